@@ -1,0 +1,39 @@
+/**
+ * District ids as the dashboard spells them: `02`…`09` zero-padded, `10`…`231` plain, letters
+ * such as `F` and `U`. They end up in file names and URLs, so they are validated before use.
+ */
+
+export type DistrictId = string
+
+export const DISTRICT_ID_RE = /^[A-Z0-9]{1,4}$/
+
+/** Upper-cases and validates; returns null when the value cannot be a district id. */
+export function normalizeDistrictId(value: unknown): DistrictId | null {
+  if (typeof value !== 'string') return null
+  const id = value.trim().toUpperCase()
+  return DISTRICT_ID_RE.test(id) ? id : null
+}
+
+export function isDistrictId(value: unknown): value is DistrictId {
+  return typeof value === 'string' && DISTRICT_ID_RE.test(value)
+}
+
+export function parseDistrictId(value: unknown, field = 'districtId'): DistrictId {
+  const id = normalizeDistrictId(value)
+  if (id === null) {
+    throw new RangeError(
+      `${field} must be 1-4 letters or digits (e.g. 02, 61, F), got ${JSON.stringify(value)}`,
+    )
+  }
+  return id
+}
+
+/** Sort order used everywhere ids are listed: numbers numerically, then letters. */
+export function compareDistrictIds(a: DistrictId, b: DistrictId): number {
+  const na = /^\d+$/.test(a) ? Number(a) : Number.NaN
+  const nb = /^\d+$/.test(b) ? Number(b) : Number.NaN
+  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb || a.localeCompare(b)
+  if (!Number.isNaN(na)) return -1
+  if (!Number.isNaN(nb)) return 1
+  return a.localeCompare(b)
+}
