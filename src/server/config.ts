@@ -1,0 +1,133 @@
+/**
+ * Configuration, read once from the environment (SPEC §2), validated and fully defaulted.
+ * Nothing else in the product reads `process.env`.
+ */
+import { isIP } from 'node:net'
+import { z } from 'zod'
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export interface Config {
+  /** @default 5001 */
+  port: number
+  /** @default '127.0.0.1' */
+  host: string
+  /** @default './data' */
+  dataDir: string
+  /** @default 'https://dashboards.toastmasters.org' */
+  dashboardUrl: string
+  /** When set, every mutating endpoint needs `Authorization: Bearer <token>`. */
+  adminToken: string | null
+  upstream: {
+    /** Requests allowed per window; 0 = no rate limit (local simulator only). @default 2 */
+    maxRequests: number
+    /** @default 1000 */
+    windowMs: number
+    /** @default 4 */
+    maxConcurrent: number
+    /** @default 30000 */
+    timeoutMs: number
+  }
+  logLevel: (typeof LOG_LEVELS)[number]
+}
+
+const intFrom = (name: string, def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def
+      if (!/^\d+$/.test(v.trim())) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number, got ${JSON.stringify(v)}`,
+        })
+        return z.NEVER
+      }
+      const n = Number(v)
+      if (n < min || n > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be between ${min} and ${max}, got ${n}`,
+        })
+        return z.NEVER
+      }
+      return n
+    })
+
+const envSchema = z.object({
+  PORT: intFrom('PORT', 5001, 0, 65535),
+  HOST: z.string().optional().default('127.0.0.1'),
+  DATA_DIR: z.string().optional().default('./data'),
+  TOASTMASTERS_DASHBOARD_URL: z
+    .string()
+    .optional()
+    .default('https://dashboards.toastmasters.org')
+    .refine((v) => /^https?:\/\/[^\s/]+(\/.*)?$/.test(v), {
+      message: 'TOASTMASTERS_DASHBOARD_URL must be an http(s) URL',
+    }),
+  ADMIN_TOKEN: z.string().optional(),
+  UPSTREAM_MAX_REQUESTS: intFrom('UPSTREAM_MAX_REQUESTS', 2, 0, 10_000),
+  UPSTREAM_WINDOW_MS: intFrom('UPSTREAM_WINDOW_MS', 1000, 1, 3_600_000),
+  UPSTREAM_MAX_CONCURRENT: intFrom('UPSTREAM_MAX_CONCURRENT', 4, 1, 64),
+  UPSTREAM_TIMEOUT_MS: intFrom('UPSTREAM_TIMEOUT_MS', 30_000, 100, 600_000),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+    .optional()
+    .default('info'),
+})
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+  readonly code = 'CONFIG_INVALID'
+  readonly problems: string[]
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`)
+    this.problems = problems
+  }
+}
+
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true
+  if (isIP(host) === 4) return host.startsWith('127.')
+  if (isIP(host) === 6) return host === '::1'
+  return false
+}
+
+/** Validates the environment and returns a complete Config, or throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) =>
+        i.message.includes(String(i.path[0] ?? ''))
+          ? i.message
+          : `${String(i.path[0])}: ${i.message}`,
+      ),
+    )
+  }
+  const e = parsed.data
+  const adminToken = e.ADMIN_TOKEN && e.ADMIN_TOKEN.length > 0 ? e.ADMIN_TOKEN : null
+  if (adminToken !== null && adminToken.length < 8) {
+    throw new ConfigError(['ADMIN_TOKEN must be at least 8 characters'])
+  }
+  if (!isLoopbackHost(e.HOST) && adminToken === null) {
+    throw new ConfigError([
+      `HOST=${e.HOST} is not a loopback address: set ADMIN_TOKEN before exposing the server`,
+    ])
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    dashboardUrl: e.TOASTMASTERS_DASHBOARD_URL.replace(/\/+$/, ''),
+    adminToken,
+    upstream: {
+      maxRequests: e.UPSTREAM_MAX_REQUESTS,
+      windowMs: e.UPSTREAM_WINDOW_MS,
+      maxConcurrent: e.UPSTREAM_MAX_CONCURRENT,
+      timeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    },
+    logLevel: e.LOG_LEVEL,
+  }
+}
