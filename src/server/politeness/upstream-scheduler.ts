@@ -1,0 +1,277 @@
+/**
+ * The one politeness budget for the upstream (SPEC §5): every request of every job and of the
+ * refresh goes through `schedule()`. Per host it enforces
+ *  - a sliding-window rate limit (at most `maxRequests` starts in any `windowMs`),
+ *  - a cap on requests in flight,
+ *  - an optional minimum gap per lane (a job's `rateLimitDelayMs`),
+ *  - a pause after 429 / Retry-After and a temporarily lowered rate after server errors,
+ * and shares it fairly: lanes with priority (the refresh) first, the others round-robin, so a
+ * small job started during a large one is not starved.
+ */
+
+export interface SchedulerConfig {
+  /** Starts allowed per window and host; 0 = unlimited (local simulator only). */
+  maxRequests: number
+  windowMs: number
+  maxConcurrent: number
+  now?: () => number
+}
+
+export interface ScheduleOptions {
+  signal?: AbortSignal
+  /** Fairness unit, e.g. a job id. @default 'default' */
+  lane?: string
+  /** Lanes with priority are served before all others (the daily refresh). */
+  priority?: boolean
+  /** Minimum gap between two starts of this lane. */
+  minGapMs?: number
+}
+
+export interface SchedulerStatus {
+  rateLimiter: { currentCount: number; maxRequests: number; windowMs: number; nextResetAt: string }
+  concurrencyLimiter: { activeSlots: number; maxConcurrent: number; queueLength: number }
+  /** Extra fields beyond the seed's shape: effective rate and pause. */
+  adaptive: { effectiveMaxRequests: number; pausedUntil: string | null }
+}
+
+interface Waiter {
+  lane: string
+  priority: boolean
+  minGapMs: number
+  start: () => void
+  reject: (e: unknown) => void
+}
+
+interface HostState {
+  starts: number[]
+  active: number
+  lanes: Map<string, Waiter[]>
+  laneOrder: string[]
+  lastLaneStart: Map<string, number>
+  pausedUntil: number
+  /** Divisor on maxRequests after server errors; 1 = full speed. */
+  slowdown: number
+  timer: ReturnType<typeof setTimeout> | null
+  timerAt: number
+}
+
+export interface UpstreamScheduler {
+  schedule<T>(
+    host: string,
+    task: (signal: AbortSignal) => Promise<T>,
+    options?: ScheduleOptions,
+  ): Promise<T>
+  /** Feed back what the upstream answered so the budget can adapt. */
+  reportOutcome(host: string, outcome: { status?: number; retryAfterMs?: number | null }): void
+  status(host?: string): SchedulerStatus
+  close(): void
+}
+
+const MAX_SLOWDOWN = 8
+
+export function createUpstreamScheduler(config: SchedulerConfig): UpstreamScheduler {
+  const now = config.now ?? Date.now
+  const hosts = new Map<string, HostState>()
+  let closed = false
+
+  const stateOf = (host: string): HostState => {
+    let s = hosts.get(host)
+    if (!s) {
+      s = {
+        starts: [],
+        active: 0,
+        lanes: new Map(),
+        laneOrder: [],
+        lastLaneStart: new Map(),
+        pausedUntil: 0,
+        slowdown: 1,
+        timer: null,
+        timerAt: 0,
+      }
+      hosts.set(host, s)
+    }
+    return s
+  }
+
+  const effectiveMax = (s: HostState) =>
+    config.maxRequests === 0 ? 0 : Math.max(1, Math.floor(config.maxRequests / s.slowdown))
+
+  const prune = (s: HostState, t: number) => {
+    while (s.starts.length > 0 && (s.starts[0] ?? 0) <= t - config.windowMs) s.starts.shift()
+  }
+
+  /** Earliest time a new start is allowed by the window and pause, ignoring lanes. */
+  const hostReadyAt = (s: HostState, t: number): number => {
+    let at = Math.max(t, s.pausedUntil)
+    const max = effectiveMax(s)
+    if (max > 0 && s.starts.length >= max) {
+      at = Math.max(at, (s.starts[s.starts.length - max] ?? t) + config.windowMs)
+    }
+    return at
+  }
+
+  const pickWaiter = (s: HostState, t: number): { waiter: Waiter | null; retryAt: number } => {
+    let retryAt = Number.POSITIVE_INFINITY
+    const order = [...s.laneOrder].sort(
+      (a, b) => Number(isPriority(s, b)) - Number(isPriority(s, a)),
+    )
+    for (const lane of order) {
+      const queue = s.lanes.get(lane)
+      const head = queue?.[0]
+      if (!queue || !head) continue
+      const readyAt = (s.lastLaneStart.get(lane) ?? -Infinity) + head.minGapMs
+      if (readyAt > t) {
+        retryAt = Math.min(retryAt, readyAt)
+        continue
+      }
+      queue.shift()
+      if (queue.length === 0) {
+        s.lanes.delete(lane)
+        s.laneOrder = s.laneOrder.filter((l) => l !== lane)
+      } else {
+        // Round robin: the lane just served goes to the back.
+        s.laneOrder = [...s.laneOrder.filter((l) => l !== lane), lane]
+      }
+      return { waiter: head, retryAt }
+    }
+    return { waiter: null, retryAt }
+  }
+
+  const arm = (host: string, s: HostState, at: number) => {
+    if (!Number.isFinite(at)) return
+    if (s.timer && s.timerAt <= at) return
+    if (s.timer) clearTimeout(s.timer)
+    s.timerAt = at
+    s.timer = setTimeout(
+      () => {
+        s.timer = null
+        pump(host)
+      },
+      Math.max(0, at - now()),
+    )
+    s.timer.unref?.()
+  }
+
+  const pump = (host: string) => {
+    if (closed) return
+    const s = stateOf(host)
+    for (;;) {
+      if (s.active >= config.maxConcurrent || s.laneOrder.length === 0) return
+      const t = now()
+      prune(s, t)
+      const readyAt = hostReadyAt(s, t)
+      if (readyAt > t) return arm(host, s, readyAt)
+      const { waiter, retryAt } = pickWaiter(s, t)
+      if (!waiter) return arm(host, s, retryAt)
+      s.starts.push(t)
+      s.lastLaneStart.set(waiter.lane, t)
+      s.active++
+      waiter.start()
+    }
+  }
+
+  return {
+    schedule(host, task, options = {}) {
+      const s = stateOf(host)
+      const lane = options.lane ?? 'default'
+      const signal = options.signal
+      return new Promise((resolve, reject) => {
+        if (closed) return reject(new Error('scheduler closed'))
+        if (signal?.aborted) return reject(signal.reason)
+        const ac = new AbortController()
+        const onAbort = () => {
+          const queue = s.lanes.get(lane)
+          const i = queue?.indexOf(waiter) ?? -1
+          if (queue && i >= 0) {
+            queue.splice(i, 1)
+            if (queue.length === 0) {
+              s.lanes.delete(lane)
+              s.laneOrder = s.laneOrder.filter((l) => l !== lane)
+            }
+            reject(signal?.reason)
+          } else {
+            ac.abort(signal?.reason)
+          }
+        }
+        const waiter: Waiter = {
+          lane,
+          priority: options.priority ?? false,
+          minGapMs: options.minGapMs ?? 0,
+          reject,
+          start: () => {
+            task(ac.signal)
+              .then(resolve, reject)
+              .finally(() => {
+                signal?.removeEventListener('abort', onAbort)
+                s.active--
+                pump(host)
+              })
+          },
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
+        if (!s.lanes.has(lane)) {
+          s.lanes.set(lane, [])
+          s.laneOrder.push(lane)
+        }
+        s.lanes.get(lane)?.push(waiter)
+        pump(host)
+      })
+    },
+
+    reportOutcome(host, outcome) {
+      const s = stateOf(host)
+      const t = now()
+      if (outcome.status === 429 || (outcome.retryAfterMs ?? 0) > 0) {
+        const pause = outcome.retryAfterMs ?? config.windowMs
+        s.pausedUntil = Math.max(s.pausedUntil, t + pause)
+        s.slowdown = Math.min(MAX_SLOWDOWN, s.slowdown * 2)
+      } else if (outcome.status !== undefined && outcome.status >= 500) {
+        s.slowdown = Math.min(MAX_SLOWDOWN, s.slowdown * 1.5)
+      } else if (outcome.status !== undefined && outcome.status < 400 && s.slowdown > 1) {
+        // Recover gradually: a little speed back per good answer.
+        s.slowdown = Math.max(1, s.slowdown * 0.9)
+      }
+      pump(host)
+    },
+
+    status(host) {
+      const s = host ? stateOf(host) : [...hosts.values()][0]
+      const t = now()
+      if (s) prune(s, t)
+      const starts = s?.starts ?? []
+      const queueLength = s ? [...s.lanes.values()].reduce((n, q) => n + q.length, 0) : 0
+      const oldest = starts[0]
+      return {
+        rateLimiter: {
+          currentCount: starts.length,
+          maxRequests: config.maxRequests,
+          windowMs: config.windowMs,
+          nextResetAt: new Date(oldest === undefined ? t : oldest + config.windowMs).toISOString(),
+        },
+        concurrencyLimiter: {
+          activeSlots: s?.active ?? 0,
+          maxConcurrent: config.maxConcurrent,
+          queueLength,
+        },
+        adaptive: {
+          effectiveMaxRequests: s ? effectiveMax(s) : config.maxRequests,
+          pausedUntil: s && s.pausedUntil > t ? new Date(s.pausedUntil).toISOString() : null,
+        },
+      }
+    },
+
+    close() {
+      closed = true
+      for (const s of hosts.values()) {
+        if (s.timer) clearTimeout(s.timer)
+        for (const q of s.lanes.values()) for (const w of q) w.reject(new Error('scheduler closed'))
+        s.lanes.clear()
+        s.laneOrder = []
+      }
+    },
+  }
+}
+
+function isPriority(s: HostState, lane: string): boolean {
+  return s.lanes.get(lane)?.[0]?.priority ?? false
+}
