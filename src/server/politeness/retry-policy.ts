@@ -1,0 +1,56 @@
+/**
+ * Retry decisions as data plus one pure delay function (STYLE §8): exponential backoff with
+ * full jitter, bounded, and never shorter than the upstream's Retry-After.
+ */
+
+export interface RetryPolicy {
+  /** Attempts in total, the first included. @default 4 */
+  maxAttempts: number
+  /** @default 500 */
+  baseDelayMs: number
+  /** @default 30000 */
+  maxDelayMs: number
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+}
+
+/**
+ * Delay before attempt `attempt + 1`, given that `attempt` (1-based) just failed.
+ * `random` in [0, 1) is injected so tests are deterministic.
+ */
+export function computeDelayMs(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfterMs: number | null = null,
+  random: () => number = Math.random,
+): number {
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1))
+  // Half fixed, half jitter: spreads retries of many cells without ever collapsing to 0.
+  const jittered = exp / 2 + random() * (exp / 2)
+  const floor = retryAfterMs !== null && retryAfterMs > 0 ? retryAfterMs : 0
+  return Math.round(Math.max(jittered, Math.min(floor, policy.maxDelayMs * 4)))
+}
+
+export function shouldRetry(attempt: number, retryable: boolean, policy: RetryPolicy): boolean {
+  return retryable && attempt < policy.maxAttempts
+}
+
+/** Waits `ms`, rejecting early with the signal's reason when it aborts (STYLE §14). */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
