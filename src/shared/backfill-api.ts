@@ -1,0 +1,179 @@
+/**
+ * Wire types of the backfill API (seed design, SPEC §5-§6). JSON-safe: ISO strings, arrays
+ * and records only. Wire names the seed already uses (`processing`, `partial_success`) keep
+ * their spelling.
+ */
+import type { DetailLevel } from './snapshot-types.ts'
+
+export type CollectionType = 'system-wide' | 'per-district' | 'auto'
+
+export interface BackfillRequest {
+  targetDistricts?: string[]
+  startDate: string
+  /** @default startDate */
+  endDate?: string
+  /** @default 'auto' */
+  collectionType?: CollectionType
+  /** Districts processed at once within the job. @default 3 */
+  concurrency?: number
+  /** Retry retryable failures with backoff. @default true */
+  retryFailures?: boolean
+  /** Skip cells already stored at the needed detail and valid. @default true */
+  skipExisting?: boolean
+  /** Minimum gap between two upstream requests of this job. @default 0 */
+  rateLimitDelayMs?: number
+  /** Use the raw CSV cache instead of the network when it holds the body. @default true */
+  enableCaching?: boolean
+  /** Return the plan without starting anything. @default false */
+  dryRun?: boolean
+}
+
+/** Request after defaults: every field present. */
+export interface ResolvedBackfillRequest {
+  targetDistricts: string[] | null
+  startDate: string
+  endDate: string
+  collectionType: CollectionType
+  concurrency: number
+  retryFailures: boolean
+  skipExisting: boolean
+  rateLimitDelayMs: number
+  enableCaching: boolean
+  dryRun: boolean
+}
+
+export type JobStatus =
+  'queued' | 'processing' | 'complete' | 'partial_success' | 'error' | 'cancelled'
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = [
+  'complete',
+  'partial_success',
+  'error',
+  'cancelled',
+]
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status)
+}
+
+export interface ScopeExclusion {
+  districtId: string
+  reason: 'not-configured' | 'malformed' | 'not-in-summary'
+  message: string
+}
+
+export interface BackfillScope {
+  targetDistricts: string[]
+  configuredDistricts: string[]
+  scopeType: 'system-wide' | 'targeted' | 'single-district'
+  validationPassed: boolean
+  excluded: ScopeExclusion[]
+}
+
+export interface CollectionStrategy {
+  type: 'system-wide' | 'per-district'
+  detail: DetailLevel
+  refreshMethod: { name: 'getAllDistricts' | 'getDistrictPerformance' | 'getMultipleDistricts' }
+  rationale: string
+  /** Upstream requests per district-date. */
+  estimatedEfficiency: number
+  targetDistricts?: string[]
+}
+
+export type CellState = 'pending' | 'completed' | 'skipped' | 'unavailable' | 'failed' | 'cancelled'
+
+export type ErrorCode =
+  | 'UPSTREAM_NETWORK'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_HTTP'
+  | 'UPSTREAM_HTML'
+  | 'UPSTREAM_BAD_HEADER'
+  | 'UPSTREAM_NO_FOOTER'
+  | 'UPSTREAM_WRONG_AS_OF'
+  | 'UPSTREAM_WRONG_MONTH'
+  | 'UPSTREAM_PARSE'
+  | 'VALIDATION'
+  | 'STORAGE'
+  | 'CIRCUIT_OPEN'
+  | 'CANCELLED'
+  | 'NOT_IN_SUMMARY'
+  | 'INTERNAL'
+
+export interface CellError {
+  code: ErrorCode | string
+  message: string
+  retryable: boolean
+  attempts: number
+  at: string
+  httpStatus?: number
+}
+
+export interface DistrictProgress {
+  districtId: string
+  status: 'pending' | 'processing' | 'completed' | 'failed' | 'skipped'
+  datesProcessed: number
+  datesTotal: number
+  lastError?: string
+  successfulDates: string[]
+  failedDates: string[]
+  retryCount: number
+}
+
+export interface BackfillProgress {
+  total: number
+  completed: number
+  skipped: number
+  unavailable: number
+  failed: number
+  current: string
+  /** Record instead of the seed's Map: JSON has no Map. */
+  districtProgress: Record<string, DistrictProgress>
+  partialSnapshots: number
+  totalErrors: number
+  retryableErrors: number
+  permanentErrors: number
+  /** Estimated time of completion from measured throughput; null until measurable. */
+  etaSeconds: number | null
+  cellsPerMinute: number | null
+}
+
+export interface PartialSnapshotResult {
+  snapshotId: string
+  successfulDistricts: string[]
+  failedDistricts: string[]
+  errors: { districtId: string; code: string; message: string }[]
+}
+
+export interface PerformanceStatus {
+  rateLimiter: { currentCount: number; maxRequests: number; windowMs: number; nextResetAt: string }
+  concurrencyLimiter: { activeSlots: number; maxConcurrent: number; queueLength: number }
+  intermediateCache: { hitRate: number; entryCount: number; sizeBytes: number }
+}
+
+export interface BackfillResponse {
+  backfillId: string
+  status: JobStatus
+  type: 'global' | 'district'
+  districtId?: string
+  request: ResolvedBackfillRequest
+  scope: BackfillScope
+  progress: BackfillProgress
+  collectionStrategy: CollectionStrategy
+  error?: string
+  snapshotIds: string[]
+  createdAt: string
+  startedAt: string | null
+  completedAt: string | null
+  /** Why the job is waiting (circuit open, queued behind others), and until when. */
+  pausedReason: string | null
+  pausedUntil: string | null
+  errorSummary?: {
+    totalErrors: number
+    retryableErrors: number
+    permanentErrors: number
+    affectedDistricts: string[]
+    partialSnapshots: number
+  }
+  partialSnapshots?: PartialSnapshotResult[]
+  performanceStatus?: PerformanceStatus
+}

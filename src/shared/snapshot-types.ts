@@ -1,0 +1,119 @@
+/**
+ * Shapes written to DATA_DIR (SPEC §3). JSON-safe, versioned. The store treats a district
+ * file's `statistics` as opaque JSON: the normalizer owns that shape (district-statistics.ts).
+ */
+import type { IsoDate, YearMonth } from './iso-date.ts'
+import type { DistrictId } from './district-id.ts'
+
+export const SNAPSHOT_SCHEMA_VERSION = 1
+
+export type DetailLevel = 'summary' | 'full'
+
+export type ReportKind =
+  'districtsummary' | 'districtperformance' | 'divisionperformance' | 'clubperformance'
+
+export const REPORT_KINDS: readonly ReportKind[] = [
+  'districtsummary',
+  'districtperformance',
+  'divisionperformance',
+  'clubperformance',
+]
+
+/** Where one upstream body came from, recorded in every file built from it. */
+export interface SourceProvenance {
+  report: ReportKind
+  /** null for the all-districts summary. */
+  districtId: DistrictId | null
+  url: string
+  fetchedAt: string
+  httpStatus: number
+  sizeBytes: number
+  sha256: string
+  footer: { month: string; dataMonth: YearMonth; asOf: IsoDate } | null
+  rowCount: number
+  /** True when the body came from the raw CSV cache instead of the network. */
+  fromCache: boolean
+}
+
+export interface DistrictFile<S = unknown> {
+  schemaVersion: number
+  districtId: DistrictId
+  /** The as-of printed in the CSV footer: the snapshot key. */
+  asOf: IsoDate
+  detail: DetailLevel
+  dataMonth: YearMonth
+  programYear: string
+  closingPeriod: boolean
+  provenance: {
+    sources: SourceProvenance[]
+    jobId: string | null
+    toolVersion: string
+    writtenAt: string
+  }
+  /** Cross-report and business-rule findings: recorded, never silently repaired. */
+  warnings: string[]
+  statistics: S
+}
+
+export type SnapshotStatus = 'complete' | 'partial'
+
+export interface SnapshotMetadata {
+  schemaVersion: number
+  asOf: IsoDate
+  dataMonth: YearMonth
+  programYear: string
+  closingPeriod: boolean
+  /** complete = every district meant for this date is present; partial = some failed. */
+  status: SnapshotStatus
+  /** Dates that were asked for and answered with this as-of. */
+  requestedDates: IsoDate[]
+  /** Districts that were meant to be in the snapshot but failed, with the reason. */
+  failedDistricts: { districtId: DistrictId; code: string; message: string }[]
+  createdAt: string
+  updatedAt: string
+  /** Version of the tool that last wrote this metadata (added by the storage layer). */
+  toolVersion?: string
+  /** Bodies that changed under an unchanged as-of (closing-period restatements). */
+  restatements: {
+    districtId: DistrictId | null
+    report: ReportKind
+    at: string
+    previousSha256: string
+    sha256: string
+  }[]
+}
+
+export interface ManifestEntry {
+  districtId: DistrictId
+  file: string
+  detail: DetailLevel
+  sizeBytes: number
+  sha256: string
+  jobId: string | null
+  writtenAt: string
+}
+
+export interface SnapshotManifest {
+  schemaVersion: number
+  asOf: IsoDate
+  districts: Record<DistrictId, ManifestEntry>
+  /** Present when all-districts.json was written for this date. */
+  allDistricts: { sizeBytes: number; sha256: string; writtenAt: string } | null
+}
+
+export interface AllDistrictsFile {
+  schemaVersion: number
+  asOf: IsoDate
+  dataMonth: YearMonth
+  programYear: string
+  header: string[]
+  /** Every summary row, verbatim, keyed by header cell. */
+  rows: Record<string, string>[]
+  source: SourceProvenance
+}
+
+export interface CurrentPointer {
+  schemaVersion: number
+  asOf: IsoDate
+  updatedAt: string
+}
