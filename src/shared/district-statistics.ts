@@ -96,6 +96,8 @@ export interface ClubStats {
   } | null
   charterDate: IsoDate | null
   suspendDate: IsoDate | null
+  /** `Charter Date/Suspend Date` cell verbatim (e.g. ` Susp 03/31/26`, leading space kept). */
+  charterSuspendText: string | null
   /** Unknown or untyped columns per report, verbatim. */
   extra: {
     club: Record<string, string>
@@ -153,7 +155,7 @@ export interface DistrictTotals {
   distinguishedByLevel: Record<string, number>
   distinguishedTotal: number
   dcp: { goalsMet: number; clubsByGoalsMet: number[] }
-  awards: ClubStats['awards'] & { total: number }
+  awards: { [K in keyof ClubStats['awards']]: number } & { total: number }
   newMembers: number
   officersTrained: { round1: number; round2: number }
   charters: number
