@@ -30,6 +30,8 @@ export interface AppOptions {
   adminToken: string | null
   /** @default 1 MiB */
   bodyLimitBytes?: number
+  /** Domain error codes that map to a client-visible status (e.g. STORAGE_VALIDATION → 400). */
+  statusByErrorCode?: Readonly<Record<string, number>>
 }
 
 export type App = FastifyInstance<
@@ -67,6 +69,11 @@ export function createBaseApp(options: AppOptions): App {
     }
     if (err instanceof HttpError) {
       return reply.status(err.status).send(toErrorBody(err.code, err.message, err.details))
+    }
+    const mapped = typeof err.code === 'string' ? options.statusByErrorCode?.[err.code] : undefined
+    if (mapped !== undefined) {
+      if (mapped >= 500) req.log.error({ err }, 'service unavailable')
+      return reply.status(mapped).send(toErrorBody(err.code, err.message))
     }
     if (isResponseSerializationError(err)) {
       req.log.error({ err }, 'response did not match its schema')

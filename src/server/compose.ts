@@ -1,0 +1,91 @@
+/**
+ * The composition root (STYLE §2): the only place that picks concrete implementations and
+ * wires them. The server, the CLI and the tests all start here.
+ */
+import type { Logger } from 'pino'
+import type { Config } from './config.ts'
+import { createResilience } from './politeness/resilience.ts'
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './politeness/retry-policy.ts'
+import { createUpstreamScheduler } from './politeness/upstream-scheduler.ts'
+import { createCollector } from './refresh/collector.ts'
+import { createRefreshService } from './refresh/refresh-service.ts'
+import { createReportSource } from './refresh/report-source.ts'
+import {
+  createDistrictConfigStore,
+  createFileSnapshotStore,
+  createRawCsvCache,
+} from './storage/index.ts'
+import { createDashboardClient } from './upstream/index.ts'
+import { TOOL_VERSION } from './version.ts'
+
+export interface ServiceOverrides {
+  now?: () => number
+  retryPolicy?: RetryPolicy
+  breaker?: { failureThreshold: number; openMs: number; maxOutageMs: number }
+}
+
+export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}) {
+  const now = overrides.now ?? Date.now
+  const nowDate = () => new Date(now())
+  const store = createFileSnapshotStore({
+    dataDir: config.dataDir,
+    toolVersion: TOOL_VERSION,
+    now: nowDate,
+  })
+  const rawCache = createRawCsvCache({
+    dataDir: config.dataDir,
+    onCorrupt: (problem) =>
+      logger.warn({ problem }, 'raw CSV body failed its checksum; it will be fetched again'),
+  })
+  const districtConfig = createDistrictConfigStore({ dataDir: config.dataDir, now: nowDate })
+  const scheduler = createUpstreamScheduler({
+    maxRequests: config.upstream.maxRequests,
+    windowMs: config.upstream.windowMs,
+    maxConcurrent: config.upstream.maxConcurrent,
+    now,
+  })
+  const resilience = createResilience({
+    scheduler,
+    breaker: overrides.breaker ?? { failureThreshold: 5, openMs: 30_000, maxOutageMs: 15 * 60_000 },
+    now,
+    logger,
+  })
+  const client = createDashboardClient({
+    baseUrl: config.dashboardUrl,
+    timeoutMs: config.upstream.timeoutMs,
+    now,
+    schedule: resilience.schedule,
+  })
+  const retryPolicy = overrides.retryPolicy ?? DEFAULT_RETRY_POLICY
+  const source = createReportSource({ client, rawCache, resilience, retryPolicy, logger })
+  const collector = createCollector({ source, now, toolVersion: TOOL_VERSION })
+  const refresh = createRefreshService({
+    client,
+    collector,
+    store,
+    config: districtConfig,
+    resilience,
+    now,
+    logger,
+    concurrency: config.upstream.maxConcurrent,
+  })
+
+  return {
+    config,
+    logger,
+    store,
+    rawCache,
+    districtConfig,
+    scheduler,
+    resilience,
+    client,
+    collector,
+    refresh,
+    async close() {
+      await refresh.close()
+      scheduler.close()
+    },
+  }
+}
+
+export type Services = ReturnType<typeof createServices>

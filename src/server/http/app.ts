@@ -1,0 +1,40 @@
+/**
+ * The product's HTTP API over the composed services (SPEC §6). Built in process for tests;
+ * `main.ts` listens.
+ */
+import swagger from '@fastify/swagger'
+import { jsonSchemaTransform } from 'fastify-type-provider-zod'
+import type { Services } from '../compose.ts'
+import { TOOL_VERSION } from '../version.ts'
+import { createBaseApp, type App } from './create-app.ts'
+import { registerDistrictRoutes } from './district-routes.ts'
+import { registerSnapshotRoutes } from './snapshot-routes.ts'
+import { registerSystemRoutes } from './system-routes.ts'
+
+/** Storage errors that are the caller's fault or a disk state, not a bug. */
+const STORAGE_STATUS: Record<string, number> = {
+  STORAGE_VALIDATION: 400,
+  STORAGE_CORRUPT: 409,
+  STORAGE_UNSUPPORTED_SCHEMA: 409,
+  STORAGE_IO: 503,
+}
+
+export async function createApp(services: Services): Promise<App> {
+  const app = createBaseApp({
+    logger: services.logger,
+    adminToken: services.config.adminToken,
+    statusByErrorCode: STORAGE_STATUS,
+  })
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'toastmasters-backfill', version: TOOL_VERSION },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  })
+  registerSystemRoutes(app, services)
+  registerDistrictRoutes(app, services)
+  registerSnapshotRoutes(app, services)
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  return app
+}

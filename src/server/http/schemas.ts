@@ -1,0 +1,42 @@
+/** Request schemas shared by the routes; messages name the rule so a 400 explains itself. */
+import { z } from 'zod'
+import { DISTRICT_ID_RE } from '../../shared/district-id.ts'
+import { isIsoDate } from '../../shared/iso-date.ts'
+
+export const isoDate = z
+  .string()
+  .refine(isIsoDate, { message: 'must be a real calendar date written YYYY-MM-DD' })
+
+export const districtId = z
+  .string()
+  .transform((v) => v.trim().toUpperCase())
+  .refine((v) => DISTRICT_ID_RE.test(v), {
+    message: 'must be 1-4 letters or digits (e.g. 02, 61, F)',
+  })
+
+export const districtList = z
+  .array(districtId)
+  .min(1, { message: 'must list at least one district' })
+  .max(500)
+
+/** `from`/`to` query with both optional but, when both given, not reversed. */
+export const dateRangeQuery = z
+  .strictObject({ from: isoDate.optional(), to: isoDate.optional() })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, {
+    message: 'to must not be before from',
+    path: ['to'],
+  })
+
+export const requiredRangeQuery = z
+  .strictObject({
+    from: isoDate,
+    to: isoDate,
+    districts: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(',').map((s) => s.trim().toUpperCase()) : undefined))
+      .refine((ids) => !ids || ids.every((id) => DISTRICT_ID_RE.test(id)), {
+        message: 'must be a comma-separated list of district ids (e.g. 02,61,F)',
+      }),
+  })
+  .refine((q) => q.from <= q.to, { message: 'to must not be before from', path: ['to'] })

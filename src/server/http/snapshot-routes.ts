@@ -1,0 +1,125 @@
+import { z } from 'zod'
+import type { Services } from '../compose.ts'
+import { diffDays } from '../../shared/iso-date.ts'
+import type { App } from './create-app.ts'
+import { HttpError } from './errors.ts'
+import { dateRangeQuery, districtId, isoDate, requiredRangeQuery } from './schemas.ts'
+
+const MAX_RANGE_DAYS = 400
+
+/** Reading what is stored: snapshot list, one snapshot, one district file, coverage, series. */
+export function registerSnapshotRoutes(app: App, services: Services): void {
+  const { store } = services
+
+  app.get(
+    '/api/snapshots',
+    { schema: { tags: ['snapshots'], querystring: dateRangeQuery } },
+    async (req) => ({
+      current: (await store.getCurrent())?.asOf ?? null,
+      snapshots: await store.listSnapshots({ from: req.query.from, to: req.query.to }),
+    }),
+  )
+
+  app.get('/api/snapshots/current', { schema: { tags: ['snapshots'] } }, async () => {
+    const current = await store.getCurrent()
+    if (!current) throw new HttpError(404, 'NOT_FOUND', 'no complete snapshot yet')
+    return { asOf: current.asOf, metadata: await store.readMetadata(current.asOf) }
+  })
+
+  const dateParams = z.strictObject({ date: isoDate })
+  app.get(
+    '/api/snapshots/:date',
+    { schema: { tags: ['snapshots'], params: dateParams } },
+    async (req) => {
+      const metadata = await store.readMetadata(req.params.date)
+      if (!metadata) throw new HttpError(404, 'NOT_FOUND', `no snapshot for ${req.params.date}`)
+      return { metadata, manifest: await store.readManifest(req.params.date) }
+    },
+  )
+
+  app.get(
+    '/api/snapshots/:date/all-districts',
+    { schema: { tags: ['snapshots'], params: dateParams } },
+    async (req) => {
+      const file = await store.readAllDistricts(req.params.date)
+      if (!file)
+        throw new HttpError(
+          404,
+          'NOT_FOUND',
+          `no all-districts summary stored for ${req.params.date}`,
+        )
+      return file
+    },
+  )
+
+  app.get(
+    '/api/snapshots/:date/districts/:districtId',
+    { schema: { tags: ['snapshots'], params: z.strictObject({ date: isoDate, districtId }) } },
+    async (req) => {
+      const file = await store.readDistrict(req.params.date, req.params.districtId)
+      if (!file)
+        throw new HttpError(
+          404,
+          'NOT_FOUND',
+          `district ${req.params.districtId} is not in the snapshot of ${req.params.date}`,
+        )
+      return file
+    },
+  )
+
+  app.get(
+    '/api/coverage',
+    { schema: { tags: ['snapshots'], querystring: requiredRangeQuery } },
+    async (req) => {
+      assertRange(req.query.from, req.query.to)
+      return store.coverage({
+        from: req.query.from,
+        to: req.query.to,
+        districtIds: req.query.districts,
+      })
+    },
+  )
+
+  app.get(
+    '/api/districts/:districtId/snapshots',
+    {
+      schema: {
+        tags: ['snapshots'],
+        params: z.strictObject({ districtId }),
+        querystring: z.strictObject({ from: isoDate, to: isoDate }).refine((q) => q.from <= q.to, {
+          message: 'to must not be before from',
+          path: ['to'],
+        }),
+      },
+    },
+    async (req) => {
+      assertRange(req.query.from, req.query.to)
+      const series = []
+      for await (const file of store.streamDistrictSeries(
+        req.params.districtId,
+        req.query.from,
+        req.query.to,
+      )) {
+        series.push({
+          asOf: file.asOf,
+          detail: file.detail,
+          dataMonth: file.dataMonth,
+          closingPeriod: file.closingPeriod,
+          warnings: file.warnings.length,
+          statistics: file.statistics,
+        })
+      }
+      return { districtId: req.params.districtId, from: req.query.from, to: req.query.to, series }
+    },
+  )
+}
+
+function assertRange(from: string, to: string): void {
+  if (diffDays(from, to) > MAX_RANGE_DAYS) {
+    throw new HttpError(
+      400,
+      'VALIDATION_ERROR',
+      `querystring.to: a range may span at most ${MAX_RANGE_DAYS} days`,
+    )
+  }
+}

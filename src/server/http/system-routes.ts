@@ -1,0 +1,53 @@
+import { z } from 'zod'
+import type { Services } from '../compose.ts'
+import { TOOL_VERSION } from '../version.ts'
+import { requireAdmin, type App } from './create-app.ts'
+import { isoDate } from './schemas.ts'
+
+/** Health, refresh trigger and status. */
+export function registerSystemRoutes(app: App, services: Services): void {
+  const admin = requireAdmin(services.config.adminToken)
+
+  app.get('/api/health', { schema: { tags: ['system'] } }, async () => {
+    let storeOk = true
+    let current: string | null = null
+    try {
+      current = (await services.store.getCurrent())?.asOf ?? null
+    } catch {
+      storeOk = false
+    }
+    const circuit = services.resilience.circuit(new URL(services.config.dashboardUrl).host)
+    const cache = await services.rawCache.stats()
+    return {
+      status: storeOk && circuit.state === 'closed' ? 'ok' : 'degraded',
+      version: TOOL_VERSION,
+      store: { ok: storeOk, dataDir: services.config.dataDir, current },
+      upstream: {
+        baseUrl: services.config.dashboardUrl,
+        circuit,
+        ...services.scheduler.status(new URL(services.config.dashboardUrl).host),
+      },
+      cache: { hitRate: cache.hitRate, entryCount: cache.entryCount, sizeBytes: cache.sizeBytes },
+      refresh: services.refresh.status(),
+    }
+  })
+
+  app.get('/api/refresh', { schema: { tags: ['refresh'] } }, async () => services.refresh.status())
+
+  app.post(
+    '/api/refresh',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['refresh'],
+        querystring: z.strictObject({ wait: z.enum(['true', 'false']).optional() }),
+        body: z.strictObject({ date: isoDate.optional() }).optional(),
+      },
+    },
+    async (req, reply) => {
+      const run = services.refresh.refresh({ date: req.body?.date })
+      if (req.query.wait === 'true') return reply.status(200).send(await run)
+      return reply.status(202).send(services.refresh.status())
+    },
+  )
+}

@@ -1,0 +1,32 @@
+import type { CellError } from '../../shared/backfill-api.ts'
+
+/** A failed cell as stored in the ledger and shown in job views (SPEC §5 error fields). */
+export type CellFailure = CellError
+
+interface ErrorLike {
+  code?: unknown
+  message?: unknown
+  retryable?: unknown
+  attempts?: unknown
+  status?: unknown
+}
+
+/** Coerces anything thrown while collecting into a typed cell error (STYLE §11). */
+export function toCellError(error: unknown, nowMs: number): CellFailure {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike
+  const code =
+    typeof e.code === 'string'
+      ? e.code
+      : error instanceof Error && error.name === 'AbortError'
+        ? 'CANCELLED'
+        : 'INTERNAL'
+  const out: CellFailure = {
+    code,
+    message: typeof e.message === 'string' ? e.message : String(error),
+    retryable: e.retryable === true,
+    attempts: typeof e.attempts === 'number' ? e.attempts : 1,
+    at: new Date(nowMs).toISOString(),
+  }
+  if (typeof e.status === 'number') out.httpStatus = e.status
+  return out
+}

@@ -1,0 +1,198 @@
+/**
+ * The daily refresh (SPEC §4): collect the newest published as-of for the configured districts
+ * at full detail, write its snapshot, move `current.json`. Bodies are always fetched fresh, so a
+ * restatement under an unchanged as-of (closing periods, reference §3.1) is noticed and stored;
+ * when nothing changed, nothing is written. Refresh requests go first in the shared budget.
+ */
+import type { Logger } from 'pino'
+import type { IsoDate } from '../../shared/iso-date.ts'
+import type { DistrictConfigStore, SnapshotStore } from '../storage/index.ts'
+import type { DashboardClient } from '../upstream/index.ts'
+import type { Resilience } from '../politeness/resilience.ts'
+import type { CellFailure } from './cell-error.ts'
+import { toCellError } from './cell-error.ts'
+import type { Collector, DistrictOutcome, SummaryData } from './collector.ts'
+import { storeDate } from './store-date.ts'
+
+export type RefreshState = 'idle' | 'running'
+
+export interface RefreshResult {
+  status: 'written' | 'unchanged' | 'partial' | 'unavailable' | 'failed'
+  asOf: IsoDate | null
+  startedAt: string
+  finishedAt: string
+  districts: {
+    written: string[]
+    unchanged: string[]
+    unavailable: string[]
+    failed: { districtId: string; error: CellFailure }[]
+  }
+  restated: string[]
+  currentMoved: boolean
+  message: string
+}
+
+export interface RefreshServiceDeps {
+  client: DashboardClient
+  collector: Collector
+  store: SnapshotStore
+  config: DistrictConfigStore
+  resilience: Resilience
+  now: () => number
+  logger: Logger
+  concurrency: number
+}
+
+export function createRefreshService(deps: RefreshServiceDeps) {
+  let running: Promise<RefreshResult> | null = null
+  let last: RefreshResult | null = null
+  let controller: AbortController | null = null
+
+  async function unchanged(
+    asOf: IsoDate,
+    outcome: DistrictOutcome,
+    summary: SummaryData,
+  ): Promise<boolean> {
+    if (outcome.kind !== 'collected') return false
+    const old = await deps.store.readDistrict(asOf, outcome.districtId).catch(() => null)
+    if (!old || old.detail !== 'full') return false
+    const oldShas = new Set(old.provenance.sources.map((s) => `${s.report}:${s.sha256}`))
+    const fresh = outcome.file.provenance.sources
+    return (
+      fresh.length === old.provenance.sources.length &&
+      fresh.every((s) => oldShas.has(`${s.report}:${s.sha256}`)) &&
+      oldShas.has(`districtsummary:${summary.sha256}`)
+    )
+  }
+
+  async function run(signal: AbortSignal, date: IsoDate | null): Promise<RefreshResult> {
+    const startedAt = new Date(deps.now()).toISOString()
+    const ctx = { signal, useCache: false, lane: { lane: 'refresh', priority: true }, jobId: null }
+    const asOf =
+      date ??
+      (await deps.resilience.inLane(ctx.lane, () => deps.client.getLiveStatus(signal))).latestAsOf
+    const summaryOutcome = await deps.collector.getAllDistricts(asOf, ctx)
+    if (summaryOutcome.kind === 'unavailable') {
+      return result(
+        'unavailable',
+        asOf,
+        startedAt,
+        empty(),
+        [],
+        false,
+        `no data published for ${asOf}: ${summaryOutcome.reason}`,
+      )
+    }
+    const summary = summaryOutcome.summary
+    const configured = await deps.config.get()
+    const ids = configured.length > 0 ? configured : summaryOutcome.districtIds
+    const { districts: outcomes } = await deps.collector.getMultipleDistricts(ids, asOf, {
+      ...ctx,
+      concurrency: deps.concurrency,
+      detail: 'full',
+    })
+    const lists = empty()
+    const toWrite: DistrictOutcome[] = []
+    for (const o of outcomes) {
+      if (o.kind === 'failed') lists.failed.push({ districtId: o.districtId, error: o.error })
+      else if (o.kind === 'unavailable') lists.unavailable.push(o.districtId)
+      else if (await unchanged(summary.asOf, o, summary)) lists.unchanged.push(o.districtId)
+      else toWrite.push(o)
+    }
+    const restated: string[] = []
+    for (const o of toWrite) {
+      if (
+        o.kind === 'collected' &&
+        (await deps.store.readDistrict(summary.asOf, o.districtId).catch(() => null))
+      )
+        restated.push(o.districtId)
+    }
+    const failures = outcomes.filter((o) => o.kind === 'failed')
+    const summaryChanged =
+      (await deps.store.readAllDistricts(summary.asOf).catch(() => null))?.source.sha256 !==
+      summary.sha256
+    if (toWrite.length > 0 || failures.length > 0 || summaryChanged) {
+      await storeDate(deps.store, {
+        requestedDate: asOf,
+        summary,
+        outcomes: [...toWrite, ...failures],
+        jobId: null,
+        writeSummary: summaryChanged,
+      })
+    }
+    lists.written = toWrite.map((o) => o.districtId)
+    const moved =
+      lists.failed.length === 0 ? (await deps.store.setCurrent(summary.asOf)).moved : false
+    const status =
+      lists.failed.length > 0
+        ? 'partial'
+        : toWrite.length > 0 || summaryChanged
+          ? 'written'
+          : 'unchanged'
+    const message =
+      status === 'unchanged'
+        ? `as-of ${summary.asOf} already stored and unchanged; nothing written`
+        : `as-of ${summary.asOf}: ${lists.written.length} written, ${lists.unchanged.length} unchanged, ${lists.failed.length} failed, ${lists.unavailable.length} unavailable`
+    return result(status, summary.asOf, startedAt, lists, restated, moved, message)
+  }
+
+  function result(
+    status: RefreshResult['status'],
+    asOf: IsoDate | null,
+    startedAt: string,
+    districts: RefreshResult['districts'],
+    restated: string[],
+    currentMoved: boolean,
+    message: string,
+  ): RefreshResult {
+    return {
+      status,
+      asOf,
+      startedAt,
+      finishedAt: new Date(deps.now()).toISOString(),
+      districts,
+      restated,
+      currentMoved,
+      message,
+    }
+  }
+
+  return {
+    /**
+     * Starts a refresh of the newest published as-of (or of `date`), or joins the one already
+     * running.
+     */
+    refresh(options: { date?: IsoDate } = {}): Promise<RefreshResult> {
+      if (running) return running
+      controller = new AbortController()
+      const startedAt = new Date(deps.now()).toISOString()
+      running = run(controller.signal, options.date ?? null)
+        .catch((error: unknown) => {
+          const e = toCellError(error, deps.now())
+          deps.logger.error({ err: error }, 'refresh failed')
+          return result('failed', null, startedAt, empty(), [], false, `${e.code}: ${e.message}`)
+        })
+        .then((r) => {
+          last = r
+          running = null
+          controller = null
+          deps.logger.info({ refresh: r.status, asOf: r.asOf }, r.message)
+          return r
+        })
+      return running
+    },
+    status(): { state: RefreshState; last: RefreshResult | null } {
+      return { state: running ? 'running' : 'idle', last }
+    },
+    async close(): Promise<void> {
+      controller?.abort(new Error('shutting down'))
+      await running?.catch(() => undefined)
+    },
+  }
+}
+
+export type RefreshService = ReturnType<typeof createRefreshService>
+
+function empty(): RefreshResult['districts'] {
+  return { written: [], unchanged: [], unavailable: [], failed: [] }
+}

@@ -1,0 +1,180 @@
+/**
+ * One report for one date, from the raw CSV cache when allowed, else from the dashboard through
+ * the politeness budget with retries. Every body fetched is stored in the cache exactly as
+ * received, so history can be re-derived later with no network (`rebuild`).
+ */
+import type { Logger } from 'pino'
+import { programYearOf, yearMonthOf, type IsoDate } from '../../shared/iso-date.ts'
+import type { ReportKind, SourceProvenance } from '../../shared/snapshot-types.ts'
+import type { Lane, Resilience } from '../politeness/resilience.ts'
+import type { RetryPolicy } from '../politeness/retry-policy.ts'
+import type { RawCsvCache } from '../storage/index.ts'
+import {
+  parseReportBody,
+  type DashboardClient,
+  type ReportData,
+  type ReportResult,
+} from '../upstream/index.ts'
+
+export interface FetchContext {
+  signal?: AbortSignal
+  /** Use the raw CSV cache. @default true */
+  useCache?: boolean
+  /** Retry retryable failures. @default true */
+  retry?: boolean
+  lane?: Lane
+  onRetry?: (info: {
+    report: ReportKind
+    districtId: string | null
+    attempt: number
+    error: unknown
+  }) => void
+}
+
+export type SourcedReport<R extends ReportKind> =
+  | (ReportData<R> & { fromCache: boolean; attempts: number })
+  | (Extract<ReportResult<R>, { kind: 'unavailable' }> & { attempts: number })
+
+export interface ReportSourceDeps {
+  client: DashboardClient
+  rawCache: RawCsvCache
+  resilience: Resilience
+  retryPolicy: RetryPolicy
+  logger: Logger
+}
+
+export function createReportSource(deps: ReportSourceDeps) {
+  async function fromCache<R extends ReportKind>(
+    report: R,
+    districtId: string | null,
+    date: IsoDate,
+  ): Promise<SourcedReport<R> | null> {
+    const hit = await deps.rawCache.get(date, report, districtId)
+    if (!hit || !hit.meta.footer) return null
+    try {
+      const parsed = parseReportBody(report, hit.body, hit.meta.url)
+      if (parsed.rows.length === 0) return null
+      const dataMonth = hit.meta.footer.dataMonth
+      return {
+        kind: 'data',
+        report,
+        districtId,
+        requestedAsOf: date,
+        asOf: hit.meta.asOf,
+        dataMonth,
+        programYear: programYearOf(dataMonth),
+        closingPeriod: dataMonth !== yearMonthOf(hit.meta.asOf),
+        url: hit.meta.url,
+        httpStatus: hit.meta.status,
+        fetchedAt: hit.meta.fetchedAt,
+        body: hit.body,
+        sizeBytes: hit.meta.sizeBytes,
+        sha256: hit.meta.sha256,
+        footer: hit.meta.footer,
+        rowCount: parsed.rows.length,
+        parsed,
+        fromCache: true,
+        attempts: 0,
+      }
+    } catch (error) {
+      deps.logger.warn(
+        { err: error, report, districtId, date },
+        'cached body no longer parses; fetching again',
+      )
+      return null
+    }
+  }
+
+  async function fromNetwork<R extends ReportKind>(
+    report: R,
+    districtId: string | null,
+    date: IsoDate | null,
+    ctx: FetchContext,
+  ): Promise<SourcedReport<R>> {
+    const attempt = () =>
+      date === null
+        ? deps.client.fetchLatest<R>({ report, districtId, signal: ctx.signal })
+        : deps.client.fetchReport<R>({ report, districtId, asOf: date, signal: ctx.signal })
+    const run = () =>
+      deps.resilience.withRetries(attempt, {
+        policy: deps.retryPolicy,
+        enabled: ctx.retry ?? true,
+        signal: ctx.signal,
+        onRetry: (n, error) => ctx.onRetry?.({ report, districtId, attempt: n, error }),
+      })
+    const { value, attempts } = ctx.lane ? await deps.resilience.inLane(ctx.lane, run) : await run()
+    if (value.kind === 'unavailable') return { ...value, attempts }
+    await store(value)
+    return { ...value, fromCache: false, attempts }
+  }
+
+  async function store(data: ReportData): Promise<void> {
+    try {
+      await deps.rawCache.put({
+        asOf: data.asOf,
+        report: data.report,
+        districtId: data.districtId,
+        body: data.body,
+        meta: {
+          url: data.url,
+          fetchedAt: data.fetchedAt,
+          status: data.httpStatus,
+          footer: data.footer,
+          requestedAsOf: data.requestedAsOf,
+        },
+      })
+    } catch (error) {
+      // The snapshot can still be written; only the ability to rebuild offline is lost.
+      deps.logger.error(
+        { err: error, report: data.report, asOf: data.asOf },
+        'could not store raw CSV body',
+      )
+    }
+  }
+
+  return {
+    /** The report as published for `date`; cache first when allowed. */
+    async get<R extends ReportKind>(
+      report: R,
+      districtId: string | null,
+      date: IsoDate,
+      ctx: FetchContext = {},
+    ): Promise<SourcedReport<R>> {
+      if (ctx.useCache ?? true) {
+        const cached = await fromCache(report, districtId, date)
+        if (cached) return cached
+      }
+      return fromNetwork(report, districtId, date, ctx)
+    },
+    /** The newest published body (root, empty date slots); never from the cache. */
+    latest<R extends ReportKind>(report: R, districtId: string | null, ctx: FetchContext = {}) {
+      return fromNetwork(report, districtId, null, ctx)
+    },
+    /** Bypasses the cache: used by refresh to notice restatements under an unchanged as-of. */
+    fresh<R extends ReportKind>(
+      report: R,
+      districtId: string | null,
+      date: IsoDate,
+      ctx: FetchContext = {},
+    ) {
+      return fromNetwork(report, districtId, date, ctx)
+    },
+  }
+}
+
+export type ReportSource = ReturnType<typeof createReportSource>
+
+export function toProvenance(data: ReportData & { fromCache: boolean }): SourceProvenance {
+  return {
+    report: data.report,
+    districtId: data.districtId,
+    url: data.url,
+    fetchedAt: data.fetchedAt,
+    httpStatus: data.httpStatus,
+    sizeBytes: data.sizeBytes,
+    sha256: data.sha256,
+    footer: data.footer,
+    rowCount: data.rowCount,
+    fromCache: data.fromCache,
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Writes what the collector gathered for one date into the snapshot store: district files,
+ * the all-districts summary, failures (making the snapshot partial). The snapshot key is the
+ * footer's as-of, never the requested date.
+ */
+import type { IsoDate } from '../../shared/iso-date.ts'
+import {
+  SNAPSHOT_SCHEMA_VERSION,
+  type AllDistrictsFile,
+  type ManifestEntry,
+} from '../../shared/snapshot-types.ts'
+import type { SnapshotStore, SnapshotWriteMeta } from '../storage/index.ts'
+import type { DistrictOutcome, SummaryData } from './collector.ts'
+import { toProvenance } from './report-source.ts'
+
+export interface StoredDate {
+  asOf: IsoDate
+  written: ManifestEntry[]
+  failed: string[]
+}
+
+export function toAllDistrictsFile(summary: SummaryData): AllDistrictsFile {
+  const header = summary.parsed.header
+  return {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    asOf: summary.asOf,
+    dataMonth: summary.dataMonth,
+    programYear: summary.programYear,
+    header,
+    rows: summary.parsed.rows.map((row) =>
+      Object.fromEntries(header.map((h, i) => [h, row.cells[i] ?? ''])),
+    ),
+    source: toProvenance(summary),
+  }
+}
+
+export async function storeDate(
+  store: SnapshotStore,
+  input: {
+    requestedDate: IsoDate
+    summary: SummaryData | null
+    outcomes: readonly DistrictOutcome[]
+    jobId: string | null
+    writeSummary: boolean
+  },
+): Promise<StoredDate | null> {
+  const files = input.outcomes.flatMap((o) => (o.kind === 'collected' ? [o.file] : []))
+  const anchor = input.summary ?? files[0]
+  if (!anchor) return null
+  const meta: SnapshotWriteMeta = {
+    dataMonth: anchor.dataMonth,
+    programYear: anchor.programYear,
+    closingPeriod: anchor.closingPeriod,
+    requestedDate: input.requestedDate,
+    jobId: input.jobId,
+  }
+  const written = files.length > 0 ? await store.writeDistricts(anchor.asOf, files, meta) : []
+  if (input.summary && input.writeSummary) {
+    await store.writeAllDistricts(toAllDistrictsFile(input.summary), {
+      requestedDate: input.requestedDate,
+      jobId: input.jobId,
+    })
+  }
+  const failures = input.outcomes.flatMap((o) =>
+    o.kind === 'failed'
+      ? [{ districtId: o.districtId, code: o.error.code, message: o.error.message }]
+      : [],
+  )
+  if (failures.length > 0) await store.recordFailures(anchor.asOf, failures, meta)
+  return { asOf: anchor.asOf, written, failed: failures.map((f) => f.districtId) }
+}

@@ -1,0 +1,65 @@
+/**
+ * Lossless split of an export body into header, rows and footer (reference §2.1). Cells are
+ * returned exactly as written (never trimmed); anything that does not fit the shape is an error,
+ * never dropped.
+ */
+import { parse } from 'csv-parse/sync'
+import { UpstreamBodyError } from './errors.ts'
+import { parseFooter } from './dashboard-date.ts'
+import type { FooterLine } from './dashboard-date.ts'
+
+export interface CsvBody {
+  /** A leading U+FEFF was present (and stripped before parsing). */
+  hasBom: boolean
+  header: string[]
+  /** Data rows, cells verbatim; widths are checked by assertRowWidths. */
+  rows: string[][]
+  footer: FooterLine | null
+  /** Complete exports end with a line break; a missing one hints at truncation. */
+  endsWithLineBreak: boolean
+  lineBreak: '\r\n' | '\n'
+}
+
+/** Splits off the unquoted footer line, then hands the rest to csv-parse. Throws UPSTREAM_PARSE. */
+export function parseCsvBody(text: string, url: string | null = null): CsvBody {
+  const hasBom = text.startsWith('\uFEFF')
+  const content = hasBom ? text.slice(1) : text
+  const endsWithLineBreak = content.endsWith('\n')
+  const { csvText, footer } = splitFooter(content)
+  const records = parseRecords(csvText, url)
+  const header = records[0] ?? []
+  const rows = records.slice(1)
+  const lineBreak = content.includes('\r\n') ? '\r\n' : '\n'
+  return { hasBom, header, rows, footer, endsWithLineBreak, lineBreak }
+}
+
+/** Every row must have as many cells as the header: a short row means a cut or broken body. */
+export function assertRowWidths(body: CsvBody, url: string | null = null): void {
+  body.rows.forEach((row, i) => {
+    if (row.length !== body.header.length) {
+      throw new UpstreamBodyError(
+        'UPSTREAM_PARSE',
+        `CSV row ${i + 1} has ${row.length} cells but the header has ${body.header.length} (truncated or malformed)`,
+        url,
+      )
+    }
+  })
+}
+
+function splitFooter(content: string): { csvText: string; footer: FooterLine | null } {
+  const withoutFinalBreak = content.replace(/\r?\n$/, '')
+  const lastBreak = withoutFinalBreak.lastIndexOf('\n')
+  const footer = parseFooter(withoutFinalBreak.slice(lastBreak + 1))
+  if (footer === null) return { csvText: content, footer: null }
+  return { csvText: withoutFinalBreak.slice(0, lastBreak + 1), footer }
+}
+
+function parseRecords(csvText: string, url: string | null): string[][] {
+  try {
+    // relax_column_count: the cell-count check above reports which row is off.
+    return parse(csvText, { relax_column_count: true }) as string[][]
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    throw new UpstreamBodyError('UPSTREAM_PARSE', `Malformed CSV: ${detail}`, url, { cause: error })
+  }
+}

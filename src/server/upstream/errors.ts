@@ -1,0 +1,205 @@
+/**
+ * Typed failures of one upstream request. Every error carries a stable `code`, whether a retry
+ * could help (`retryable`) and the URL it concerns; the message says what happened and where.
+ * Retrying itself belongs to the layer above (one attempt per URL here).
+ */
+
+export type UpstreamErrorCode =
+  | 'UPSTREAM_HTTP'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_NETWORK'
+  | 'UPSTREAM_HTML'
+  | 'UPSTREAM_BAD_HEADER'
+  | 'UPSTREAM_NO_FOOTER'
+  | 'UPSTREAM_WRONG_AS_OF'
+  | 'UPSTREAM_WRONG_MONTH'
+  | 'UPSTREAM_PARSE'
+  | 'UPSTREAM_UNEXPECTED'
+  | 'CANCELLED'
+
+/**
+ * Whether a code is worth retrying. `'status'`: decided by the HTTP status (RETRYABLE_STATUSES).
+ * HTML is retryable because the dashboard serves its error page transiently (one district, two
+ * days in 2019, reference §2.6); a permanently broken (district, date) will exhaust the retries.
+ * A wrong as-of is not: the upstream answers deterministically with another snapshot.
+ */
+export const RETRYABLE_CODES: Readonly<Record<UpstreamErrorCode, boolean | 'status'>> = {
+  UPSTREAM_HTTP: 'status',
+  UPSTREAM_TIMEOUT: true,
+  UPSTREAM_NETWORK: true,
+  UPSTREAM_HTML: true,
+  UPSTREAM_BAD_HEADER: false,
+  UPSTREAM_NO_FOOTER: true,
+  UPSTREAM_WRONG_AS_OF: false,
+  UPSTREAM_WRONG_MONTH: false,
+  UPSTREAM_PARSE: true,
+  UPSTREAM_UNEXPECTED: false,
+  CANCELLED: false,
+}
+
+/** 408 Request Timeout, 425 Too Early, 429 Too Many Requests and every 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || (status >= 500 && status <= 599)
+}
+
+export function isRetryableCode(code: UpstreamErrorCode, status?: number): boolean {
+  const rule = RETRYABLE_CODES[code]
+  return rule === 'status' ? status !== undefined && isRetryableStatus(status) : rule
+}
+
+export class UpstreamError extends Error {
+  override name = 'UpstreamError'
+  readonly code: UpstreamErrorCode
+  readonly retryable: boolean
+  /** The request URL; null only when the failure happened before a URL existed. */
+  readonly url: string | null
+
+  constructor(
+    code: UpstreamErrorCode,
+    message: string,
+    url: string | null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+    this.code = code
+    this.url = url
+    this.retryable = isRetryableCode(code)
+  }
+}
+
+export class UpstreamHttpError extends UpstreamError {
+  override name = 'UpstreamHttpError'
+  override readonly retryable: boolean
+  readonly status: number
+  readonly statusText: string
+  /** `Location` of a 3xx (the dashboard redirects unpublished PY paths to /error.aspx). */
+  readonly location: string | null
+  /** From `Retry-After` (seconds or HTTP-date), relative to the client's clock. */
+  readonly retryAfterMs: number | null
+  /** First characters of the body, whitespace collapsed, for diagnosis. */
+  readonly bodySnippet: string
+
+  constructor(
+    init: {
+      status: number
+      statusText: string
+      url: string
+      location: string | null
+      retryAfterMs: number | null
+      bodySnippet: string
+    },
+    options?: ErrorOptions,
+  ) {
+    const reason = init.statusText ? ` ${init.statusText}` : ''
+    const where = init.location ? ` (redirect to ${init.location})` : ''
+    super(
+      'UPSTREAM_HTTP',
+      `Upstream answered ${init.status}${reason} for ${init.url}${where}`,
+      init.url,
+      options,
+    )
+    this.status = init.status
+    this.statusText = init.statusText
+    this.location = init.location
+    this.retryAfterMs = init.retryAfterMs
+    this.bodySnippet = init.bodySnippet
+    this.retryable = isRetryableStatus(init.status)
+  }
+}
+
+export class UpstreamTimeoutError extends UpstreamError {
+  override name = 'UpstreamTimeoutError'
+  readonly timeoutMs: number
+
+  constructor(url: string, timeoutMs: number, options?: ErrorOptions) {
+    super(
+      'UPSTREAM_TIMEOUT',
+      `Upstream did not answer within ${timeoutMs} ms: ${url}`,
+      url,
+      options,
+    )
+    this.timeoutMs = timeoutMs
+  }
+}
+
+export class UpstreamNetworkError extends UpstreamError {
+  override name = 'UpstreamNetworkError'
+  /** System error code when known, e.g. `ECONNRESET`, `ECONNREFUSED`, `UND_ERR_SOCKET`. */
+  readonly causeCode: string | null
+
+  constructor(url: string, causeCode: string | null, detail: string, options?: ErrorOptions) {
+    const what = causeCode ? `${causeCode}: ${detail}` : detail
+    super('UPSTREAM_NETWORK', `Network failure (${what}) for ${url}`, url, options)
+    this.causeCode = causeCode
+  }
+}
+
+export type BodyErrorCode =
+  'UPSTREAM_HTML' | 'UPSTREAM_BAD_HEADER' | 'UPSTREAM_NO_FOOTER' | 'UPSTREAM_PARSE'
+
+/** A 200 answer whose body is not a usable export: HTML, foreign header, no footer, bad CSV. */
+export class UpstreamBodyError extends UpstreamError {
+  override name = 'UpstreamBodyError'
+  declare readonly code: BodyErrorCode
+
+  constructor(code: BodyErrorCode, detail: string, url: string | null, options?: ErrorOptions) {
+    super(code, url ? `${detail} (${url})` : detail, url, options)
+  }
+}
+
+/** A well-formed export describing another snapshot than the one asked for. */
+export class UpstreamWrongAnswerError extends UpstreamError {
+  override name = 'UpstreamWrongAnswerError'
+  declare readonly code: 'UPSTREAM_WRONG_AS_OF' | 'UPSTREAM_WRONG_MONTH'
+  /** As-of `YYYY-MM-DD` or data month `YYYY-MM`, depending on the code. */
+  readonly expected: string
+  readonly actual: string
+
+  constructor(
+    code: 'UPSTREAM_WRONG_AS_OF' | 'UPSTREAM_WRONG_MONTH',
+    expected: string,
+    actual: string,
+    url: string,
+  ) {
+    const what = code === 'UPSTREAM_WRONG_AS_OF' ? 'as-of' : 'data month'
+    super(code, `Upstream footer ${what} is ${actual}, expected ${expected} (${url})`, url)
+    this.expected = expected
+    this.actual = actual
+  }
+}
+
+export class UpstreamCancelledError extends UpstreamError {
+  override name = 'UpstreamCancelledError'
+  declare readonly code: 'CANCELLED'
+
+  constructor(url: string | null, options?: ErrorOptions) {
+    super('CANCELLED', `Request cancelled by the caller${url ? `: ${url}` : ''}`, url, options)
+  }
+}
+
+/** Coerce anything caught into an UpstreamError (for `catch (e)` sites in the layers above). */
+export function toUpstreamError(error: unknown, url: string | null = null): UpstreamError {
+  if (error instanceof UpstreamError) return error
+  const name = error instanceof Error ? error.name : ''
+  if (name === 'AbortError') return new UpstreamCancelledError(url, { cause: error })
+  if (name === 'TimeoutError')
+    return new UpstreamTimeoutError(url ?? 'unknown URL', 0, { cause: error })
+  if (error instanceof TypeError && url !== null) {
+    return new UpstreamNetworkError(url, systemErrorCode(error), error.message, { cause: error })
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return new UpstreamError('UPSTREAM_UNEXPECTED', `Unexpected failure: ${message}`, url, {
+    cause: error,
+  })
+}
+
+/** undici wraps socket errors: `TypeError('fetch failed', { cause: { code: 'ECONNRESET' } })`. */
+export function systemErrorCode(error: unknown): string | null {
+  let current: unknown = error
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string') return code
+    current = (current as { cause?: unknown }).cause
+  }
+  return null
+}
