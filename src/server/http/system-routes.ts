@@ -41,7 +41,7 @@ export function registerSystemRoutes(app: App, services: Services): void {
       schema: {
         tags: ['refresh'],
         querystring: z.strictObject({ wait: z.enum(['true', 'false']).optional() }),
-        body: z.strictObject({ date: isoDate.optional() }).optional(),
+        body: z.strictObject({ date: isoDate.optional() }).nullish(),
       },
     },
     async (req, reply) => {

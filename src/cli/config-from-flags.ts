@@ -1,0 +1,43 @@
+/**
+ * CLI flags are the same settings as the environment variables (SPEC §2): a flag overrides the
+ * variable, and both go through the one validating `loadConfig`.
+ */
+import { loadConfig, type Config } from '../server/config.ts'
+
+export interface CommonFlags {
+  dataDir?: string
+  dashboardUrl?: string
+  logLevel?: string
+  port?: string
+  host?: string
+  maxRequests?: string
+  windowMs?: string
+  maxConcurrent?: string
+  timeoutMs?: string
+}
+
+const FLAG_TO_ENV: Record<keyof CommonFlags, string> = {
+  dataDir: 'DATA_DIR',
+  dashboardUrl: 'TOASTMASTERS_DASHBOARD_URL',
+  logLevel: 'LOG_LEVEL',
+  port: 'PORT',
+  host: 'HOST',
+  maxRequests: 'UPSTREAM_MAX_REQUESTS',
+  windowMs: 'UPSTREAM_WINDOW_MS',
+  maxConcurrent: 'UPSTREAM_MAX_CONCURRENT',
+  timeoutMs: 'UPSTREAM_TIMEOUT_MS',
+}
+
+/** Commands other than `serve` log warnings only unless asked: their output is for people. */
+export function configFromFlags(
+  flags: CommonFlags,
+  env: Record<string, string | undefined>,
+  defaults: Record<string, string> = {},
+): Config {
+  const merged: Record<string, string | undefined> = { ...defaults, ...env }
+  for (const [flag, name] of Object.entries(FLAG_TO_ENV) as [keyof CommonFlags, string][]) {
+    const value = flags[flag]
+    if (value !== undefined) merged[name] = value
+  }
+  return loadConfig(merged)
+}

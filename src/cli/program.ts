@@ -1,0 +1,98 @@
+/** `tm-backfill`: the command line over the same services as the server (SPEC §8). */
+import { Command, CommanderError } from 'commander'
+import { ConfigError } from '../server/config.ts'
+import { runSimulatorCli } from '../sim/index.ts'
+import {
+  addCommonOptions,
+  refreshCommand,
+  serveCommand,
+  snapshotsListCommand,
+  snapshotsShowCommand,
+  verifyCommand,
+} from './commands.ts'
+import { demoCommand } from './demo.ts'
+import { CliError } from './output.ts'
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('tm-backfill')
+    .description('Collects the Toastmasters dashboard history into dated per-district snapshots.')
+    .showHelpAfterError()
+    .exitOverride()
+
+  addCommonOptions(program.command('serve').description('start the HTTP API and web page')).action(
+    serveCommand,
+  )
+
+  addCommonOptions(
+    program
+      .command('demo')
+      .description('start the dashboard simulator and the server wired together (offline)')
+      .option('--sim-port <port>', 'simulator port', '5002')
+      .option('--seed <n>', 'simulator seed'),
+  ).action(demoCommand)
+
+  addCommonOptions(
+    program
+      .command('refresh')
+      .description('collect the newest published as-of (or --date) for the configured districts')
+      .option('--date <YYYY-MM-DD>', 'collect this as-of date instead of the newest')
+      .option('--json', 'print the result as JSON'),
+  ).action(async (flags) => setExit(await refreshCommand(flags)))
+
+  const snapshots = program.command('snapshots').description('list and show stored snapshots')
+  addCommonOptions(
+    snapshots
+      .command('list')
+      .description('list snapshots, optionally within a date range')
+      .option('--from <YYYY-MM-DD>')
+      .option('--to <YYYY-MM-DD>')
+      .option('--json', 'print JSON'),
+  ).action(async (flags) => setExit(await snapshotsListCommand(flags)))
+  addCommonOptions(
+    snapshots
+      .command('show <date>')
+      .description('show a snapshot, or one district file with --district')
+      .option('--district <id>')
+      .option('--json', 'print JSON'),
+  ).action(async (date: string, flags) => setExit(await snapshotsShowCommand(date, flags)))
+
+  addCommonOptions(
+    program
+      .command('verify')
+      .description('check the integrity of DATA_DIR; exit 1 when problems are found')
+      .option('--repair', 'move corrupt or torn files to quarantine/ and mark their cells missing')
+      .option('--json', 'print the report as JSON'),
+  ).action(async (flags) => setExit(await verifyCommand(flags)))
+
+  program
+    .command('sim')
+    .description('start the dashboard simulator')
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[options...]', '--port N --host H --seed N --today YYYY-MM-DD --districts 61,F')
+    .action(async (args: string[]) => {
+      await runSimulatorCli(args)
+    })
+
+  return program
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  let exitCode = 0
+  const program = buildProgram((code) => (exitCode = code))
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    if (exitCode !== 0) process.exitCode = exitCode
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode
+      return
+    }
+    const message =
+      error instanceof ConfigError || error instanceof CliError
+        ? error.message
+        : String(error instanceof Error ? error.stack : error)
+    process.stderr.write(`tm-backfill: ${message}\n`)
+    process.exitCode = error instanceof CliError ? error.exitCode : 1
+  }
+}

@@ -1,0 +1,19 @@
+/** `npm start`: the server and web page, configured from the environment. */
+import { ConfigError, loadConfig } from './config.ts'
+import { createLogger } from './logger.ts'
+import { closeOnSignals, startServer } from './serve.ts'
+
+try {
+  const config = loadConfig(process.env)
+  const logger = createLogger(config.logLevel)
+  const server = await startServer(config, logger)
+  logger.info(
+    { url: server.url, dataDir: config.dataDir, upstream: config.dashboardUrl },
+    `listening on ${server.url}`,
+  )
+  process.stdout.write(`toastmasters-backfill listening on ${server.url}\n`)
+  closeOnSignals(server.close, logger)
+} catch (error) {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`)
+  process.exit(1)
+}
