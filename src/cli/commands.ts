@@ -25,6 +25,12 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--timeout-ms <ms>', 'UPSTREAM_TIMEOUT_MS')
 }
 
+export function addServerOptions(cmd: Command): Command {
+  return addCommonOptions(cmd)
+    .option('--port <port>', 'PORT of the HTTP server (default 5001; 0 = any free port)')
+    .option('--host <host>', 'HOST to bind (default 127.0.0.1; non-loopback needs ADMIN_TOKEN)')
+}
+
 export function assertDate(value: string | undefined, flag: string): string | undefined {
   if (value !== undefined && !isIsoDate(value))
     throw new CliError(`${flag} must be a real calendar date written YYYY-MM-DD, got ${value}`)

@@ -1,9 +1,10 @@
 /** `tm-backfill`: the command line over the same services as the server (SPEC §8). */
 import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../server/config.ts'
-import { runSimulatorCli } from '../sim/index.ts'
+import { runSimulatorCli } from '../sim/main.ts'
 import {
   addCommonOptions,
+  addServerOptions,
   refreshCommand,
   serveCommand,
   snapshotsListCommand,
@@ -19,11 +20,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError()
     .exitOverride()
 
-  addCommonOptions(program.command('serve').description('start the HTTP API and web page')).action(
+  addServerOptions(program.command('serve').description('start the HTTP API and web page')).action(
     serveCommand,
   )
 
-  addCommonOptions(
+  addServerOptions(
     program
       .command('demo')
       .description('start the dashboard simulator and the server wired together (offline)')

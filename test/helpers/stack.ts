@@ -1,0 +1,70 @@
+/**
+ * A full stack for tests: the dashboard simulator and the server on loopback ports, with a
+ * temp data dir. Everything it starts, `close()` stops.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { loadConfig } from '../../src/server/config.ts'
+import type { ServiceOverrides } from '../../src/server/compose.ts'
+import { createSilentLogger } from '../../src/server/logger.ts'
+import { startServer, type RunningServer } from '../../src/server/serve.ts'
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.ts'
+
+export interface Stack {
+  sim: Simulator
+  server: RunningServer
+  dataDir: string
+  url: string
+  api<T = unknown>(
+    method: string,
+    route: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>
+  close(): Promise<void>
+}
+
+export const TEST_TODAY = '2026-11-29'
+
+export async function startStack(
+  options: {
+    env?: Record<string, string>
+    sim?: SimulatorOptions
+    overrides?: ServiceOverrides
+  } = {},
+): Promise<Stack> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'tmb-test-'))
+  const sim = await startSimulator({ seed: 7, today: TEST_TODAY, ...options.sim })
+  const config = loadConfig({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    TOASTMASTERS_DASHBOARD_URL: sim.url,
+    UPSTREAM_MAX_REQUESTS: '0',
+    UPSTREAM_MAX_CONCURRENT: '8',
+    UPSTREAM_TIMEOUT_MS: '5000',
+    ...options.env,
+  })
+  const server = await startServer(config, createSilentLogger(), options.overrides)
+  return {
+    sim,
+    server,
+    dataDir,
+    url: server.url,
+    async api(method, route, body, headers = {}) {
+      const res = await fetch(`${server.url}${route}`, {
+        method,
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        body:
+          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      })
+      const text = await res.text()
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as never }
+    },
+    async close() {
+      await server.close()
+      await sim.close()
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
