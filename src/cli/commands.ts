@@ -4,6 +4,8 @@ import { createLogger } from '../server/logger.ts'
 import { createServices } from '../server/compose.ts'
 import { closeOnSignals, startServer } from '../server/serve.ts'
 import { verify } from '../server/storage/index.ts'
+import { rebuildFromCache } from '../server/refresh/rebuild.ts'
+import { TOOL_VERSION } from '../server/version.ts'
 import { isIsoDate } from '../shared/iso-date.ts'
 import { normalizeDistrictId } from '../shared/district-id.ts'
 import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
@@ -160,4 +162,38 @@ export async function verifyCommand(
     )
   }
   return report.ok ? 0 : 1
+}
+
+export async function rebuildCommand(
+  flags: CommonFlags & { from?: string; to?: string; json?: boolean },
+): Promise<number> {
+  const from = assertDate(flags.from, '--from')
+  const to = assertDate(flags.to, '--to')
+  if (!from || !to) throw new CliError('rebuild needs --from and --to')
+  if (from > to) throw new CliError(`--to must not be before --from (${to} < ${from})`)
+  const config = configFromFlags(flags, process.env, QUIET)
+  const services = createServices(config, createLogger(config.logLevel))
+  try {
+    const result = await rebuildFromCache({
+      ...services,
+      now: Date.now,
+      toolVersion: TOOL_VERSION,
+      from,
+      to,
+    })
+    if (flags.json) printJson(result)
+    else
+      printTable(
+        ['as-of', 'full', 'summary', 'failed'],
+        result.dates.map((d) => [
+          d.asOf,
+          d.full.join(' '),
+          d.summary.join(' '),
+          d.failed.map((f) => f.districtId).join(' '),
+        ]),
+      )
+    return result.dates.some((d) => d.failed.length > 0) ? 2 : 0
+  } finally {
+    await services.close()
+  }
 }

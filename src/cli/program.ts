@@ -5,6 +5,7 @@ import { runSimulatorCli } from '../sim/main.ts'
 import {
   addCommonOptions,
   addServerOptions,
+  rebuildCommand,
   refreshCommand,
   serveCommand,
   snapshotsListCommand,
@@ -64,6 +65,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--repair', 'move corrupt or torn files to quarantine/ and mark their cells missing')
       .option('--json', 'print the report as JSON'),
   ).action(async (flags) => setExit(await verifyCommand(flags)))
+
+  addCommonOptions(
+    program
+      .command('rebuild')
+      .description('re-derive snapshots from the raw CSV cache alone (no network)')
+      .requiredOption('--from <YYYY-MM-DD>')
+      .requiredOption('--to <YYYY-MM-DD>')
+      .option('--json', 'print JSON'),
+  ).action(async (flags) => setExit(await rebuildCommand(flags)))
 
   program
     .command('sim')

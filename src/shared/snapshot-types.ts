@@ -99,6 +99,11 @@ export interface SnapshotManifest {
   districts: Record<DistrictId, ManifestEntry>
   /** Present when all-districts.json was written for this date. */
   allDistricts: { sizeBytes: number; sha256: string; writtenAt: string } | null
+  /**
+   * sha256 of the metadata.json this manifest was committed with (added by the storage layer):
+   * the manifest is the single commit point of a snapshot update, metadata included.
+   */
+  metadataSha256?: string
 }
 
 export interface AllDistrictsFile {

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { startStack, type Stack } from '../../../test/helpers/stack.ts'
+
+let stack: Stack | null = null
+afterEach(async () => {
+  await stack?.close()
+  stack = null
+})
+
+const FAST_RETRIES = { retryPolicy: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } }
+
+describe('refresh service', () => {
+  it('keeps the other districts when one fails for good, and does not move current onto a partial snapshot', async () => {
+    stack = await startStack({ overrides: FAST_RETRIES })
+    const s = stack.server.services
+    await s.districtConfig.replace(['21', '61'])
+    stack.sim.addFault({
+      kind: 'server-error',
+      status: 503,
+      match: { report: 'divisionperformance', districtId: '61' },
+    })
+    const r = await s.refresh.refresh()
+    expect(r.status).toBe('partial')
+    expect(r.districts.written).toEqual(['21'])
+    expect(r.districts.failed).toEqual([
+      {
+        districtId: '61',
+        error: expect.objectContaining({
+          code: 'UPSTREAM_HTTP',
+          retryable: true,
+          attempts: 3,
+          httpStatus: 503,
+        }),
+      },
+    ])
+    expect(r.currentMoved).toBe(false)
+    const meta = await s.store.readMetadata(r.asOf ?? '')
+    expect(meta).toMatchObject({
+      status: 'partial',
+      failedDistricts: [expect.objectContaining({ districtId: '61' })],
+    })
+    // Three attempts were made for the failing report, no more.
+    const hits = stack.sim.requestLog().filter((e) => e.url.includes('divisionperformance~61~'))
+    expect(hits).toHaveLength(3)
+  })
+
+  it('retries a transient failure and completes', async () => {
+    stack = await startStack({ overrides: FAST_RETRIES })
+    const s = stack.server.services
+    await s.districtConfig.replace(['61'])
+    stack.sim.addFault({ kind: 'reset', count: 1, match: { report: 'clubperformance' } })
+    const r = await s.refresh.refresh()
+    expect(r.status).toBe('written')
+    expect(r.currentMoved).toBe(true)
+  })
+
+  it('collects every district of the summary when none is configured', async () => {
+    stack = await startStack({ overrides: FAST_RETRIES })
+    const s = stack.server.services
+    const r = await s.refresh.refresh()
+    const inSummary = stack.sim.truth.districtsFor(stack.sim.truth.liveProgramYear())
+    expect([...r.districts.written].sort()).toEqual([...inSummary].sort())
+  })
+
+  it('joins a refresh already running instead of starting a second', async () => {
+    stack = await startStack({ overrides: FAST_RETRIES })
+    const s = stack.server.services
+    await s.districtConfig.replace(['61'])
+    const [a, b] = [s.refresh.refresh(), s.refresh.refresh()]
+    expect(a).toBe(b)
+    await a
+    expect(
+      stack.sim.requestLog().filter((e) => e.url.includes('clubperformance~61~')),
+    ).toHaveLength(1)
+  })
+})
