@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import type { ReportKind } from '../shared/snapshot-types.ts'
+import { createTestModel, parseCsvBody } from './test-support.ts'
+
+const CASES: [ReportKind, string | null, string][] = [
+  ['districtsummary', null, '2026-03-15'],
+  ['clubperformance', '61', '2025-11-02'],
+  ['divisionperformance', 'F', '2026-06-30'],
+  ['districtperformance', '09', '2026-09-10'],
+]
+
+const bodies = (seed: number) => {
+  const { truth } = createTestModel({ today: '2026-09-23', seed })
+  return CASES.map(([report, district, asOf]) => truth.renderReport(report, district, asOf))
+}
+
+describe('determinism', () => {
+  it('gives identical bodies for the same seed, computed in any order', () => {
+    const first = bodies(5)
+    const { truth } = createTestModel({ today: '2026-09-23', seed: 5 })
+    const reversed = [...CASES].reverse().map(([r, d, a]) => truth.renderReport(r, d, a))
+    expect(reversed.reverse()).toEqual(first)
+    expect(first.every((b) => b !== null && parseCsvBody(b).rows.length > 0)).toBe(true)
+  })
+
+  it('gives different bodies for a different seed', () => {
+    const a = bodies(5)
+    const b = bodies(6)
+    a.forEach((body, i) => expect(body).not.toBe(b[i]))
+  })
+})
+
+describe('rendering cost', () => {
+  it('renders a 250-club report from a cached roster', () => {
+    const { truth } = createTestModel({ today: '2026-09-23', clubCounts: { '61': 250 } })
+    truth.renderReport('clubperformance', '61', '2026-09-01')
+    const started = performance.now()
+    const rows = parseCsvBody(truth.renderReport('clubperformance', '61', '2026-09-02') ?? '').rows
+    const elapsedMs = performance.now() - started
+    expect(rows.length).toBeGreaterThan(200)
+    // Loose bound only (shared CI cores); typically ~5–15 ms. Catches per-day replays.
+    expect(elapsedMs).toBeLessThan(1000)
+  })
+
+  it('keeps club counts per district within 30–250 by default', () => {
+    const { truth } = createTestModel({ today: '2026-09-23' })
+    for (const py of ['2024-2025', '2025-2026', '2026-2027']) {
+      for (const districtId of truth.districtsFor(py)) {
+        const asOf = py === '2026-2027' ? '2026-09-22' : `${py.slice(5)}-06-30`
+        const count = truth.clubs(districtId, asOf, `${asOf.slice(0, 7)}`)?.length ?? 0
+        expect(count, `${districtId} ${py}`).toBeGreaterThanOrEqual(30)
+        expect(count, `${districtId} ${py}`).toBeLessThanOrEqual(250)
+      }
+    }
+  })
+})

@@ -1,0 +1,144 @@
+/**
+ * The simulated dashboard's data: calendar + district rosters + rendering. Everything is
+ * computed lazily from the seed; only rosters (per district and year) and a few recent
+ * bodies are cached.
+ */
+import type { IsoDate, YearMonth } from '../shared/iso-date.ts'
+import { compareDistrictIds } from '../shared/district-id.ts'
+import type { ReportKind } from '../shared/snapshot-types.ts'
+import type { SimCalendar } from './calendar.ts'
+import { createSimCalendar } from './calendar.ts'
+import { createClosingDateLookup } from './closing-dates.ts'
+import type { DistrictSnapshot } from './district-snapshot.ts'
+import { computeDistrictSnapshot } from './district-snapshot.ts'
+import { programYearStart } from './headers.ts'
+import type { SimulatorConfig } from './options.ts'
+import { renderReportCsv } from './render.ts'
+import { createRosterSource } from './roster.ts'
+
+/**
+ * Default districts. Ids 201+ only exist from 2026-27 and two ids dissolve before it,
+ * mimicking the 2026 realignment so "districts valid for a date" differs by year.
+ */
+export const DEFAULT_DISTRICTS: readonly { id: string; fromYear?: number; untilYear?: number }[] = [
+  ...[
+    '02',
+    '09',
+    '21',
+    '33',
+    '36',
+    '42',
+    '44',
+    '57',
+    '52',
+    '61',
+    '70',
+    '91',
+    '101',
+    '117',
+    '128',
+    'F',
+    'U',
+  ].map((id) => ({ id })),
+  { id: '13', untilYear: 2025 },
+  { id: '106', untilYear: 2025 },
+  { id: '201', fromYear: 2026 },
+  { id: '215', fromYear: 2026 },
+]
+
+/** What to render: `dataAsOf` null = no published data (header + footer only). */
+export interface RenderTarget {
+  report: ReportKind
+  districtId: string | null
+  programYear: string
+  dataMonth: YearMonth
+  dataAsOf: IsoDate | null
+  footerAsOf: IsoDate
+}
+
+export interface SimModel {
+  calendar: SimCalendar
+  /** null returns to the configured clock. */
+  setToday(date: IsoDate | null): void
+  districtsFor(programYear: string): string[]
+  archivedProgramYears(): string[]
+  isArchivedProgramYear(programYear: string): boolean
+  snapshot(
+    districtId: string,
+    programYear: string,
+    asOf: IsoDate,
+    shiftDays?: number,
+  ): DistrictSnapshot | null
+  render(target: RenderTarget, shiftDays?: number): string
+}
+
+const BODY_CACHE_SIZE = 64
+
+function shiftYear(programYear: string, years: number): string {
+  const start = programYearStart(programYear) + years
+  return `${start}-${start + 1}`
+}
+
+export function createSimModel(config: SimulatorConfig): SimModel {
+  let todayOverride: IsoDate | null = null
+  const calendar = createSimCalendar({
+    closingDate: createClosingDateLookup(config.seed, config.closingDates),
+    firstLiveDayOfJuly: config.firstLiveDayOfJuly,
+    today: () => todayOverride ?? config.today(),
+  })
+  const rosters = createRosterSource(config.seed, config.clubCounts)
+  const bodies = new Map<string, string>()
+
+  const districtsFor = (programYear: string): string[] => {
+    if (config.districts) return [...config.districts].sort(compareDistrictIds)
+    const year = programYearStart(programYear)
+    return DEFAULT_DISTRICTS.filter(
+      (d) => (d.fromYear ?? -Infinity) <= year && year <= (d.untilYear ?? Infinity),
+    )
+      .map((d) => d.id)
+      .sort(compareDistrictIds)
+  }
+  const archivedProgramYears = (): string[] => {
+    const live = calendar.liveProgramYear()
+    const years = config.programYears ?? [shiftYear(live, -2), shiftYear(live, -1)]
+    return years.filter((py) => py < live).sort()
+  }
+  const snapshot: SimModel['snapshot'] = (districtId, programYear, asOf, shiftDays = 0) => {
+    if (!districtsFor(programYear).includes(districtId)) return null
+    return computeDistrictSnapshot(rosters.roster(districtId, programYear), asOf, shiftDays)
+  }
+  const renderUncached = (t: RenderTarget, shiftDays: number): string => {
+    const dataAsOf = t.dataAsOf
+    const ids =
+      dataAsOf === null ? [] : t.districtId === null ? districtsFor(t.programYear) : [t.districtId]
+    const snapshots = ids.flatMap(
+      (id) => snapshot(id, t.programYear, dataAsOf ?? '', shiftDays) ?? [],
+    )
+    return renderReportCsv(t.report, t.programYear, snapshots, t.dataMonth, t.footerAsOf)
+  }
+
+  return {
+    calendar,
+    setToday: (date) => {
+      todayOverride = date
+    },
+    districtsFor,
+    archivedProgramYears,
+    isArchivedProgramYear: (py) => archivedProgramYears().includes(py),
+    snapshot,
+    render(target, shiftDays = 0) {
+      const key = JSON.stringify([target, shiftDays])
+      let body = bodies.get(key)
+      if (body === undefined) {
+        body = renderUncached(target, shiftDays)
+        if (bodies.size >= BODY_CACHE_SIZE) bodies.delete(bodies.keys().next().value ?? '')
+        bodies.set(key, body)
+      } else {
+        // Refresh recency so the map iterates least-recently-used first.
+        bodies.delete(key)
+        bodies.set(key, body)
+      }
+      return body
+    },
+  }
+}
