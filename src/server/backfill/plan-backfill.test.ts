@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest'
+import type { DetailLevel } from '../../shared/snapshot-types.ts'
+import { WHOLE_DATE } from './cell-ref.ts'
+import {
+  planBackfill,
+  planCellRefs,
+  planDateCells,
+  planRetry,
+  satisfiesDetail,
+} from './plan-backfill.ts'
+import type { PlanBackfillInput } from './plan-backfill.ts'
+import { makeRequest, makeScope, makeStrategy } from './test-fixtures.ts'
+
+const nothingStored = () => null
+
+function input(over: Partial<PlanBackfillInput> & { type?: 'system-wide' | 'per-district' } = {}) {
+  const scope = over.scope ?? makeScope(['02', '61'], [])
+  const { type = 'system-wide', ...rest } = over
+  return {
+    request: makeRequest({ startDate: '2026-03-01', endDate: '2026-03-03' }),
+    scope,
+    strategy: makeStrategy(type, scope),
+    existing: nothingStored,
+    latestPublishedAsOf: '2026-03-08',
+    ...rest,
+  }
+}
+
+describe('satisfiesDetail', () => {
+  it('lets full stand in for summary but never summary for full', () => {
+    expect(satisfiesDetail('full', 'summary')).toBe(true)
+    expect(satisfiesDetail('full', 'full')).toBe(true)
+    expect(satisfiesDetail('summary', 'summary')).toBe(true)
+    expect(satisfiesDetail('summary', 'full')).toBe(false)
+  })
+})
+
+describe('planBackfill', () => {
+  it('plans every date of the range ascending, for every district of the scope', () => {
+    const plan = planBackfill(input())
+    expect(plan.dates).toEqual(['2026-03-01', '2026-03-02', '2026-03-03'])
+    expect(plan.cells.map((c) => `${c.date}|${c.districtId}|${c.action}`)).toEqual([
+      '2026-03-01|02|fetch',
+      '2026-03-01|61|fetch',
+      '2026-03-02|02|fetch',
+      '2026-03-02|61|fetch',
+      '2026-03-03|02|fetch',
+      '2026-03-03|61|fetch',
+    ])
+    expect(plan.counts).toEqual({ total: 6, fetch: 6, skip: 0, unavailable: 0 })
+    expect(plan.requests).toEqual({ summary: 3, perDistrict: 0, total: 3, exact: true })
+    expect(plan.openDates).toEqual([])
+  })
+
+  it('skips cells stored at the needed detail, and only those', () => {
+    const stored: Record<string, DetailLevel> = {
+      '2026-03-01|02': 'full',
+      '2026-03-01|61': 'summary',
+    }
+    const existing = (date: string, id: string) => stored[`${date}|${id}`] ?? null
+    const summary = planBackfill(input({ existing }))
+    expect(summary.cells.slice(0, 2).map((c) => c.action)).toEqual(['skip', 'skip'])
+    const full = planBackfill(input({ existing, type: 'per-district' }))
+    expect(full.cells.slice(0, 2).map((c) => [c.action, c.stored])).toEqual([
+      ['skip', 'full'],
+      ['fetch', 'summary'],
+    ])
+  })
+
+  it('fetches stored cells again when skipExisting is off', () => {
+    const plan = planBackfill(
+      input({
+        request: makeRequest({ skipExisting: false }),
+        existing: () => 'full',
+      }),
+    )
+    expect(plan.cells.map((c) => c.action)).toEqual(['fetch', 'fetch'])
+  })
+
+  it('marks dates after the latest published as-of unavailable, at no request cost', () => {
+    const plan = planBackfill(input({ latestPublishedAsOf: '2026-03-01', existing: () => 'full' }))
+    expect(plan.cells.map((c) => c.action)).toEqual([
+      'skip',
+      'skip',
+      'unavailable',
+      'unavailable',
+      'unavailable',
+      'unavailable',
+    ])
+    expect(plan.requests.total).toBe(0)
+  })
+
+  it('treats every date as possibly published when the latest as-of is unknown', () => {
+    expect(planBackfill(input({ latestPublishedAsOf: null })).counts.unavailable).toBe(0)
+  })
+
+  it('counts a summary plus three reports per fetched cell when collecting per district', () => {
+    const existing = (date: string, id: string) =>
+      date === '2026-03-02' && id === '61' ? ('full' as const) : null
+    const plan = planBackfill(input({ type: 'per-district', existing }))
+    // 3 dates need a summary; 5 cells need their 3 reports.
+    expect(plan.requests).toEqual({ summary: 3, perDistrict: 15, total: 18, exact: true })
+  })
+
+  it('costs nothing for a date whose cells are all skipped', () => {
+    const existing = (date: string) => (date === '2026-03-02' ? ('full' as const) : null)
+    expect(planBackfill(input({ type: 'per-district', existing })).requests).toMatchObject({
+      summary: 2,
+      perDistrict: 12,
+    })
+  })
+
+  it('plans an open scope as one summary fetch per date', () => {
+    const scope = makeScope(null, [])
+    const plan = planBackfill(input({ scope, latestPublishedAsOf: '2026-03-02' }))
+    expect(plan.cells).toEqual([])
+    expect(plan.openDates).toEqual([
+      { date: '2026-03-01', action: 'fetch-summary', districts: 'from-summary' },
+      { date: '2026-03-02', action: 'fetch-summary', districts: 'from-summary' },
+      { date: '2026-03-03', action: 'unavailable', districts: 'from-summary' },
+    ])
+    expect(plan.counts).toEqual({ total: 3, fetch: 2, skip: 0, unavailable: 1 })
+    expect(plan.requests).toEqual({ summary: 2, perDistrict: 0, total: 2, exact: true })
+    expect(planCellRefs(plan).map((r) => r.districtId)).toEqual([
+      WHOLE_DATE,
+      WHOLE_DATE,
+      WHOLE_DATE,
+    ])
+  })
+
+  it('says the count is a lower bound for an open scope collected per district', () => {
+    const scope = makeScope(null, [])
+    expect(planBackfill(input({ scope, type: 'per-district' })).requests.exact).toBe(false)
+  })
+
+  it('plans only the given cells of a retry, within the scope', () => {
+    const plan = planBackfill(
+      input({
+        only: [
+          { date: '2026-03-03', districtId: '61' },
+          { date: '2026-03-01', districtId: '02' },
+          { date: '2026-03-01', districtId: '99' },
+        ],
+      }),
+    )
+    expect(plan.dates).toEqual(['2026-03-01', '2026-03-03'])
+    expect(plan.cells.map((c) => `${c.date}|${c.districtId}`)).toEqual([
+      '2026-03-01|02',
+      '2026-03-03|61',
+    ])
+  })
+})
+
+describe('planDateCells', () => {
+  it('classifies an expanded open-scope date like any other', () => {
+    const cells = planDateCells({
+      ...input({ type: 'per-district' }),
+      date: '2026-03-02',
+      districtIds: ['02', '61'],
+      existing: (_d, id) => (id === '02' ? 'full' : 'summary'),
+    })
+    expect(cells.map((c) => c.action)).toEqual(['skip', 'fetch'])
+  })
+})
+
+describe('planRetry', () => {
+  it('returns only the failed cells, in cell order', () => {
+    const ledger = [
+      { date: '2026-03-02', districtId: '61', state: 'failed' as const },
+      { date: '2026-03-01', districtId: '61', state: 'completed' as const },
+      { date: '2026-03-01', districtId: '02', state: 'failed' as const },
+      { date: '2026-03-01', districtId: '10', state: 'skipped' as const },
+      { date: '2026-03-01', districtId: '11', state: 'unavailable' as const },
+      { date: '2026-03-01', districtId: '12', state: 'cancelled' as const },
+    ]
+    expect(planRetry(ledger)).toEqual([
+      { date: '2026-03-01', districtId: '02' },
+      { date: '2026-03-02', districtId: '61' },
+    ])
+  })
+})

@@ -1,0 +1,227 @@
+/**
+ * Works out, before any request is made, what a job will do for every (date, district) cell
+ * and how many upstream requests that costs (STYLE §4: plan purely, then execute). The
+ * executor only walks the plan; a dry run returns it as is.
+ */
+import type {
+  CellState,
+  CollectionStrategy,
+  ResolvedBackfillRequest,
+} from '../../shared/backfill-api.ts'
+import type { DistrictId } from '../../shared/district-id.ts'
+import { eachDate } from '../../shared/iso-date.ts'
+import type { IsoDate } from '../../shared/iso-date.ts'
+import type { DetailLevel } from '../../shared/snapshot-types.ts'
+import { compareCellRefs, WHOLE_DATE } from './cell-ref.ts'
+import type { CellRef } from './cell-ref.ts'
+import { REPORTS_PER_DISTRICT } from './data-source-selector.ts'
+import type { ResolvedScope } from './scope-manager.ts'
+
+export type CellAction = 'fetch' | 'skip' | 'unavailable'
+
+export interface PlannedCell {
+  date: IsoDate
+  districtId: DistrictId
+  action: CellAction
+  /** What storage already holds for the cell (null: nothing valid). */
+  stored: DetailLevel | null
+}
+
+/** An open-scope date: its districts are whoever the date's summary lists. */
+export interface PlannedOpenDate {
+  date: IsoDate
+  action: 'fetch-summary' | 'unavailable'
+  districts: 'from-summary'
+}
+
+export interface PlanCounts {
+  /** Cells, plus one per open-scope date (it becomes its districts' cells once expanded). */
+  total: number
+  fetch: number
+  skip: number
+  unavailable: number
+}
+
+export interface PlanRequests {
+  summary: number
+  perDistrict: number
+  total: number
+  /** False for an open scope collected per district: those requests depend on the summaries. */
+  exact: boolean
+}
+
+export interface BackfillPlan {
+  dates: IsoDate[]
+  /** Known cells, date ascending then district order. Empty for an open scope. */
+  cells: PlannedCell[]
+  /** Open scope only: one entry per date. */
+  openDates: PlannedOpenDate[]
+  counts: PlanCounts
+  requests: PlanRequests
+  strategy: CollectionStrategy
+  scope: ResolvedScope
+}
+
+/** What storage holds for a cell, already checked (parses, detail, sha matches the manifest). */
+export type ExistingDetail = (date: IsoDate, districtId: DistrictId) => DetailLevel | null
+
+export interface PlanBackfillInput {
+  request: ResolvedBackfillRequest
+  scope: ResolvedScope
+  strategy: CollectionStrategy
+  existing: ExistingDetail
+  /** Newest as-of the dashboard has published; later dates have nothing to fetch. */
+  latestPublishedAsOf: IsoDate | null
+  /**
+   * Plan only these cells (a retry of failed cells) instead of the request's whole range.
+   * WHOLE_DATE refs become open-scope dates.
+   */
+  only?: readonly CellRef[]
+}
+
+/** `full` holds everything `summary` does; `summary` never satisfies `full`. */
+export function satisfiesDetail(stored: DetailLevel, needed: DetailLevel): boolean {
+  return stored === 'full' || needed === 'summary'
+}
+
+export function isUnpublished(date: IsoDate, latestPublishedAsOf: IsoDate | null): boolean {
+  return latestPublishedAsOf !== null && date > latestPublishedAsOf
+}
+
+export interface PlanDateCellsInput extends Omit<PlanBackfillInput, 'scope' | 'only'> {
+  date: IsoDate
+  districtIds: readonly DistrictId[]
+}
+
+function classify(input: Omit<PlanDateCellsInput, 'districtIds'>, districtId: DistrictId) {
+  const { date, request, strategy, existing, latestPublishedAsOf } = input
+  // A date not yet published has nothing to fetch, whatever a stale lookup says.
+  if (isUnpublished(date, latestPublishedAsOf))
+    return { action: 'unavailable' as const, stored: null }
+  const stored = existing(date, districtId)
+  const skip = request.skipExisting && stored !== null && satisfiesDetail(stored, strategy.detail)
+  return { action: skip ? ('skip' as const) : ('fetch' as const), stored }
+}
+
+/**
+ * The cells of one date. The executor also calls this for an open-scope date once its summary
+ * has named the districts.
+ */
+export function planDateCells(input: PlanDateCellsInput): PlannedCell[] {
+  return input.districtIds.map((districtId) => ({
+    date: input.date,
+    districtId,
+    ...classify(input, districtId),
+  }))
+}
+
+/**
+ * Requests the plan makes if every date answers at its first candidate URL. A date costs
+ * nothing when none of its cells is fetched; otherwise one summary, plus three reports per
+ * fetched cell when collecting per district.
+ */
+export function countRequests(
+  strategy: CollectionStrategy,
+  cells: readonly PlannedCell[],
+  openDates: readonly PlannedOpenDate[],
+): PlanRequests {
+  const fetchDates = new Set<IsoDate>()
+  let fetchCells = 0
+  for (const cell of cells) {
+    if (cell.action !== 'fetch') continue
+    fetchDates.add(cell.date)
+    fetchCells++
+  }
+  for (const open of openDates) if (open.action === 'fetch-summary') fetchDates.add(open.date)
+  const perDistrict = strategy.type === 'per-district' ? REPORTS_PER_DISTRICT * fetchCells : 0
+  return {
+    summary: fetchDates.size,
+    perDistrict,
+    total: fetchDates.size + perDistrict,
+    exact: !(
+      strategy.type === 'per-district' && openDates.some((d) => d.action === 'fetch-summary')
+    ),
+  }
+}
+
+function countActions(cells: readonly PlannedCell[], openDates: readonly PlannedOpenDate[]) {
+  const counts: PlanCounts = {
+    total: cells.length + openDates.length,
+    fetch: 0,
+    skip: 0,
+    unavailable: 0,
+  }
+  for (const cell of cells) counts[cell.action]++
+  for (const open of openDates) counts[open.action === 'fetch-summary' ? 'fetch' : 'unavailable']++
+  return counts
+}
+
+function planOpenDate(date: IsoDate, latestPublishedAsOf: IsoDate | null): PlannedOpenDate {
+  const action = isUnpublished(date, latestPublishedAsOf) ? 'unavailable' : 'fetch-summary'
+  return { date, action, districts: 'from-summary' }
+}
+
+function refsToPlan(input: PlanBackfillInput): CellRef[] {
+  if (input.only) {
+    const wanted = input.scope.openScope
+      ? input.only
+      : input.only.filter((r) => input.scope.targetDistricts.includes(r.districtId))
+    return [...wanted].sort(compareCellRefs)
+  }
+  const dates = eachDate(input.request.startDate, input.request.endDate)
+  if (input.scope.openScope) return dates.map((date) => ({ date, districtId: WHOLE_DATE }))
+  return dates.flatMap((date) =>
+    input.scope.targetDistricts.map((districtId) => ({ date, districtId })),
+  )
+}
+
+/**
+ * The whole plan of a job. Cells come only from the resolved scope, so nothing outside the
+ * configuration is ever planned (Property 7); a retry's cells are filtered the same way.
+ */
+export function planBackfill(input: PlanBackfillInput): BackfillPlan {
+  const refs = refsToPlan(input)
+  const cells: PlannedCell[] = []
+  const openDates: PlannedOpenDate[] = []
+  for (const ref of refs) {
+    if (ref.districtId === WHOLE_DATE)
+      openDates.push(planOpenDate(ref.date, input.latestPublishedAsOf))
+    else
+      cells.push({
+        date: ref.date,
+        districtId: ref.districtId,
+        ...classify({ ...input, date: ref.date }, ref.districtId),
+      })
+  }
+  const dates = [...new Set(refs.map((r) => r.date))]
+  return {
+    dates,
+    cells,
+    openDates,
+    counts: countActions(cells, openDates),
+    requests: countRequests(input.strategy, cells, openDates),
+    strategy: input.strategy,
+    scope: input.scope,
+  }
+}
+
+/** The ledger refs a job starts with: every planned cell and open date, pending. */
+export function planCellRefs(plan: BackfillPlan): CellRef[] {
+  const refs: CellRef[] = [
+    ...plan.cells.map(({ date, districtId }) => ({ date, districtId })),
+    ...plan.openDates.map(({ date }) => ({ date, districtId: WHOLE_DATE })),
+  ]
+  return refs.sort(compareCellRefs)
+}
+
+/**
+ * Cells of a finished job to run again: only the failed ones (completed, skipped and
+ * unavailable cells are settled; cancelled ones belong to a resumed run, not a retry).
+ */
+export function planRetry(ledger: Iterable<CellRef & { state: CellState }>): CellRef[] {
+  const out: CellRef[] = []
+  for (const cell of ledger) {
+    if (cell.state === 'failed') out.push({ date: cell.date, districtId: cell.districtId })
+  }
+  return out.sort(compareCellRefs)
+}

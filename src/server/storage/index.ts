@@ -1,0 +1,48 @@
+/** The storage layer's public surface (SPEC §3). Import from here, never past it. */
+export type {
+  CoverageCell,
+  CoverageDate,
+  CoverageQuery,
+  CoverageReport,
+  CoverageStatus,
+  DistrictConfigStore,
+  DistrictFailure,
+  RawCsvCache,
+  RawCsvCacheStats,
+  RawCsvKey,
+  RawCsvMeta,
+  RawCsvMetaInput,
+  SetCurrentOptions,
+  SetCurrentResult,
+  SnapshotReader,
+  SnapshotStore,
+  SnapshotSummary,
+  SnapshotWriteMeta,
+  SnapshotWriter,
+  WriteDistrictOptions,
+} from './ports.ts'
+export { createFileSnapshotStore } from './file-snapshot-store.ts'
+export type { FileSnapshotStoreOptions } from './file-snapshot-store.ts'
+export { createMemorySnapshotStore } from './memory-snapshot-store.ts'
+export type { MemorySnapshotStoreOptions } from './memory-snapshot-store.ts'
+export { createRawCsvCache, createMemoryRawCsvCache } from './raw-csv-cache.ts'
+export type { RawCsvCacheOptions, RawCsvProblem } from './raw-csv-cache.ts'
+export { createDistrictConfigStore, normalizeDistrictIds } from './district-config.ts'
+export type { DistrictConfigStoreOptions } from './district-config.ts'
+export { verify } from './verify.ts'
+export type { VerifyOptions, VerifyProblem, VerifyProblemCode, VerifyReport } from './verify.ts'
+export { upgradeDistrictFile, READABLE_SCHEMA_VERSIONS } from './schema.ts'
+export { detailSatisfies } from './snapshot-model.ts'
+export { MAX_COVERAGE_DAYS } from './coverage.ts'
+export { resolveInside } from './paths.ts'
+export { nodeStorageFs } from './storage-fs.ts'
+export type { StorageFs } from './storage-fs.ts'
+export {
+  StorageCorruptError,
+  StorageIoError,
+  StorageNotFoundError,
+  StorageUnsupportedSchemaError,
+  StorageValidationError,
+  isStorageError,
+} from './errors.ts'
+export type { StorageError, StorageErrorCode } from './errors.ts'

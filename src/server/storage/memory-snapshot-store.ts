@@ -1,0 +1,72 @@
+/**
+ * SnapshotStore in memory, for tests of other layers. Same rules as the file store (shared
+ * core); files are kept as the exact text the file store would write, so sha256 and sizes agree.
+ */
+import type { IsoDate } from '../../shared/iso-date.ts'
+import type { CurrentPointer, SnapshotManifest } from '../../shared/snapshot-types.ts'
+import { StorageCorruptError } from './errors.ts'
+import type { SnapshotStore } from './ports.ts'
+import type { SnapshotBackend } from './snapshot-backend.ts'
+import { expectedSha, sealState } from './snapshot-files.ts'
+import type { SnapshotState } from './snapshot-model.ts'
+import { createSnapshotStoreOn } from './snapshot-store-core.ts'
+import { sha256Hex } from './schema.ts'
+
+export interface MemorySnapshotStoreOptions {
+  /** @default () => new Date() */
+  now?: () => Date
+  /** @default 'memory' */
+  toolVersion?: string
+}
+
+interface StoredSnapshot {
+  state: SnapshotState
+  files: Map<string, string>
+}
+
+export function createMemorySnapshotStore(options: MemorySnapshotStoreOptions = {}): SnapshotStore {
+  return createSnapshotStoreOn(createMemoryBackend(), {
+    now: options.now ?? (() => new Date()),
+    toolVersion: options.toolVersion ?? 'memory',
+  })
+}
+
+function createMemoryBackend(): SnapshotBackend {
+  const snapshots = new Map<IsoDate, StoredSnapshot>()
+  let current: CurrentPointer | null = null
+  // Deep copies keep callers from mutating stored state through returned objects.
+  const clone = <T>(value: T): T => structuredClone(value)
+  const load = (asOf: IsoDate) => {
+    const s = snapshots.get(asOf)
+    return Promise.resolve(s ? clone(s.state) : null)
+  }
+  return {
+    listDates: () => Promise.resolve([...snapshots.keys()].sort()),
+    loadState: load,
+    loadForWrite: load,
+    readCommitted(asOf: IsoDate, manifest: SnapshotManifest, name: string) {
+      const text = snapshots.get(asOf)?.files.get(name)
+      const want = expectedSha(manifest, name)
+      if (text === undefined || want === null || sha256Hex(text) !== want) {
+        return Promise.reject(
+          new StorageCorruptError(`memory:${asOf}/${name}`, 'missing or sha256 mismatch'),
+        )
+      }
+      return Promise.resolve(Buffer.from(text, 'utf8'))
+    },
+    commit(asOf, isNew, files, state) {
+      const existing = snapshots.get(asOf)
+      if (isNew && existing) return Promise.resolve(false)
+      const stored = existing ?? { state, files: new Map<string, string>() }
+      for (const f of files) stored.files.set(f.name, f.text)
+      stored.state = clone({ ...state, manifest: sealState(state).manifest })
+      snapshots.set(asOf, stored)
+      return Promise.resolve(true)
+    },
+    readCurrent: () => Promise.resolve(current ? clone(current) : null),
+    writeCurrent(pointer) {
+      current = clone(pointer)
+      return Promise.resolve()
+    },
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * What a backfill or refresh needs from snapshot storage, and what readers (HTTP, CLI, web
+ * coverage view) need. Implemented by the file store and the memory store; both pass
+ * snapshot-store.contract.ts.
+ */
+import type { DistrictId } from '../../shared/district-id.ts'
+import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
+import type {
+  AllDistrictsFile,
+  CurrentPointer,
+  DetailLevel,
+  DistrictFile,
+  ManifestEntry,
+  ReportKind,
+  SnapshotManifest,
+  SnapshotMetadata,
+  SnapshotStatus,
+  SourceProvenance,
+} from '../../shared/snapshot-types.ts'
+
+/** Facts about the date being written, used when the snapshot is created. */
+export interface SnapshotWriteMeta {
+  dataMonth: YearMonth
+  programYear: string
+  closingPeriod: boolean
+  /** The date that was asked for and answered with this as-of; kept in `requestedDates`. */
+  requestedDate: IsoDate | null
+  jobId: string | null
+}
+
+export interface WriteDistrictOptions {
+  requestedDate?: IsoDate | null
+  /** @default the file's `provenance.jobId` */
+  jobId?: string | null
+}
+
+export interface DistrictFailure {
+  districtId: DistrictId
+  code: string
+  message: string
+}
+
+export interface SnapshotSummary {
+  asOf: IsoDate
+  status: SnapshotStatus
+  dataMonth: YearMonth
+  programYear: string
+  closingPeriod: boolean
+  districtCount: number
+  fullDetailCount: number
+  failedCount: number
+  hasAllDistricts: boolean
+  requestedDates: IsoDate[]
+  updatedAt: string
+}
+
+export type CoverageStatus = 'ok' | 'failed' | 'missing'
+
+export interface CoverageCell {
+  detail: DetailLevel | null
+  status: CoverageStatus
+}
+
+export interface CoverageDate {
+  asOf: IsoDate
+  /** null when no snapshot exists for the date. */
+  snapshot: SnapshotStatus | null
+  districts: Record<DistrictId, CoverageCell>
+}
+
+export interface CoverageReport {
+  from: IsoDate
+  to: IsoDate
+  /** The requested ids, or every id seen in the range's manifests and failures. */
+  districtIds: DistrictId[]
+  dates: CoverageDate[]
+}
+
+export interface CoverageQuery {
+  from: IsoDate
+  to: IsoDate
+  districtIds?: DistrictId[]
+}
+
+export interface SetCurrentOptions {
+  /** Move backwards, or onto a partial snapshot. @default false */
+  force?: boolean
+}
+
+export interface SetCurrentResult {
+  /** The pointer after the call (null when none was ever set). */
+  current: IsoDate | null
+  moved: boolean
+  /** Why it did not move. */
+  reason?: 'not-newer' | 'partial'
+}
+
+export interface SnapshotWriter {
+  writeDistrict(file: DistrictFile, options?: WriteDistrictOptions): Promise<ManifestEntry>
+  writeDistricts(
+    asOf: IsoDate,
+    files: DistrictFile[],
+    meta: SnapshotWriteMeta,
+  ): Promise<ManifestEntry[]>
+  writeAllDistricts(file: AllDistrictsFile, options?: WriteDistrictOptions): Promise<void>
+  /** Marks districts as failed (status becomes partial). `meta` creates the snapshot if needed. */
+  recordFailures(
+    asOf: IsoDate,
+    failures: DistrictFailure[],
+    meta?: SnapshotWriteMeta,
+  ): Promise<SnapshotMetadata>
+  /** Only moves forward, and only onto a complete snapshot, unless forced. */
+  setCurrent(asOf: IsoDate, options?: SetCurrentOptions): Promise<SetCurrentResult>
+}
+
+export interface SnapshotReader {
+  getCurrent(): Promise<CurrentPointer | null>
+  listSnapshots(range?: { from?: IsoDate; to?: IsoDate }): Promise<SnapshotSummary[]>
+  readMetadata(asOf: IsoDate): Promise<SnapshotMetadata | null>
+  readManifest(asOf: IsoDate): Promise<SnapshotManifest | null>
+  /** null when the district is not in the snapshot; StorageCorruptError when it cannot be trusted. */
+  readDistrict(asOf: IsoDate, districtId: DistrictId): Promise<DistrictFile | null>
+  readAllDistricts(asOf: IsoDate): Promise<AllDistrictsFile | null>
+  listDistricts(asOf: IsoDate): Promise<DistrictId[]>
+  /** One file at a time, oldest first; never holds the whole series in memory. */
+  streamDistrictSeries(
+    districtId: DistrictId,
+    from: IsoDate,
+    to: IsoDate,
+  ): AsyncIterable<DistrictFile>
+  /** Reads only manifests and metadata. */
+  coverage(query: CoverageQuery): Promise<CoverageReport>
+  /** Skip-existing: present, parses, sha256 matches the manifest, known schema, enough detail. */
+  hasValidDistrict(
+    asOf: IsoDate,
+    districtId: DistrictId,
+    neededDetail: DetailLevel,
+  ): Promise<boolean>
+  /** The as-of a requested date was answered with, or null. */
+  findByRequestedDate(date: IsoDate): Promise<IsoDate | null>
+}
+
+export type SnapshotStore = SnapshotReader & SnapshotWriter
+
+/** Request facts stored beside a raw CSV body. */
+export interface RawCsvMetaInput {
+  url: string
+  fetchedAt: string
+  status: number
+  footer: SourceProvenance['footer']
+  requestedAsOf: IsoDate | null
+}
+
+export interface RawCsvMeta extends RawCsvMetaInput {
+  schemaVersion: number
+  asOf: IsoDate
+  report: ReportKind
+  districtId: DistrictId | null
+  sha256: string
+  sizeBytes: number
+}
+
+export interface RawCsvKey {
+  asOf: IsoDate
+  report: ReportKind
+  districtId: DistrictId | null
+}
+
+export interface RawCsvCacheStats {
+  hits: number
+  misses: number
+  /** hits / (hits + misses); 0 before any lookup. */
+  hitRate: number
+  /** Lookups whose body no longer matched its recorded sha256 (also counted as misses). */
+  corrupt: number
+  entryCount: number
+  sizeBytes: number
+}
+
+export interface RawCsvCache {
+  put(entry: RawCsvKey & { body: string; meta: RawCsvMetaInput }): Promise<RawCsvMeta>
+  get(
+    asOf: IsoDate,
+    report: ReportKind,
+    districtId: DistrictId | null,
+  ): Promise<{ body: string; meta: RawCsvMeta } | null>
+  has(asOf: IsoDate, report: ReportKind, districtId: DistrictId | null): Promise<boolean>
+  list(asOf?: IsoDate): Promise<RawCsvMeta[]>
+  stats(): Promise<RawCsvCacheStats>
+}
+
+export interface DistrictConfigStore {
+  /** Sorted with compareDistrictIds; empty = none configured. */
+  get(): Promise<DistrictId[]>
+  replace(ids: readonly string[]): Promise<DistrictId[]>
+  add(ids: readonly string[]): Promise<DistrictId[]>
+  remove(ids: readonly string[]): Promise<DistrictId[]>
+}

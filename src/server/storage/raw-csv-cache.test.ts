@@ -1,0 +1,206 @@
+import fsp from 'node:fs/promises'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { RawCsvMetaInput } from './ports.ts'
+import { createMemoryRawCsvCache, createRawCsvCache } from './raw-csv-cache.ts'
+import type { RawCsvProblem } from './raw-csv-cache.ts'
+import { makeTempRoot } from './test-helpers.ts'
+
+const META: RawCsvMetaInput = {
+  url: 'https://dashboards.toastmasters.org/export.aspx?type=CSV&report=clubperformance~61~2/28/2026~2/20/2026~2025-2026',
+  fetchedAt: '2026-02-21T09:00:00.000Z',
+  status: 200,
+  footer: { month: 'Feb', dataMonth: '2026-02', asOf: '2026-02-20' },
+  requestedAsOf: '2026-02-20',
+}
+// BOM, CRLF, quoted cells, non-ASCII, no final newline: all must survive byte for byte.
+const BODY =
+  '\uFEFF"District","Club Name"\r\n"61","Les Orateurs Montréal"\r\n"61","Toast ✓"\r\nMonth of Feb, As of 02/20/2026'
+
+describe('raw CSV cache (file)', () => {
+  let dataDir: string
+  let cleanup: () => Promise<void>
+  beforeEach(async () => {
+    ;({ dataDir, cleanup } = await makeTempRoot())
+  })
+  afterEach(() => cleanup())
+
+  it('stores the body byte-exact beside its request metadata', async () => {
+    const cache = createRawCsvCache({ dataDir })
+    const meta = await cache.put({
+      asOf: '2026-02-20',
+      report: 'clubperformance',
+      districtId: '61',
+      body: BODY,
+      meta: META,
+    })
+    const onDisk = await fsp.readFile(
+      path.join(dataDir, 'raw-csv/2026-02-20/clubperformance_61.csv'),
+    )
+    expect(onDisk.equals(Buffer.from(BODY, 'utf8'))).toBe(true)
+    expect(meta).toMatchObject({
+      ...META,
+      sizeBytes: onDisk.length,
+      asOf: '2026-02-20',
+      report: 'clubperformance',
+      districtId: '61',
+    })
+    const metaFile = JSON.parse(
+      await fsp.readFile(
+        path.join(dataDir, 'raw-csv/2026-02-20/clubperformance_61.meta.json'),
+        'utf8',
+      ),
+    )
+    expect(metaFile).toEqual(meta)
+    expect(await cache.get('2026-02-20', 'clubperformance', '61')).toEqual({ body: BODY, meta })
+  })
+
+  it('keys by as-of, report and district, with no district for the summary', async () => {
+    const cache = createRawCsvCache({ dataDir })
+    await cache.put({
+      asOf: '2026-02-20',
+      report: 'districtsummary',
+      districtId: null,
+      body: 'a',
+      meta: META,
+    })
+    await cache.put({
+      asOf: '2026-02-20',
+      report: 'clubperformance',
+      districtId: 'f',
+      body: 'b',
+      meta: META,
+    })
+    await cache.put({
+      asOf: '2026-02-21',
+      report: 'clubperformance',
+      districtId: 'F',
+      body: 'c',
+      meta: META,
+    })
+    expect((await cache.get('2026-02-20', 'districtsummary', null))?.body).toBe('a')
+    expect((await cache.get('2026-02-20', 'clubperformance', 'F'))?.body).toBe('b')
+    expect(await cache.get('2026-02-20', 'divisionperformance', 'F')).toBeNull()
+    expect(await cache.has('2026-02-21', 'clubperformance', 'F')).toBe(true)
+    expect(await cache.has('2026-02-22', 'clubperformance', 'F')).toBe(false)
+    expect((await cache.list('2026-02-20')).map((m) => `${m.report}:${m.districtId}`)).toEqual([
+      'clubperformance:F',
+      'districtsummary:null',
+    ])
+    expect(await cache.list()).toHaveLength(3)
+  })
+
+  it('treats a body that no longer matches its sha256 as a miss and reports it', async () => {
+    const problems: RawCsvProblem[] = []
+    const cache = createRawCsvCache({ dataDir, onCorrupt: (p) => problems.push(p) })
+    await cache.put({
+      asOf: '2026-02-20',
+      report: 'districtsummary',
+      districtId: null,
+      body: BODY,
+      meta: META,
+    })
+    await fsp.writeFile(
+      path.join(dataDir, 'raw-csv/2026-02-20/districtsummary.csv'),
+      BODY.replace('61', '62'),
+    )
+    expect(await cache.get('2026-02-20', 'districtsummary', null)).toBeNull()
+    expect(problems).toMatchObject([
+      {
+        code: 'RAW_SHA_MISMATCH',
+        path: path.join(dataDir, 'raw-csv/2026-02-20/districtsummary.csv'),
+      },
+    ])
+    expect(await cache.stats()).toMatchObject({ hits: 0, misses: 1, corrupt: 1 })
+  })
+
+  it('counts hits and misses and keeps entry count and size from disk up to date', async () => {
+    const first = createRawCsvCache({ dataDir })
+    await first.put({
+      asOf: '2026-02-20',
+      report: 'districtsummary',
+      districtId: null,
+      body: 'abc',
+      meta: META,
+    })
+    await first.put({
+      asOf: '2026-02-20',
+      report: 'clubperformance',
+      districtId: '61',
+      body: 'é',
+      meta: META,
+    })
+    const cache = createRawCsvCache({ dataDir })
+    expect(await cache.stats()).toEqual({
+      hits: 0,
+      misses: 0,
+      corrupt: 0,
+      hitRate: 0,
+      entryCount: 2,
+      sizeBytes: 5,
+    })
+    await cache.put({
+      asOf: '2026-02-20',
+      report: 'districtsummary',
+      districtId: null,
+      body: 'abcdef',
+      meta: META,
+    })
+    await cache.put({
+      asOf: '2026-02-21',
+      report: 'districtsummary',
+      districtId: null,
+      body: 'x',
+      meta: META,
+    })
+    await cache.get('2026-02-20', 'districtsummary', null)
+    await cache.get('2026-02-20', 'clubperformance', '61')
+    await cache.get('2026-02-22', 'districtsummary', null)
+    expect(await cache.stats()).toEqual({
+      hits: 2,
+      misses: 1,
+      corrupt: 0,
+      hitRate: 2 / 3,
+      entryCount: 3,
+      sizeBytes: 9,
+    })
+  })
+
+  it('rejects a body that is not a string', async () => {
+    const cache = createRawCsvCache({ dataDir })
+    await expect(
+      cache.put({
+        asOf: '2026-02-20',
+        report: 'districtsummary',
+        districtId: null,
+        body: Buffer.from('x') as unknown as string,
+        meta: META,
+      }),
+    ).rejects.toMatchObject({ code: 'STORAGE_VALIDATION' })
+  })
+})
+
+describe('raw CSV cache (memory)', () => {
+  it('behaves like the file cache for put, get, has, list and stats', async () => {
+    const cache = createMemoryRawCsvCache()
+    const meta = await cache.put({
+      asOf: '2026-02-20',
+      report: 'clubperformance',
+      districtId: '61',
+      body: BODY,
+      meta: META,
+    })
+    expect(await cache.get('2026-02-20', 'clubperformance', '61')).toEqual({ body: BODY, meta })
+    expect(await cache.get('2026-02-20', 'clubperformance', '62')).toBeNull()
+    expect(await cache.has('2026-02-20', 'clubperformance', '61')).toBe(true)
+    expect(await cache.list('2026-02-21')).toEqual([])
+    expect(await cache.stats()).toEqual({
+      hits: 1,
+      misses: 1,
+      corrupt: 0,
+      hitRate: 0.5,
+      entryCount: 1,
+      sizeBytes: Buffer.byteLength(BODY),
+    })
+  })
+})

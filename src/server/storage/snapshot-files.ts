@@ -1,0 +1,249 @@
+/**
+ * How one snapshot directory is read and changed on disk.
+ *
+ * New snapshot: every file is written into `snapshots/.tmp-<asOf>-<rand>/`, fsynced, and the
+ * directory is renamed into place: the snapshot appears whole or not at all.
+ *
+ * Existing snapshot: each new file, metadata.json included, is staged as `.pending-<name>`
+ * (temp + fsync + rename); then manifest.json is replaced, and that rename is the commit (the
+ * manifest holds the sha256 of every file it lists, metadata too). Afterwards the pending files
+ * are renamed over their targets. A reader whose file does not match the manifest uses the
+ * pending copy when that one matches (committed, not yet moved). So a crash before the commit
+ * leaves the old state and after it the new one; the next write (or `verify --repair`) moves
+ * committed pending files and drops uncommitted ones.
+ */
+import path from 'node:path'
+import type { IsoDate } from '../../shared/iso-date.ts'
+import type { SnapshotManifest, SnapshotMetadata } from '../../shared/snapshot-types.ts'
+import { StorageCorruptError, StorageIoError, errnoOf, isStorageError } from './errors.ts'
+import {
+  ALL_DISTRICTS_FILE,
+  MANIFEST_FILE,
+  METADATA_FILE,
+  PENDING_PREFIX,
+  SNAPSHOTS_DIR,
+  TMP_DIR_PREFIX,
+  districtIdOfFileName,
+  isTempName,
+  resolveInside,
+  snapshotDir,
+} from './paths.ts'
+import type { SnapshotState } from './snapshot-model.ts'
+import {
+  parseJsonBytes,
+  serializeJson,
+  sha256Hex,
+  upgradeManifest,
+  upgradeMetadata,
+} from './schema.ts'
+import type { StorageFs } from './storage-fs.ts'
+import {
+  io,
+  randomSuffix,
+  readOrNull,
+  readdirOrEmpty,
+  renameDurable,
+  writeAtomic,
+  writeDurable,
+} from './storage-fs.ts'
+
+export interface SnapshotFilesContext {
+  dataDir: string
+  fs: StorageFs
+}
+
+export interface FileToWrite {
+  name: string
+  text: string
+}
+
+export async function loadJson<T>(
+  ctx: SnapshotFilesContext,
+  file: string,
+  upgrade: (json: unknown, what: string) => T,
+): Promise<T | null> {
+  const bytes = await readOrNull(ctx.fs, file)
+  if (bytes === null) return null
+  return upgrade(parseJsonBytes(bytes, file), file)
+}
+
+/** The manifest with the sha256 of the metadata it commits, plus that metadata's exact text. */
+export function sealState(state: SnapshotState): {
+  manifest: SnapshotManifest
+  metadataText: string
+} {
+  const metadataText = serializeJson(state.metadata)
+  return { manifest: { ...state.manifest, metadataSha256: sha256Hex(metadataText) }, metadataText }
+}
+
+/** Metadata + manifest of a snapshot; null when the snapshot does not exist. */
+export async function loadState(
+  ctx: SnapshotFilesContext,
+  asOf: IsoDate,
+): Promise<SnapshotState | null> {
+  const dir = snapshotDir(ctx.dataDir, asOf)
+  const manifest = await loadJson(ctx, path.join(dir, MANIFEST_FILE), upgradeManifest)
+  const metadataBytes = manifest?.metadataSha256
+    ? await readCommittedIn(ctx, dir, manifest, METADATA_FILE)
+    : await readOrNull(ctx.fs, path.join(dir, METADATA_FILE))
+  if (manifest === null && metadataBytes === null) {
+    if ((await readdirOrEmpty(ctx.fs, dir)).length === 0) return null
+  }
+  if (manifest === null || metadataBytes === null) {
+    throw new StorageCorruptError(
+      dir,
+      `snapshot without ${manifest === null ? MANIFEST_FILE : METADATA_FILE}`,
+    )
+  }
+  const metadata: SnapshotMetadata = upgradeMetadata(
+    parseJsonBytes(metadataBytes, dir),
+    path.join(dir, METADATA_FILE),
+  )
+  if (metadata.asOf !== asOf || manifest.asOf !== asOf) {
+    throw new StorageCorruptError(
+      dir,
+      `metadata/manifest name as-of ${metadata.asOf}/${manifest.asOf}`,
+    )
+  }
+  return { metadata, manifest }
+}
+
+/** The sha256 the manifest expects for a file name of the snapshot, or null if not listed. */
+export function expectedSha(manifest: SnapshotManifest, name: string): string | null {
+  if (name === METADATA_FILE) return manifest.metadataSha256 ?? null
+  if (name === ALL_DISTRICTS_FILE) return manifest.allDistricts?.sha256 ?? null
+  const id = districtIdOfFileName(name)
+  return id === null ? null : (manifest.districts[id]?.sha256 ?? null)
+}
+
+/** Bytes of a listed file that match the manifest: the file itself or its committed pending copy. */
+export function readCommitted(
+  ctx: SnapshotFilesContext,
+  asOf: IsoDate,
+  manifest: SnapshotManifest,
+  name: string,
+): Promise<Buffer> {
+  return readCommittedIn(ctx, snapshotDir(ctx.dataDir, asOf), manifest, name)
+}
+
+async function readCommittedIn(
+  ctx: SnapshotFilesContext,
+  dir: string,
+  manifest: SnapshotManifest,
+  name: string,
+): Promise<Buffer> {
+  const want = expectedSha(manifest, name)
+  const target = path.join(dir, name)
+  if (want === null) throw new StorageCorruptError(target, 'not listed in the manifest')
+  for (const candidate of [target, path.join(dir, PENDING_PREFIX + name)]) {
+    const bytes = await readOrNull(ctx.fs, candidate)
+    if (bytes !== null && sha256Hex(bytes) === want) return bytes
+  }
+  throw new StorageCorruptError(target, 'missing, or its sha256 does not match the manifest')
+}
+
+/** Publishes a whole new snapshot directory. Returns false when one appeared meanwhile. */
+export async function commitNewSnapshot(
+  ctx: SnapshotFilesContext,
+  asOf: IsoDate,
+  files: readonly FileToWrite[],
+  state: SnapshotState,
+): Promise<boolean> {
+  const snapshotsDir = resolveInside(ctx.dataDir, SNAPSHOTS_DIR)
+  const tmp = resolveInside(
+    ctx.dataDir,
+    SNAPSHOTS_DIR,
+    `${TMP_DIR_PREFIX}${asOf}-${randomSuffix()}`,
+  )
+  const { manifest, metadataText } = sealState(state)
+  try {
+    await io('mkdir', tmp, () => ctx.fs.mkdir(tmp))
+    for (const f of files) await writeDurable(ctx.fs, path.join(tmp, f.name), f.text)
+    await writeDurable(ctx.fs, path.join(tmp, METADATA_FILE), metadataText)
+    await writeDurable(ctx.fs, path.join(tmp, MANIFEST_FILE), serializeJson(manifest))
+    await io('fsync', tmp, () => ctx.fs.fsync(tmp))
+    await ctx.fs.rename(tmp, snapshotDir(ctx.dataDir, asOf))
+  } catch (e) {
+    await ctx.fs.removeTempDir(tmp).catch(() => undefined)
+    if (errnoOf(e) === 'ENOTEMPTY' || errnoOf(e) === 'EEXIST') return false
+    if (isStorageError(e)) throw e
+    throw new StorageIoError('rename', snapshotDir(ctx.dataDir, asOf), e)
+  }
+  await io('fsync', snapshotsDir, () => ctx.fs.fsync(snapshotsDir))
+  return true
+}
+
+/** Changes an existing snapshot: stage (metadata too), commit the manifest, then move. */
+export async function commitUpdate(
+  ctx: SnapshotFilesContext,
+  asOf: IsoDate,
+  files: readonly FileToWrite[],
+  state: SnapshotState,
+): Promise<void> {
+  const dir = snapshotDir(ctx.dataDir, asOf)
+  const { manifest, metadataText } = sealState(state)
+  const all = [...files, { name: METADATA_FILE, text: metadataText }]
+  const staged: string[] = []
+  const manifestPath = path.join(dir, MANIFEST_FILE)
+  const manifestTmp = path.join(dir, `.${MANIFEST_FILE}.${randomSuffix()}.tmp`)
+  try {
+    for (const f of all) {
+      staged.push(path.join(dir, PENDING_PREFIX + f.name))
+      await writeAtomic(ctx.fs, path.join(dir, PENDING_PREFIX + f.name), f.text)
+    }
+    await writeDurable(ctx.fs, manifestTmp, serializeJson(manifest))
+    await io('rename', manifestPath, () => ctx.fs.rename(manifestTmp, manifestPath))
+  } catch (e) {
+    // Not committed: the old manifest still rules, so the staged copies are scratch.
+    for (const p of [...staged, manifestTmp]) await ctx.fs.unlink(p).catch(() => undefined)
+    throw e
+  }
+  try {
+    await moveAll(ctx, dir, all)
+  } catch {
+    // Committed already; one more try so a transient failure leaves nothing for verify.
+    await moveAll(ctx, dir, all)
+  }
+}
+
+async function moveAll(
+  ctx: SnapshotFilesContext,
+  dir: string,
+  files: readonly FileToWrite[],
+): Promise<void> {
+  await io('fsync', dir, () => ctx.fs.fsync(dir))
+  for (const f of files) {
+    try {
+      await renameDurable(ctx.fs, path.join(dir, PENDING_PREFIX + f.name), path.join(dir, f.name))
+    } catch (e) {
+      if (!(e instanceof StorageIoError && e.errno === 'ENOENT')) throw e
+    }
+  }
+}
+
+/**
+ * Finishes what a crash interrupted in one snapshot dir: committed pending files are moved into
+ * place; the names of uncommitted ones are returned.
+ */
+export async function settlePending(
+  ctx: SnapshotFilesContext,
+  asOf: IsoDate,
+  manifest: SnapshotManifest,
+): Promise<{ moved: string[]; uncommitted: string[] }> {
+  const dir = snapshotDir(ctx.dataDir, asOf)
+  const moved: string[] = []
+  const uncommitted: string[] = []
+  for (const name of await readdirOrEmpty(ctx.fs, dir)) {
+    if (!name.startsWith(PENDING_PREFIX) || isTempName(name)) continue
+    const target = name.slice(PENDING_PREFIX.length)
+    const bytes = await readOrNull(ctx.fs, path.join(dir, name))
+    const want = expectedSha(manifest, target)
+    if (bytes !== null && want !== null && sha256Hex(bytes) === want) {
+      await renameDurable(ctx.fs, path.join(dir, name), path.join(dir, target))
+      moved.push(target)
+    } else {
+      uncommitted.push(name)
+    }
+  }
+  return { moved, uncommitted }
+}

@@ -1,0 +1,263 @@
+/**
+ * The SnapshotStore rules (validation, manifest/metadata updates, current pointer, reads),
+ * written once over a small backend that only loads and commits bytes. The file store and the
+ * memory store are two backends, so they cannot drift apart.
+ */
+import type { DistrictId } from '../../shared/district-id.ts'
+import { yearMonthOf } from '../../shared/iso-date.ts'
+import type { IsoDate } from '../../shared/iso-date.ts'
+import { SNAPSHOT_SCHEMA_VERSION } from '../../shared/snapshot-types.ts'
+import type { AllDistrictsFile, CurrentPointer, DistrictFile } from '../../shared/snapshot-types.ts'
+import {
+  StorageCorruptError,
+  StorageNotFoundError,
+  StorageUnsupportedSchemaError,
+  StorageValidationError,
+} from './errors.ts'
+import { createKeyedMutex } from './keyed-mutex.ts'
+import { ALL_DISTRICTS_FILE, assertAsOf, districtFileName } from './paths.ts'
+import type { SetCurrentOptions, SetCurrentResult, SnapshotStore, SnapshotWriter } from './ports.ts'
+import { createSnapshotReads } from './snapshot-reads.ts'
+import type { SnapshotBackend } from './snapshot-backend.ts'
+import {
+  applyDistrictWrites,
+  applyFailures,
+  assertSameDataMonth,
+  findRestatements,
+  metaOfFile,
+  newSnapshotState,
+  normalizeFailures,
+  prepareBatch,
+  validateWriteMeta,
+  withRequestedDate,
+} from './snapshot-model.ts'
+import type { SnapshotState } from './snapshot-model.ts'
+import {
+  byteSize,
+  parseJsonBytes,
+  serializeJson,
+  sha256Hex,
+  upgradeAllDistricts,
+  upgradeDistrictFile,
+} from './schema.ts'
+import type { FileToWrite } from './snapshot-files.ts'
+
+export interface SnapshotStoreCoreOptions {
+  now: () => Date
+  toolVersion: string
+}
+
+type Change = (
+  current: SnapshotState | null,
+  nowIso: string,
+) => Promise<{ state: SnapshotState; files: FileToWrite[] }>
+
+export function createSnapshotStoreOn(
+  backend: SnapshotBackend,
+  options: SnapshotStoreCoreOptions,
+): SnapshotStore {
+  const mutex = createKeyedMutex()
+  const nowIso = () => options.now().toISOString()
+
+  /** Read-modify-write of one as-of, serialised per as-of. */
+  function mutate(asOf: IsoDate, change: Change): Promise<SnapshotState> {
+    return mutex.run(asOf, async () => {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const current = await backend.loadForWrite(asOf)
+        const { state, files } = await change(current, nowIso())
+        const stamped = {
+          ...state,
+          metadata: { ...state.metadata, toolVersion: options.toolVersion },
+        }
+        if (await backend.commit(asOf, current === null, files, stamped)) return stamped
+      }
+      throw new StorageValidationError(
+        'asOf',
+        asOf,
+        'kept changing under this write (another process?)',
+      )
+    })
+  }
+
+  async function previousDistricts(
+    asOf: IsoDate,
+    current: SnapshotState | null,
+    ids: DistrictId[],
+  ) {
+    const out = new Map<DistrictId, DistrictFile>()
+    for (const id of ids) {
+      if (!current?.manifest.districts[id]) continue
+      try {
+        const bytes = await backend.readCommitted(asOf, current.manifest, districtFileName(id))
+        out.set(id, upgradeDistrictFile(parseJsonBytes(bytes, id)))
+      } catch (e) {
+        // A corrupt old file has nothing to compare with (the new one replaces it); a disk
+        // error, though, must stop the write rather than silently lose the restatement.
+        if (!isUntrustworthy(e)) throw e
+      }
+    }
+    return out
+  }
+
+  const writer: SnapshotWriter = {
+    async writeDistricts(asOf, files, meta) {
+      assertAsOf(asOf)
+      const m = validateWriteMeta(meta)
+      const all = prepareBatch(asOf, files, m, nowIso())
+      let result = all.map((p) => p.entry)
+      await mutate(asOf, async (current, now) => {
+        const base = current ?? newSnapshotState(asOf, m, now)
+        assertSameDataMonth(base.metadata, m, 'meta.dataMonth')
+        // Never lose detail: a summary-level file does not replace a stored full one.
+        const kept = base.manifest.districts
+        const prepared = all.filter(
+          (p) => !(p.entry.detail === 'summary' && kept[p.entry.districtId]?.detail === 'full'),
+        )
+        result = all.map((p) =>
+          prepared.includes(p) ? p.entry : (kept[p.entry.districtId] ?? p.entry),
+        )
+        const previous = await previousDistricts(
+          asOf,
+          current,
+          prepared.map((p) => p.entry.districtId),
+        )
+        const next = applyDistrictWrites(base, prepared, previous, now)
+        return {
+          state: { ...next, metadata: withRequestedDate(next.metadata, m.requestedDate) },
+          files: prepared.map((p) => ({ name: p.entry.file, text: p.text })),
+        }
+      })
+      return result
+    },
+
+    async writeDistrict(file, writeOptions) {
+      if (typeof file !== 'object' || file === null)
+        throw new StorageValidationError('file', file, 'must be an object')
+      const [entry] = await writer.writeDistricts(file.asOf, [file], metaOfFile(file, writeOptions))
+      return entry!
+    },
+
+    async writeAllDistricts(file, writeOptions = {}) {
+      const checked = checkAllDistricts(file)
+      const text = serializeJson(checked)
+      const m = validateWriteMeta({
+        dataMonth: checked.dataMonth,
+        programYear: checked.programYear,
+        closingPeriod: yearMonthOf(checked.asOf) !== checked.dataMonth,
+        requestedDate: writeOptions.requestedDate ?? null,
+        jobId: writeOptions.jobId ?? null,
+      })
+      await mutate(checked.asOf, async (current, now) => {
+        const base = current ?? newSnapshotState(checked.asOf, m, now)
+        assertSameDataMonth(base.metadata, m, 'file.dataMonth')
+        const old = await previousAllDistricts(checked.asOf, current)
+        const restated = old ? findRestatements([old.source], [checked.source], now) : []
+        return {
+          state: {
+            manifest: {
+              ...base.manifest,
+              allDistricts: { sizeBytes: byteSize(text), sha256: sha256Hex(text), writtenAt: now },
+            },
+            metadata: withRequestedDate(
+              {
+                ...base.metadata,
+                restatements: [...base.metadata.restatements, ...restated],
+                updatedAt: now,
+              },
+              m.requestedDate,
+            ),
+          },
+          files: [{ name: ALL_DISTRICTS_FILE, text }],
+        }
+      })
+    },
+
+    async recordFailures(asOf, failures, meta) {
+      assertAsOf(asOf)
+      if (!Array.isArray(failures))
+        throw new StorageValidationError('failures', failures, 'must be an array')
+      const list = normalizeFailures(failures)
+      const m = meta === undefined ? null : validateWriteMeta(meta)
+      const committed = await mutate(asOf, async (current, now) => {
+        if (current === null && m === null) throw new StorageNotFoundError(`snapshot ${asOf}`)
+        const base = current ?? newSnapshotState(asOf, m!, now)
+        if (m) assertSameDataMonth(base.metadata, m, 'meta.dataMonth')
+        const metadata = withRequestedDate(
+          applyFailures(base.metadata, list, now),
+          m?.requestedDate ?? null,
+        )
+        return { state: { ...base, metadata }, files: [] }
+      })
+      return committed.metadata
+    },
+
+    async setCurrent(asOf, setOptions = {}) {
+      assertAsOf(asOf)
+      return mutex.run('current.json', () => moveCurrent(asOf, setOptions))
+    },
+  }
+
+  async function previousAllDistricts(asOf: IsoDate, current: SnapshotState | null) {
+    if (!current?.manifest.allDistricts) return null
+    try {
+      return upgradeAllDistricts(
+        parseJsonBytes(
+          await backend.readCommitted(asOf, current.manifest, ALL_DISTRICTS_FILE),
+          asOf,
+        ),
+      )
+    } catch (e) {
+      if (!isUntrustworthy(e)) throw e
+      return null
+    }
+  }
+
+  async function moveCurrent(
+    asOf: IsoDate,
+    { force = false }: SetCurrentOptions,
+  ): Promise<SetCurrentResult> {
+    const state = await backend.loadState(asOf)
+    if (state === null) throw new StorageNotFoundError(`snapshot ${asOf}`)
+    const existing = await backend.readCurrent()
+    const keep = (reason: SetCurrentResult['reason']): SetCurrentResult => ({
+      current: existing?.asOf ?? null,
+      moved: false,
+      reason,
+    })
+    if (!force && state.metadata.status !== 'complete') return keep('partial')
+    if (!force && existing !== null && existing.asOf >= asOf) return keep('not-newer')
+    const pointer: CurrentPointer = {
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      asOf,
+      updatedAt: nowIso(),
+    }
+    await backend.writeCurrent(pointer)
+    return { current: asOf, moved: true }
+  }
+
+  return { ...writer, ...createSnapshotReads(backend) }
+}
+
+function checkAllDistricts(file: AllDistrictsFile): AllDistrictsFile {
+  if (file?.schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
+    throw new StorageValidationError(
+      'file.schemaVersion',
+      file?.schemaVersion,
+      `must be ${SNAPSHOT_SCHEMA_VERSION}`,
+    )
+  }
+  assertAsOf(file.asOf, 'file.asOf')
+  try {
+    return upgradeAllDistricts(file)
+  } catch (e) {
+    throw new StorageValidationError(
+      'allDistrictsFile',
+      file.asOf,
+      `has an invalid shape (${(e as Error).message})`,
+    )
+  }
+}
+
+function isUntrustworthy(e: unknown): boolean {
+  return e instanceof StorageCorruptError || e instanceof StorageUnsupportedSchemaError
+}

@@ -1,0 +1,415 @@
+/**
+ * One behaviour suite for every SnapshotStore implementation (STYLE §19). Each implementation's
+ * test file calls `runSnapshotStoreContract` with a factory.
+ */
+import { createHash } from 'node:crypto'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { SnapshotStore } from './ports.ts'
+import { allDistrictsFile, districtFile, metaFor, source } from './test-helpers.ts'
+
+export interface ContractSubject {
+  store: SnapshotStore
+  cleanup: () => Promise<void>
+}
+
+export function runSnapshotStoreContract(
+  name: string,
+  create: () => Promise<ContractSubject>,
+): void {
+  describe(`SnapshotStore contract: ${name}`, () => {
+    let subject: ContractSubject | null = null
+    const open = async () => {
+      subject = await create()
+      return subject.store
+    }
+    afterEach(async () => {
+      await subject?.cleanup()
+      subject = null
+    })
+
+    describe('writes', () => {
+      it('reads back exactly the district file that was written', async () => {
+        const store = await open()
+        const file = districtFile('61', '2026-02-20', {
+          statistics: { nested: { a: [1, 'x', null] } },
+        })
+        await store.writeDistrict(file)
+        expect(await store.readDistrict('2026-02-20', '61')).toEqual(file)
+      })
+
+      it('creates metadata from the write meta on the first write of a date', async () => {
+        const store = await open()
+        const asOf = '2026-03-02'
+        await store.writeDistricts(
+          asOf,
+          [districtFile('F', asOf, { dataMonth: '2026-02', closingPeriod: true })],
+          {
+            ...metaFor(asOf),
+            dataMonth: '2026-02',
+            closingPeriod: true,
+            requestedDate: '2026-03-03',
+          },
+        )
+        const metadata = await store.readMetadata(asOf)
+        expect(metadata).toMatchObject({
+          asOf,
+          dataMonth: '2026-02',
+          programYear: '2025-2026',
+          closingPeriod: true,
+          status: 'complete',
+          requestedDates: ['2026-03-03'],
+          failedDistricts: [],
+        })
+      })
+
+      it('records detail, byte size, sha256 and job id of each file in the manifest', async () => {
+        const store = await open()
+        const file = districtFile('02', '2026-02-20', { detail: 'full' })
+        await store.writeDistricts('2026-02-20', [file], metaFor('2026-02-20', { jobId: 'job-77' }))
+        const text = `${JSON.stringify(file, null, 2)}\n`
+        const entry = (await store.readManifest('2026-02-20'))?.districts['02']
+        expect(entry).toMatchObject({
+          districtId: '02',
+          file: 'district_02.json',
+          detail: 'full',
+          jobId: 'job-77',
+          sizeBytes: Buffer.byteLength(text),
+          sha256: createHash('sha256').update(text).digest('hex'),
+        })
+      })
+
+      it('keeps the districts of separate writes to the same date', async () => {
+        const store = await open()
+        await store.writeDistrict(districtFile('61', '2026-02-20'))
+        await store.writeDistricts(
+          '2026-02-20',
+          [districtFile('F', '2026-02-20'), districtFile('9', '2026-02-20')],
+          metaFor('2026-02-20'),
+        )
+        expect(await store.listDistricts('2026-02-20')).toEqual(['9', '61', 'F'])
+      })
+
+      it('keeps every district when several jobs write the same new date concurrently', async () => {
+        const store = await open()
+        const ids = ['1', '2', '3', '10', '21', '61', '101', 'F', 'U', '02']
+        await Promise.all(
+          ids.map((id) =>
+            store.writeDistrict(districtFile(id, '2026-02-21'), { requestedDate: '2026-02-21' }),
+          ),
+        )
+        expect(await store.listDistricts('2026-02-21')).toEqual([
+          '1',
+          '02',
+          '2',
+          '3',
+          '10',
+          '21',
+          '61',
+          '101',
+          'F',
+          'U',
+        ])
+        expect((await store.readMetadata('2026-02-21'))?.requestedDates).toEqual(['2026-02-21'])
+      })
+
+      it('overwrites a district and records a restated source body', async () => {
+        const store = await open()
+        await store.writeDistrict(districtFile('61', '2026-06-30'))
+        const restated = districtFile('61', '2026-06-30', {
+          detail: 'full',
+          provenance: {
+            sources: [source({ sha256: 'b'.repeat(64) })],
+            jobId: 'job-2',
+            toolVersion: 't',
+            writtenAt: 'x',
+          },
+        })
+        await store.writeDistrict(restated)
+        expect(await store.readDistrict('2026-06-30', '61')).toEqual(restated)
+        const metadata = await store.readMetadata('2026-06-30')
+        expect(metadata?.restatements).toMatchObject([
+          { report: 'districtsummary', previousSha256: 'a'.repeat(64), sha256: 'b'.repeat(64) },
+        ])
+      })
+
+      it('never replaces a stored full file with a summary-level one', async () => {
+        const store = await open()
+        const full = districtFile('61', '2026-06-30', { detail: 'full' })
+        await store.writeDistrict(full)
+        const [entry] = await store.writeDistricts(
+          '2026-06-30',
+          [districtFile('61', '2026-06-30', { detail: 'summary' })],
+          metaFor('2026-06-30'),
+        )
+        expect(entry?.detail).toBe('full')
+        expect(await store.readDistrict('2026-06-30', '61')).toEqual(full)
+        const upgraded = districtFile('21', '2026-06-30', { detail: 'full' })
+        await store.writeDistrict(districtFile('21', '2026-06-30', { detail: 'summary' }))
+        await store.writeDistrict(upgraded)
+        expect((await store.readDistrict('2026-06-30', '21'))?.detail).toBe('full')
+      })
+
+      it('refuses a file of another data month for an existing as-of', async () => {
+        const store = await open()
+        await store.writeDistrict(
+          districtFile('61', '2026-07-27', {
+            dataMonth: '2026-06',
+            programYear: '2025-2026',
+            closingPeriod: true,
+          }),
+        )
+        const other = districtFile('F', '2026-07-27', {
+          dataMonth: '2026-07',
+          programYear: '2026-2027',
+        })
+        await expect(store.writeDistrict(other)).rejects.toMatchObject({
+          code: 'STORAGE_VALIDATION',
+        })
+        expect(await store.listDistricts('2026-07-27')).toEqual(['61'])
+      })
+
+      it('refuses a batch file whose as-of is not the batch as-of', async () => {
+        const store = await open()
+        const write = store.writeDistricts(
+          '2026-02-20',
+          [districtFile('61', '2026-02-19')],
+          metaFor('2026-02-20'),
+        )
+        await expect(write).rejects.toMatchObject({
+          code: 'STORAGE_VALIDATION',
+          field: 'files[0].asOf',
+        })
+        expect(await store.readMetadata('2026-02-20')).toBeNull()
+      })
+
+      it('refuses a file with an unknown schema version or a lower-case id', async () => {
+        const store = await open()
+        await expect(
+          store.writeDistrict(districtFile('61', '2026-02-20', { schemaVersion: 2 })),
+        ).rejects.toMatchObject({ code: 'STORAGE_VALIDATION' })
+        await expect(store.writeDistrict(districtFile('f', '2026-02-20'))).rejects.toMatchObject({
+          code: 'STORAGE_VALIDATION',
+        })
+      })
+
+      it('stores the all-districts file and lists it in the manifest', async () => {
+        const store = await open()
+        const file = allDistrictsFile('2026-02-20')
+        await store.writeAllDistricts(file, { requestedDate: '2026-02-20' })
+        expect(await store.readAllDistricts('2026-02-20')).toEqual(file)
+        expect((await store.readManifest('2026-02-20'))?.allDistricts).not.toBeNull()
+        expect(await store.readAllDistricts('2026-02-21')).toBeNull()
+      })
+    })
+
+    describe('failures', () => {
+      it('marks the snapshot partial, and a later successful write clears the failure', async () => {
+        const store = await open()
+        await store.writeDistrict(districtFile('61', '2026-02-20'))
+        const partial = await store.recordFailures('2026-02-20', [
+          { districtId: 'f', code: 'UPSTREAM_TIMEOUT', message: 'timed out' },
+        ])
+        expect(partial.status).toBe('partial')
+        expect(partial.failedDistricts).toEqual([
+          { districtId: 'F', code: 'UPSTREAM_TIMEOUT', message: 'timed out' },
+        ])
+        await store.writeDistrict(districtFile('F', '2026-02-20'))
+        expect(await store.readMetadata('2026-02-20')).toMatchObject({
+          status: 'complete',
+          failedDistricts: [],
+        })
+      })
+
+      it('needs meta to record failures for a date without a snapshot', async () => {
+        const store = await open()
+        const failure = { districtId: '61', code: 'HTTP_500', message: 'boom' }
+        await expect(store.recordFailures('2026-02-20', [failure])).rejects.toMatchObject({
+          code: 'STORAGE_NOT_FOUND',
+        })
+        const metadata = await store.recordFailures('2026-02-20', [failure], metaFor('2026-02-20'))
+        expect(metadata.status).toBe('partial')
+        expect(await store.listDistricts('2026-02-20')).toEqual([])
+      })
+    })
+
+    describe('current pointer', () => {
+      it('only moves forward, and only onto complete snapshots, unless forced', async () => {
+        const store = await open()
+        expect(await store.getCurrent()).toBeNull()
+        for (const d of ['2026-02-18', '2026-02-20'])
+          await store.writeDistrict(districtFile('61', d))
+        await store.recordFailures('2026-02-20', [{ districtId: 'F', code: 'X', message: 'x' }])
+        expect(await store.setCurrent('2026-02-20')).toEqual({
+          current: null,
+          moved: false,
+          reason: 'partial',
+        })
+        expect(await store.setCurrent('2026-02-18')).toEqual({ current: '2026-02-18', moved: true })
+        await store.writeDistrict(districtFile('61', '2026-02-19'))
+        expect(await store.setCurrent('2026-02-19')).toMatchObject({
+          current: '2026-02-19',
+          moved: true,
+        })
+        expect(await store.setCurrent('2026-02-18')).toEqual({
+          current: '2026-02-19',
+          moved: false,
+          reason: 'not-newer',
+        })
+        expect(await store.setCurrent('2026-02-18', { force: true })).toMatchObject({ moved: true })
+        expect((await store.getCurrent())?.asOf).toBe('2026-02-18')
+      })
+
+      it('refuses to point at a snapshot that does not exist', async () => {
+        const store = await open()
+        await expect(store.setCurrent('2026-02-20')).rejects.toMatchObject({
+          code: 'STORAGE_NOT_FOUND',
+        })
+      })
+    })
+
+    describe('reads', () => {
+      it('lists snapshots sorted, filtered by range, with summary counts', async () => {
+        const store = await open()
+        for (const d of ['2026-02-22', '2026-02-20', '2026-02-21'])
+          await store.writeDistrict(districtFile('61', d, { detail: 'full' }))
+        await store.writeDistrict(districtFile('F', '2026-02-21'))
+        await store.writeAllDistricts(allDistrictsFile('2026-02-21'))
+        const all = await store.listSnapshots()
+        expect(all.map((s) => s.asOf)).toEqual(['2026-02-20', '2026-02-21', '2026-02-22'])
+        const ranged = await store.listSnapshots({ from: '2026-02-21', to: '2026-02-21' })
+        expect(ranged).toMatchObject([
+          {
+            asOf: '2026-02-21',
+            districtCount: 2,
+            fullDetailCount: 1,
+            hasAllDistricts: true,
+            status: 'complete',
+          },
+        ])
+      })
+
+      it('streams one district oldest first within the range, skipping dates without it', async () => {
+        const store = await open()
+        for (const d of ['2026-02-18', '2026-02-19', '2026-02-21', '2026-02-25'])
+          await store.writeDistrict(districtFile('61', d))
+        await store.writeDistrict(districtFile('F', '2026-02-20'))
+        const seen: string[] = []
+        for await (const file of store.streamDistrictSeries('61', '2026-02-19', '2026-02-24'))
+          seen.push(`${file.districtId}@${file.asOf}`)
+        expect(seen).toEqual(['61@2026-02-19', '61@2026-02-21'])
+      })
+
+      it('reports coverage per date and district from manifests and metadata', async () => {
+        const store = await open()
+        await store.writeDistrict(districtFile('61', '2026-02-20', { detail: 'full' }))
+        await store.writeDistrict(districtFile('F', '2026-02-20'))
+        await store.recordFailures(
+          '2026-02-21',
+          [{ districtId: 'F', code: 'X', message: 'x' }],
+          metaFor('2026-02-21'),
+        )
+        const report = await store.coverage({ from: '2026-02-20', to: '2026-02-22' })
+        expect(report.districtIds).toEqual(['61', 'F'])
+        expect(report.dates).toEqual([
+          {
+            asOf: '2026-02-20',
+            snapshot: 'complete',
+            districts: {
+              '61': { detail: 'full', status: 'ok' },
+              F: { detail: 'summary', status: 'ok' },
+            },
+          },
+          {
+            asOf: '2026-02-21',
+            snapshot: 'partial',
+            districts: {
+              '61': { detail: null, status: 'missing' },
+              F: { detail: null, status: 'failed' },
+            },
+          },
+          {
+            asOf: '2026-02-22',
+            snapshot: null,
+            districts: {
+              '61': { detail: null, status: 'missing' },
+              F: { detail: null, status: 'missing' },
+            },
+          },
+        ])
+        const only = await store.coverage({
+          from: '2026-02-20',
+          to: '2026-02-20',
+          districtIds: ['f', '7'],
+        })
+        expect(only.dates[0]?.districts).toEqual({
+          '7': { detail: null, status: 'missing' },
+          F: { detail: 'summary', status: 'ok' },
+        })
+      })
+
+      it('says a full file satisfies summary and full, and a summary file only summary', async () => {
+        const store = await open()
+        await store.writeDistrict(districtFile('61', '2026-02-20', { detail: 'full' }))
+        await store.writeDistrict(districtFile('F', '2026-02-20', { detail: 'summary' }))
+        expect(await store.hasValidDistrict('2026-02-20', '61', 'summary')).toBe(true)
+        expect(await store.hasValidDistrict('2026-02-20', '61', 'full')).toBe(true)
+        expect(await store.hasValidDistrict('2026-02-20', 'F', 'summary')).toBe(true)
+        expect(await store.hasValidDistrict('2026-02-20', 'F', 'full')).toBe(false)
+        expect(await store.hasValidDistrict('2026-02-20', '9', 'summary')).toBe(false)
+        expect(await store.hasValidDistrict('2026-02-21', '61', 'summary')).toBe(false)
+      })
+
+      it('finds the as-of a requested date was answered with', async () => {
+        const store = await open()
+        await store.writeDistricts(
+          '2026-02-20',
+          [districtFile('61', '2026-02-20')],
+          metaFor('2026-02-20', { requestedDate: '2026-02-23' }),
+        )
+        await store.writeDistricts(
+          '2026-02-24',
+          [districtFile('61', '2026-02-24')],
+          metaFor('2026-02-24'),
+        )
+        expect(await store.findByRequestedDate('2026-02-23')).toBe('2026-02-20')
+        expect(await store.findByRequestedDate('2026-02-24')).toBe('2026-02-24')
+        expect(await store.findByRequestedDate('2026-02-20')).toBeNull()
+      })
+
+      it('returns null or empty for dates and districts that were never written', async () => {
+        const store = await open()
+        expect(await store.readMetadata('2026-02-20')).toBeNull()
+        expect(await store.readManifest('2026-02-20')).toBeNull()
+        expect(await store.readDistrict('2026-02-20', '61')).toBeNull()
+        expect(await store.listDistricts('2026-02-20')).toEqual([])
+        expect(await store.listSnapshots()).toEqual([])
+      })
+
+      it('normalises district ids on read', async () => {
+        const store = await open()
+        await store.writeDistrict(districtFile('F', '2026-02-20'))
+        expect((await store.readDistrict('2026-02-20', ' f '))?.districtId).toBe('F')
+      })
+    })
+
+    describe('validation', () => {
+      it('rejects malformed dates and ids with a validation error naming the value', async () => {
+        const store = await open()
+        await expect(store.readDistrict('2026-02-30', '61')).rejects.toMatchObject({
+          code: 'STORAGE_VALIDATION',
+          value: '2026-02-30',
+        })
+        await expect(store.readDistrict('2026-02-20', '61-A')).rejects.toThrow(/"61-A"/)
+        await expect(
+          store.coverage({ from: '2026-02-21', to: '2026-02-20' }),
+        ).rejects.toMatchObject({ code: 'STORAGE_VALIDATION', field: 'to' })
+        expect(() => store.streamDistrictSeries('../x', '2026-02-20', '2026-02-21')).toThrow(
+          /districtId/,
+        )
+        await expect(
+          store.hasValidDistrict('2026-02-20', '61', 'detailed' as 'full'),
+        ).rejects.toMatchObject({ code: 'STORAGE_VALIDATION' })
+      })
+    })
+  })
+}

@@ -1,0 +1,133 @@
+/**
+ * The low-level file operations the storage layer uses, behind one small injectable interface
+ * so tests can fail any single step of a write (crash safety) or simulate EROFS/ENOSPC.
+ */
+import { randomBytes } from 'node:crypto'
+import fsp from 'node:fs/promises'
+import path from 'node:path'
+import { StorageIoError, errnoOf } from './errors.ts'
+import { TMP_FILE_SUFFIX } from './paths.ts'
+
+export interface StorageFs {
+  readFile(path: string): Promise<Buffer>
+  /** Creates or truncates. */
+  writeFile(path: string, data: string): Promise<void>
+  /** fsync of a file or a directory. */
+  fsync(path: string): Promise<void>
+  rename(from: string, to: string): Promise<void>
+  /** Recursive; no error when the directory exists. */
+  mkdir(path: string): Promise<void>
+  readdir(path: string): Promise<string[]>
+  stat(path: string): Promise<{ sizeBytes: number; isDirectory: boolean }>
+  unlink(path: string): Promise<void>
+  /** Removes a directory the store created itself and never published (recursive). */
+  removeTempDir(path: string): Promise<void>
+}
+
+export const nodeStorageFs: StorageFs = {
+  readFile: (p) => fsp.readFile(p),
+  writeFile: (p, data) => fsp.writeFile(p, data, 'utf8'),
+  fsync: fsyncPath,
+  rename: (from, to) => fsp.rename(from, to),
+  mkdir: async (p) => {
+    await fsp.mkdir(p, { recursive: true })
+  },
+  readdir: (p) => fsp.readdir(p),
+  stat: async (p) => {
+    const s = await fsp.stat(p)
+    return { sizeBytes: s.size, isDirectory: s.isDirectory() }
+  },
+  unlink: (p) => fsp.unlink(p),
+  removeTempDir: (p) => fsp.rm(p, { recursive: true, force: true }),
+}
+
+async function fsyncPath(p: string): Promise<void> {
+  const handle = await fsp.open(p, 'r')
+  try {
+    await handle.sync()
+  } catch (e) {
+    // Some file systems refuse fsync on a directory; the data itself was already synced.
+    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes(errnoOf(e) ?? '')) throw e
+  } finally {
+    await handle.close()
+  }
+}
+
+export function randomSuffix(): string {
+  return randomBytes(6).toString('hex')
+}
+
+export function tempPathFor(target: string): string {
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${randomSuffix()}${TMP_FILE_SUFFIX}`,
+  )
+}
+
+/** Runs one fs call, turning any failure into a StorageIoError naming the operation and path. */
+export async function io<T>(operation: string, target: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (e) {
+    if (e instanceof StorageIoError) throw e
+    throw new StorageIoError(operation, target, e)
+  }
+}
+
+/** The file's bytes, or null when it does not exist. */
+export async function readOrNull(fs: StorageFs, target: string): Promise<Buffer | null> {
+  try {
+    return await fs.readFile(target)
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return null
+    throw new StorageIoError('read', target, e)
+  }
+}
+
+export async function readdirOrEmpty(fs: StorageFs, dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir)
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT') return []
+    throw new StorageIoError('readdir', dir, e)
+  }
+}
+
+export async function existsPath(fs: StorageFs, target: string): Promise<boolean> {
+  try {
+    await fs.stat(target)
+    return true
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return false
+    throw new StorageIoError('stat', target, e)
+  }
+}
+
+/** Writes and fsyncs `data` at `target` (no rename: for files inside an unpublished dir). */
+export async function writeDurable(fs: StorageFs, target: string, data: string): Promise<void> {
+  await io('write', target, () => fs.writeFile(target, data))
+  await io('fsync', target, () => fs.fsync(target))
+}
+
+/**
+ * temp file in the same directory → fsync → rename → fsync the directory. A reader sees the old
+ * file or the whole new one, never a torn one. On failure the temp file is removed (best
+ * effort: after a real crash it stays, and `verify` reports it as a leftover).
+ */
+export async function writeAtomic(fs: StorageFs, target: string, data: string): Promise<void> {
+  const tmp = tempPathFor(target)
+  try {
+    await writeDurable(fs, tmp, data)
+    await io('rename', target, () => fs.rename(tmp, target))
+  } catch (e) {
+    await fs.unlink(tmp).catch(() => undefined)
+    throw e
+  }
+  await io('fsync', path.dirname(target), () => fs.fsync(path.dirname(target)))
+}
+
+/** Moves a file into place (already durable) and fsyncs the directory. */
+export async function renameDurable(fs: StorageFs, from: string, to: string): Promise<void> {
+  await io('rename', to, () => fs.rename(from, to))
+  await io('fsync', path.dirname(to), () => fs.fsync(path.dirname(to)))
+}

@@ -1,0 +1,235 @@
+/** Checks of `snapshots/`: every snapshot dir against its manifest and metadata. */
+import path from 'node:path'
+import type { IsoDate } from '../../shared/iso-date.ts'
+import { isIsoDate } from '../../shared/iso-date.ts'
+import { StorageCorruptError, StorageUnsupportedSchemaError } from './errors.ts'
+import {
+  ALL_DISTRICTS_FILE,
+  MANIFEST_FILE,
+  METADATA_FILE,
+  PENDING_PREFIX,
+  SNAPSHOTS_DIR,
+  districtIdOfFileName,
+  isTempName,
+  resolveInside,
+  snapshotDir,
+} from './paths.ts'
+import { expectedSha, loadState } from './snapshot-files.ts'
+import type { SnapshotFilesContext } from './snapshot-files.ts'
+import type { SnapshotState } from './snapshot-model.ts'
+import { parseJsonBytes, sha256Hex, upgradeAllDistricts, upgradeDistrictFile } from './schema.ts'
+import { readOrNull, readdirOrEmpty } from './storage-fs.ts'
+import type { Finding, Fix, VerifyCounts, VerifyProblemCode } from './verify-types.ts'
+
+export function finding(
+  ctx: SnapshotFilesContext,
+  abs: string,
+  code: VerifyProblemCode,
+  message: string,
+  fix: Fix,
+): Finding {
+  const rel = path.relative(ctx.dataDir, abs).split(path.sep).join('/')
+  return { problem: { path: rel, code, message }, fix }
+}
+
+export async function checkSnapshots(
+  ctx: SnapshotFilesContext,
+  counts: VerifyCounts,
+): Promise<Finding[]> {
+  const root = resolveInside(ctx.dataDir, SNAPSHOTS_DIR)
+  const out: Finding[] = []
+  for (const name of (await readdirOrEmpty(ctx.fs, root)).sort()) {
+    const abs = path.join(root, name)
+    if (isIsoDate(name)) out.push(...(await checkSnapshot(ctx, name, counts)))
+    else if (isTempName(name))
+      out.push(
+        finding(ctx, abs, 'TEMP_LEFTOVER', 'unfinished snapshot or temp file', {
+          kind: 'quarantine',
+          paths: [abs],
+        }),
+      )
+    else
+      out.push(
+        finding(ctx, abs, 'UNEXPECTED_FILE', 'not a snapshot (name is not a date)', {
+          kind: 'quarantine',
+          paths: [abs],
+        }),
+      )
+  }
+  return out
+}
+
+async function checkSnapshot(
+  ctx: SnapshotFilesContext,
+  asOf: IsoDate,
+  counts: VerifyCounts,
+): Promise<Finding[]> {
+  const dir = snapshotDir(ctx.dataDir, asOf)
+  let state: SnapshotState | null
+  try {
+    state = await loadState(ctx, asOf)
+  } catch (e) {
+    if (!(e instanceof StorageCorruptError || e instanceof StorageUnsupportedSchemaError)) throw e
+    return [
+      finding(ctx, dir, 'SNAPSHOT_UNREADABLE', e.message, { kind: 'quarantine', paths: [dir] }),
+    ]
+  }
+  if (state === null)
+    return [
+      finding(ctx, dir, 'UNEXPECTED_FILE', 'empty snapshot directory', {
+        kind: 'quarantine',
+        paths: [dir],
+      }),
+    ]
+  counts.snapshots++
+  const names = await readdirOrEmpty(ctx.fs, dir)
+  const out = await checkNames(ctx, asOf, state, names)
+  const committedPending = new Set(
+    out
+      .filter((f) => f.problem.code === 'PENDING_COMMITTED')
+      .map((f) => path.basename(f.problem.path).slice(PENDING_PREFIX.length)),
+  )
+  for (const entry of Object.values(state.manifest.districts)) {
+    if (committedPending.has(entry.file)) continue
+    const fail = await checkListed(ctx, dir, entry.file, entry, (json) => {
+      const f = upgradeDistrictFile(json)
+      const m = state.metadata
+      const bad =
+        f.districtId !== entry.districtId ||
+        f.asOf !== asOf ||
+        f.detail !== entry.detail ||
+        f.dataMonth !== m.dataMonth ||
+        f.programYear !== m.programYear
+      return bad
+        ? `says ${f.districtId}/${f.asOf}/${f.detail}/${f.dataMonth}/${f.programYear}, manifest and metadata say ${entry.districtId}/${asOf}/${entry.detail}/${m.dataMonth}/${m.programYear}`
+        : null
+    })
+    counts.files++
+    if (fail)
+      out.push(
+        finding(ctx, path.join(dir, entry.file), fail.code, fail.message, {
+          kind: 'drop',
+          asOf,
+          districtId: entry.districtId,
+          paths: [path.join(dir, entry.file)],
+          reason: fail.message,
+        }),
+      )
+  }
+  const all = state.manifest.allDistricts
+  if (all && !committedPending.has(ALL_DISTRICTS_FILE)) {
+    const abs = path.join(dir, ALL_DISTRICTS_FILE)
+    const fail = await checkListed(ctx, dir, ALL_DISTRICTS_FILE, all, (json) => {
+      const f = upgradeAllDistricts(json)
+      const m = state.metadata
+      return f.asOf !== asOf || f.dataMonth !== m.dataMonth || f.programYear !== m.programYear
+        ? `says ${f.asOf}/${f.dataMonth}, metadata says ${asOf}/${m.dataMonth}`
+        : null
+    })
+    counts.files++
+    if (fail)
+      out.push(
+        finding(ctx, abs, fail.code, fail.message, {
+          kind: 'drop',
+          asOf,
+          districtId: null,
+          paths: [abs],
+          reason: fail.message,
+        }),
+      )
+  }
+  return out
+}
+
+/** Files in the dir that the manifest does not explain. */
+async function checkNames(
+  ctx: SnapshotFilesContext,
+  asOf: IsoDate,
+  state: SnapshotState,
+  names: string[],
+): Promise<Finding[]> {
+  const dir = snapshotDir(ctx.dataDir, asOf)
+  const out: Finding[] = []
+  for (const name of names.sort()) {
+    const abs = path.join(dir, name)
+    const quarantine: Fix = { kind: 'quarantine', paths: [abs] }
+    if (name === METADATA_FILE || name === MANIFEST_FILE) continue
+    if (isTempName(name)) {
+      out.push(finding(ctx, abs, 'TEMP_LEFTOVER', 'temp file of an interrupted write', quarantine))
+    } else if (name.startsWith(PENDING_PREFIX)) {
+      const target = name.slice(PENDING_PREFIX.length)
+      const bytes = await readOrNull(ctx.fs, abs)
+      const want = expectedSha(state.manifest, target)
+      if (bytes !== null && want !== null && sha256Hex(bytes) === want) {
+        out.push(
+          finding(ctx, abs, 'PENDING_COMMITTED', `committed but not yet moved to ${target}`, {
+            kind: 'roll-forward',
+            from: abs,
+            to: path.join(dir, target),
+          }),
+        )
+      } else {
+        out.push(
+          finding(
+            ctx,
+            abs,
+            'PENDING_UNCOMMITTED',
+            'staged by a write that never committed',
+            quarantine,
+          ),
+        )
+      }
+    } else if (districtIdOfFileName(name) !== null) {
+      if (!state.manifest.districts[districtIdOfFileName(name)!])
+        out.push(
+          finding(ctx, abs, 'ORPHAN_FILE', 'district file not listed in the manifest', quarantine),
+        )
+    } else if (name === ALL_DISTRICTS_FILE) {
+      if (!state.manifest.allDistricts)
+        out.push(
+          finding(
+            ctx,
+            abs,
+            'ORPHAN_FILE',
+            'all-districts file not listed in the manifest',
+            quarantine,
+          ),
+        )
+    } else {
+      out.push(finding(ctx, abs, 'UNEXPECTED_FILE', 'not part of the snapshot layout', quarantine))
+    }
+  }
+  return out
+}
+
+async function checkListed(
+  ctx: SnapshotFilesContext,
+  dir: string,
+  name: string,
+  expected: { sizeBytes: number; sha256: string },
+  content: (json: unknown) => string | null,
+): Promise<{ code: VerifyProblemCode; message: string } | null> {
+  const bytes = await readOrNull(ctx.fs, path.join(dir, name))
+  if (bytes === null) return { code: 'MISSING_FILE', message: 'listed in the manifest but missing' }
+  if (bytes.length !== expected.sizeBytes)
+    return {
+      code: 'SIZE_MISMATCH',
+      message: `${bytes.length} bytes, manifest says ${expected.sizeBytes}`,
+    }
+  if (sha256Hex(bytes) !== expected.sha256)
+    return { code: 'SHA_MISMATCH', message: 'sha256 differs from the manifest' }
+  let json: unknown
+  try {
+    json = parseJsonBytes(bytes, name)
+  } catch {
+    return { code: 'INVALID_JSON', message: 'not valid JSON' }
+  }
+  try {
+    const mismatch = content(json)
+    return mismatch === null ? null : { code: 'CONTENT_MISMATCH', message: mismatch }
+  } catch (e) {
+    if (e instanceof StorageUnsupportedSchemaError)
+      return { code: 'UNSUPPORTED_SCHEMA', message: e.message }
+    return { code: 'INVALID_SHAPE', message: (e as Error).message }
+  }
+}

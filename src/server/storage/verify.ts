@@ -1,0 +1,182 @@
+/**
+ * `verify`: proves DATA_DIR is consistent (SPEC §3) and, with `repair`, moves whatever is not
+ * to `quarantine/<timestamp>/<relative path>`. Nothing is deleted. Run it while no writer is
+ * active: it does not take the store's in-process locks.
+ */
+import path from 'node:path'
+import { SNAPSHOT_SCHEMA_VERSION } from '../../shared/snapshot-types.ts'
+import type { IsoDate } from '../../shared/iso-date.ts'
+import { isIsoDate } from '../../shared/iso-date.ts'
+import { CURRENT_FILE, QUARANTINE_DIR, SNAPSHOTS_DIR, resolveInside } from './paths.ts'
+import { commitUpdate, loadState } from './snapshot-files.ts'
+import type { SnapshotFilesContext } from './snapshot-files.ts'
+import { applyFailures } from './snapshot-model.ts'
+import { serializeJson } from './schema.ts'
+import {
+  existsPath,
+  io,
+  nodeStorageFs,
+  readdirOrEmpty,
+  renameDurable,
+  writeAtomic,
+} from './storage-fs.ts'
+import type { StorageFs } from './storage-fs.ts'
+import { checkConfig, checkCurrent, checkRawCsv, checkStrayTemps } from './verify-other.ts'
+import { checkSnapshots } from './verify-snapshots.ts'
+import type { Finding, VerifyCounts, VerifyProblem } from './verify-types.ts'
+
+export type { VerifyProblem, VerifyProblemCode } from './verify-types.ts'
+
+export interface VerifyOptions {
+  dataDir: string
+  /** Quarantine what is broken and fix manifests and current.json. @default false */
+  repair?: boolean
+  /** @default () => new Date() */
+  now?: () => Date
+  /** @default node:fs/promises */
+  fs?: StorageFs
+}
+
+export interface VerifyReport {
+  /** No problems left (after repair, when repairing). */
+  ok: boolean
+  checked: VerifyCounts
+  problems: VerifyProblem[]
+  /** Where repair moved files, relative to the data dir; null when nothing was moved. */
+  quarantinedTo: string | null
+}
+
+/** Repairs can uncover more (a rolled-forward file is then checked); a few rounds settle it. */
+const MAX_REPAIR_ROUNDS = 4
+
+export async function verify(options: VerifyOptions): Promise<VerifyReport> {
+  const ctx: SnapshotFilesContext = {
+    dataDir: path.resolve(options.dataDir),
+    fs: options.fs ?? nodeStorageFs,
+  }
+  const first = await checkAll(ctx)
+  if (!options.repair || first.findings.length === 0) {
+    return {
+      ok: first.findings.length === 0,
+      checked: first.counts,
+      problems: first.findings.map((f) => f.problem),
+      quarantinedTo: null,
+    }
+  }
+  const now = (options.now ?? (() => new Date()))()
+  const stamp = now.toISOString().replace(/:/g, '-')
+  const repairer = { ctx, stamp, nowIso: now.toISOString(), moved: false }
+  let round = first
+  for (let i = 0; i < MAX_REPAIR_ROUNDS && round.findings.length > 0; i++) {
+    await applyFixes(repairer, round.findings)
+    round = await checkAll(ctx)
+  }
+  const left = new Set(round.findings.map((f) => `${f.problem.code} ${f.problem.path}`))
+  const problems = first.findings.map((f) => ({
+    ...f.problem,
+    repaired: !left.has(`${f.problem.code} ${f.problem.path}`),
+  }))
+  return {
+    ok: round.findings.length === 0,
+    checked: first.counts,
+    problems,
+    quarantinedTo: repairer.moved ? `${QUARANTINE_DIR}/${stamp}` : null,
+  }
+}
+
+async function checkAll(
+  ctx: SnapshotFilesContext,
+): Promise<{ findings: Finding[]; counts: VerifyCounts }> {
+  const counts: VerifyCounts = { snapshots: 0, files: 0, rawBodies: 0 }
+  const findings = [
+    ...(await checkSnapshots(ctx, counts)),
+    ...(await checkCurrent(ctx)),
+    ...(await checkRawCsv(ctx, counts)),
+    ...(await checkConfig(ctx)),
+    ...(await checkStrayTemps(ctx)),
+  ]
+  return { findings, counts }
+}
+
+interface Repairer {
+  ctx: SnapshotFilesContext
+  stamp: string
+  nowIso: string
+  moved: boolean
+}
+
+async function applyFixes(r: Repairer, findings: Finding[]): Promise<void> {
+  const drops = new Map<IsoDate, { districtId: string | null; reason: string }[]>()
+  for (const { fix } of findings) {
+    if (fix.kind === 'quarantine') for (const p of fix.paths) await quarantine(r, p)
+    if (fix.kind === 'roll-forward') await renameDurable(r.ctx.fs, fix.from, fix.to)
+    if (fix.kind === 'drop') {
+      for (const p of fix.paths) await quarantine(r, p)
+      drops.set(fix.asOf, [
+        ...(drops.get(fix.asOf) ?? []),
+        { districtId: fix.districtId, reason: fix.reason },
+      ])
+    }
+  }
+  for (const [asOf, dropped] of drops) await dropFromManifest(r, asOf, dropped)
+  if (findings.some((f) => f.fix.kind === 'current')) await fixCurrent(r)
+}
+
+async function quarantine(r: Repairer, abs: string): Promise<void> {
+  if (!(await existsPath(r.ctx.fs, abs))) return
+  const rel = path.relative(r.ctx.dataDir, abs).split(path.sep)
+  const dest = resolveInside(r.ctx.dataDir, QUARANTINE_DIR, r.stamp, ...rel)
+  await io('mkdir', path.dirname(dest), () => r.ctx.fs.mkdir(path.dirname(dest)))
+  await renameDurable(r.ctx.fs, abs, dest)
+  r.moved = true
+}
+
+/** The district is gone from the snapshot: say so in metadata, so the next backfill refetches it. */
+async function dropFromManifest(
+  r: Repairer,
+  asOf: IsoDate,
+  dropped: { districtId: string | null; reason: string }[],
+): Promise<void> {
+  const state = await loadState(r.ctx, asOf)
+  if (state === null) return
+  const districts = { ...state.manifest.districts }
+  let allDistricts = state.manifest.allDistricts
+  const failures = []
+  for (const d of dropped) {
+    if (d.districtId === null) {
+      allDistricts = null
+      continue
+    }
+    delete districts[d.districtId]
+    failures.push({
+      districtId: d.districtId,
+      code: 'QUARANTINED',
+      message: `moved to quarantine by verify --repair: ${d.reason}`,
+    })
+  }
+  await commitUpdate(r.ctx, asOf, [], {
+    manifest: { ...state.manifest, districts, allDistricts },
+    metadata: applyFailures(state.metadata, failures, r.nowIso),
+  })
+}
+
+/** Points current.json at the newest complete snapshot, or quarantines it when there is none. */
+async function fixCurrent(r: Repairer): Promise<void> {
+  const dates = (await readdirOrEmpty(r.ctx.fs, resolveInside(r.ctx.dataDir, SNAPSHOTS_DIR)))
+    .filter(isIsoDate)
+    .sort()
+    .reverse()
+  for (const asOf of dates) {
+    const state = await loadState(r.ctx, asOf).catch(() => null)
+    if (state?.metadata.status === 'complete') {
+      const pointer = { schemaVersion: SNAPSHOT_SCHEMA_VERSION, asOf, updatedAt: r.nowIso }
+      await writeAtomic(
+        r.ctx.fs,
+        resolveInside(r.ctx.dataDir, CURRENT_FILE),
+        serializeJson(pointer),
+      )
+      return
+    }
+  }
+  await quarantine(r, resolveInside(r.ctx.dataDir, CURRENT_FILE))
+}
