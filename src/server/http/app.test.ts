@@ -76,7 +76,9 @@ describe('refresh and snapshots API', () => {
     expect(Object.keys(one.body.manifest.districts).sort()).toEqual(['21', '61'])
     const file = await stack.api<Json>('GET', `/api/snapshots/${latest}/districts/61`)
     expect(file.body).toMatchObject({ districtId: '61', asOf: latest, detail: 'full' })
-    expect(file.body.statistics.clubs).toHaveLength(stack.sim.truth.clubs('61', latest)?.length ?? -1)
+    expect(file.body.statistics.clubs).toHaveLength(
+      stack.sim.truth.clubs('61', latest)?.length ?? -1,
+    )
     const current = await stack.api<Json>('GET', '/api/snapshots/current')
     expect(current.body.asOf).toBe(latest)
     const summary = await stack.api<Json>('GET', `/api/snapshots/${latest}/all-districts`)
