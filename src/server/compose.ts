@@ -2,7 +2,11 @@
  * The composition root (STYLE §2): the only place that picks concrete implementations and
  * wires them. The server, the CLI and the tests all start here.
  */
+import path from 'node:path'
 import type { Logger } from 'pino'
+import { createBackfillService } from './backfill/backfill-service.ts'
+import type { JobEvent } from './backfill/job-events.ts'
+import { createFileJobEventLog } from './jobs/job-event-log.ts'
 import type { Config } from './config.ts'
 import { createResilience } from './politeness/resilience.ts'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './politeness/retry-policy.ts'
@@ -70,8 +74,60 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     concurrency: config.upstream.maxConcurrent,
   })
 
+  const host = new URL(config.dashboardUrl).host
+  const eventLog = createFileJobEventLog<JobEvent>({
+    dir: path.join(config.dataDir, 'jobs'),
+    onError: (error) => logger.error({ err: error }, 'could not persist job events'),
+  })
+  const backfills = createBackfillService({
+    collector,
+    store,
+    districtConfig,
+    eventLog,
+    latestPublishedAsOf: async () => (await client.getLiveStatus()).latestAsOf,
+    performanceStatus: async () => {
+      const { rateLimiter, concurrencyLimiter } = scheduler.status(host)
+      const cache = await rawCache.stats()
+      return {
+        rateLimiter,
+        concurrencyLimiter,
+        intermediateCache: {
+          hitRate: cache.hitRate,
+          entryCount: cache.entryCount,
+          sizeBytes: cache.sizeBytes,
+        },
+      }
+    },
+    upstreamPause: () => {
+      const c = resilience.circuit(host)
+      return c.state === 'closed'
+        ? null
+        : { reason: `upstream circuit ${c.state}: ${c.reason ?? 'failures'}`, until: c.nextProbeAt }
+    },
+    now,
+    logger,
+    maxRunningJobs: config.jobs.maxRunning,
+    maxQueuedJobs: config.jobs.maxQueued,
+    jobRetentionMs: config.jobs.retentionDays * 86_400_000,
+  })
+
+  let cleanupTimer: ReturnType<typeof setInterval> | null = null
+  const cleanup = () =>
+    backfills.cleanupOldJobs().then(
+      (removed) => removed.length > 0 && logger.info({ removed }, 'removed old finished jobs'),
+      (error: unknown) => logger.error({ err: error }, 'job cleanup failed'),
+    )
+
   return {
     config,
+    backfills,
+    /** Loads job records (resuming interrupted jobs) and starts the periodic cleanup. */
+    async start() {
+      await backfills.restore()
+      await cleanup()
+      cleanupTimer = setInterval(() => void cleanup(), 3_600_000)
+      cleanupTimer.unref()
+    },
     logger,
     store,
     rawCache,
@@ -82,6 +138,8 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     collector,
     refresh,
     async close() {
+      if (cleanupTimer) clearInterval(cleanupTimer)
+      await backfills.close()
       await refresh.close()
       scheduler.close()
     },

@@ -29,6 +29,14 @@ export interface Config {
     timeoutMs: number
   }
   logLevel: (typeof LOG_LEVELS)[number]
+  jobs: {
+    /** Backfill jobs running at once. @default 2 */
+    maxRunning: number
+    /** Jobs waiting beyond the running ones; more answer 429. @default 20 */
+    maxQueued: number
+    /** Finished jobs older than this are removed. @default 7 */
+    retentionDays: number
+  }
 }
 
 const intFrom = (name: string, def: number, min: number, max: number) =>
@@ -71,6 +79,9 @@ const envSchema = z.object({
   UPSTREAM_WINDOW_MS: intFrom('UPSTREAM_WINDOW_MS', 1000, 1, 3_600_000),
   UPSTREAM_MAX_CONCURRENT: intFrom('UPSTREAM_MAX_CONCURRENT', 4, 1, 64),
   UPSTREAM_TIMEOUT_MS: intFrom('UPSTREAM_TIMEOUT_MS', 30_000, 100, 600_000),
+  MAX_RUNNING_JOBS: intFrom('MAX_RUNNING_JOBS', 2, 1, 16),
+  MAX_QUEUED_JOBS: intFrom('MAX_QUEUED_JOBS', 20, 0, 1000),
+  JOB_RETENTION_DAYS: intFrom('JOB_RETENTION_DAYS', 7, 1, 3650),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .optional()
@@ -129,5 +140,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
     },
     logLevel: e.LOG_LEVEL,
+    jobs: {
+      maxRunning: e.MAX_RUNNING_JOBS,
+      maxQueued: e.MAX_QUEUED_JOBS,
+      retentionDays: e.JOB_RETENTION_DAYS,
+    },
   }
 }

@@ -16,6 +16,7 @@ export async function startServer(
   overrides: ServiceOverrides = {},
 ): Promise<RunningServer> {
   const services = createServices(config, logger, overrides)
+  await services.start()
   const app = await createApp(services)
   try {
     await app.listen({ host: config.host, port: config.port })

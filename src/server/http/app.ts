@@ -7,7 +7,9 @@ import { jsonSchemaTransform } from 'fastify-type-provider-zod'
 import type { Services } from '../compose.ts'
 import { TOOL_VERSION } from '../version.ts'
 import { createBaseApp, type App } from './create-app.ts'
+import { registerBackfillRoutes } from './backfill-routes.ts'
 import { registerDistrictRoutes } from './district-routes.ts'
+import { BACKFILL_ERROR_STATUS } from '../backfill/errors.ts'
 import { registerSnapshotRoutes } from './snapshot-routes.ts'
 import { registerSystemRoutes } from './system-routes.ts'
 
@@ -23,7 +25,7 @@ export async function createApp(services: Services): Promise<App> {
   const app = createBaseApp({
     logger: services.logger,
     adminToken: services.config.adminToken,
-    statusByErrorCode: STORAGE_STATUS,
+    statusByErrorCode: { ...STORAGE_STATUS, ...BACKFILL_ERROR_STATUS },
   })
   await app.register(swagger, {
     openapi: {
@@ -35,6 +37,7 @@ export async function createApp(services: Services): Promise<App> {
   registerSystemRoutes(app, services)
   registerDistrictRoutes(app, services)
   registerSnapshotRoutes(app, services)
+  registerBackfillRoutes(app, services)
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   return app
 }

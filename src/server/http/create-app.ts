@@ -73,7 +73,8 @@ export function createBaseApp(options: AppOptions): App {
     const mapped = typeof err.code === 'string' ? options.statusByErrorCode?.[err.code] : undefined
     if (mapped !== undefined) {
       if (mapped >= 500) req.log.error({ err }, 'service unavailable')
-      return reply.status(mapped).send(toErrorBody(err.code, err.message))
+      const details = (err as { details?: unknown }).details
+      return reply.status(mapped).send(toErrorBody(err.code, err.message, details))
     }
     if (isResponseSerializationError(err)) {
       req.log.error({ err }, 'response did not match its schema')

@@ -1,0 +1,439 @@
+/**
+ * The unified BackfillService (seed design): one job queue for global, targeted and
+ * single-district jobs; validation, scope and strategy up front; execution through the
+ * RefreshService collection methods; durable job records that resume after a restart.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Logger } from 'pino'
+import {
+  isTerminal,
+  type BackfillResponse,
+  type JobStatus,
+  type PerformanceStatus,
+  type ResolvedBackfillRequest,
+} from '../../shared/backfill-api.ts'
+import { todayUtc, type IsoDate } from '../../shared/iso-date.ts'
+import type { DetailLevel } from '../../shared/snapshot-types.ts'
+import type { JobEventLog } from '../jobs/job-event-log.ts'
+import type { Collector } from '../refresh/collector.ts'
+import type { DistrictConfigStore, SnapshotStore } from '../storage/index.ts'
+import { BackfillError } from './errors.ts'
+import type { JobEvent } from './job-events.ts'
+import {
+  applyJobEvent,
+  createJobState,
+  listCells,
+  replayJobEvents,
+  type JobState,
+} from './job-state.ts'
+import { toBackfillResponse } from './job-view.ts'
+import { planBackfill, planCellRefs, planRetry, type BackfillPlan } from './plan-backfill.ts'
+import { resolveScope, toWireScope, type JobKind } from './scope-manager.ts'
+import { selectCollectionStrategy } from './data-source-selector.ts'
+import { safeParseBackfillRequest } from './resolve-request.ts'
+import { runBackfill } from './run-backfill.ts'
+
+export interface BackfillServiceDeps {
+  collector: Collector
+  store: SnapshotStore
+  districtConfig: DistrictConfigStore
+  eventLog: JobEventLog<JobEvent>
+  /** Newest published as-of (null when it cannot be learned now). */
+  latestPublishedAsOf: () => Promise<IsoDate | null>
+  performanceStatus: () => Promise<PerformanceStatus>
+  /** Why requests are waiting right now (circuit open), if they are. */
+  upstreamPause: () => { reason: string; until: string | null } | null
+  now: () => number
+  logger: Logger
+  /** Jobs running at once. @default 2 */
+  maxRunningJobs?: number
+  /** Jobs waiting beyond the running ones; more answer 429. @default 20 */
+  maxQueuedJobs?: number
+  /** Finished jobs older than this are removed. @default 7 days */
+  jobRetentionMs?: number
+}
+
+export interface InitiateOptions {
+  kind: JobKind
+  districtId?: string
+}
+
+export type InitiateResult =
+  { kind: 'started'; job: BackfillResponse } | { kind: 'plan'; plan: DryRunPlan }
+
+export interface DryRunPlan {
+  dryRun: true
+  request: ResolvedBackfillRequest
+  scope: BackfillResponse['scope']
+  collectionStrategy: BackfillResponse['collectionStrategy']
+  dates: number
+  counts: BackfillPlan['counts']
+  requests: BackfillPlan['requests']
+  cells: { date: string; districtId: string; action: string; stored: DetailLevel | null }[]
+  openDates: BackfillPlan['openDates']
+}
+
+export interface ListQuery {
+  status?: JobStatus
+  districtId?: string
+  type?: 'global' | 'district'
+  limit: number
+  offset: number
+}
+
+interface Job {
+  state: JobState
+  controller: AbortController | null
+  latestPublishedAsOf: IsoDate | null
+}
+
+export function createBackfillService(deps: BackfillServiceDeps) {
+  const maxRunning = deps.maxRunningJobs ?? 2
+  const maxQueued = deps.maxQueuedJobs ?? 20
+  const retentionMs = deps.jobRetentionMs ?? 7 * 86_400_000
+  const jobs = new Map<string, Job>()
+  const running = new Set<Promise<void>>()
+  const listeners = new Set<(state: JobState, event: JobEvent) => void>()
+  const at = () => new Date(deps.now()).toISOString()
+  let closed = false
+
+  const emit = (job: Job, event: JobEvent): JobState => {
+    const next = applyJobEvent(job.state, event)
+    if (next !== job.state) {
+      job.state = next
+      deps.eventLog.append(next.backfillId, event)
+      for (const l of listeners) l(next, event)
+    }
+    return job.state
+  }
+
+  const newId = () => `bf_${deps.now().toString(36)}_${randomBytes(4).toString('hex')}`
+
+  async function prepare(
+    body: unknown,
+    options: InitiateOptions,
+    only?: Parameters<typeof planBackfill>[0]['only'],
+  ) {
+    const parsed = safeParseBackfillRequest(body, { today: todayUtc(deps.now()) })
+    if (!parsed.ok) {
+      const first = parsed.issues[0]
+      throw new BackfillError(
+        'VALIDATION_ERROR',
+        first ? `${first.field}: ${first.message}` : 'invalid request',
+        parsed.issues,
+      )
+    }
+    const request = parsed.value
+    const configuredDistricts = await deps.districtConfig.get()
+    const scoped = resolveScope({
+      request,
+      configuredDistricts,
+      kind: options.kind,
+      districtId: options.districtId,
+    })
+    if (!scoped.ok)
+      throw new BackfillError('SCOPE_EMPTY', scoped.message, { scope: toWireScope(scoped.scope) })
+    const scope = scoped.scope
+    const strategy = selectCollectionStrategy({
+      collectionType: request.collectionType,
+      scopeSize: scope.targetDistricts.length,
+      openScope: scope.openScope,
+      targetDistricts: scope.openScope ? undefined : scope.targetDistricts,
+    })
+    const coverage = scope.openScope
+      ? null
+      : await deps.store.coverage({
+          from: request.startDate,
+          to: request.endDate,
+          districtIds: scope.targetDistricts,
+        })
+    const stored = new Map<string, DetailLevel>()
+    for (const d of coverage?.dates ?? []) {
+      for (const [id, cell] of Object.entries(d.districts))
+        if (cell.status === 'ok' && cell.detail) stored.set(`${d.asOf}|${id}`, cell.detail)
+    }
+    const latestPublishedAsOf = await deps.latestPublishedAsOf().catch(() => null)
+    const plan = planBackfill({
+      request,
+      scope,
+      strategy,
+      existing: (date, id) => stored.get(`${date}|${id}`) ?? null,
+      latestPublishedAsOf,
+      only,
+    })
+    return { request, scope, strategy, plan, latestPublishedAsOf }
+  }
+
+  function enqueue(prepared: Awaited<ReturnType<typeof prepare>>, options: InitiateOptions): Job {
+    const waiting = [...jobs.values()].filter((j) => j.state.status === 'queued').length
+    if (waiting >= maxQueued) {
+      throw new BackfillError(
+        'QUEUE_FULL',
+        `${waiting} jobs are already waiting (limit ${maxQueued}); try again when some have finished`,
+      )
+    }
+    const backfillId = newId()
+    const queued: JobEvent = {
+      type: 'job:queued',
+      at: at(),
+      job: {
+        backfillId,
+        kind: options.kind,
+        districtId:
+          options.kind === 'district' ? (prepared.scope.targetDistricts[0] ?? null) : null,
+        request: prepared.request,
+        scope: prepared.scope,
+        strategy: prepared.strategy,
+        cells: planCellRefs(prepared.plan),
+      },
+    }
+    const job: Job = {
+      state: createJobState(queued),
+      controller: null,
+      latestPublishedAsOf: prepared.latestPublishedAsOf,
+    }
+    jobs.set(backfillId, job)
+    deps.eventLog.append(backfillId, queued)
+    deps.logger.info(
+      { backfillId, cells: prepared.plan.counts.total, strategy: prepared.strategy.type },
+      'backfill queued',
+    )
+    pump()
+    return job
+  }
+
+  function pump(): void {
+    if (closed) return
+    const active = [...jobs.values()].filter(
+      (j) => j.state.status === 'processing' && j.controller,
+    ).length
+    const next = [...jobs.values()]
+      .filter(
+        (j) => j.state.status === 'queued' || (j.state.status === 'processing' && !j.controller),
+      )
+      .sort((a, b) => a.state.createdAt.localeCompare(b.state.createdAt))
+    for (const job of next.slice(0, Math.max(0, maxRunning - active))) start(job)
+  }
+
+  function start(job: Job): void {
+    job.controller = new AbortController()
+    const signal = job.controller.signal
+    const run = runBackfill(
+      job.state,
+      { collector: deps.collector, store: deps.store, now: deps.now },
+      {
+        signal,
+        emit: (event) => emit(job, event),
+        latestPublishedAsOf: job.latestPublishedAsOf,
+      },
+    )
+      .catch((error: unknown) => {
+        deps.logger.error({ err: error, backfillId: job.state.backfillId }, 'backfill crashed')
+        emit(job, {
+          type: 'job:failed',
+          at: at(),
+          message: error instanceof Error ? error.message : String(error),
+        })
+      })
+      .finally(() => {
+        job.controller = null
+        running.delete(run)
+        deps.logger.info(
+          { backfillId: job.state.backfillId, status: job.state.status },
+          'backfill ended',
+        )
+        void deps.eventLog.flush()
+        pump()
+      })
+    running.add(run)
+  }
+
+  function getJob(backfillId: string): Job {
+    const job = jobs.get(backfillId)
+    if (!job) throw new BackfillError('JOB_NOT_FOUND', `no backfill job ${backfillId}`)
+    return job
+  }
+
+  async function view(job: Job): Promise<BackfillResponse> {
+    const response = toBackfillResponse(job.state, {
+      nowMs: deps.now(),
+      performanceStatus: await deps.performanceStatus(),
+    })
+    const pause = job.state.status === 'processing' ? deps.upstreamPause() : null
+    return pause && !response.pausedReason
+      ? { ...response, pausedReason: pause.reason, pausedUntil: pause.until }
+      : response
+  }
+
+  return {
+    async initiate(body: unknown, options: InitiateOptions): Promise<InitiateResult> {
+      const prepared = await prepare(body, options)
+      if (prepared.request.dryRun) return { kind: 'plan', plan: toDryRun(prepared) }
+      return { kind: 'started', job: await view(enqueue(prepared, options)) }
+    },
+
+    async get(backfillId: string, districtId?: string): Promise<BackfillResponse> {
+      const job = getJob(backfillId)
+      if (
+        districtId !== undefined &&
+        !job.state.scope.targetDistricts.includes(districtId) &&
+        job.state.districtId !== districtId
+      ) {
+        throw new BackfillError(
+          'JOB_NOT_FOUND',
+          `backfill job ${backfillId} does not cover district ${districtId}`,
+        )
+      }
+      return view(job)
+    },
+
+    async list(query: ListQuery): Promise<{ total: number; jobs: BackfillResponse[] }> {
+      const matching = [...jobs.values()]
+        .filter((j) => !query.status || j.state.status === query.status)
+        .filter((j) => !query.type || j.state.kind === query.type)
+        .filter(
+          (j) =>
+            !query.districtId ||
+            j.state.districtId === query.districtId ||
+            j.state.scope.targetDistricts.includes(query.districtId),
+        )
+        .sort((a, b) => b.state.createdAt.localeCompare(a.state.createdAt))
+      const page = matching.slice(query.offset, query.offset + query.limit)
+      return { total: matching.length, jobs: await Promise.all(page.map(view)) }
+    },
+
+    async cancel(backfillId: string, districtId?: string): Promise<BackfillResponse> {
+      const job = getJob(backfillId)
+      if (
+        districtId !== undefined &&
+        job.state.districtId !== districtId &&
+        !job.state.scope.targetDistricts.includes(districtId)
+      ) {
+        throw new BackfillError(
+          'JOB_NOT_FOUND',
+          `backfill job ${backfillId} does not cover district ${districtId}`,
+        )
+      }
+      if (isTerminal(job.state.status))
+        throw new BackfillError(
+          'JOB_FINISHED',
+          `backfill job ${backfillId} already ended ${job.state.status}`,
+        )
+      emit(job, { type: 'job:cancelled', at: at() })
+      job.controller?.abort(new Error('cancelled'))
+      await deps.eventLog.flush()
+      pump()
+      return view(job)
+    },
+
+    /** A new job over only the failed cells of a finished one. */
+    async retry(backfillId: string): Promise<BackfillResponse> {
+      const old = getJob(backfillId)
+      if (!isTerminal(old.state.status))
+        throw new BackfillError(
+          'JOB_NOT_FINISHED',
+          `backfill job ${backfillId} is still ${old.state.status}`,
+        )
+      const only = planRetry(listCells(old.state))
+      if (only.length === 0)
+        throw new BackfillError(
+          'NOTHING_TO_RETRY',
+          `backfill job ${backfillId} has no failed cells`,
+        )
+      const body = {
+        ...old.state.request,
+        dryRun: false,
+        targetDistricts:
+          old.state.kind === 'district'
+            ? undefined
+            : (old.state.request.targetDistricts ?? undefined),
+      }
+      const options: InitiateOptions = {
+        kind: old.state.kind,
+        districtId: old.state.districtId ?? undefined,
+      }
+      const prepared = await prepare(body, options, only)
+      return view(enqueue(prepared, options))
+    },
+
+    /** Loads job records from disk; unfinished jobs resume without refetching finished cells. */
+    async restore(): Promise<{ resumed: string[]; loaded: number }> {
+      const resumed: string[] = []
+      for (const id of await deps.eventLog.list()) {
+        try {
+          const events = await deps.eventLog.load(id)
+          if (events.length === 0) continue
+          const state = replayJobEvents(events)
+          jobs.set(id, { state, controller: null, latestPublishedAsOf: null })
+          if (!isTerminal(state.status)) resumed.push(id)
+        } catch (error) {
+          deps.logger.error(
+            { err: error, backfillId: id },
+            'could not load job record; left on disk untouched',
+          )
+        }
+      }
+      const latest = resumed.length > 0 ? await deps.latestPublishedAsOf().catch(() => null) : null
+      for (const id of resumed) {
+        const job = jobs.get(id)
+        if (job) job.latestPublishedAsOf = latest
+      }
+      if (resumed.length > 0) deps.logger.info({ resumed }, 'resuming interrupted backfill jobs')
+      pump()
+      return { resumed, loaded: jobs.size }
+    },
+
+    async cleanupOldJobs(): Promise<string[]> {
+      const cutoff = deps.now() - retentionMs
+      const removed: string[] = []
+      for (const [id, job] of jobs) {
+        const ended = job.state.completedAt ? Date.parse(job.state.completedAt) : null
+        if (isTerminal(job.state.status) && ended !== null && ended < cutoff) {
+          jobs.delete(id)
+          await deps.eventLog.remove(id)
+          removed.push(id)
+        }
+      }
+      return removed
+    },
+
+    /** Resolves when every running job has ended (tests, shutdown). */
+    async idle(): Promise<void> {
+      while (running.size > 0) await Promise.allSettled([...running])
+    },
+
+    subscribe(listener: (state: JobState, event: JobEvent) => void): () => void {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+
+    /** Stops the executors without cancelling: the jobs stay resumable. */
+    async close(): Promise<void> {
+      closed = true
+      for (const job of jobs.values()) job.controller?.abort(new Error('shutting down'))
+      await Promise.allSettled([...running])
+      await deps.eventLog.close()
+    },
+  }
+}
+
+export type BackfillService = ReturnType<typeof createBackfillService>
+
+function toDryRun(p: {
+  request: ResolvedBackfillRequest
+  scope: JobState['scope']
+  strategy: JobState['strategy']
+  plan: BackfillPlan
+}): DryRunPlan {
+  return {
+    dryRun: true,
+    request: p.request,
+    scope: toWireScope(p.scope),
+    collectionStrategy: p.strategy,
+    dates: p.plan.dates.length,
+    counts: p.plan.counts,
+    requests: p.plan.requests,
+    cells: p.plan.cells,
+    openDates: p.plan.openDates,
+  }
+}

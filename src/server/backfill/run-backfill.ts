@@ -1,0 +1,294 @@
+/**
+ * Executes a job: walks its pending cells date by date through the RefreshService collection
+ * methods, at most `concurrency` districts in flight, writing through the snapshot store and
+ * reporting every outcome as a job event. One cell failing never stops the others; only a
+ * cancel or a fatal error (circuit open too long, storage gone) ends the walk early.
+ */
+import pLimit from 'p-limit'
+import type { IsoDate } from '../../shared/iso-date.ts'
+import type { DetailLevel, ManifestEntry } from '../../shared/snapshot-types.ts'
+import type { Collector, DistrictOutcome, SummaryData } from '../refresh/collector.ts'
+import { toCellError } from '../refresh/cell-error.ts'
+import { storeDate } from '../refresh/store-date.ts'
+import type { SnapshotStore } from '../storage/index.ts'
+import { WHOLE_DATE } from './cell-ref.ts'
+import type { JobEvent } from './job-events.ts'
+import { listCells, type JobState } from './job-state.ts'
+
+export interface RunDeps {
+  collector: Collector
+  store: SnapshotStore
+  now: () => number
+}
+
+export interface RunContext {
+  signal: AbortSignal
+  /** Applies the event to the job (and persists it); returns the state after it. */
+  emit: (event: JobEvent) => JobState
+  latestPublishedAsOf: IsoDate | null
+}
+
+/** Errors after which the job cannot usefully go on. */
+const FATAL_CODES = new Set(['CIRCUIT_OPEN', 'STORAGE_IO'])
+
+export class FatalJobError extends Error {
+  override name = 'FatalJobError'
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+export async function runBackfill(
+  initial: JobState,
+  deps: RunDeps,
+  ctx: RunContext,
+): Promise<void> {
+  const at = () => new Date(deps.now()).toISOString()
+  let state = initial
+  const emit = (event: JobEvent) => (state = ctx.emit(event))
+  if (state.status === 'queued') emit({ type: 'job:started', at: at() })
+  const dates = [
+    ...new Set(
+      listCells(state)
+        .filter((c) => c.state === 'pending')
+        .map((c) => c.date),
+    ),
+  ].sort()
+  try {
+    for (const date of dates) {
+      if (ctx.signal.aborted) return
+      await runDate(date)
+    }
+  } catch (error) {
+    if (ctx.signal.aborted) return
+    emit({ type: 'job:failed', at: at(), message: toCellError(error, deps.now()).message })
+    return
+  }
+  if (!ctx.signal.aborted) emit({ type: 'job:finished', at: at() })
+
+  async function runDate(date: IsoDate): Promise<void> {
+    const detail: DetailLevel = state.strategy.detail
+    const pending = () => listCells(state).filter((c) => c.date === date && c.state === 'pending')
+    let summary: SummaryData | null = null
+    const whole = pending().find((c) => c.districtId === WHOLE_DATE)
+    if (whole) {
+      const s = await fetchSummary(date, [WHOLE_DATE])
+      if (s === 'stop') return
+      emit({ type: 'date:expanded', at: at(), date, districtIds: s === null ? [] : s.districtIds })
+      summary = s?.summary ?? null
+      if (s === null) return
+    }
+    const toFetch: string[] = []
+    const manifest = await deps.store.readManifest(date)
+    for (const cell of pending()) {
+      const action = await decide(
+        date,
+        cell.districtId,
+        detail,
+        manifest?.districts[cell.districtId],
+      )
+      if (action === 'fetch') toFetch.push(cell.districtId)
+    }
+    if (toFetch.length === 0) return
+    if (!summary) {
+      const s = await fetchSummary(date, toFetch)
+      if (s === 'stop' || s === null) return
+      summary = s.summary
+    }
+    if (detail === 'summary') return writeSummaryLevel(date, summary, toFetch)
+    await writeAllDistricts(date, summary)
+    const limit = pLimit(state.request.concurrency)
+    await Promise.all(toFetch.map((id) => limit(() => runDistrict(date, id, summary))))
+  }
+
+  /** Unpublished → unavailable; stored and valid → skipped (or completed, after a crash). */
+  async function decide(
+    date: IsoDate,
+    districtId: string,
+    detail: DetailLevel,
+    entry: ManifestEntry | undefined,
+  ): Promise<'fetch' | 'done'> {
+    if (ctx.latestPublishedAsOf !== null && date > ctx.latestPublishedAsOf) {
+      emit({
+        type: 'cell:unavailable',
+        at: at(),
+        date,
+        districtId,
+        reason: `nothing published after ${ctx.latestPublishedAsOf}`,
+      })
+      return 'done'
+    }
+    if (entry && (await deps.store.hasValidDistrict(date, districtId, detail))) {
+      if (entry.jobId === state.backfillId) {
+        // Written by this job before a restart, its event lost: do not fetch it twice.
+        emit({
+          type: 'cell:completed',
+          at: at(),
+          date,
+          districtId,
+          asOf: date,
+          snapshotId: date,
+          bytes: entry.sizeBytes,
+          detail: entry.detail,
+        })
+        return 'done'
+      }
+      if (state.request.skipExisting) {
+        emit({ type: 'cell:skipped', at: at(), date, districtId, detail: entry.detail })
+        return 'done'
+      }
+    }
+    return 'fetch'
+  }
+
+  /** The date's summary; null = nothing published (cells made unavailable); 'stop' = failed. */
+  async function fetchSummary(date: IsoDate, cells: string[]) {
+    try {
+      const s = await deps.collector.getAllDistricts(date, fetchContext())
+      if (s.kind === 'unavailable') {
+        for (const districtId of cells) {
+          if (districtId !== WHOLE_DATE)
+            emit({ type: 'cell:unavailable', at: at(), date, districtId, reason: s.reason })
+        }
+        return null
+      }
+      return s
+    } catch (error) {
+      if (ctx.signal.aborted) return 'stop' as const
+      const e = toCellError(error, deps.now())
+      if (FATAL_CODES.has(e.code)) throw error
+      for (const districtId of cells)
+        emit({ type: 'cell:failed', at: at(), date, districtId, error: e })
+      return 'stop' as const
+    }
+  }
+
+  async function writeSummaryLevel(
+    date: IsoDate,
+    summary: SummaryData,
+    ids: string[],
+  ): Promise<void> {
+    for (const districtId of ids) emit({ type: 'cell:started', at: at(), date, districtId })
+    const outcomes = ids.map((id) =>
+      deps.collector.summaryFile(summary, id, { jobId: state.backfillId }),
+    )
+    await record(date, summary, outcomes, true)
+  }
+
+  async function writeAllDistricts(date: IsoDate, summary: SummaryData): Promise<void> {
+    try {
+      await storeDate(deps.store, {
+        requestedDate: date,
+        summary,
+        outcomes: [],
+        jobId: state.backfillId,
+        writeSummary: true,
+      })
+    } catch (error) {
+      // Only a disk failure is fatal; a rejected summary file leaves the district cells to decide.
+      if (FATAL_CODES.has(toCellError(error, deps.now()).code)) throw error
+    }
+  }
+
+  async function runDistrict(
+    date: IsoDate,
+    districtId: string,
+    summary: SummaryData,
+  ): Promise<void> {
+    if (ctx.signal.aborted) return
+    emit({ type: 'cell:started', at: at(), date, districtId })
+    const outcome = await deps.collector.getDistrictPerformance(
+      districtId,
+      date,
+      summary,
+      fetchContext(),
+    )
+    if (ctx.signal.aborted) return
+    if (outcome.kind === 'failed' && FATAL_CODES.has(outcome.error.code))
+      throw new FatalJobError(outcome.error.message)
+    await record(date, null, [outcome], false)
+  }
+
+  async function record(
+    date: IsoDate,
+    summary: SummaryData | null,
+    outcomes: DistrictOutcome[],
+    writeSummary: boolean,
+  ) {
+    let stored: Awaited<ReturnType<typeof storeDate>> = null
+    try {
+      stored = await storeDate(deps.store, {
+        requestedDate: date,
+        summary,
+        outcomes,
+        jobId: state.backfillId,
+        writeSummary,
+      })
+    } catch (error) {
+      const e = toCellError(error, deps.now())
+      // A full or read-only disk stops the job; a rejected file fails only its cells.
+      if (FATAL_CODES.has(e.code)) throw error
+      outcomes = outcomes.map((o) => ({
+        kind: 'failed',
+        districtId: o.districtId,
+        error: { ...e, code: 'STORAGE' },
+      }))
+    }
+    for (const o of outcomes) {
+      if (o.kind === 'collected') {
+        const asOf = stored?.asOf ?? o.file.asOf
+        emit({
+          type: 'cell:completed',
+          at: at(),
+          date,
+          districtId: o.districtId,
+          asOf,
+          snapshotId: asOf,
+          bytes: o.bytes,
+          detail: o.file.detail,
+        })
+      } else if (o.kind === 'unavailable') {
+        emit({
+          type: 'cell:unavailable',
+          at: at(),
+          date,
+          districtId: o.districtId,
+          reason: o.reason,
+        })
+      } else {
+        emit({ type: 'cell:failed', at: at(), date, districtId: o.districtId, error: o.error })
+      }
+    }
+  }
+
+  function fetchContext() {
+    return {
+      signal: ctx.signal,
+      useCache: state.request.enableCaching,
+      retry: state.request.retryFailures,
+      jobId: state.backfillId,
+      lane: { lane: state.backfillId, minGapMs: state.request.rateLimitDelayMs },
+      onRetry: (info: { districtId: string | null; attempt: number; error: unknown }) => {
+        if (info.districtId === null) return
+        const date = currentDateOf(info.districtId)
+        if (date)
+          emit({
+            type: 'cell:retrying',
+            at: at(),
+            date,
+            districtId: info.districtId,
+            attempt: info.attempt,
+            error: toCellError(info.error, deps.now()),
+          })
+      },
+    }
+  }
+
+  function currentDateOf(districtId: string): IsoDate | null {
+    return (
+      listCells(state).find(
+        (c) => c.districtId === districtId && c.state === 'pending' && c.startedAt !== null,
+      )?.date ?? null
+    )
+  }
+}

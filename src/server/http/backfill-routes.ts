@@ -1,0 +1,103 @@
+import { z } from 'zod'
+import type { Services } from '../compose.ts'
+import type { InitiateOptions } from '../backfill/backfill-service.ts'
+import { requireAdmin, type App } from './create-app.ts'
+import { districtId } from './schemas.ts'
+
+const JOB_STATUSES = [
+  'queued',
+  'processing',
+  'complete',
+  'partial_success',
+  'error',
+  'cancelled',
+] as const
+const backfillId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,80}$/, { message: 'must be a backfill id such as bf_…' })
+
+/** Fields are validated by the service (one rule set for HTTP and CLI); see BackfillRequest. */
+const requestBody = z
+  .record(z.string(), z.unknown())
+  .describe(
+    'BackfillRequest: startDate (required), endDate, targetDistricts, collectionType (system-wide | per-district | auto), concurrency, retryFailures, skipExisting, rateLimitDelayMs, enableCaching, dryRun',
+  )
+
+/** SPEC §6: the global backfill API and its district-scoped forms, over one service. */
+export function registerBackfillRoutes(app: App, services: Services): void {
+  const admin = requireAdmin(services.config.adminToken)
+  const svc = services.backfills
+
+  const initiate = async (
+    body: unknown,
+    options: InitiateOptions,
+    reply: { status(code: number): { send(v: unknown): unknown } },
+  ) => {
+    const result = await svc.initiate(body, options)
+    return result.kind === 'plan'
+      ? reply.status(200).send(result.plan)
+      : reply.status(202).send(result.job)
+  }
+
+  app.post(
+    '/api/districts/backfill',
+    { preHandler: admin, schema: { tags: ['backfill'], body: requestBody } },
+    (req, reply) => initiate(req.body, { kind: 'global' }, reply),
+  )
+
+  app.get(
+    '/api/districts/backfill',
+    {
+      schema: {
+        tags: ['backfill'],
+        querystring: z.strictObject({
+          status: z.enum(JOB_STATUSES).optional(),
+          type: z.enum(['global', 'district']).optional(),
+          districtId: districtId.optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+      },
+    },
+    async (req) => svc.list(req.query),
+  )
+
+  const idParams = z.strictObject({ backfillId })
+  app.get(
+    '/api/districts/backfill/:backfillId',
+    { schema: { tags: ['backfill'], params: idParams } },
+    (req) => svc.get(req.params.backfillId),
+  )
+  app.delete(
+    '/api/districts/backfill/:backfillId',
+    { preHandler: admin, schema: { tags: ['backfill'], params: idParams } },
+    (req) => svc.cancel(req.params.backfillId),
+  )
+  app.post(
+    '/api/districts/backfill/:backfillId/retry',
+    { preHandler: admin, schema: { tags: ['backfill'], params: idParams } },
+    async (req, reply) => reply.status(202).send(await svc.retry(req.params.backfillId)),
+  )
+
+  const districtParams = z.strictObject({ districtId })
+  app.post(
+    '/api/districts/:districtId/backfill',
+    {
+      preHandler: admin,
+      schema: { tags: ['backfill'], params: districtParams, body: requestBody },
+    },
+    (req, reply) =>
+      initiate(req.body, { kind: 'district', districtId: req.params.districtId }, reply),
+  )
+  const districtJobParams = z.strictObject({ districtId, backfillId })
+  app.get(
+    '/api/districts/:districtId/backfill/:backfillId',
+    { schema: { tags: ['backfill'], params: districtJobParams } },
+    (req) => svc.get(req.params.backfillId, req.params.districtId),
+  )
+  app.delete(
+    '/api/districts/:districtId/backfill/:backfillId',
+    { preHandler: admin, schema: { tags: ['backfill'], params: districtJobParams } },
+    (req) => svc.cancel(req.params.backfillId, req.params.districtId),
+  )
+}
