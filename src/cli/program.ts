@@ -12,6 +12,7 @@ import {
   snapshotsShowCommand,
   verifyCommand,
 } from './commands.ts'
+import { backfillCommand } from './backfill-command.ts'
 import { demoCommand } from './demo.ts'
 import { CliError } from './output.ts'
 
@@ -32,6 +33,24 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--sim-port <port>', 'simulator port', '5002')
       .option('--seed <n>', 'simulator seed'),
   ).action(demoCommand)
+
+  addCommonOptions(
+    program
+      .command('backfill')
+      .description('collect a date range into snapshots (same options as the API)')
+      .requiredOption('--from <YYYY-MM-DD>', 'first date')
+      .option('--to <YYYY-MM-DD>', 'last date (default: --from)')
+      .option('--districts <ids>', 'comma-separated target districts (default: configured, or all)')
+      .option('--strategy <type>', 'system-wide | per-district | auto', 'auto')
+      .option('--concurrency <n>', 'districts in flight at once (1-10)', '3')
+      .option('--delay-ms <ms>', "minimum gap between this job's requests")
+      .option('--no-skip-existing', 'fetch again even when a valid file is stored')
+      .option('--no-retry', 'do not retry failed requests')
+      .option('--no-cache', 'ignore the raw CSV cache')
+      .option('--dry-run', 'print the plan and the request count, start nothing')
+      .option('--no-progress', 'no progress bar')
+      .option('--json', 'print the final job (or plan) as JSON'),
+  ).action(async (flags) => setExit(await backfillCommand(flags)))
 
   addCommonOptions(
     program
