@@ -4,6 +4,8 @@
  */
 import path from 'node:path'
 import type { Logger } from 'pino'
+import { createAlertManager } from './alerts/alert-manager.ts'
+import { createJobAlerts } from './alerts/job-alerts.ts'
 import { createBackfillService } from './backfill/backfill-service.ts'
 import type { JobEvent } from './backfill/job-events.ts'
 import { createFileJobEventLog } from './jobs/job-event-log.ts'
@@ -48,11 +50,26 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     maxConcurrent: config.upstream.maxConcurrent,
     now,
   })
+  const alerts = createAlertManager({ webhookUrl: config.alertWebhookUrl, now, logger })
   const resilience = createResilience({
     scheduler,
-    breaker: overrides.breaker ?? { failureThreshold: 5, openMs: 30_000, maxOutageMs: 15 * 60_000 },
+    breaker: overrides.breaker ?? config.circuit,
     now,
     logger,
+    onCircuitChange: (circuitHost, status) => {
+      if (status.state === 'open') {
+        alerts.raise(
+          'circuit:open',
+          'critical',
+          `upstream ${circuitHost} unreachable: ${status.reason ?? 'failures'}; probing again at ${status.nextProbeAt}`,
+          { host: circuitHost, ...status },
+        )
+      } else if (status.state === 'closed') {
+        alerts.raise('circuit:closed', 'info', `upstream ${circuitHost} reachable again`, {
+          host: circuitHost,
+        })
+      }
+    },
   })
   const client = createDashboardClient({
     baseUrl: config.dashboardUrl,
@@ -111,6 +128,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     jobRetentionMs: config.jobs.retentionDays * 86_400_000,
   })
 
+  backfills.subscribe(createJobAlerts(alerts))
   let cleanupTimer: ReturnType<typeof setInterval> | null = null
   const cleanup = () =>
     backfills.cleanupOldJobs().then(
@@ -120,6 +138,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
 
   return {
     config,
+    alerts,
     backfills,
     /** Loads job records (resuming interrupted jobs) and starts the periodic cleanup. */
     async start() {
@@ -141,6 +160,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
       if (cleanupTimer) clearInterval(cleanupTimer)
       await backfills.close()
       await refresh.close()
+      await alerts.close()
       scheduler.close()
     },
   }

@@ -29,6 +29,16 @@ export interface Config {
     timeoutMs: number
   }
   logLevel: (typeof LOG_LEVELS)[number]
+  circuit: {
+    /** Consecutive upstream failures that open the circuit. @default 5 */
+    failureThreshold: number
+    /** How long it stays open before one probe. @default 30000 */
+    openMs: number
+    /** Open longer than this, jobs end `error` (finished cells kept). @default 900000 */
+    maxOutageMs: number
+  }
+  /** Alerts are POSTed here as JSON when set. */
+  alertWebhookUrl: string | null
   jobs: {
     /** Backfill jobs running at once. @default 2 */
     maxRunning: number
@@ -79,6 +89,15 @@ const envSchema = z.object({
   UPSTREAM_WINDOW_MS: intFrom('UPSTREAM_WINDOW_MS', 1000, 1, 3_600_000),
   UPSTREAM_MAX_CONCURRENT: intFrom('UPSTREAM_MAX_CONCURRENT', 4, 1, 64),
   UPSTREAM_TIMEOUT_MS: intFrom('UPSTREAM_TIMEOUT_MS', 30_000, 100, 600_000),
+  CIRCUIT_FAILURE_THRESHOLD: intFrom('CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),
+  CIRCUIT_OPEN_MS: intFrom('CIRCUIT_OPEN_MS', 30_000, 10, 3_600_000),
+  CIRCUIT_MAX_OUTAGE_MS: intFrom('CIRCUIT_MAX_OUTAGE_MS', 900_000, 10, 86_400_000),
+  ALERT_WEBHOOK_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^https?:\/\/[^\s/]+(\/.*)?$/.test(v), {
+      message: 'ALERT_WEBHOOK_URL must be an http(s) URL',
+    }),
   MAX_RUNNING_JOBS: intFrom('MAX_RUNNING_JOBS', 2, 1, 16),
   MAX_QUEUED_JOBS: intFrom('MAX_QUEUED_JOBS', 20, 0, 1000),
   JOB_RETENTION_DAYS: intFrom('JOB_RETENTION_DAYS', 7, 1, 3650),
@@ -140,6 +159,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
     },
     logLevel: e.LOG_LEVEL,
+    circuit: {
+      failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD,
+      openMs: e.CIRCUIT_OPEN_MS,
+      maxOutageMs: e.CIRCUIT_MAX_OUTAGE_MS,
+    },
+    alertWebhookUrl: e.ALERT_WEBHOOK_URL ? e.ALERT_WEBHOOK_URL : null,
     jobs: {
       maxRunning: e.MAX_RUNNING_JOBS,
       maxQueued: e.MAX_QUEUED_JOBS,

@@ -32,6 +32,29 @@ export function registerSystemRoutes(app: App, services: Services): void {
     }
   })
 
+  app.get(
+    '/api/alerts',
+    {
+      schema: {
+        tags: ['system'],
+        querystring: z.strictObject({
+          severity: z.enum(['info', 'warning', 'critical']).optional(),
+          kind: z
+            .enum([
+              'job:error',
+              'job:partial_success',
+              'circuit:open',
+              'circuit:closed',
+              'district:failing',
+            ])
+            .optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+      },
+    },
+    async (req) => ({ alerts: services.alerts.list(req.query) }),
+  )
+
   app.get('/api/refresh', { schema: { tags: ['refresh'] } }, async () => services.refresh.status())
 
   app.post(

@@ -1,0 +1,141 @@
+/**
+ * AlertManager (seed): alerts on job error and partial success, circuit open/closed and a
+ * district failing repeatedly. Kept in a bounded list (API), logged, and posted to an optional
+ * webhook with bounded retries; a webhook that is down never slows collection.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Logger } from 'pino'
+import { computeDelayMs, delay } from '../politeness/retry-policy.ts'
+
+export type AlertSeverity = 'info' | 'warning' | 'critical'
+
+export type AlertKind =
+  'job:error' | 'job:partial_success' | 'circuit:open' | 'circuit:closed' | 'district:failing'
+
+export interface Alert {
+  id: string
+  kind: AlertKind
+  severity: AlertSeverity
+  message: string
+  at: string
+  details: Record<string, unknown>
+  /** Webhook delivery: null when no webhook is configured. */
+  delivery: {
+    state: 'pending' | 'delivered' | 'failed'
+    attempts: number
+    lastError: string | null
+  } | null
+}
+
+export interface AlertManagerConfig {
+  webhookUrl: string | null
+  now: () => number
+  logger: Logger
+  /** @default 500 */
+  maxAlerts?: number
+  /** @default 5 */
+  webhookMaxAttempts?: number
+  /** @default 5000 */
+  webhookTimeoutMs?: number
+  /** @default 500 */
+  webhookBaseDelayMs?: number
+}
+
+export function createAlertManager(config: AlertManagerConfig) {
+  const alerts: Alert[] = []
+  const max = config.maxAlerts ?? 500
+  const deliveries = new Set<Promise<void>>()
+  const controller = new AbortController()
+
+  async function deliver(alert: Alert): Promise<void> {
+    const maxAttempts = config.webhookMaxAttempts ?? 5
+    const policy = {
+      maxAttempts,
+      baseDelayMs: config.webhookBaseDelayMs ?? 500,
+      maxDelayMs: 30_000,
+    }
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (!alert.delivery) return
+      alert.delivery.attempts = attempt
+      try {
+        const res = await fetch(config.webhookUrl ?? '', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'toastmasters-backfill-alerts',
+          },
+          body: JSON.stringify({ ...alert, delivery: undefined }),
+          signal: AbortSignal.any([
+            controller.signal,
+            AbortSignal.timeout(config.webhookTimeoutMs ?? 5000),
+          ]),
+        })
+        await res.arrayBuffer()
+        if (res.ok) {
+          alert.delivery.state = 'delivered'
+          return
+        }
+        alert.delivery.lastError = `HTTP ${res.status}`
+      } catch (error) {
+        if (controller.signal.aborted) return
+        alert.delivery.lastError = error instanceof Error ? error.message : String(error)
+      }
+      if (attempt < maxAttempts)
+        await delay(computeDelayMs(attempt, policy), controller.signal).catch(() => undefined)
+    }
+    if (!alert.delivery) return
+    alert.delivery.state = 'failed'
+    config.logger.warn(
+      { alertId: alert.id, error: alert.delivery.lastError },
+      'alert webhook gave up',
+    )
+  }
+
+  return {
+    raise(
+      kind: AlertKind,
+      severity: AlertSeverity,
+      message: string,
+      details: Record<string, unknown> = {},
+    ): Alert {
+      const alert: Alert = {
+        id: `al_${config.now().toString(36)}_${randomBytes(3).toString('hex')}`,
+        kind,
+        severity,
+        message,
+        at: new Date(config.now()).toISOString(),
+        details,
+        delivery: config.webhookUrl ? { state: 'pending', attempts: 0, lastError: null } : null,
+      }
+      alerts.push(alert)
+      if (alerts.length > max) alerts.splice(0, alerts.length - max)
+      const log = severity === 'critical' ? 'error' : severity === 'warning' ? 'warn' : 'info'
+      config.logger[log]({ alert: { id: alert.id, kind, details } }, message)
+      if (config.webhookUrl) {
+        const p = deliver(alert).finally(() => deliveries.delete(p))
+        deliveries.add(p)
+      }
+      return alert
+    },
+    list(query: { severity?: AlertSeverity; kind?: AlertKind; limit?: number } = {}): Alert[] {
+      return alerts
+        .filter(
+          (a) =>
+            (!query.severity || a.severity === query.severity) &&
+            (!query.kind || a.kind === query.kind),
+        )
+        .slice(-(query.limit ?? 100))
+        .reverse()
+    },
+    /** Resolves when pending webhook deliveries have finished (tests, shutdown). */
+    async settle(): Promise<void> {
+      while (deliveries.size > 0) await Promise.allSettled([...deliveries])
+    },
+    async close(): Promise<void> {
+      controller.abort()
+      await Promise.allSettled([...deliveries])
+    },
+  }
+}
+
+export type AlertManager = ReturnType<typeof createAlertManager>
