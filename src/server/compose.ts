@@ -20,6 +20,8 @@ import {
   createDistrictConfigStore,
   createFileSnapshotStore,
   createRawCsvCache,
+  INTERRUPTED_WRITE_CODES,
+  verify,
 } from './storage/index.ts'
 import { createDashboardClient } from './upstream/index.ts'
 import { TOOL_VERSION } from './version.ts'
@@ -142,6 +144,15 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     backfills,
     /** Loads job records (resuming interrupted jobs) and starts the periodic cleanup. */
     async start() {
+      // Sweep what a crash mid-write left (no writer is active yet) before anything writes.
+      const sweep = await verify({
+        dataDir: config.dataDir,
+        repair: true,
+        repairCodes: INTERRUPTED_WRITE_CODES,
+      })
+      const swept = sweep.problems.filter((p) => p.repaired)
+      if (swept.length > 0)
+        logger.warn({ swept: swept.map((p) => p.path) }, 'cleaned up interrupted writes')
       await backfills.restore()
       await cleanup()
       cleanupTimer = setInterval(() => void cleanup(), 3_600_000)

@@ -23,7 +23,7 @@ import {
 import type { StorageFs } from './storage-fs.ts'
 import { checkConfig, checkCurrent, checkRawCsv, checkStrayTemps } from './verify-other.ts'
 import { checkSnapshots } from './verify-snapshots.ts'
-import type { Finding, VerifyCounts, VerifyProblem } from './verify-types.ts'
+import type { Finding, VerifyCounts, VerifyProblem, VerifyProblemCode } from './verify-types.ts'
 
 export type { VerifyProblem, VerifyProblemCode } from './verify-types.ts'
 
@@ -31,11 +31,23 @@ export interface VerifyOptions {
   dataDir: string
   /** Quarantine what is broken and fix manifests and current.json. @default false */
   repair?: boolean
+  /** With `repair`: fix only findings with these codes (e.g. INTERRUPTED_WRITE_CODES). */
+  repairCodes?: readonly VerifyProblemCode[]
   /** @default () => new Date() */
   now?: () => Date
   /** @default node:fs/promises */
   fs?: StorageFs
 }
+
+/**
+ * What a crash mid-write leaves: temp files and staged files. The data itself is the old or the
+ * new state; these are swept at start-up (roll forward what was committed, move the rest away).
+ */
+export const INTERRUPTED_WRITE_CODES: readonly VerifyProblemCode[] = [
+  'TEMP_LEFTOVER',
+  'PENDING_COMMITTED',
+  'PENDING_UNCOMMITTED',
+]
 
 export interface VerifyReport {
   /** No problems left (after repair, when repairing). */
@@ -54,8 +66,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     dataDir: path.resolve(options.dataDir),
     fs: options.fs ?? nodeStorageFs,
   }
+  const selected = (findings: Finding[]) =>
+    options.repairCodes
+      ? findings.filter((f) => options.repairCodes?.includes(f.problem.code))
+      : findings
   const first = await checkAll(ctx)
-  if (!options.repair || first.findings.length === 0) {
+  if (!options.repair || selected(first.findings).length === 0) {
     return {
       ok: first.findings.length === 0,
       checked: first.counts,
@@ -67,8 +83,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const stamp = now.toISOString().replace(/:/g, '-')
   const repairer = { ctx, stamp, nowIso: now.toISOString(), moved: false }
   let round = first
-  for (let i = 0; i < MAX_REPAIR_ROUNDS && round.findings.length > 0; i++) {
-    await applyFixes(repairer, round.findings)
+  for (let i = 0; i < MAX_REPAIR_ROUNDS && selected(round.findings).length > 0; i++) {
+    await applyFixes(repairer, selected(round.findings))
     round = await checkAll(ctx)
   }
   const left = new Set(round.findings.map((f) => `${f.problem.code} ${f.problem.path}`))
