@@ -1,0 +1,176 @@
+/**
+ * `npm run bench`: throughput and memory figures, printed as a table. Every upstream request
+ * goes to the local simulator with no rate limit. The machines are shared and noisy: compare
+ * ratios within one run, not absolute numbers across runs.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { loadConfig } from '../src/server/config.ts'
+import { createSilentLogger } from '../src/server/logger.ts'
+import { startServer } from '../src/server/serve.ts'
+import { startSimulator } from '../src/sim/index.ts'
+import { createDashboardClient } from '../src/server/upstream/index.ts'
+import { normalizeFullDistrict } from '../src/server/normalize/normalize-district.ts'
+
+interface Row {
+  name: string
+  value: string
+  note: string
+}
+const rows: Row[] = []
+const record = (name: string, value: string, note = '') => {
+  rows.push({ name, value, note })
+  process.stderr.write(`  ${name}: ${value} ${note}\n`)
+}
+
+async function withStack<T>(
+  fn: (ctx: {
+    url: string
+    sim: Awaited<ReturnType<typeof startSimulator>>
+    dataDir: string
+    server: Awaited<ReturnType<typeof startServer>>
+  }) => Promise<T>,
+): Promise<T> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'tmb-bench-'))
+  const sim = await startSimulator({ seed: 5, today: '2026-11-29' })
+  const config = loadConfig({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    TOASTMASTERS_DASHBOARD_URL: sim.url,
+    UPSTREAM_MAX_REQUESTS: '0',
+    UPSTREAM_MAX_CONCURRENT: '8',
+    LOG_LEVEL: 'silent',
+  })
+  const server = await startServer(config, createSilentLogger())
+  try {
+    return await fn({ url: server.url, sim, dataDir, server })
+  } finally {
+    await server.close()
+    await sim.close()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function runJob(url: string, body: unknown) {
+  const res = await fetch(`${url}/api/districts/backfill`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+  const job = (await res.json()) as { backfillId: string }
+  for (;;) {
+    const j = (await (await fetch(`${url}/api/districts/backfill/${job.backfillId}`)).json()) as {
+      status: string
+      progress: { total: number; completed: number; skipped: number; failed: number }
+    }
+    if (!['queued', 'processing'].includes(j.status)) return j
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+async function benchBackfills() {
+  await withStack(async ({ url, sim }) => {
+    let peakRss = process.memoryUsage().rss
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20)
+    let t = performance.now()
+    const wide = await runJob(url, {
+      startDate: '2026-09-01',
+      endDate: '2026-09-30',
+      collectionType: 'system-wide',
+    })
+    let s = (performance.now() - t) / 1000
+    const requests = sim.requestLog().length
+    record(
+      'system-wide backfill, 30 days x all districts',
+      `${(wide.progress.completed / s).toFixed(0)} cells/s`,
+      `${wide.progress.completed} cells, ${requests} requests, ${s.toFixed(2)} s, ${wide.status}`,
+    )
+    sim.clearLog()
+    t = performance.now()
+    const full = await runJob(url, {
+      startDate: '2026-10-01',
+      endDate: '2026-10-31',
+      targetDistricts: ['21', '61', '02'],
+      collectionType: 'per-district',
+      concurrency: 3,
+    })
+    s = (performance.now() - t) / 1000
+    record(
+      'per-district backfill, 31 days x 3 districts',
+      `${(full.progress.completed / s).toFixed(1)} cells/s`,
+      `${full.progress.completed} cells, ${sim.requestLog().length} requests, ${s.toFixed(2)} s, ${full.status}`,
+    )
+    sim.clearLog()
+    t = performance.now()
+    const again = await runJob(url, {
+      startDate: '2026-10-01',
+      endDate: '2026-10-31',
+      targetDistricts: ['21', '61', '02'],
+      collectionType: 'per-district',
+    })
+    s = (performance.now() - t) / 1000
+    record(
+      'same request again (skip-existing)',
+      `${(again.progress.skipped / s).toFixed(0)} cells/s`,
+      `${again.progress.skipped} skipped, ${sim.requestLog().length} upstream requests, ${s.toFixed(2)} s`,
+    )
+    clearInterval(sampler)
+    record(
+      'peak RSS during backfills (server + simulator in one process)',
+      `${(peakRss / 1024 / 1024).toFixed(0)} MiB`,
+    )
+  })
+}
+
+async function benchCoverageAndNormalize() {
+  await withStack(async ({ url, sim, server }) => {
+    await runJob(url, {
+      startDate: '2026-06-01',
+      endDate: '2026-11-28',
+      collectionType: 'system-wide',
+    })
+    const t = performance.now()
+    const n = 5
+    for (let i = 0; i < n; i++)
+      await server.services.store.coverage({ from: '2026-06-01', to: '2026-11-28' })
+    const ms = (performance.now() - t) / n
+    const dates = (await server.services.store.listSnapshots()).length
+    record('coverage query, 181 days x all districts', `${ms.toFixed(1)} ms`, `${dates} snapshots`)
+
+    const client = createDashboardClient({ baseUrl: sim.url })
+    const get = async <R extends 'clubperformance' | 'divisionperformance' | 'districtperformance'>(
+      report: R,
+    ) => {
+      const r = await client.fetchReport({ report, districtId: '61', asOf: '2026-11-28' })
+      if (r.kind !== 'data') throw new Error('no data')
+      return r.parsed
+    }
+    const reports = {
+      club: await get('clubperformance'),
+      division: await get('divisionperformance'),
+      district: await get('districtperformance'),
+    }
+    const reps = 200
+    const t2 = performance.now()
+    for (let i = 0; i < reps; i++) normalizeFullDistrict('61', reports, null)
+    record(
+      'normalize one district (3 reports)',
+      `${((performance.now() - t2) / reps).toFixed(2)} ms`,
+      `${reports.club.rows.length} clubs`,
+    )
+  })
+}
+
+async function main() {
+  process.stderr.write('toastmasters-backfill benchmarks\n')
+  await benchBackfills()
+  await benchCoverageAndNormalize()
+  const width = Math.max(...rows.map((r) => r.name.length))
+  process.stdout.write('\n')
+  for (const r of rows)
+    process.stdout.write(`${r.name.padEnd(width)}  ${r.value.padStart(12)}  ${r.note}\n`)
+}
+
+await main()
