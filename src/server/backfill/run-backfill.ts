@@ -72,6 +72,11 @@ export async function runBackfill(
     let summary: SummaryData | null = null
     const whole = pending().find((c) => c.districtId === WHOLE_DATE)
     if (whole) {
+      if (ctx.latestPublishedAsOf !== null && date > ctx.latestPublishedAsOf) {
+        // Nothing is published after the newest as-of: settle the date without asking (SPEC §5).
+        emit({ type: 'date:expanded', at: at(), date, districtIds: [] })
+        return
+      }
       const s = await fetchSummary(date, [WHOLE_DATE])
       if (s === 'stop') return
       emit({ type: 'date:expanded', at: at(), date, districtIds: s === null ? [] : s.districtIds })
@@ -196,6 +201,18 @@ export async function runBackfill(
     summary: SummaryData,
   ): Promise<void> {
     if (ctx.signal.aborted) return
+    if (!listsDistrict(summary, districtId)) {
+      // The date's summary names the districts that exist on it (reference §4.6); asking the
+      // per-district reports could only find another month's data, which the snapshot refuses.
+      emit({
+        type: 'cell:unavailable',
+        at: at(),
+        date,
+        districtId,
+        reason: `district ${districtId} is not in the summary of ${summary.asOf}`,
+      })
+      return
+    }
     emit({ type: 'cell:started', at: at(), date, districtId })
     const outcome = await deps.collector.getDistrictPerformance(
       districtId,
@@ -206,7 +223,8 @@ export async function runBackfill(
     if (ctx.signal.aborted) return
     if (outcome.kind === 'failed' && FATAL_CODES.has(outcome.error.code))
       throw new FatalJobError(outcome.error.message)
-    await record(date, null, [outcome], false)
+    // The summary anchors the snapshot, so a failure is recorded even when nothing was collected.
+    await record(date, summary, [outcome], false)
   }
 
   async function record(
@@ -291,4 +309,8 @@ export async function runBackfill(
       )?.date ?? null
     )
   }
+}
+
+function listsDistrict(summary: SummaryData, districtId: string): boolean {
+  return summary.parsed.rows.some((row) => row.district.trim().toUpperCase() === districtId)
 }
