@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startSimulator, type Simulator } from '../../src/sim/index.ts'
+import { CLI_MAIN, runCli } from '../helpers/cli.ts'
+
+let sim: Simulator
+let dataDir: string
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 3, today: '2026-11-29' })
+})
+afterAll(async () => {
+  await sim.close()
+})
+afterEach(async () => {
+  sim.clearFaults()
+  sim.clearLog()
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+})
+
+async function freshDir() {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'tmb-cli-'))
+  return ['--data-dir', dataDir, '--dashboard-url', sim.url, '--max-requests', '0']
+}
+
+describe('tm-backfill backfill', () => {
+  it('completes with exit 0 and a summary table; a second run is all skipped with zero requests', async () => {
+    const common = await freshDir()
+    const r = await runCli([
+      'backfill',
+      '--from',
+      '2026-10-01',
+      '--to',
+      '2026-10-03',
+      '--districts',
+      '61,21',
+      ...common,
+    ])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(
+      /complete — 6 completed, 0 skipped, 0 unavailable, 0 failed of 6 cells; 3 snapshots written/,
+    )
+    expect(r.stdout).toMatch(/^61\s+completed\s+3\/3/m)
+    sim.clearLog()
+    const again = await runCli([
+      'backfill',
+      '--from',
+      '2026-10-01',
+      '--to',
+      '2026-10-03',
+      '--districts',
+      '61,21',
+      '--json',
+      ...common,
+    ])
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.stdout).progress).toMatchObject({ skipped: 6, completed: 0 })
+    expect(
+      sim.requestLog().filter((e) => e.url.includes('export.aspx') && !e.url.includes('~~~')),
+    ).toEqual([])
+  })
+
+  it('exits 2 on partial success and names the failing district', async () => {
+    const common = await freshDir()
+    sim.addFault({
+      kind: 'server-error',
+      status: 503,
+      match: { report: 'clubperformance', districtId: '21' },
+    })
+    const r = await runCli([
+      'backfill',
+      '--from',
+      '2026-10-01',
+      '--to',
+      '2026-10-02',
+      '--districts',
+      '61,21',
+      '--no-retry',
+      ...common,
+    ])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toMatch(/partial_success/)
+    expect(r.stdout).toMatch(/^21\s+failed.*UPSTREAM_HTTP|^21\s+failed.*503/m)
+  })
+
+  it('prints the plan for --dry-run and makes no export request for the range', async () => {
+    const common = await freshDir()
+    const r = await runCli([
+      'backfill',
+      '--from',
+      '2026-10-01',
+      '--to',
+      '2026-10-10',
+      '--districts',
+      '61',
+      '--dry-run',
+      ...common,
+    ])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain(
+      'dry run: 10 dates, 10 cells (10 to fetch, 0 already stored, 0 unpublished)',
+    )
+    expect(r.stdout).toContain('upstream requests: 40')
+    expect(sim.requestLog().filter((e) => e.url.includes('clubperformance'))).toEqual([])
+  })
+
+  it('cancels cleanly on Ctrl-C and exits 130', async () => {
+    const common = await freshDir()
+    sim.addFault({ kind: 'latency', ms: 150 })
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CLI_MAIN,
+        'backfill',
+        '--from',
+        '2026-09-01',
+        '--to',
+        '2026-09-30',
+        '--districts',
+        '61',
+        '--json',
+        ...common,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    // Interrupt once the job is visibly under way (its first requests reached the simulator).
+    const deadline = Date.now() + 20_000
+    while (sim.requestLog().filter((e) => e.url.includes('clubperformance')).length < 2) {
+      if (Date.now() > deadline) throw new Error('backfill never started')
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(130)
+    const job = JSON.parse(out)
+    expect(job.status).toBe('cancelled')
+    expect(job.progress.completed).toBeLessThan(30)
+  })
+
+  it('rejects bad options with a message naming them', async () => {
+    const common = await freshDir()
+    const r = await runCli(['backfill', '--from', '2026-10-05', '--to', '2026-10-01', ...common])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/endDate/)
+    const s = await runCli(['backfill', '--from', '2026-10-01', '--strategy', 'fastest', ...common])
+    expect(s.code).toBe(1)
+    expect(s.stderr).toMatch(/collectionType/)
+  })
+})
