@@ -87,6 +87,8 @@ interface Job {
   latestPublishedAsOf: IsoDate | null
 }
 
+const LATEST_LOOKUP_TIMEOUT_MS = 5000
+
 export function createBackfillService(deps: BackfillServiceDeps) {
   const maxRunning = deps.maxRunningJobs ?? 2
   const maxQueued = deps.maxQueuedJobs ?? 20
@@ -106,6 +108,16 @@ export function createBackfillService(deps: BackfillServiceDeps) {
     }
     return job.state
   }
+
+  /**
+   * The newest published as-of, or null when it cannot be learned quickly (upstream down, circuit
+   * open): a request must not hang on it; unpublished dates then end `unavailable` at run time.
+   */
+  const latestOrNull = (): Promise<IsoDate | null> =>
+    Promise.race([
+      deps.latestPublishedAsOf().catch(() => null),
+      new Promise<null>((resolve) => setTimeout(resolve, LATEST_LOOKUP_TIMEOUT_MS, null).unref()),
+    ])
 
   const newId = () => `bf_${deps.now().toString(36)}_${randomBytes(4).toString('hex')}`
 
@@ -152,7 +164,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
       for (const [id, cell] of Object.entries(d.districts))
         if (cell.status === 'ok' && cell.detail) stored.set(`${d.asOf}|${id}`, cell.detail)
     }
-    const latestPublishedAsOf = await deps.latestPublishedAsOf().catch(() => null)
+    const latestPublishedAsOf = await latestOrNull()
     const plan = planBackfill({
       request,
       scope,
@@ -334,7 +346,14 @@ export function createBackfillService(deps: BackfillServiceDeps) {
           'JOB_NOT_FINISHED',
           `backfill job ${backfillId} is still ${old.state.status}`,
         )
-      const only = planRetry(listCells(old.state))
+      // A job that stopped on a fatal error (circuit open too long, disk) never ran its remaining
+      // cells; they are retried with the failed ones. After a user's cancel they stay cancelled.
+      const stoppedByError = old.state.status === 'error'
+      const only = planRetry(
+        listCells(old.state).map((c) =>
+          stoppedByError && c.state === 'cancelled' ? { ...c, state: 'failed' as const } : c,
+        ),
+      )
       if (only.length === 0)
         throw new BackfillError(
           'NOTHING_TO_RETRY',
@@ -373,7 +392,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
           )
         }
       }
-      const latest = resumed.length > 0 ? await deps.latestPublishedAsOf().catch(() => null) : null
+      const latest = resumed.length > 0 ? await latestOrNull() : null
       for (const id of resumed) {
         const job = jobs.get(id)
         if (job) job.latestPublishedAsOf = latest

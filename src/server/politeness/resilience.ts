@@ -91,14 +91,24 @@ export function createResilience(config: ResilienceConfig): Resilience {
     return b
   }
 
-  /** Waits while the circuit is open; throws once the outage outlasts maxOutageMs. */
-  const passBreaker = async (host: string, signal?: AbortSignal) => {
+  const outageTooLong = (b: CircuitBreaker): boolean => {
+    const since = b.status().outageSince
+    return since !== null && now() - Date.parse(since) > config.breaker.maxOutageMs
+  }
+
+  /**
+   * Waits while the circuit is open; true when this request goes as the half-open probe. Gives
+   * up once the outage outlasts maxOutageMs and a probe made since this request arrived failed:
+   * a job started after a long outage first lets the upstream be asked again.
+   */
+  const passBreaker = async (host: string, signal?: AbortSignal): Promise<boolean> => {
     const b = breakerOf(host)
+    const arrived = now()
     for (;;) {
       const c = b.check()
-      if (c.decision === 'go') return
-      const since = b.status().outageSince
-      if (since && now() - Date.parse(since) > config.breaker.maxOutageMs)
+      if (c.decision === 'go') return b.status().state === 'half-open'
+      const openedAt = b.status().openedAt
+      if (outageTooLong(b) && openedAt !== null && Date.parse(openedAt) >= arrived)
         throw new CircuitOpenError(host, b.status())
       await delay(Math.max(50, Math.min(c.untilMs - now(), 1000)), signal)
     }
@@ -106,7 +116,7 @@ export function createResilience(config: ResilienceConfig): Resilience {
 
   return {
     async schedule(host, task, signal) {
-      await passBreaker(host, signal)
+      const probe = await passBreaker(host, signal)
       const lane = lanes.getStore()
       const options: ScheduleOptions = {
         signal,
@@ -127,8 +137,11 @@ export function createResilience(config: ResilienceConfig): Resilience {
               now(),
             ),
           })
-          if (status >= 500) b.onFailure(`HTTP ${status}`)
-          else b.onSuccess()
+          if (status >= 500) {
+            b.onFailure(`HTTP ${status}`)
+            // The probe of an outage that lasted too long failed: give up.
+            if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
+          } else b.onSuccess()
         } else {
           b.onSuccess()
         }
@@ -137,6 +150,7 @@ export function createResilience(config: ResilienceConfig): Resilience {
         const code = (error as RetryableLike)?.code
         if (code === 'UPSTREAM_NETWORK' || code === 'UPSTREAM_TIMEOUT') {
           b.onFailure((error as Error).message)
+          if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
         }
         throw error
       }
