@@ -27,4 +27,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // STYLE §1: the page imports only src/shared (and npm packages), never Node or the server.
+    files: ['src/web/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '**/server/*',
+            '**/server/**',
+            '**/cli/**',
+            '**/sim/**',
+            '**/test/**',
+            'node:*',
+          ],
+        },
+      ],
+    },
+  },
 )

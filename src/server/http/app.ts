@@ -2,6 +2,9 @@
  * The product's HTTP API over the composed services (SPEC §6). Built in process for tests;
  * `main.ts` listens.
  */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import { jsonSchemaTransform } from 'fastify-type-provider-zod'
 import type { Services } from '../compose.ts'
@@ -12,6 +15,9 @@ import { registerDistrictRoutes } from './district-routes.ts'
 import { BACKFILL_ERROR_STATUS } from '../backfill/errors.ts'
 import { registerSnapshotRoutes } from './snapshot-routes.ts'
 import { registerSystemRoutes } from './system-routes.ts'
+
+/** The built web page (`npm run build:web`); served at `/` when it has been built. */
+const WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url))
 
 /** Storage errors that are the caller's fault or a disk state, not a bug. */
 const STORAGE_STATUS: Record<string, number> = {
@@ -39,5 +45,20 @@ export async function createApp(services: Services): Promise<App> {
   registerSnapshotRoutes(app, services)
   registerBackfillRoutes(app, services)
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  await registerWebPage(app)
   return app
+}
+
+/**
+ * Static files of the page, plus index.html for any other GET outside `/api` (the page's own
+ * links such as `/?district=61`). Unknown `/api/...` paths keep the JSON 404.
+ */
+async function registerWebPage(app: App): Promise<void> {
+  if (!existsSync(`${WEB_ROOT}index.html`)) return
+  await app.register(fastifyStatic, { root: WEB_ROOT, wildcard: false })
+  app.get('/*', { schema: { hide: true } }, (req, reply) =>
+    req.url === '/api' || req.url.startsWith('/api/') || req.url.startsWith('/api?')
+      ? reply.callNotFound()
+      : reply.sendFile('index.html'),
+  )
 }

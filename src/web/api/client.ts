@@ -1,0 +1,135 @@
+/**
+ * Fetchers for the same-origin API. Created once with its `fetch` and token source, so tests
+ * hand a component a client without touching globals.
+ */
+import type { BackfillRequest, BackfillResponse } from '../../shared/backfill-api.ts'
+import { ApiError } from './api-error.ts'
+import type {
+  AvailableDistricts,
+  ConfiguredDistricts,
+  CoverageQuery,
+  CoverageReport,
+  DistrictFileView,
+  DryRunPlan,
+  HealthView,
+  HistoryQuery,
+  JobPage,
+  SnapshotView,
+} from './types.ts'
+
+export interface ApiClientOptions {
+  /** @default '' (same origin) */
+  baseUrl?: string
+  fetch?: typeof fetch
+  /** Read at each call, so a token typed into the page applies at once. */
+  getToken?: () => string | null
+}
+
+interface CallOptions {
+  body?: unknown
+  signal?: AbortSignal
+}
+
+const enc = encodeURIComponent
+
+function backfillPath(backfillId: string, districtId?: string): string {
+  return districtId === undefined
+    ? `/api/districts/backfill/${enc(backfillId)}`
+    : `/api/districts/${enc(districtId)}/backfill/${enc(backfillId)}`
+}
+
+function startPath(districtId?: string): string {
+  return districtId === undefined
+    ? '/api/districts/backfill'
+    : `/api/districts/${enc(districtId)}/backfill`
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams()
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') search.set(key, String(value))
+  }
+  const text = search.toString()
+  return text ? `?${text}` : ''
+}
+
+async function toApiError(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '')
+  try {
+    const body = JSON.parse(text) as {
+      error?: { code?: string; message?: string; details?: unknown }
+    }
+    if (body.error?.message) {
+      return new ApiError(
+        res.status,
+        body.error.code ?? 'ERROR',
+        body.error.message,
+        body.error.details,
+      )
+    }
+  } catch {
+    // Not JSON (a proxy's HTML page): fall through to a generic message.
+  }
+  return new ApiError(
+    res.status,
+    'HTTP_ERROR',
+    `the server answered ${res.status} ${res.statusText}`,
+  )
+}
+
+export function createApiClient(options: ApiClientOptions = {}) {
+  const baseUrl = options.baseUrl ?? ''
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+  const getToken = options.getToken ?? (() => null)
+
+  async function call<T>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (opts.body !== undefined) headers['content-type'] = 'application/json'
+    const token = method === 'GET' ? null : getToken()
+    if (token) headers['authorization'] = `Bearer ${token}`
+    const res = await doFetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+    })
+    if (!res.ok) throw await toApiError(res)
+    return (await res.json()) as T
+  }
+
+  return {
+    initiateBackfill: (request: BackfillRequest, districtId?: string) =>
+      call<BackfillResponse>('POST', startPath(districtId), {
+        body: { ...request, dryRun: false },
+      }),
+    previewBackfill: (request: BackfillRequest, districtId?: string) =>
+      call<DryRunPlan>('POST', startPath(districtId), { body: { ...request, dryRun: true } }),
+    getBackfill: (backfillId: string, districtId?: string, signal?: AbortSignal) =>
+      call<BackfillResponse>('GET', backfillPath(backfillId, districtId), { signal }),
+    cancelBackfill: (backfillId: string, districtId?: string) =>
+      call<BackfillResponse>('DELETE', backfillPath(backfillId, districtId)),
+    retryBackfill: (backfillId: string) =>
+      call<BackfillResponse>('POST', `${backfillPath(backfillId)}/retry`),
+    listBackfills: (q: HistoryQuery, signal?: AbortSignal) =>
+      call<JobPage>('GET', `/api/districts/backfill${query({ ...q })}`, { signal }),
+    coverage: (q: CoverageQuery, signal?: AbortSignal) =>
+      call<CoverageReport>(
+        'GET',
+        `/api/coverage${query({ from: q.from, to: q.to, districts: q.districts?.join(',') })}`,
+        { signal },
+      ),
+    districtFile: (date: string, districtId: string, signal?: AbortSignal) =>
+      call<DistrictFileView>('GET', `/api/snapshots/${enc(date)}/districts/${enc(districtId)}`, {
+        signal,
+      }),
+    snapshot: (date: string, signal?: AbortSignal) =>
+      call<SnapshotView>('GET', `/api/snapshots/${enc(date)}`, { signal }),
+    configuredDistricts: (signal?: AbortSignal) =>
+      call<ConfiguredDistricts>('GET', '/api/districts', { signal }),
+    availableDistricts: (signal?: AbortSignal) =>
+      call<AvailableDistricts>('GET', '/api/districts/available', { signal }),
+    health: (signal?: AbortSignal) => call<HealthView>('GET', '/api/health', { signal }),
+  }
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { makeJob } from '../test-support.ts'
+import { ApiError } from './api-error.ts'
+import { HISTORY_POLL_MS, JOB_POLL_MS, historyPollInterval, jobPollInterval } from './queries.ts'
+
+describe('jobPollInterval', () => {
+  it('polls a job until it ends', () => {
+    expect(jobPollInterval(undefined, null)).toBe(JOB_POLL_MS)
+    expect(jobPollInterval(makeJob({ status: 'queued' }), null)).toBe(JOB_POLL_MS)
+    expect(jobPollInterval(makeJob({ status: 'processing' }), null)).toBe(JOB_POLL_MS)
+    for (const status of ['complete', 'partial_success', 'error', 'cancelled'] as const) {
+      expect(jobPollInterval(makeJob({ status }), null)).toBe(false)
+    }
+  })
+
+  it('stops polling a job the server does not know, but keeps trying after a server error', () => {
+    expect(jobPollInterval(undefined, new ApiError(404, 'JOB_NOT_FOUND', 'gone'))).toBe(false)
+    expect(jobPollInterval(undefined, new ApiError(503, 'STORAGE_IO', 'busy'))).toBe(JOB_POLL_MS)
+  })
+})
+
+describe('historyPollInterval', () => {
+  it('polls the history only while one of its jobs is live', () => {
+    expect(historyPollInterval(undefined)).toBe(false)
+    expect(historyPollInterval([makeJob({ status: 'complete' })])).toBe(false)
+    expect(
+      historyPollInterval([makeJob({ status: 'complete' }), makeJob({ status: 'queued' })]),
+    ).toBe(HISTORY_POLL_MS)
+  })
+})

@@ -1,0 +1,104 @@
+/**
+ * Query keys, fetchers and polling defined once (STYLE §16): hooks and components only pick a
+ * factory. Every factory takes the ApiClient so tests can hand in their own.
+ */
+import { queryOptions, skipToken } from '@tanstack/react-query'
+import { isTerminal, type BackfillResponse } from '../../shared/backfill-api.ts'
+import type { ApiClient } from './client.ts'
+import { ApiError } from './api-error.ts'
+import type { CoverageQuery, HistoryQuery } from './types.ts'
+
+/** How often a running job is polled. */
+export const JOB_POLL_MS = 1000
+/** How often the history list is polled while one of its jobs is still running. */
+export const HISTORY_POLL_MS = 3000
+
+export const queryKeys = {
+  backfills: ['backfills'] as const,
+  job: (backfillId: string, districtId: string | null) =>
+    ['backfills', 'job', backfillId, districtId] as const,
+  history: (q: HistoryQuery) => ['backfills', 'history', q] as const,
+  coverage: (q: CoverageQuery) => ['coverage', q] as const,
+  districtFile: (date: string, districtId: string) => ['district-file', date, districtId] as const,
+  snapshot: (date: string) => ['snapshot', date] as const,
+  configured: ['districts', 'configured'] as const,
+  available: ['districts', 'available'] as const,
+  health: ['health'] as const,
+}
+
+/** Poll until the job ends; a job the server no longer knows is not polled either. */
+export function jobPollInterval(job: BackfillResponse | undefined, error: unknown): number | false {
+  if (error instanceof ApiError && error.status === 404) return false
+  return job && isTerminal(job.status) ? false : JOB_POLL_MS
+}
+
+export function historyPollInterval(jobs: readonly BackfillResponse[] | undefined): number | false {
+  return jobs?.some((j) => !isTerminal(j.status)) ? HISTORY_POLL_MS : false
+}
+
+export function backfillStatusOptions(
+  api: ApiClient,
+  backfillId: string | null,
+  districtId?: string,
+) {
+  return queryOptions({
+    queryKey: queryKeys.job(backfillId ?? '', districtId ?? null),
+    queryFn: backfillId
+      ? ({ signal }) => api.getBackfill(backfillId, districtId, signal)
+      : skipToken,
+    refetchInterval: (q) => jobPollInterval(q.state.data, q.state.error),
+  })
+}
+
+export function jobHistoryOptions(api: ApiClient, q: HistoryQuery) {
+  return queryOptions({
+    queryKey: queryKeys.history(q),
+    queryFn: ({ signal }) => api.listBackfills(q, signal),
+    refetchInterval: (query) => historyPollInterval(query.state.data?.jobs),
+    placeholderData: (previous) => previous,
+  })
+}
+
+export function coverageOptions(api: ApiClient, q: CoverageQuery | null) {
+  return queryOptions({
+    queryKey: queryKeys.coverage(q ?? { from: '', to: '' }),
+    queryFn: q ? ({ signal }) => api.coverage(q, signal) : skipToken,
+  })
+}
+
+export function districtFileOptions(api: ApiClient, date: string, districtId: string) {
+  return queryOptions({
+    queryKey: queryKeys.districtFile(date, districtId),
+    queryFn: ({ signal }) => api.districtFile(date, districtId, signal),
+  })
+}
+
+export function snapshotOptions(api: ApiClient, date: string) {
+  return queryOptions({
+    queryKey: queryKeys.snapshot(date),
+    queryFn: ({ signal }) => api.snapshot(date, signal),
+  })
+}
+
+export function configuredDistrictsOptions(api: ApiClient) {
+  return queryOptions({
+    queryKey: queryKeys.configured,
+    queryFn: ({ signal }) => api.configuredDistricts(signal),
+  })
+}
+
+export function availableDistrictsOptions(api: ApiClient) {
+  return queryOptions({
+    queryKey: queryKeys.available,
+    queryFn: ({ signal }) => api.availableDistricts(signal),
+    staleTime: 60_000,
+  })
+}
+
+export function healthOptions(api: ApiClient) {
+  return queryOptions({
+    queryKey: queryKeys.health,
+    queryFn: ({ signal }) => api.health(signal),
+    refetchInterval: 10_000,
+  })
+}

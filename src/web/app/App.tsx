@@ -1,0 +1,89 @@
+import { useQuery } from '@tanstack/react-query'
+import { useApi } from '../api/ApiProvider.tsx'
+import { configuredDistrictsOptions } from '../api/queries.ts'
+import { ActiveJobs } from '../backfill/ActiveJobs.tsx'
+import { BackfillButton } from '../backfill/BackfillButton.tsx'
+import { JobHistory } from '../backfill/JobHistory.tsx'
+import { CoverageView } from '../coverage/CoverageView.tsx'
+import { Header } from './Header.tsx'
+import { Link, useRoute } from './navigation.tsx'
+
+export function App() {
+  const route = useRoute()
+  return (
+    <>
+      <Header route={route} />
+      <main>
+        {route.page === 'district' ? (
+          <DistrictPage key={route.districtId} districtId={route.districtId} />
+        ) : (
+          <BackfillPage />
+        )}
+      </main>
+    </>
+  )
+}
+
+function BackfillPage() {
+  return (
+    <>
+      <h1 className="visually-hidden">Backfill</h1>
+      <div className="layout">
+        <div className="layout__side">
+          <BackfillButton />
+          <ConfiguredDistricts />
+        </div>
+        <div className="layout__main">
+          <ActiveJobs />
+        </div>
+      </div>
+      <CoverageView />
+      <JobHistory />
+    </>
+  )
+}
+
+function DistrictPage({ districtId }: { districtId: string }) {
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to={{ page: 'backfill' }}>All districts</Link> › District {districtId}
+      </p>
+      <h1 className="page-title">District {districtId}</h1>
+      <div className="layout">
+        <div className="layout__side">
+          <BackfillButton districtId={districtId} />
+        </div>
+        <div className="layout__main">
+          <ActiveJobs districtId={districtId} />
+        </div>
+      </div>
+      <CoverageView districtIds={[districtId]} />
+      <JobHistory districtId={districtId} />
+    </>
+  )
+}
+
+function ConfiguredDistricts() {
+  const api = useApi()
+  const configured = useQuery(configuredDistrictsOptions(api))
+  if (!configured.data) return null
+  const ids = configured.data.configured
+  return (
+    <p className="muted configured">
+      {ids.length === 0 ? (
+        'No district is configured: a backfill without targets covers every district in each date’s summary.'
+      ) : (
+        <>
+          Configured districts:{' '}
+          {ids.map((id, i) => (
+            <span key={id}>
+              {i > 0 && ', '}
+              <Link to={{ page: 'district', districtId: id }}>{id}</Link>
+            </span>
+          ))}
+        </>
+      )}
+    </p>
+  )
+}

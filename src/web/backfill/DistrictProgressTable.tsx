@@ -1,0 +1,37 @@
+import type { BackfillProgress } from '../../shared/backfill-api.ts'
+import { districtRows } from './view-helpers.ts'
+
+export function DistrictProgressTable({ progress }: { progress: BackfillProgress }) {
+  const rows = districtRows(progress)
+  if (rows.length === 0) return <p className="muted">No district has started yet.</p>
+  return (
+    <div className="table-scroll">
+      <table className="district-table">
+        <thead>
+          <tr>
+            <th scope="col">District</th>
+            <th scope="col">Status</th>
+            <th scope="col">Dates</th>
+            <th scope="col">Failed dates</th>
+            <th scope="col">Retries</th>
+            <th scope="col">Last error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((d) => (
+            <tr key={d.districtId} data-district={d.districtId} className={`row--${d.status}`}>
+              <th scope="row">{d.districtId}</th>
+              <td>{d.status}</td>
+              <td>
+                {d.datesProcessed} / {d.datesTotal}
+              </td>
+              <td>{d.failedDates.length > 0 ? d.failedDates.join(', ') : '—'}</td>
+              <td>{d.retryCount}</td>
+              <td className="error-text">{d.lastError ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}

@@ -1,0 +1,127 @@
+import { useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
+import type { JobStatus } from '../../shared/backfill-api.ts'
+import { describeApiError } from '../api/api-error.ts'
+import { useApi } from '../api/ApiProvider.tsx'
+import { jobHistoryOptions } from '../api/queries.ts'
+import { useBackfillContext } from './BackfillContext.tsx'
+import { toBackfillInfo } from './backfill-registry.ts'
+import { describeRange, describeScope, doneCells, pageLabel, statusLabel } from './view-helpers.ts'
+
+const STATUSES: JobStatus[] = [
+  'queued',
+  'processing',
+  'complete',
+  'partial_success',
+  'error',
+  'cancelled',
+]
+export const HISTORY_PAGE_SIZE = 10
+
+/** Every job the server knows, newest first, paged, with a status filter. */
+export function JobHistory({ districtId }: { districtId?: string }) {
+  const api = useApi()
+  const { addBackfill, getBackfill } = useBackfillContext()
+  const [status, setStatus] = useState<JobStatus | ''>('')
+  const [offset, setOffset] = useState(0)
+  const q = {
+    limit: HISTORY_PAGE_SIZE,
+    offset,
+    ...(status ? { status } : {}),
+    ...(districtId ? { districtId } : {}),
+  }
+  const history = useQuery(jobHistoryOptions(api, q))
+  const total = history.data?.total ?? 0
+  return (
+    <section className="card" aria-labelledby="history-title">
+      <div className="section-head">
+        <h2 id="history-title">Job history</h2>
+        <label className="inline">
+          Status{' '}
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as JobStatus | '')
+              setOffset(0)
+            }}
+          >
+            <option value="">all</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {statusLabel(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {history.error && <p className="banner banner--error">{describeApiError(history.error)}</p>}
+      {history.data && history.data.jobs.length === 0 && <p className="muted">No jobs.</p>}
+      {history.data && history.data.jobs.length > 0 && (
+        <div className="table-scroll">
+          <table className="history-table">
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">Dates</th>
+                <th scope="col">Scope</th>
+                <th scope="col">Status</th>
+                <th scope="col">Cells</th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.data.jobs.map((job) => (
+                <tr key={job.backfillId} data-history-job={job.backfillId}>
+                  <td>
+                    <code>{job.backfillId}</code>
+                  </td>
+                  <td>{describeRange(job)}</td>
+                  <td>{describeScope(job)}</td>
+                  <td>
+                    <span className={`badge badge--${job.status}`}>{statusLabel(job.status)}</span>
+                  </td>
+                  <td>
+                    {doneCells(job.progress)} / {job.progress.total}
+                    {job.progress.failed > 0 && ` (${job.progress.failed} failed)`}
+                  </td>
+                  <td>{new Date(job.createdAt).toLocaleString()}</td>
+                  <td>
+                    {!getBackfill(job.backfillId) && (
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() => addBackfill(toBackfillInfo(job))}
+                      >
+                        Watch
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav className="pager" aria-label="History pages">
+        <button
+          type="button"
+          disabled={offset === 0}
+          onClick={() => setOffset(Math.max(0, offset - HISTORY_PAGE_SIZE))}
+        >
+          ‹ Newer
+        </button>
+        <span>{pageLabel(offset, history.data?.jobs.length ?? 0, total)}</span>
+        <button
+          type="button"
+          disabled={offset + HISTORY_PAGE_SIZE >= total}
+          onClick={() => setOffset(offset + HISTORY_PAGE_SIZE)}
+        >
+          Older ›
+        </button>
+      </nav>
+    </section>
+  )
+}

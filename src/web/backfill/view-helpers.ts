@@ -1,0 +1,101 @@
+/** Pure formatting of a job view for the page (STYLE §16): no React, tested on their own. */
+import {
+  isTerminal,
+  type BackfillProgress,
+  type BackfillResponse,
+  type DistrictProgress,
+  type JobStatus,
+} from '../../shared/backfill-api.ts'
+import { compareDistrictIds } from '../../shared/district-id.ts'
+
+export { isTerminal }
+
+type Counts = Pick<BackfillProgress, 'total' | 'completed' | 'skipped' | 'unavailable' | 'failed'>
+
+/** Cells with an outcome, whatever it was. */
+export function doneCells(p: Counts): number {
+  return p.completed + p.skipped + p.unavailable + p.failed
+}
+
+/** Whole percent of cells with an outcome, 0-100; 100 only when every cell has one. */
+export function progressPercent(p: Counts): number {
+  if (p.total <= 0) return 0
+  const pct = Math.floor((doneCells(p) / p.total) * 100)
+  return Math.min(100, Math.max(0, pct))
+}
+
+/** "45 s", "3 min 20 s", "2 h 05 min"; null (not measurable yet) reads as "estimating". */
+export function formatEta(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return 'estimating…'
+  const s = Math.max(0, Math.round(seconds))
+  if (s < 60) return `${s} s`
+  if (s < 3600) {
+    const rest = s % 60
+    return rest === 0 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 60)} min ${rest} s`
+  }
+  const h = Math.floor(s / 3600)
+  const m = Math.round((s % 3600) / 60)
+  return m === 60 ? `${h + 1} h 00 min` : `${h} h ${String(m).padStart(2, '0')} min`
+}
+
+const STATUS_LABELS: Record<JobStatus, string> = {
+  queued: 'Queued',
+  processing: 'Running',
+  complete: 'Complete',
+  partial_success: 'Partial success',
+  error: 'Failed',
+  cancelled: 'Cancelled',
+}
+
+export function statusLabel(status: JobStatus): string {
+  return STATUS_LABELS[status] ?? status
+}
+
+/** A failed cell can be retried only once the job has ended. */
+export function canRetryFailed(job: Pick<BackfillResponse, 'status' | 'progress'>): boolean {
+  return isTerminal(job.status) && job.progress.failed > 0
+}
+
+export function canCancel(job: Pick<BackfillResponse, 'status'>): boolean {
+  return !isTerminal(job.status)
+}
+
+/** Districts in the dashboard's order (numbers before letters, 02 before 61). */
+export function districtRows(p: Pick<BackfillProgress, 'districtProgress'>): DistrictProgress[] {
+  return Object.values(p.districtProgress).sort((a, b) =>
+    compareDistrictIds(a.districtId, b.districtId),
+  )
+}
+
+/** "58%" from a 0..1 rate. */
+export function formatRate(rate: number): string {
+  return `${Math.round(rate * 100)}%`
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
+}
+
+/** "02, 61" or "all configured districts" for a job's scope. */
+export function describeScope(
+  job: Pick<BackfillResponse, 'scope' | 'type' | 'districtId'>,
+): string {
+  if (job.type === 'district' && job.districtId) return `district ${job.districtId}`
+  const ids = job.scope.targetDistricts
+  if (ids.length === 0) return 'every district in the summary'
+  if (job.scope.scopeType === 'system-wide') return `all configured (${ids.join(', ')})`
+  return ids.join(', ')
+}
+
+export function describeRange(job: Pick<BackfillResponse, 'request'>): string {
+  const { startDate, endDate } = job.request
+  return startDate === endDate ? startDate : `${startDate} → ${endDate}`
+}
+
+/** "11–20 of 45"; "0 of 0" when empty. */
+export function pageLabel(offset: number, shown: number, total: number): string {
+  if (shown === 0) return `0 of ${total}`
+  return `${offset + 1}–${offset + shown} of ${total}`
+}
