@@ -1,0 +1,78 @@
+import { useQuery } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
+import { todayUtc } from '../../shared/iso-date.ts'
+import { describeApiError } from '../api/api-error.ts'
+import { useApi } from '../api/ApiProvider.tsx'
+import { coverageOptions } from '../api/queries.ts'
+import type { CoverageQuery } from '../api/types.ts'
+import { CellInspector } from './CellInspector.tsx'
+import { CoverageGrid } from './CoverageGrid.tsx'
+import { CoverageLegend } from './CoverageLegend.tsx'
+import { checkCoverageRange, defaultCoverageRange } from './coverage-view.ts'
+
+export interface SelectedCell {
+  date: string
+  districtId: string
+}
+
+/** What is stored, dates × districts, for a chosen range; click a cell to inspect it. */
+export function CoverageView({ districtIds }: { districtIds?: string[] }) {
+  const api = useApi()
+  const [draft, setDraft] = useState(() => defaultCoverageRange(todayUtc(Date.now())))
+  const [applied, setApplied] = useState<CoverageQuery>(() => ({
+    ...draft,
+    ...(districtIds ? { districts: districtIds } : {}),
+  }))
+  const [rangeError, setRangeError] = useState<string | null>(null)
+  const [selected, setSelected] = useState<SelectedCell | null>(null)
+  const coverage = useQuery(coverageOptions(api, applied))
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault()
+    const problem = checkCoverageRange(draft.from, draft.to)
+    setRangeError(problem)
+    if (problem) return
+    setSelected(null)
+    setApplied({ ...draft, ...(districtIds ? { districts: districtIds } : {}) })
+  }
+  const report = coverage.data
+  const selectedCell =
+    selected && report?.dates.find((d) => d.asOf === selected.date)?.districts[selected.districtId]
+
+  return (
+    <section className="card coverage" aria-labelledby="coverage-title">
+      <div className="section-head">
+        <h2 id="coverage-title">Stored coverage</h2>
+        <form className="inline-form" onSubmit={onSubmit} noValidate aria-label="Coverage range">
+          <label className="inline">
+            From{' '}
+            <input type="date" name="coverage-from" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+          </label>
+          <label className="inline">
+            To{' '}
+            <input type="date" name="coverage-to" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+          </label>
+          <button type="submit">Show</button>
+        </form>
+      </div>
+      {rangeError && (
+        <p className="field__error" role="alert">
+          {rangeError}
+        </p>
+      )}
+      {coverage.error && <p className="banner banner--error">{describeApiError(coverage.error)}</p>}
+      {report && <CoverageLegend report={report} />}
+      <div className="coverage__body">
+        {report && <CoverageGrid report={report} selected={selected} onSelect={setSelected} />}
+        {selected && (
+          <CellInspector
+            date={selected.date}
+            districtId={selected.districtId}
+            cell={selectedCell ?? undefined}
+            onClose={() => setSelected(null)}
+          />
+        )}
+      </div>
+    </section>
+  )
+}

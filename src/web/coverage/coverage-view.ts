@@ -1,0 +1,120 @@
+/** Pure helpers of the coverage view: cell kinds and classes, ranges, district file summary. */
+import { addDays, diffDays, isIsoDate } from '../../shared/iso-date.ts'
+import type { SourceProvenance } from '../../shared/snapshot-types.ts'
+import type { CoverageCell, CoverageReport, DistrictFileView } from '../api/types.ts'
+
+export type CoverageKind = 'full' | 'summary' | 'failed' | 'missing'
+
+export const COVERAGE_KINDS: readonly CoverageKind[] = ['full', 'summary', 'failed', 'missing']
+
+export const COVERAGE_LEGEND: Record<CoverageKind, { label: string; glyph: string }> = {
+  full: { label: 'Full detail (summary + club, division, district reports)', glyph: '●' },
+  summary: { label: 'Summary only (all-districts report)', glyph: '◐' },
+  failed: { label: 'Failed (the snapshot records an error)', glyph: '✕' },
+  missing: { label: 'Nothing stored', glyph: '' },
+}
+
+/** The page's longest coverage range (the API allows 400 days; a wider grid is unreadable). */
+export const MAX_COVERAGE_RANGE_DAYS = 400
+
+export function coverageCellKind(cell: CoverageCell | undefined): CoverageKind {
+  if (!cell) return 'missing'
+  if (cell.status === 'failed') return 'failed'
+  if (cell.status === 'ok') return cell.detail === 'full' ? 'full' : 'summary'
+  return 'missing'
+}
+
+export function coverageCellClass(cell: CoverageCell | undefined): string {
+  return `cov cov--${coverageCellKind(cell)}`
+}
+
+export function coverageCellLabel(date: string, districtId: string, cell: CoverageCell | undefined): string {
+  const kind = coverageCellKind(cell)
+  const what =
+    kind === 'full' ? 'full detail' : kind === 'summary' ? 'summary only' : kind === 'failed' ? 'failed' : 'nothing stored'
+  return `District ${districtId} on ${date}: ${what}`
+}
+
+/** The two weeks up to yesterday: the newest dates that can be published. */
+export function defaultCoverageRange(today: string): { from: string; to: string } {
+  return { from: addDays(today, -14), to: addDays(today, -1) }
+}
+
+export function checkCoverageRange(from: string, to: string): string | null {
+  if (!isIsoDate(from) || !isIsoDate(to)) return 'Both dates must be real dates (YYYY-MM-DD).'
+  if (to < from) return `"To" must not be before "From" (${to} < ${from}).`
+  const days = diffDays(from, to) + 1
+  if (days > MAX_COVERAGE_RANGE_DAYS) {
+    return `A range may span at most ${MAX_COVERAGE_RANGE_DAYS} days (this one is ${days}).`
+  }
+  return null
+}
+
+export function coverageCounts(report: CoverageReport): Record<CoverageKind, number> {
+  const counts: Record<CoverageKind, number> = { full: 0, summary: 0, failed: 0, missing: 0 }
+  for (const d of report.dates) {
+    for (const id of report.districtIds) counts[coverageCellKind(d.districts[id])]++
+  }
+  return counts
+}
+
+export interface DistrictFileSummary {
+  districtId: string
+  asOf: string
+  detail: string
+  dataMonth: string
+  programYear: string
+  closingPeriod: boolean
+  clubs: string
+  membership: string
+  payments: string
+  warnings: number
+  sources: Pick<SourceProvenance, 'report' | 'url' | 'httpStatus' | 'sizeBytes' | 'rowCount' | 'fromCache' | 'fetchedAt'>[]
+  jobId: string | null
+}
+
+const n = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : String(v))
+
+/** What the inspector shows of one stored district file; full files add club-level totals. */
+export function summarizeDistrictFile(file: DistrictFileView): DistrictFileSummary {
+  const s = file.statistics
+  const totals = s?.totals ?? null
+  const summary = s?.summary ?? null
+  const clubs = totals
+    ? `${totals.clubCount} clubs`
+    : summary
+      ? `${n(summary.clubs.active)} active, ${n(summary.clubs.paid)} paid (base ${n(summary.clubs.paidBase)})`
+      : '—'
+  const membership = totals
+    ? `${totals.membership.active} active (base ${totals.membership.base}, net ${totals.membership.netGrowth >= 0 ? '+' : ''}${totals.membership.netGrowth})`
+    : summary
+      ? `payment base ${n(summary.payments.base)}`
+      : '—'
+  const payments = totals
+    ? `${totals.payments.totalToDate} to date (new ${totals.payments.new}, renewals ${totals.payments.totalRenewals})`
+    : summary
+      ? `${n(summary.payments.totalYtd)} year to date (new ${n(summary.payments.new)})`
+      : '—'
+  return {
+    districtId: file.districtId,
+    asOf: file.asOf,
+    detail: file.detail,
+    dataMonth: file.dataMonth,
+    programYear: file.programYear,
+    closingPeriod: file.closingPeriod,
+    clubs,
+    membership,
+    payments,
+    warnings: file.warnings.length,
+    sources: file.provenance.sources.map(({ report, url, httpStatus, sizeBytes, rowCount, fromCache, fetchedAt }) => ({
+      report,
+      url,
+      httpStatus,
+      sizeBytes,
+      rowCount,
+      fromCache,
+      fetchedAt,
+    })),
+    jobId: file.provenance.jobId,
+  }
+}
