@@ -91,7 +91,8 @@ function FailedCell({ date, districtId }: { date: string; districtId: string }) 
   const api = useApi()
   const snapshot = useQuery(snapshotOptions(api, date))
   const failure = snapshot.data?.metadata.failedDistricts.find((f) => f.districtId === districtId)
-  if (snapshot.error) return <p className="banner banner--error">{describeApiError(snapshot.error)}</p>
+  if (snapshot.error)
+    return <p className="banner banner--error">{describeApiError(snapshot.error)}</p>
   return (
     <p className="banner banner--error">
       Collection failed{failure ? `: ${failure.code}: ${failure.message}` : '.'}

@@ -1,6 +1,11 @@
 import type { CoverageReport } from '../api/types.ts'
 import { Link } from '../app/navigation.tsx'
-import { COVERAGE_LEGEND, coverageCellClass, coverageCellKind, coverageCellLabel } from './coverage-view.ts'
+import {
+  COVERAGE_LEGEND,
+  coverageCellClass,
+  coverageCellKind,
+  coverageCellLabel,
+} from './coverage-view.ts'
 import type { SelectedCell } from './CoverageView.tsx'
 
 export function CoverageGrid({
@@ -13,7 +18,11 @@ export function CoverageGrid({
   onSelect: (cell: SelectedCell) => void
 }) {
   if (report.districtIds.length === 0) {
-    return <p className="muted">Nothing stored between {report.from} and {report.to}.</p>
+    return (
+      <p className="muted">
+        Nothing stored between {report.from} and {report.to}.
+      </p>
+    )
   }
   return (
     <div className="table-scroll coverage__grid">

@@ -46,11 +46,21 @@ export function CoverageView({ districtIds }: { districtIds?: string[] }) {
         <form className="inline-form" onSubmit={onSubmit} noValidate aria-label="Coverage range">
           <label className="inline">
             From{' '}
-            <input type="date" name="coverage-from" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+            <input
+              type="date"
+              name="coverage-from"
+              value={draft.from}
+              onChange={(e) => setDraft({ ...draft, from: e.target.value })}
+            />
           </label>
           <label className="inline">
             To{' '}
-            <input type="date" name="coverage-to" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+            <input
+              type="date"
+              name="coverage-to"
+              value={draft.to}
+              onChange={(e) => setDraft({ ...draft, to: e.target.value })}
+            />
           </label>
           <button type="submit">Show</button>
         </form>

@@ -31,8 +31,19 @@ describe('coverage cells', () => {
       to: '2026-11-21',
       districtIds: ['02', '61'],
       dates: [
-        { asOf: '2026-11-20', snapshot: 'partial', districts: { '02': { status: 'ok', detail: 'full' }, '61': { status: 'failed', detail: null } } },
-        { asOf: '2026-11-21', snapshot: null, districts: { '02': { status: 'ok', detail: 'summary' } } },
+        {
+          asOf: '2026-11-20',
+          snapshot: 'partial',
+          districts: {
+            '02': { status: 'ok', detail: 'full' },
+            '61': { status: 'failed', detail: null },
+          },
+        },
+        {
+          asOf: '2026-11-21',
+          snapshot: null,
+          districts: { '02': { status: 'ok', detail: 'summary' } },
+        },
       ],
     }
     expect(coverageCounts(report)).toEqual({ full: 1, summary: 1, failed: 1, missing: 1 })
@@ -84,9 +95,25 @@ const baseFile = {
 const summary = {
   region: '10',
   prerequisites: {},
-  payments: { new: 144, april: 0, october: 906, late: 23, charter: 53, totalYtd: 1126, base: 2638, growth: null },
+  payments: {
+    new: 144,
+    april: 0,
+    october: 906,
+    late: 23,
+    charter: 53,
+    totalYtd: 1126,
+    base: 2638,
+    growth: null,
+  },
   clubs: { paidBase: 57, paid: 52, growth: null, active: 60 },
-  distinguished: { distinguished: 0, select: 0, presidents: 0, smedley: 0, total: 0, percent: null },
+  distinguished: {
+    distinguished: 0,
+    select: 0,
+    presidents: 0,
+    smedley: 0,
+    total: 0,
+    percent: null,
+  },
   extra: {},
 }
 
@@ -95,7 +122,15 @@ describe('summarizeDistrictFile', () => {
     const file = {
       ...baseFile,
       detail: 'summary',
-      statistics: { version: 1, districtId: '61', summary, headers: null, totals: null, divisions: null, clubs: null },
+      statistics: {
+        version: 1,
+        districtId: '61',
+        summary,
+        headers: null,
+        totals: null,
+        divisions: null,
+        clubs: null,
+      },
     } as DistrictFileView
     const s = summarizeDistrictFile(file)
     expect(s).toMatchObject({
@@ -107,7 +142,9 @@ describe('summarizeDistrictFile', () => {
       warnings: 2,
       jobId: 'bf_1',
     })
-    expect(s.sources).toEqual([expect.objectContaining({ report: 'districtsummary', httpStatus: 200, rowCount: 19 })])
+    expect(s.sources).toEqual([
+      expect.objectContaining({ report: 'districtsummary', httpStatus: 200, rowCount: 19 }),
+    ])
   })
 
   it('uses the club-level totals of a full file', () => {
@@ -115,11 +152,27 @@ describe('summarizeDistrictFile', () => {
       clubCount: 61,
       clubsByStatus: {},
       membership: { base: 1500, active: 1460, netGrowth: -40 },
-      payments: { new: 100, lateRenewals: 1, octRenewals: 2, aprRenewals: 3, totalRenewals: 900, charter: 5, totalToDate: 1005 },
+      payments: {
+        new: 100,
+        lateRenewals: 1,
+        octRenewals: 2,
+        aprRenewals: 3,
+        totalRenewals: 900,
+        charter: 5,
+        totalToDate: 1005,
+      },
       distinguishedByLevel: {},
       distinguishedTotal: 0,
       dcp: { goalsMet: 0, clubsByGoalsMet: [] },
-      awards: { level1s: 0, level2s: 0, addLevel2s: 0, level3s: 0, level4s: 0, addLevel4s: 0, total: 0 },
+      awards: {
+        level1s: 0,
+        level2s: 0,
+        addLevel2s: 0,
+        level3s: 0,
+        level4s: 0,
+        addLevel4s: 0,
+        total: 0,
+      },
       newMembers: 0,
       officersTrained: { round1: 0, round2: 0 },
       charters: 0,
@@ -128,7 +181,15 @@ describe('summarizeDistrictFile', () => {
     const file = {
       ...baseFile,
       detail: 'full',
-      statistics: { version: 1, districtId: '61', summary, headers: null, totals, divisions: [], clubs: [] },
+      statistics: {
+        version: 1,
+        districtId: '61',
+        summary,
+        headers: null,
+        totals,
+        divisions: [],
+        clubs: [],
+      },
     } as DistrictFileView
     expect(summarizeDistrictFile(file)).toMatchObject({
       clubs: '61 clubs',

@@ -28,10 +28,20 @@ export function coverageCellClass(cell: CoverageCell | undefined): string {
   return `cov cov--${coverageCellKind(cell)}`
 }
 
-export function coverageCellLabel(date: string, districtId: string, cell: CoverageCell | undefined): string {
+export function coverageCellLabel(
+  date: string,
+  districtId: string,
+  cell: CoverageCell | undefined,
+): string {
   const kind = coverageCellKind(cell)
   const what =
-    kind === 'full' ? 'full detail' : kind === 'summary' ? 'summary only' : kind === 'failed' ? 'failed' : 'nothing stored'
+    kind === 'full'
+      ? 'full detail'
+      : kind === 'summary'
+        ? 'summary only'
+        : kind === 'failed'
+          ? 'failed'
+          : 'nothing stored'
   return `District ${districtId} on ${date}: ${what}`
 }
 
@@ -69,11 +79,15 @@ export interface DistrictFileSummary {
   membership: string
   payments: string
   warnings: number
-  sources: Pick<SourceProvenance, 'report' | 'url' | 'httpStatus' | 'sizeBytes' | 'rowCount' | 'fromCache' | 'fetchedAt'>[]
+  sources: Pick<
+    SourceProvenance,
+    'report' | 'url' | 'httpStatus' | 'sizeBytes' | 'rowCount' | 'fromCache' | 'fetchedAt'
+  >[]
   jobId: string | null
 }
 
-const n = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : String(v))
+const n = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : String(v)
 
 /** What the inspector shows of one stored district file; full files add club-level totals. */
 export function summarizeDistrictFile(file: DistrictFileView): DistrictFileSummary {
@@ -106,15 +120,17 @@ export function summarizeDistrictFile(file: DistrictFileView): DistrictFileSumma
     membership,
     payments,
     warnings: file.warnings.length,
-    sources: file.provenance.sources.map(({ report, url, httpStatus, sizeBytes, rowCount, fromCache, fetchedAt }) => ({
-      report,
-      url,
-      httpStatus,
-      sizeBytes,
-      rowCount,
-      fromCache,
-      fetchedAt,
-    })),
+    sources: file.provenance.sources.map(
+      ({ report, url, httpStatus, sizeBytes, rowCount, fromCache, fetchedAt }) => ({
+        report,
+        url,
+        httpStatus,
+        sizeBytes,
+        rowCount,
+        fromCache,
+        fetchedAt,
+      }),
+    ),
     jobId: file.provenance.jobId,
   }
 }
