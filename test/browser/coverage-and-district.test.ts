@@ -108,7 +108,11 @@ describe('coverage view in Chromium', () => {
     )
 
     await cell('2026-11-12', '61').click()
-    expect(await inspector.locator('.banner').textContent()).toMatch(/UPSTREAM_HTTP/)
+    // Playwright's text assertion waits for the snapshot query to answer.
+    await inspector.locator('.banner', { hasText: /UPSTREAM_HTTP/ }).waitFor({ timeout: 10_000 })
+    expect(await inspector.locator('.banner').textContent()).toMatch(
+      /^Collection failed: UPSTREAM_HTTP/,
+    )
     await page.context().close()
   })
 })

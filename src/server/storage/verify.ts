@@ -40,13 +40,17 @@ export interface VerifyOptions {
 }
 
 /**
- * What a crash mid-write leaves: temp files and staged files. The data itself is the old or the
- * new state; these are swept at start-up (roll forward what was committed, move the rest away).
+ * What a crash mid-write leaves: temp files and staged files, and a raw CSV body renamed into
+ * place before its metadata (new body, no or old metadata: the cache already reads that as a
+ * miss, never as data). Snapshots themselves are the old or the new state; these are swept at
+ * start-up (roll forward what was committed, move the rest to quarantine).
  */
 export const INTERRUPTED_WRITE_CODES: readonly VerifyProblemCode[] = [
   'TEMP_LEFTOVER',
   'PENDING_COMMITTED',
   'PENDING_UNCOMMITTED',
+  'RAW_META_MISSING',
+  'RAW_SHA_MISMATCH',
 ]
 
 export interface VerifyReport {

@@ -93,6 +93,7 @@ function FailedCell({ date, districtId }: { date: string; districtId: string }) 
   const failure = snapshot.data?.metadata.failedDistricts.find((f) => f.districtId === districtId)
   if (snapshot.error)
     return <p className="banner banner--error">{describeApiError(snapshot.error)}</p>
+  if (snapshot.isPending) return <p className="muted">Loading the recorded error…</p>
   return (
     <p className="banner banner--error">
       Collection failed{failure ? `: ${failure.code}: ${failure.message}` : '.'}
