@@ -86,7 +86,18 @@ export async function snapshotsListCommand(
     if (flags.json) printJson({ current, snapshots: list })
     else
       printTable(
-        ['as-of', 'status', 'month', 'closing', 'districts', 'full', 'failed', 'summary', ''],
+        [
+          'as-of',
+          'status',
+          'month',
+          'closing',
+          'districts',
+          'full',
+          'failed',
+          'warnings',
+          'summary',
+          '',
+        ],
         list.map((s) => [
           s.asOf,
           s.status,
@@ -95,6 +106,7 @@ export async function snapshotsListCommand(
           String(s.districtCount),
           String(s.fullDetailCount),
           String(s.failedCount),
+          String(s.warningCount),
           s.hasAllDistricts ? 'yes' : '',
           s.asOf === current ? 'current' : '',
         ]),

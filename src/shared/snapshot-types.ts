@@ -91,6 +91,8 @@ export interface ManifestEntry {
   sha256: string
   jobId: string | null
   writtenAt: string
+  /** Validation findings recorded in the file (0 = the data passed every check). */
+  warningCount?: number
 }
 
 export interface SnapshotManifest {

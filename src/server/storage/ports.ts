@@ -48,6 +48,8 @@ export interface SnapshotSummary {
   closingPeriod: boolean
   districtCount: number
   fullDetailCount: number
+  /** Validation findings over the snapshot's district files (they are kept, never repaired). */
+  warningCount: number
   failedCount: number
   hasAllDistricts: boolean
   requestedDates: IsoDate[]

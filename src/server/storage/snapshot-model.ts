@@ -77,6 +77,7 @@ export function prepareDistrict(
     sha256: sha256Hex(text),
     jobId: jobId === undefined ? file.provenance.jobId : jobId,
     writtenAt: nowIso,
+    warningCount: file.warnings.length,
   }
   return { file, text, entry }
 }
@@ -233,6 +234,7 @@ export function summarize(state: SnapshotState): SnapshotSummary {
     closingPeriod: metadata.closingPeriod,
     districtCount: entries.length,
     fullDetailCount: entries.filter((e) => e.detail === 'full').length,
+    warningCount: entries.reduce((n, e) => n + (e.warningCount ?? 0), 0),
     failedCount: metadata.failedDistricts.length,
     hasAllDistricts: manifest.allDistricts !== null,
     requestedDates: metadata.requestedDates,

@@ -132,6 +132,19 @@ export function runSnapshotStoreContract(
         ])
       })
 
+      it('counts validation warnings per file and per snapshot', async () => {
+        const store = await open()
+        await store.writeDistrict(
+          districtFile('61', '2026-03-03', { warnings: ['Net Growth 4 != 5 - 0', 'x'] }),
+        )
+        await store.writeDistrict(districtFile('21', '2026-03-03'))
+        expect((await store.readManifest('2026-03-03'))?.districts['61']?.warningCount).toBe(2)
+        expect((await store.listSnapshots())[0]).toMatchObject({
+          asOf: '2026-03-03',
+          warningCount: 2,
+        })
+      })
+
       it('never replaces a stored full file with a summary-level one', async () => {
         const store = await open()
         const full = districtFile('61', '2026-06-30', { detail: 'full' })
