@@ -12,7 +12,7 @@ import { createSilentLogger } from '../src/server/logger.ts'
 import { startServer } from '../src/server/serve.ts'
 import { startSimulator } from '../src/sim/index.ts'
 import { createDashboardClient } from '../src/server/upstream/index.ts'
-import { normalizeFullDistrict } from '../src/server/normalize/normalize-district.ts'
+import { normalizeFullDistrict } from '../src/server/normalize/index.ts'
 
 interface Row {
   name: string

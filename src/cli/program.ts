@@ -1,7 +1,7 @@
 /** `tm-backfill`: the command line over the same services as the server (SPEC §8). */
 import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../server/config.ts'
-import { runSimulatorCli } from '../sim/main.ts'
+import { runSimulatorCli } from '../sim/index.ts'
 import {
   addCommonOptions,
   addServerOptions,

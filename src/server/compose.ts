@@ -4,18 +4,17 @@
  */
 import path from 'node:path'
 import type { Logger } from 'pino'
-import { createAlertManager } from './alerts/alert-manager.ts'
-import { createJobAlerts } from './alerts/job-alerts.ts'
-import { createBackfillService } from './backfill/backfill-service.ts'
-import type { JobEvent } from './backfill/job-events.ts'
-import { createFileJobEventLog } from './jobs/job-event-log.ts'
+import { createAlertManager, createJobAlerts } from './alerts/index.ts'
+import { createBackfillService, type JobEvent } from './backfill/index.ts'
+import { createFileJobEventLog } from './jobs/index.ts'
 import type { Config } from './config.ts'
-import { createResilience } from './politeness/resilience.ts'
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './politeness/retry-policy.ts'
-import { createUpstreamScheduler } from './politeness/upstream-scheduler.ts'
-import { createCollector } from './refresh/collector.ts'
-import { createRefreshService } from './refresh/refresh-service.ts'
-import { createReportSource } from './refresh/report-source.ts'
+import {
+  createResilience,
+  createUpstreamScheduler,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+} from './politeness/index.ts'
+import { createCollector, createRefreshService, createReportSource } from './refresh/index.ts'
 import {
   createDistrictConfigStore,
   createFileSnapshotStore,

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import { createServices, type ServiceOverrides, type Services } from './compose.ts'
-import { createApp } from './http/app.ts'
+import { createApp } from './http/index.ts'
 
 export interface RunningServer {
   url: string

@@ -5,6 +5,7 @@
  */
 import type { IsoDate, YearMonth } from '../shared/iso-date.ts'
 import { addDays, addMonths } from '../shared/iso-date.ts'
+// A data file, not code: the upstream index would tie the simulator to the client it checks.
 import registry from '../server/upstream/data/month-end-closing-dates.json' with { type: 'json' }
 import { rngFor } from './rng.ts'
 

@@ -4,14 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import { eachDate, programYearOf, yearMonthOf, type IsoDate } from '../../src/shared/iso-date.ts'
 import type { Stack } from '../helpers/stack.ts'
-import {
-  configure,
-  requestsFor,
-  runJob,
-  startBackfillStack,
-  trackJobs,
-  type Json,
-} from './backfill-harness.ts'
+import { configureDistricts, type Json } from '../helpers/jobs.ts'
+import { requestsFor, runJob, startBackfillStack, trackJobs } from './backfill-harness.ts'
 
 let stack: Stack
 let tracker: ReturnType<typeof trackJobs>
@@ -58,7 +52,7 @@ async function expectTruthfulSnapshot(date: IsoDate, ids: readonly string[]) {
 
 describe('a range across a closing period and a program-year boundary', () => {
   it('in the archive (2025-06-25..2025-07-31), keys snapshots by the footer as-of with the published data month and closing flag', async () => {
-    await configure(stack, ['21', '61'])
+    await configureDistricts(stack, ['21', '61'])
     const dates = eachDate('2025-06-25', '2025-07-31')
     const job = await runJob(stack, { startDate: dates[0], endDate: dates.at(-1) })
     expect(job.status).toBe('complete')
@@ -79,7 +73,7 @@ describe('a range across a closing period and a program-year boundary', () => {
   })
 
   it('across the live rollover (2026-06-25..2026-07-31), counts a district that only exists in the new year as unavailable, never failed', async () => {
-    await configure(stack, ['61', '201'])
+    await configureDistricts(stack, ['61', '201'])
     const dates = eachDate('2026-06-25', '2026-07-31')
     const before = await snapshotDirs()
     const job = await runJob(stack, { startDate: dates[0], endDate: dates.at(-1) })
@@ -115,7 +109,7 @@ describe('dates not yet published', () => {
   })
 
   it('counts dates between the latest as-of and today as unavailable, with zero requests for them (targeted scope)', async () => {
-    await configure(stack, ['21', '61'])
+    await configureDistricts(stack, ['21', '61'])
     const latest = stack.sim.truth.latestAsOf()
     expect(latest).toBe('2026-11-28')
     stack.sim.clearLog()
@@ -129,7 +123,7 @@ describe('dates not yet published', () => {
   })
 
   it('counts them unavailable with zero requests when the scope is every district of the summary too', async () => {
-    await configure(stack, [])
+    await configureDistricts(stack, [])
     stack.sim.clearLog()
     const job = await runJob(stack, { startDate: '2026-11-28', endDate: '2026-11-29' })
     expect(job.status).toBe('complete')

@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import type { Stack } from '../helpers/stack.ts'
-import {
-  configure,
-  nextEvent,
-  startBackfillStack,
-  startJob,
-  trackJobs,
-  type Json,
-} from './backfill-harness.ts'
+import { configureDistricts, startJob, type Json } from '../helpers/jobs.ts'
+import { nextEvent, startBackfillStack, trackJobs } from './backfill-harness.ts'
 
 const DISTRICTS = ['02', '21', '61']
 
@@ -18,7 +12,7 @@ let tracker: ReturnType<typeof trackJobs>
 beforeAll(async () => {
   stack = await startBackfillStack()
   tracker = trackJobs(stack)
-  await configure(stack, DISTRICTS)
+  await configureDistricts(stack, DISTRICTS)
 }, 60_000)
 
 afterAll(async () => {

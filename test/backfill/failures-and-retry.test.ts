@@ -2,15 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import { eachDate } from '../../src/shared/iso-date.ts'
 import type { Stack } from '../helpers/stack.ts'
+import { configureDistricts, waitForJobEnd, type Json } from '../helpers/jobs.ts'
 import {
-  configure,
   datedRequests,
   FAST_RETRY,
   runJob,
   startBackfillStack,
   trackJobs,
-  waitForJob,
-  type Json,
 } from './backfill-harness.ts'
 
 const DISTRICTS = ['02', '21', '61']
@@ -24,7 +22,7 @@ let job: BackfillResponse
 beforeAll(async () => {
   stack = await startBackfillStack()
   tracker = trackJobs(stack)
-  await configure(stack, DISTRICTS)
+  await configureDistricts(stack, DISTRICTS)
   stack.sim.addFault({
     id: 'broken-club-report',
     kind: 'server-error',
@@ -111,7 +109,7 @@ describe('a district whose club report always fails', () => {
     expect(r.body.backfillId).not.toBe(job.backfillId)
     expect(r.body.progress.total).toBe(DATES.length)
     expect(Object.keys(r.body.progress.districtProgress)).toEqual([BROKEN])
-    const retried = await waitForJob(stack, r.body.backfillId)
+    const retried = await waitForJobEnd(stack, r.body.backfillId)
     expect(retried.status).toBe('complete')
     expect(retried.progress.completed).toBe(DATES.length)
     expect(retried.snapshotIds).toEqual(DATES)

@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import type { Stack } from '../helpers/stack.ts'
-import {
-  configure,
-  runJob,
-  startBackfillStack,
-  startJob,
-  waitForJob,
-  type Json,
-} from './backfill-harness.ts'
+import { configureDistricts, startJob, waitForJobEnd, type Json } from '../helpers/jobs.ts'
+import { runJob, startBackfillStack } from './backfill-harness.ts'
 
 let stack: Stack
 
 beforeAll(async () => {
   stack = await startBackfillStack()
-  await configure(stack, ['02', '21', '61'])
+  await configureDistricts(stack, ['02', '21', '61'])
 }, 60_000)
 
 afterAll(async () => {
@@ -79,7 +73,7 @@ describe('POST /api/districts/backfill validation', () => {
     expect(job.scope.excluded).toEqual([
       expect.objectContaining({ districtId: '44', reason: 'not-configured' }),
     ])
-    expect((await waitForJob(stack, job.backfillId)).status).toBe('complete')
+    expect((await waitForJobEnd(stack, job.backfillId)).status).toBe('complete')
   })
 })
 
@@ -92,7 +86,7 @@ describe('district-scoped forms', () => {
       targetDistricts: ['02'],
     })
     expect(r.status).toBe(202)
-    job = await waitForJob(stack, r.body.backfillId)
+    job = await waitForJobEnd(stack, r.body.backfillId)
   })
 
   it('POST /api/districts/:id/backfill scopes the job to that district', () => {
@@ -176,7 +170,7 @@ describe('a full queue', () => {
   it('answers 429 beyond the running and queued limits', async () => {
     const small = await startBackfillStack({ env: { MAX_RUNNING_JOBS: '1', MAX_QUEUED_JOBS: '1' } })
     try {
-      await configure(small, ['61'])
+      await configureDistricts(small, ['61'])
       small.sim.addFault({ kind: 'latency', ms: 300 })
       const body = { startDate: '2026-10-01', endDate: '2026-10-10' }
       const running = await startJob(small, body)

@@ -7,7 +7,8 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import type { Stack } from '../helpers/stack.ts'
-import { configure, datedRequests, startBackfillStack, type Json } from './backfill-harness.ts'
+import { configureDistricts, type Json } from '../helpers/jobs.ts'
+import { datedRequests, startBackfillStack } from './backfill-harness.ts'
 
 const CONFIGURED = ['02', '09', '21', '33', '61']
 const UNPUBLISHED = '2026-11-29'
@@ -16,7 +17,7 @@ let stack: Stack
 
 beforeAll(async () => {
   stack = await startBackfillStack()
-  await configure(stack, CONFIGURED)
+  await configureDistricts(stack, CONFIGURED)
 }, 60_000)
 
 afterAll(async () => {

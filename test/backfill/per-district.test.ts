@@ -3,14 +3,8 @@ import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import { eachDate } from '../../src/shared/iso-date.ts'
 import type { ClubValues } from '../../src/sim/index.ts'
 import type { Stack } from '../helpers/stack.ts'
-import {
-  configure,
-  datedRequests,
-  runJob,
-  startBackfillStack,
-  trackJobs,
-  type Json,
-} from './backfill-harness.ts'
+import { configureDistricts, type Json } from '../helpers/jobs.ts'
+import { datedRequests, runJob, startBackfillStack, trackJobs } from './backfill-harness.ts'
 
 const DISTRICTS = ['02', '21', '61']
 const START = '2026-10-01'
@@ -24,7 +18,7 @@ let tracker: ReturnType<typeof trackJobs>
 beforeAll(async () => {
   stack = await startBackfillStack()
   tracker = trackJobs(stack)
-  await configure(stack, [...DISTRICTS, '09'])
+  await configureDistricts(stack, [...DISTRICTS, '09'])
   job = await runJob(stack, { startDate: START, endDate: END, targetDistricts: DISTRICTS })
 }, 120_000)
 

@@ -4,15 +4,17 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type {
-  BackfillService,
-  InitiateOptions,
-} from '../../src/server/backfill/backfill-service.ts'
-import { toBackfillResponse, type JobState } from '../../src/server/backfill/index.ts'
+import {
+  toBackfillResponse,
+  type BackfillService,
+  type InitiateOptions,
+  type JobState,
+} from '../../src/server/backfill/index.ts'
 import { isTerminal, type BackfillResponse, type JobStatus } from '../../src/shared/backfill-api.ts'
 import { addDays } from '../../src/shared/iso-date.ts'
 import type { Stack } from '../helpers/stack.ts'
-import { configure, startBackfillStack } from './backfill-harness.ts'
+import { configureDistricts } from '../helpers/jobs.ts'
+import { startBackfillStack } from './backfill-harness.ts'
 
 const CONFIGURED = ['02', '09', '21', '33', '36', '61']
 
@@ -22,7 +24,7 @@ let svc: BackfillService
 beforeAll(async () => {
   stack = await startBackfillStack()
   svc = stack.server.services.backfills
-  await configure(stack, CONFIGURED)
+  await configureDistricts(stack, CONFIGURED)
 }, 60_000)
 
 afterAll(async () => {

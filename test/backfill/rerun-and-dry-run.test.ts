@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eachDate } from '../../src/shared/iso-date.ts'
 import type { Stack } from '../helpers/stack.ts'
-import {
-  configure,
-  datedRequests,
-  runJob,
-  startBackfillStack,
-  type Json,
-} from './backfill-harness.ts'
+import { configureDistricts, type Json } from '../helpers/jobs.ts'
+import { datedRequests, runJob, startBackfillStack } from './backfill-harness.ts'
 
 const DISTRICTS = ['02', '21', '61']
 const DATES = eachDate('2026-09-20', '2026-09-24')
@@ -18,7 +13,7 @@ let stack: Stack
 
 beforeAll(async () => {
   stack = await startBackfillStack()
-  await configure(stack, DISTRICTS)
+  await configureDistricts(stack, DISTRICTS)
 }, 60_000)
 
 afterAll(async () => {
@@ -94,7 +89,7 @@ describe('dry run, first run, second run', () => {
   })
 
   it('reruns an open-scope (every district) backfill without any upstream request', async () => {
-    await configure(stack, [])
+    await configureDistricts(stack, [])
     const body = { startDate: '2026-11-20', endDate: '2026-11-22' }
     const first = await runJob(stack, body)
     expect(first.status).toBe('complete')

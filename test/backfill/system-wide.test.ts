@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eachDate, type IsoDate } from '../../src/shared/iso-date.ts'
 import type { Stack } from '../helpers/stack.ts'
-import {
-  configure,
-  datedRequests,
-  requestsFor,
-  runJob,
-  startBackfillStack,
-  type Json,
-} from './backfill-harness.ts'
+import { configureDistricts, type Json } from '../helpers/jobs.ts'
+import { datedRequests, requestsFor, runJob, startBackfillStack } from './backfill-harness.ts'
 
 let stack: Stack
 
@@ -70,7 +64,7 @@ describe('system-wide backfill', () => {
 
   it('with many configured districts and collectionType system-wide, covers exactly those districts with one request per date', async () => {
     const configured = ['02', '09', '21', '33', '36', '42', '44', '61']
-    await configure(stack, configured)
+    await configureDistricts(stack, configured)
     const dates = eachDate('2026-10-15', '2026-10-28')
     stack.sim.clearLog()
     const job = await runJob(stack, {

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type Simulator } from '../../src/sim/index.ts'
 import { CLI_MAIN, runCli } from '../helpers/cli.ts'
+import { waitFor } from '../helpers/jobs.ts'
 
 let sim: Simulator
 let dataDir: string
@@ -132,11 +133,11 @@ describe('tm-backfill backfill', () => {
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     // Interrupt once the job is visibly under way (its first requests reached the simulator).
-    const deadline = Date.now() + 20_000
-    while (sim.requestLog().filter((e) => e.url.includes('clubperformance')).length < 2) {
-      if (Date.now() > deadline) throw new Error('backfill never started')
-      await new Promise((r) => setTimeout(r, 25))
-    }
+    await waitFor(
+      'the backfill to start',
+      () => sim.requestLog().filter((e) => e.url.includes('clubperformance')).length >= 2,
+      20_000,
+    )
     child.kill('SIGINT')
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     expect(code).toBe(130)

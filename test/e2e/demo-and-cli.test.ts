@@ -4,8 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChildProcess } from 'node:child_process'
 import { runCli, startCli, stop } from '../helpers/cli.ts'
-
-type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from '../helpers/jobs.ts'
 
 let dataDir: string
 let demo: ChildProcess

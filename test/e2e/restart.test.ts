@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type Simulator } from '../../src/sim/index.ts'
 import { INTERRUPTED_WRITE_CODES, verify } from '../../src/server/storage/index.ts'
 import { startCli, stop } from '../helpers/cli.ts'
-
-type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+import { waitFor, type Json } from '../helpers/jobs.ts'
 
 let sim: Simulator
 let dataDir: string
@@ -40,20 +39,6 @@ async function startServer(): Promise<{ child: ChildProcess; url: string }> {
 
 async function getJob(url: string, id: string): Promise<Json> {
   return (await (await fetch(`${url}/api/districts/backfill/${id}`)).json()) as Json
-}
-
-async function waitFor<T>(
-  probe: () => Promise<T | null>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== null) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
 }
 
 /** Cells (date|district) whose district file is listed in a manifest on disk right now. */
@@ -123,8 +108,9 @@ describe('a backfill survives SIGKILL of the server', () => {
     for (const killAfter of [1, 7, 15]) {
       const url = server.url
       await waitFor(
-        async () => ((await getJob(url, id)).progress.completed >= killAfter ? true : null),
         `${killAfter} cells`,
+        async () => (await getJob(url, id)).progress.completed >= killAfter,
+        30_000,
       )
       await stop(server.child, 'SIGKILL')
       server = null
@@ -142,12 +128,11 @@ describe('a backfill survives SIGKILL of the server', () => {
       expect(['processing', 'complete']).toContain(resumed.status)
       // Check the no-refetch rule once this run has moved on.
       await waitFor(
+        'progress after restart',
         async () =>
           (await getJob(resumedUrl, id)).progress.completed > killAfter ||
-          (await getJob(resumedUrl, id)).status === 'complete'
-            ? true
-            : null,
-        'progress after restart',
+          (await getJob(resumedUrl, id)).status === 'complete',
+        30_000,
       )
       const refetched = sim
         .requestLog()
@@ -159,13 +144,13 @@ describe('a backfill survives SIGKILL of the server', () => {
 
     const url = server?.url ?? ''
     const final = await waitFor(
+      'job end',
       async () => {
         const j = await getJob(url, id)
         return j.status === 'complete' || j.status === 'error' || j.status === 'partial_success'
           ? j
           : null
       },
-      'job end',
       60_000,
     )
     expect(final.status).toBe('complete')

@@ -25,15 +25,16 @@ export interface Stack {
   close(): Promise<void>
 }
 
+export interface StackOptions {
+  /** Environment for `loadConfig`, over the test defaults. */
+  env?: Record<string, string>
+  sim?: SimulatorOptions
+  overrides?: ServiceOverrides
+}
+
 export const TEST_TODAY = '2026-11-29'
 
-export async function startStack(
-  options: {
-    env?: Record<string, string>
-    sim?: SimulatorOptions
-    overrides?: ServiceOverrides
-  } = {},
-): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tmb-test-'))
   const sim = await startSimulator({ seed: 7, today: TEST_TODAY, ...options.sim })
   const config = loadConfig({

@@ -19,13 +19,20 @@ const rig = useRig()
 
 const codeOrNull = (letter: string): string | null => (letter === '' ? null : letter)
 
-function expectedClubRow(c: ClubValues): Partial<ClubPerformanceRow> {
+/** The columns that place a club, common to the three per-club reports. */
+function expectedClubKey(c: ClubValues) {
   return {
     district: c.districtId,
     division: c.division,
     area: c.area,
     clubNumber: c.clubNumber,
     clubName: c.clubName,
+  }
+}
+
+function expectedClubRow(c: ClubValues): Partial<ClubPerformanceRow> {
+  return {
+    ...expectedClubKey(c),
     clubStatus: c.status,
     csp: c.csp,
     membershipBase: c.memBase,
@@ -64,11 +71,7 @@ function expectedCharterSuspend(cell: string) {
 function expectedDistrictPerformanceRow(c: ClubValues): Partial<DistrictPerformanceRow> {
   const p = c.payments
   return {
-    district: c.districtId,
-    division: c.division,
-    area: c.area,
-    clubNumber: c.clubNumber,
-    clubName: c.clubName,
+    ...expectedClubKey(c),
     newPayments: p.newMembers,
     lateRenewals: p.lateRenewals,
     octoberRenewals: p.octRenewals,
@@ -85,11 +88,7 @@ function expectedDistrictPerformanceRow(c: ClubValues): Partial<DistrictPerforma
 
 function expectedDivisionRow(c: ClubValues, clubs: ClubValues[]): Partial<DivisionPerformanceRow> {
   return {
-    district: c.districtId,
-    division: c.division,
-    area: c.area,
-    clubNumber: c.clubNumber,
-    clubName: c.clubName,
+    ...expectedClubKey(c),
     octoberRenewals: c.duesOnTimeOct,
     aprilRenewals: c.duesOnTimeApr,
     novVisitAward: c.novVisitAward,

@@ -4,14 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Stack } from '../helpers/stack.ts'
-import {
-  configureDistricts,
-  startJob,
-  startResilienceStack,
-  waitFor,
-  waitForJob,
-  type Json,
-} from './resilience-harness.ts'
+import { configureDistricts, startJob, waitFor, waitForJob, type Json } from '../helpers/jobs.ts'
+import { startResilienceStack } from './resilience-harness.ts'
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts'
 
 let stack: Stack

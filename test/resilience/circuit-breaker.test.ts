@@ -9,13 +9,13 @@ import type { Stack } from '../helpers/stack.ts'
 import {
   configureDistricts,
   getJob,
-  requestLog,
   startJob,
-  startResilienceStack,
   waitFor,
   waitForJob,
   type Json,
-} from './resilience-harness.ts'
+} from '../helpers/jobs.ts'
+import { requestLog } from '../helpers/request-log.ts'
+import { startResilienceStack } from './resilience-harness.ts'
 import { gaps, maxInAnyWindow } from './request-timing.ts'
 
 const THRESHOLD = 3

@@ -5,13 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Stack } from '../helpers/stack.ts'
-import {
-  configureDistricts,
-  requestLog,
-  startJob,
-  startResilienceStack,
-  waitForJob,
-} from './resilience-harness.ts'
+import { configureDistricts, startJob, waitForJob } from '../helpers/jobs.ts'
+import { requestLog } from '../helpers/request-log.ts'
+import { startResilienceStack } from './resilience-harness.ts'
 import { gaps } from './request-timing.ts'
 
 const JITTER_MS = 100

@@ -4,14 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Stack } from '../helpers/stack.ts'
-import {
-  configureDistricts,
-  requestLog,
-  startJob,
-  startResilienceStack,
-  waitForJob,
-  type Json,
-} from './resilience-harness.ts'
+import { configureDistricts, startJob, waitForJob, type Json } from '../helpers/jobs.ts'
+import { requestLog } from '../helpers/request-log.ts'
+import { startResilienceStack } from './resilience-harness.ts'
 
 const DATES = ['2026-11-03', '2026-11-04', '2026-11-05']
 const DISTRICTS = ['09', '21', '61']

@@ -12,16 +12,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import type { Stack } from '../helpers/stack.ts'
-import {
-  configureDistricts,
-  requestLog,
-  startJob,
-  startResilienceStack,
-  waitFor,
-  waitForJob,
-  type Json,
-  type LoggedRequest,
-} from './resilience-harness.ts'
+import { configureDistricts, startJob, waitFor, waitForJob, type Json } from '../helpers/jobs.ts'
+import { requestLog, type LoggedRequest } from '../helpers/request-log.ts'
+import { startResilienceStack } from './resilience-harness.ts'
 import { densestWindow, maxInAnyWindow, maxOverlap } from './request-timing.ts'
 
 const MAX_REQUESTS = 4

@@ -9,13 +9,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import type { Stack } from '../helpers/stack.ts'
-import {
-  configureDistricts,
-  startJob,
-  startResilienceStack,
-  waitForJob,
-  type Json,
-} from './resilience-harness.ts'
+import { configureDistricts, startJob, waitForJob, type Json } from '../helpers/jobs.ts'
+import { startResilienceStack } from './resilience-harness.ts'
 
 const DATES = ['2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05', '2026-11-06']
 const DISTRICTS = ['21', '61']

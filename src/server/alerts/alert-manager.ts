@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
-import { computeDelayMs, delay } from '../politeness/retry-policy.ts'
+import { computeDelayMs, delay } from '../politeness/index.ts'
 
 export type AlertSeverity = 'info' | 'warning' | 'critical'
 

@@ -2,8 +2,7 @@
  * Turns job events into alerts: a job ending `error` or `partial_success`, and a district
  * failing `threshold` cells in a row within a job (once per streak).
  */
-import type { JobEvent } from '../backfill/job-events.ts'
-import type { JobState } from '../backfill/job-state.ts'
+import type { JobEvent, JobState } from '../backfill/index.ts'
 import type { AlertManager } from './alert-manager.ts'
 
 export function createJobAlerts(alerts: AlertManager, threshold = 3) {

@@ -1,6 +1,7 @@
 /**
- * The pure core of the BackfillService: request validation, scope, strategy, plan and the job
- * reducer. No I/O here; the executor and the service build on these, in this order:
+ * The BackfillService (`createBackfillService`, listed last) and the pure core it builds on:
+ * request validation, scope, strategy, plan and the job reducer. The core does no I/O; the
+ * executor (`runBackfill`) and the service use it in this order:
  *
  * 1. `safeParseBackfillRequest(body, { today })`: 400 with `issues` when not ok.
  * 2. `resolveScope({ request, configuredDistricts, kind, districtId })`: 400 on SCOPE_EMPTY.
@@ -91,3 +92,17 @@ export type { LedgerDay } from './cell-ledger.ts'
 export { recountDistrict } from './job-ledger.ts'
 export { computeEta, computePartialSnapshots, toBackfillResponse } from './job-view.ts'
 export type { BackfillViewExtras, Eta } from './job-view.ts'
+
+export { BACKFILL_ERROR_STATUS, BackfillError } from './errors.ts'
+export type { BackfillErrorCode } from './errors.ts'
+export { FatalJobError, runBackfill } from './run-backfill.ts'
+export type { RunContext, RunDeps } from './run-backfill.ts'
+export { createBackfillService } from './backfill-service.ts'
+export type {
+  BackfillService,
+  BackfillServiceDeps,
+  DryRunPlan,
+  InitiateOptions,
+  InitiateResult,
+  ListQuery,
+} from './backfill-service.ts'

@@ -7,9 +7,13 @@
 import pLimit from 'p-limit'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import type { DetailLevel, ManifestEntry } from '../../shared/snapshot-types.ts'
-import type { Collector, DistrictOutcome, SummaryData } from '../refresh/collector.ts'
-import { toCellError } from '../refresh/cell-error.ts'
-import { storeDate } from '../refresh/store-date.ts'
+import {
+  storeDate,
+  toCellError,
+  type Collector,
+  type DistrictOutcome,
+  type SummaryData,
+} from '../refresh/index.ts'
 import type { SnapshotStore } from '../storage/index.ts'
 import { WHOLE_DATE } from './cell-ref.ts'
 import type { JobEvent } from './job-events.ts'

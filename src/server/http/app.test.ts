@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Json } from '../../../test/helpers/jobs.ts'
 import { startStack, type Stack } from '../../../test/helpers/stack.ts'
-
-type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let stack: Stack
 let latest: string

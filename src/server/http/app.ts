@@ -12,7 +12,7 @@ import { TOOL_VERSION } from '../version.ts'
 import { createBaseApp, type App } from './create-app.ts'
 import { registerBackfillRoutes } from './backfill-routes.ts'
 import { registerDistrictRoutes } from './district-routes.ts'
-import { BACKFILL_ERROR_STATUS } from '../backfill/errors.ts'
+import { BACKFILL_ERROR_STATUS } from '../backfill/index.ts'
 import { registerSnapshotRoutes } from './snapshot-routes.ts'
 import { registerSystemRoutes } from './system-routes.ts'
 

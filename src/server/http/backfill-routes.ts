@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Services } from '../compose.ts'
-import type { InitiateOptions } from '../backfill/backfill-service.ts'
+import type { InitiateOptions } from '../backfill/index.ts'
 import { requireAdmin, type App } from './create-app.ts'
 import { districtId } from './schemas.ts'
 

@@ -1,8 +1,10 @@
 import type { ClubStats } from '../../shared/district-statistics.ts'
-import type { ParsedReport } from '../upstream/reports/parse-report.ts'
-import type { ClubPerformanceRow } from '../upstream/reports/club-performance.ts'
-import type { DistrictPerformanceRow } from '../upstream/reports/district-performance.ts'
-import type { DivisionPerformanceRow } from '../upstream/reports/division-performance.ts'
+import type {
+  ParsedReport,
+  ClubPerformanceRow,
+  DistrictPerformanceRow,
+  DivisionPerformanceRow,
+} from '../upstream/index.ts'
 import { untypedCells } from './untyped-cells.ts'
 
 const CHARTER_SUSPEND_COLUMN = 'Charter Date/Suspend Date'

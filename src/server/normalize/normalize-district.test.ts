@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { ClubStats } from '../../shared/district-statistics.ts'
-import { parseCsvBody } from '../upstream/csv-body.ts'
-import { parseReportCsv, type ParsedReport } from '../upstream/reports/parse-report.ts'
+import { parseCsvBody, parseReportCsv, type ParsedReport } from '../upstream/index.ts'
 import type { ReportKind } from '../../shared/snapshot-types.ts'
 import { normalizeFullDistrict, normalizeSummaryOnly } from './normalize-district.ts'
 

@@ -3,8 +3,7 @@ import {
   type DistrictStatistics,
   type DistrictSummaryStats,
 } from '../../shared/district-statistics.ts'
-import type { ParsedReport } from '../upstream/reports/parse-report.ts'
-import type { DistrictSummaryRow } from '../upstream/reports/district-summary.ts'
+import type { ParsedReport, DistrictSummaryRow } from '../upstream/index.ts'
 import { computeTotals, crossCheck } from './district-totals.ts'
 import { joinClubs } from './normalize-clubs.ts'
 import { buildDivisions } from './normalize-divisions.ts'

@@ -1,8 +1,5 @@
 import type { AreaStats, DivisionStats, GoalLadder } from '../../shared/district-statistics.ts'
-import type {
-  DivisionPerformanceRow,
-  RecognitionGoals,
-} from '../upstream/reports/division-performance.ts'
+import type { DivisionPerformanceRow, RecognitionGoals } from '../upstream/index.ts'
 
 const ladder = (g: RecognitionGoals): GoalLadder => ({
   distinguished: g.distinguished,

@@ -1,6 +1,5 @@
 import type { DistrictSummaryStats, PercentCell } from '../../shared/district-statistics.ts'
-import type { PercentValue } from '../upstream/row-reader.ts'
-import type { DistrictSummaryRow } from '../upstream/reports/district-summary.ts'
+import type { PercentValue, DistrictSummaryRow } from '../upstream/index.ts'
 import { untypedCells } from './untyped-cells.ts'
 
 /** Prerequisite columns by program year (reference §2.2 and §6). */

@@ -1,4 +1,4 @@
-import type { RowBase } from '../upstream/row-reader.ts'
+import type { RowBase } from '../upstream/index.ts'
 
 /**
  * Columns a typed record cannot hold: unknown columns (`extra`) plus known columns whose cell

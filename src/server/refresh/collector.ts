@@ -12,7 +12,7 @@ import {
   type DistrictFile,
 } from '../../shared/snapshot-types.ts'
 import type { DistrictStatistics } from '../../shared/district-statistics.ts'
-import { normalizeFullDistrict, normalizeSummaryOnly } from '../normalize/normalize-district.ts'
+import { normalizeFullDistrict, normalizeSummaryOnly } from '../normalize/index.ts'
 import type { ReportData } from '../upstream/index.ts'
 import { toCellError, type CellFailure } from './cell-error.ts'
 import { toProvenance, type FetchContext, type ReportSource } from './report-source.ts'

@@ -6,8 +6,7 @@
 import type { Logger } from 'pino'
 import { programYearOf, yearMonthOf, type IsoDate } from '../../shared/iso-date.ts'
 import type { ReportKind, SourceProvenance } from '../../shared/snapshot-types.ts'
-import type { Lane, Resilience } from '../politeness/resilience.ts'
-import type { RetryPolicy } from '../politeness/retry-policy.ts'
+import type { Lane, Resilience, RetryPolicy } from '../politeness/index.ts'
 import type { RawCsvCache } from '../storage/index.ts'
 import {
   parseReportBody,

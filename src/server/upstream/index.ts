@@ -58,6 +58,7 @@ export {
   parseDistrictSummary,
   parseDivisionPerformance,
   parseReportBody,
+  parseReportCsv,
 } from './reports/parse-report.ts'
 export type { ParsedReport, ReportRowMap } from './reports/parse-report.ts'
 export type { ClubPerformanceRow, DistinguishedCode } from './reports/club-performance.ts'

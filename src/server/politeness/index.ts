@@ -1,0 +1,16 @@
+/**
+ * Politeness towards the upstream: one shared request budget (the scheduler), retries with
+ * backoff and a per-host circuit breaker, combined in `createResilience`. Import from here.
+ */
+export { CircuitOpenError, createResilience } from './resilience.ts'
+export type { Lane, Resilience, ResilienceConfig } from './resilience.ts'
+export { DEFAULT_RETRY_POLICY, computeDelayMs, delay, shouldRetry } from './retry-policy.ts'
+export type { RetryPolicy } from './retry-policy.ts'
+export { createUpstreamScheduler } from './upstream-scheduler.ts'
+export type {
+  ScheduleOptions,
+  SchedulerConfig,
+  SchedulerStatus,
+  UpstreamScheduler,
+} from './upstream-scheduler.ts'
+export type { CircuitBreakerConfig, CircuitState, CircuitStatus } from './circuit-breaker.ts'

@@ -1,0 +1,34 @@
+/**
+ * Collecting and storing the dashboard's reports: the report source (budget, retries, raw CSV
+ * cache), the collection methods shared by refresh and backfill, storing a date, the
+ * RefreshService and `rebuild` from the cache. Import from here.
+ */
+export { createReportSource, toProvenance } from './report-source.ts'
+export type {
+  FetchContext,
+  ReportSource,
+  ReportSourceDeps,
+  SourcedReport,
+} from './report-source.ts'
+export { createCollector } from './collector.ts'
+export type {
+  CollectContext,
+  Collector,
+  CollectorDeps,
+  DistrictOutcome,
+  SummaryData,
+  SummaryOutcome,
+} from './collector.ts'
+export { toCellError } from './cell-error.ts'
+export type { CellFailure } from './cell-error.ts'
+export { storeDate, toAllDistrictsFile } from './store-date.ts'
+export type { StoredDate } from './store-date.ts'
+export { createRefreshService } from './refresh-service.ts'
+export type {
+  RefreshResult,
+  RefreshService,
+  RefreshServiceDeps,
+  RefreshState,
+} from './refresh-service.ts'
+export { rebuildFromCache } from './rebuild.ts'
+export type { RebuildResult } from './rebuild.ts'
