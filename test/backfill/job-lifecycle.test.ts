@@ -43,6 +43,22 @@ describe('job records', () => {
     expect(await readdir(jobsDir)).toEqual([`${second.job.backfillId}.jsonl`])
   })
 
+  it('moves current.json forward onto the newest complete snapshot a backfill wrote', async () => {
+    stack = await startStack()
+    const svc = stack.server.services.backfills
+    await svc.initiate(
+      { startDate: '2026-11-01', endDate: '2026-11-03', targetDistricts: ['61'] },
+      { kind: 'global' },
+    )
+    await svc.idle()
+    expect((await stack.api<{ asOf: string }>('GET', '/api/snapshots/current')).body.asOf).toBe(
+      '2026-11-03',
+    )
+    await svc.initiate({ startDate: '2026-10-01', targetDistricts: ['61'] }, { kind: 'global' })
+    await svc.idle()
+    expect((await stack.server.services.store.getCurrent())?.asOf).toBe('2026-11-03')
+  })
+
   it('keeps job history, start time and totals across a restart', async () => {
     stack = await startStack()
     const svc = stack.server.services.backfills

@@ -62,6 +62,7 @@ export async function runBackfill(
     for (const date of dates) {
       if (ctx.signal.aborted) return
       await runDate(date)
+      await moveCurrent(date)
     }
   } catch (error) {
     if (ctx.signal.aborted) return
@@ -69,6 +70,15 @@ export async function runBackfill(
     return
   }
   if (!ctx.signal.aborted) emit({ type: 'job:finished', at: at() })
+
+  /**
+   * `current.json` names the newest complete snapshot whoever wrote it; the store only moves it
+   * forward and only onto a complete snapshot, so older or partial dates leave it alone.
+   */
+  async function moveCurrent(date: IsoDate): Promise<void> {
+    const written = listCells(state).some((c) => c.date === date && c.state === 'completed')
+    if (written) await deps.store.setCurrent(date).catch(() => undefined)
+  }
 
   async function runDate(date: IsoDate): Promise<void> {
     const detail: DetailLevel = state.strategy.detail
