@@ -26,6 +26,8 @@ import { createDashboardClient } from './upstream/index.ts'
 import { TOOL_VERSION } from './version.ts'
 
 export interface ServiceOverrides {
+  /** Tests: the automatic refresh period in ms instead of REFRESH_INTERVAL_MINUTES. */
+  refreshIntervalMs?: number
   now?: () => number
   retryPolicy?: RetryPolicy
   breaker?: { failureThreshold: number; openMs: number; maxOutageMs: number }
@@ -131,6 +133,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
 
   backfills.subscribe(createJobAlerts(alerts))
   let cleanupTimer: ReturnType<typeof setInterval> | null = null
+  let refreshTimer: ReturnType<typeof setInterval> | null = null
   const cleanup = () =>
     backfills.cleanupOldJobs().then(
       (removed) => removed.length > 0 && logger.info({ removed }, 'removed old finished jobs'),
@@ -156,6 +159,12 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
       await cleanup()
       cleanupTimer = setInterval(() => void cleanup(), 3_600_000)
       cleanupTimer.unref()
+      const everyMs = overrides.refreshIntervalMs ?? config.refreshIntervalMinutes * 60_000
+      if (everyMs > 0) {
+        // The dashboard publishes once a day; the refresh writes nothing when nothing changed.
+        refreshTimer = setInterval(() => void refresh.refresh(), everyMs)
+        refreshTimer.unref()
+      }
     },
     logger,
     store,
@@ -168,6 +177,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     refresh,
     async close() {
       if (cleanupTimer) clearInterval(cleanupTimer)
+      if (refreshTimer) clearInterval(refreshTimer)
       await backfills.close()
       await refresh.close()
       await alerts.close()

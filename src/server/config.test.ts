@@ -27,7 +27,9 @@ describe('loadConfig', () => {
       UPSTREAM_MAX_CONCURRENT: '8',
       UPSTREAM_TIMEOUT_MS: '1000',
       LOG_LEVEL: 'debug',
+      REFRESH_INTERVAL_MINUTES: '360',
     })
+    expect(c.refreshIntervalMinutes).toBe(360)
     expect(c.port).toBe(8080)
     expect(c.dashboardUrl).toBe('http://127.0.0.1:9999')
     expect(c.upstream).toEqual({ maxRequests: 0, windowMs: 500, maxConcurrent: 8, timeoutMs: 1000 })

@@ -37,6 +37,8 @@ export interface Config {
     /** Open longer than this, jobs end `error` (finished cells kept). @default 900000 */
     maxOutageMs: number
   }
+  /** Run the refresh every this many minutes while the server runs; 0 = only when asked. @default 0 */
+  refreshIntervalMinutes: number
   /** Alerts are POSTed here as JSON when set. */
   alertWebhookUrl: string | null
   jobs: {
@@ -98,6 +100,7 @@ const envSchema = z.object({
     .refine((v) => v === undefined || v === '' || /^https?:\/\/[^\s/]+(\/.*)?$/.test(v), {
       message: 'ALERT_WEBHOOK_URL must be an http(s) URL',
     }),
+  REFRESH_INTERVAL_MINUTES: intFrom('REFRESH_INTERVAL_MINUTES', 0, 0, 10_080),
   MAX_RUNNING_JOBS: intFrom('MAX_RUNNING_JOBS', 2, 1, 16),
   MAX_QUEUED_JOBS: intFrom('MAX_QUEUED_JOBS', 20, 0, 1000),
   JOB_RETENTION_DAYS: intFrom('JOB_RETENTION_DAYS', 7, 1, 3650),
@@ -164,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       openMs: e.CIRCUIT_OPEN_MS,
       maxOutageMs: e.CIRCUIT_MAX_OUTAGE_MS,
     },
+    refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
     alertWebhookUrl: e.ALERT_WEBHOOK_URL ? e.ALERT_WEBHOOK_URL : null,
     jobs: {
       maxRunning: e.MAX_RUNNING_JOBS,

@@ -73,4 +73,16 @@ describe('refresh service', () => {
       stack.sim.requestLog().filter((e) => e.url.includes('clubperformance~61~')),
     ).toHaveLength(1)
   })
+
+  it('runs by itself on the configured interval', async () => {
+    stack = await startStack({ overrides: { ...FAST_RETRIES, refreshIntervalMs: 100 } })
+    const s = stack.server.services
+    await s.districtConfig.replace(['61'])
+    const deadline = Date.now() + 10_000
+    while (s.refresh.status().last?.status !== 'written') {
+      if (Date.now() > deadline) throw new Error('no automatic refresh happened')
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    expect((await s.store.getCurrent())?.asOf).toBe(stack.sim.truth.latestAsOf())
+  })
 })
