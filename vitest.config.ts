@@ -21,6 +21,7 @@ export default defineConfig({
           ...common,
           name: 'node',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          setupFiles: ['test/helpers/leak-check.ts'],
           exclude: ['**/node_modules/**', 'src/web/**', 'test/browser/**'],
           environment: 'node',
         },

@@ -65,7 +65,7 @@ describe('backfill page in Chromium', () => {
     const page = await env.open()
     await setDates(page, '2026-11-18', '2026-11-18')
     await page.getByRole('button', { name: /Advanced options/ }).click()
-    await page.getByLabel('Districts').fill('61, 02')
+    await page.getByLabel('Districts', { exact: true }).fill('61, 02')
     await page.getByLabel(/^Per district/).check()
     await page.getByLabel('Concurrency').fill('2')
     await page.getByLabel('Request delay (ms)').fill('5')

@@ -121,7 +121,7 @@ describe('district page in Chromium', () => {
   it('backfills through the district-scoped endpoint and shows that district’s coverage', async () => {
     const page = await env.open('/?district=91')
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('District 91')
-    expect(await page.getByLabel('Districts').count()).toBe(0)
+    expect(await page.getByLabel('Districts', { exact: true }).count()).toBe(0)
     await setDates(page, '2026-11-15', '2026-11-15')
     const { response, job } = await clickStart(page)
     expect(new URL(response.url()).pathname).toBe('/api/districts/91/backfill')

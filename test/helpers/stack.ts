@@ -47,7 +47,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.env,
   })
   const server = await startServer(config, createSilentLogger(), options.overrides)
-  return {
+  const stack: Stack = {
     sim,
     server,
     dataDir,
@@ -63,9 +63,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return { status: res.status, body: (text ? JSON.parse(text) : null) as never }
     },
     async close() {
+      OPEN_STACKS.delete(stack)
       await server.close()
       await sim.close()
       await rm(dataDir, { recursive: true, force: true })
     },
   }
+  OPEN_STACKS.add(stack)
+  return stack
+}
+
+/** Stacks started and not closed yet: a test file that ends with one open leaks (STYLE §22). */
+const OPEN_STACKS = new Set<Stack>()
+
+export function openStackUrls(): string[] {
+  return [...OPEN_STACKS].map((s) => s.url)
 }

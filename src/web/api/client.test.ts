@@ -67,6 +67,28 @@ describe('createApiClient', () => {
     ])
   })
 
+  it('changes the configured districts and runs a waited refresh with the bearer token', async () => {
+    const { client, seen } = recordingClient(() => json(200, { configured: [] }), 'secret')
+    await client.replaceDistricts(['61', '21'])
+    await client.removeDistrict('21')
+    await client.refresh()
+    await client.refreshStatus()
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'PUT http://api.test/api/districts',
+      'DELETE http://api.test/api/districts/21',
+      'POST http://api.test/api/refresh?wait=true',
+      'GET http://api.test/api/refresh',
+    ])
+    expect(seen[0]?.body).toEqual({ districts: ['61', '21'] })
+    expect(seen.slice(0, 3).map((s) => s.headers['authorization'])).toEqual([
+      'Bearer secret',
+      'Bearer secret',
+      'Bearer secret',
+    ])
+    expect(seen[2]?.body).toBeUndefined()
+    expect(seen[3]?.headers['authorization']).toBeUndefined()
+  })
+
   it('throws the error body as an ApiError with status, code and details', async () => {
     const details = [{ field: 'endDate', message: 'endDate must not be before startDate' }]
     const { client } = recordingClient(() =>

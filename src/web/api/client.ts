@@ -10,10 +10,13 @@ import type {
   CoverageQuery,
   CoverageReport,
   DistrictFileView,
+  DistrictListUpdate,
   DryRunPlan,
   HealthView,
   HistoryQuery,
   JobPage,
+  RefreshResultView,
+  RefreshStatusView,
   SnapshotView,
 } from './types.ts'
 
@@ -126,9 +129,17 @@ export function createApiClient(options: ApiClientOptions = {}) {
       call<SnapshotView>('GET', `/api/snapshots/${enc(date)}`, { signal }),
     configuredDistricts: (signal?: AbortSignal) =>
       call<ConfiguredDistricts>('GET', '/api/districts', { signal }),
+    replaceDistricts: (districts: readonly string[]) =>
+      call<DistrictListUpdate>('PUT', '/api/districts', { body: { districts } }),
+    removeDistrict: (districtId: string) =>
+      call<DistrictListUpdate>('DELETE', `/api/districts/${enc(districtId)}`),
     availableDistricts: (signal?: AbortSignal) =>
       call<AvailableDistricts>('GET', '/api/districts/available', { signal }),
     health: (signal?: AbortSignal) => call<HealthView>('GET', '/api/health', { signal }),
+    /** Waits for the run to finish: the answer is its result, not a 202. */
+    refresh: () => call<RefreshResultView>('POST', '/api/refresh?wait=true'),
+    refreshStatus: (signal?: AbortSignal) =>
+      call<RefreshStatusView>('GET', '/api/refresh', { signal }),
   }
 }
 

@@ -6,12 +6,14 @@ import { queryOptions, skipToken } from '@tanstack/react-query'
 import { isTerminal, type BackfillResponse } from '../../shared/backfill-api.ts'
 import type { ApiClient } from './client.ts'
 import { ApiError } from './api-error.ts'
-import type { CoverageQuery, HistoryQuery } from './types.ts'
+import type { CoverageQuery, HistoryQuery, RefreshStatusView } from './types.ts'
 
 /** How often a running job is polled. */
 export const JOB_POLL_MS = 1000
 /** How often the history list is polled while one of its jobs is still running. */
 export const HISTORY_POLL_MS = 3000
+/** How often the refresh status is polled while a run (e.g. the scheduled one) is going. */
+export const REFRESH_POLL_MS = 2000
 
 export const queryKeys = {
   backfills: ['backfills'] as const,
@@ -24,7 +26,22 @@ export const queryKeys = {
   configured: ['districts', 'configured'] as const,
   available: ['districts', 'available'] as const,
   health: ['health'] as const,
+  refresh: ['refresh'] as const,
 }
+
+/**
+ * What a refresh can change: the grid, stored snapshots and district files (a restatement
+ * rewrites them), health (current as-of, circuit), the newest summary's districts, and its
+ * own status. Prefixes, so every range and date is covered.
+ */
+export const REFRESH_AFFECTS: readonly (readonly string[])[] = [
+  ['coverage'],
+  ['snapshot'],
+  ['district-file'],
+  queryKeys.health,
+  queryKeys.available,
+  queryKeys.refresh,
+]
 
 /** Poll until the job ends; a job the server no longer knows is not polled either. */
 export function jobPollInterval(job: BackfillResponse | undefined, error: unknown): number | false {
@@ -34,6 +51,10 @@ export function jobPollInterval(job: BackfillResponse | undefined, error: unknow
 
 export function historyPollInterval(jobs: readonly BackfillResponse[] | undefined): number | false {
   return jobs?.some((j) => !isTerminal(j.status)) ? HISTORY_POLL_MS : false
+}
+
+export function refreshPollInterval(status: RefreshStatusView | undefined): number | false {
+  return status?.state === 'running' ? REFRESH_POLL_MS : false
 }
 
 export function backfillStatusOptions(
@@ -100,5 +121,13 @@ export function healthOptions(api: ApiClient) {
     queryKey: queryKeys.health,
     queryFn: ({ signal }) => api.health(signal),
     refetchInterval: 10_000,
+  })
+}
+
+export function refreshStatusOptions(api: ApiClient) {
+  return queryOptions({
+    queryKey: queryKeys.refresh,
+    queryFn: ({ signal }) => api.refreshStatus(signal),
+    refetchInterval: (q) => refreshPollInterval(q.state.data),
   })
 }

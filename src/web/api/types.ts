@@ -2,7 +2,11 @@
  * Response shapes of the read endpoints the page uses, as the server sends them (see
  * `src/server/http/*-routes.ts`). The backfill job view itself is shared: `BackfillResponse`.
  */
-import type { BackfillResponse, ResolvedBackfillRequest } from '../../shared/backfill-api.ts'
+import type {
+  BackfillResponse,
+  CellError,
+  ResolvedBackfillRequest,
+} from '../../shared/backfill-api.ts'
 import type { DistrictStatistics } from '../../shared/district-statistics.ts'
 import type {
   DetailLevel,
@@ -67,6 +71,35 @@ export interface SnapshotView {
 export interface ConfiguredDistricts {
   configured: string[]
   mode: 'all-in-summary' | 'configured'
+}
+
+/** What `PUT /api/districts` and `DELETE /api/districts/:id` answer: the list now stored. */
+export interface DistrictListUpdate {
+  configured: string[]
+}
+
+export type RefreshOutcome = 'written' | 'unchanged' | 'partial' | 'unavailable' | 'failed'
+
+/** One run of the daily refresh (`POST /api/refresh?wait=true`, and `last` of its status). */
+export interface RefreshResultView {
+  status: RefreshOutcome
+  asOf: string | null
+  startedAt: string
+  finishedAt: string
+  districts: {
+    written: string[]
+    unchanged: string[]
+    unavailable: string[]
+    failed: { districtId: string; error: CellError }[]
+  }
+  restated: string[]
+  currentMoved: boolean
+  message: string
+}
+
+export interface RefreshStatusView {
+  state: 'idle' | 'running'
+  last: RefreshResultView | null
 }
 
 export interface AvailableDistricts {

@@ -1,10 +1,9 @@
-import { useQuery } from '@tanstack/react-query'
-import { useApi } from '../api/ApiProvider.tsx'
-import { configuredDistrictsOptions } from '../api/queries.ts'
 import { ActiveJobs } from '../backfill/ActiveJobs.tsx'
 import { BackfillButton } from '../backfill/BackfillButton.tsx'
 import { JobHistory } from '../backfill/JobHistory.tsx'
 import { CoverageView } from '../coverage/CoverageView.tsx'
+import { ConfiguredDistrictsEditor } from '../districts/ConfiguredDistrictsEditor.tsx'
+import { RefreshPanel } from '../refresh/RefreshPanel.tsx'
 import { Header } from './Header.tsx'
 import { Link, useRoute } from './navigation.tsx'
 
@@ -31,7 +30,8 @@ function BackfillPage() {
       <div className="layout">
         <div className="layout__side">
           <BackfillButton />
-          <ConfiguredDistricts />
+          <RefreshPanel />
+          <ConfiguredDistrictsEditor />
         </div>
         <div className="layout__main">
           <ActiveJobs />
@@ -61,29 +61,5 @@ function DistrictPage({ districtId }: { districtId: string }) {
       <CoverageView districtIds={[districtId]} />
       <JobHistory districtId={districtId} />
     </>
-  )
-}
-
-function ConfiguredDistricts() {
-  const api = useApi()
-  const configured = useQuery(configuredDistrictsOptions(api))
-  if (!configured.data) return null
-  const ids = configured.data.configured
-  return (
-    <p className="muted configured">
-      {ids.length === 0 ? (
-        'No district is configured: a backfill without targets covers every district in each date’s summary.'
-      ) : (
-        <>
-          Configured districts:{' '}
-          {ids.map((id, i) => (
-            <span key={id}>
-              {i > 0 && ', '}
-              <Link to={{ page: 'district', districtId: id }}>{id}</Link>
-            </span>
-          ))}
-        </>
-      )}
-    </p>
   )
 }

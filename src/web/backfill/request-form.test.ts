@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   defaultFormState,
   issuesByField,
-  parseDistrictList,
+  safeParseDistrictList,
   toBackfillRequest,
   type BackfillFormState,
 } from './request-form.ts'
@@ -105,9 +105,9 @@ describe('toBackfillRequest', () => {
   })
 })
 
-describe('parseDistrictList', () => {
+describe('safeParseDistrictList', () => {
   it('upper-cases, keeps the dashboard spelling, drops duplicates and reports malformed ids', () => {
-    expect(parseDistrictList(' 02,61;f 61  toolong ')).toEqual({
+    expect(safeParseDistrictList(' 02,61;f 61  toolong ')).toEqual({
       ids: ['02', '61', 'F'],
       bad: ['toolong'],
     })

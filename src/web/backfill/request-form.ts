@@ -56,7 +56,7 @@ function wholeNumber(
   return value
 }
 
-export function parseDistrictList(text: string): { ids: string[]; bad: string[] } {
+export function safeParseDistrictList(text: string): { ids: string[]; bad: string[] } {
   const ids: string[] = []
   const bad: string[] = []
   for (const raw of text.split(/[\s,;]+/).filter(Boolean)) {
@@ -94,7 +94,7 @@ export function toBackfillRequest(
 ): ToRequestResult {
   const issues: FieldIssue[] = []
   const endDate = checkDates(form, issues)
-  const { ids, bad } = parseDistrictList(form.districts)
+  const { ids, bad } = safeParseDistrictList(form.districts)
   if (!options.districtScoped && bad.length > 0) {
     issues.push({
       field: 'targetDistricts',
