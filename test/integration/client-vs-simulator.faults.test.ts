@@ -67,9 +67,9 @@ describe('client vs simulator: injected faults become typed errors', () => {
     expect(error).toMatchObject({ code: 'UPSTREAM_HTML', retryable: true })
   })
 
-  it('the error page behind a redirect → UPSTREAM_HTTP 302 with its location', async () => {
+  it('the error page behind a redirect → retryable UPSTREAM_HTTP 302 with its location', async () => {
     const error = await failureWith({ kind: 'html-error', redirect: true })
-    expect(error).toMatchObject({ code: 'UPSTREAM_HTTP', status: 302, retryable: false })
+    expect(error).toMatchObject({ code: 'UPSTREAM_HTTP', status: 302, retryable: true })
     expect((error as UpstreamHttpError).location).toContain('/error.aspx')
   })
 

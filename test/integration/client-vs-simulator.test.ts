@@ -151,7 +151,7 @@ describe('client vs simulator: dates without published data', () => {
     expect(paths).toEqual([])
   })
 
-  it('reports a program year the simulator does not serve as a non-retryable redirect, never as data', async () => {
+  it('reports a program year the simulator does not serve as a redirect to the error page, never as data', async () => {
     const asOf = '2023-03-15'
     expect(rig().sim.truth.archivedProgramYears()).not.toContain('2022-2023')
     expect(rig().sim.truth.dataMonthFor(asOf)).toBeNull()
@@ -159,7 +159,7 @@ describe('client vs simulator: dates without published data', () => {
       rig().client.fetchReport({ report: 'clubperformance', districtId: '61', asOf }),
     )
     expect(error).toBeInstanceOf(UpstreamHttpError)
-    expect(error).toMatchObject({ code: 'UPSTREAM_HTTP', status: 302, retryable: false })
+    expect(error).toMatchObject({ code: 'UPSTREAM_HTTP', status: 302, retryable: true })
     expect((error as UpstreamHttpError).location).toContain('/error.aspx')
     expect(loggedPaths(rig().sim)).toContain('/2022-2023/export.aspx')
   })

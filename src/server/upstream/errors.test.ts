@@ -34,6 +34,18 @@ describe('retryability', () => {
     expect(new UpstreamHttpError({ ...init, status: 502 }).retryable).toBe(true)
     expect(new UpstreamHttpError({ ...init, status: 404 }).retryable).toBe(false)
   })
+
+  it('retries a redirect to the error page, not other redirects', () => {
+    const init = { statusText: 'Found', url: 'http://x/', retryAfterMs: null, bodySnippet: '' }
+    const toErrorPage = '/error.aspx?aspxerrorpath=/2018-2019/export.aspx'
+    expect(new UpstreamHttpError({ ...init, status: 302, location: toErrorPage }).retryable).toBe(
+      true,
+    )
+    expect(new UpstreamHttpError({ ...init, status: 302, location: '/login.aspx' }).retryable).toBe(
+      false,
+    )
+    expect(new UpstreamHttpError({ ...init, status: 302, location: null }).retryable).toBe(false)
+  })
 })
 
 describe('toUpstreamError', () => {

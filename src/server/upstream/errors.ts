@@ -103,8 +103,18 @@ export class UpstreamHttpError extends UpstreamError {
     this.location = init.location
     this.retryAfterMs = init.retryAfterMs
     this.bodySnippet = init.bodySnippet
-    this.retryable = isRetryableStatus(init.status)
+    this.retryable =
+      isRetryableStatus(init.status) || isErrorPageRedirect(init.status, init.location)
   }
+}
+
+/**
+ * A 3xx to the dashboard's error page is the same transient failure as that page served with
+ * 200 (reference §2.6: district U's club report on 2019-07-16/17 arrived after a redirect while
+ * the other reports were fine), so it is retried like UPSTREAM_HTML, within the attempt limit.
+ */
+export function isErrorPageRedirect(status: number, location: string | null): boolean {
+  return status >= 300 && status < 400 && location !== null && /\/error\.aspx/i.test(location)
 }
 
 export class UpstreamTimeoutError extends UpstreamError {
