@@ -42,8 +42,16 @@ export interface ResolvedBackfillRequest {
   dryRun: boolean
 }
 
-export type JobStatus =
-  'queued' | 'processing' | 'complete' | 'partial_success' | 'error' | 'cancelled'
+export const JOB_STATUSES = [
+  'queued',
+  'processing',
+  'complete',
+  'partial_success',
+  'error',
+  'cancelled',
+] as const
+
+export type JobStatus = (typeof JOB_STATUSES)[number]
 
 export const TERMINAL_STATUSES: readonly JobStatus[] = [
   'complete',
@@ -176,4 +184,25 @@ export interface BackfillResponse {
   }
   partialSnapshots?: PartialSnapshotResult[]
   performanceStatus?: PerformanceStatus
+}
+
+export interface PlannedCellView {
+  date: string
+  districtId: string
+  action: 'fetch' | 'skip' | 'unavailable'
+  /** What storage already holds for the cell (null: nothing valid). */
+  stored: DetailLevel | null
+}
+
+/** `POST .../backfill` with `dryRun: true` answers this plan instead of starting a job. */
+export interface DryRunPlan {
+  dryRun: true
+  request: ResolvedBackfillRequest
+  scope: BackfillScope
+  collectionStrategy: CollectionStrategy
+  dates: number
+  counts: { total: number; fetch: number; skip: number; unavailable: number }
+  requests: { summary: number; perDistrict: number; total: number; exact: boolean }
+  cells: PlannedCellView[]
+  openDates: { date: string; action: 'fetch-summary' | 'unavailable'; districts: 'from-summary' }[]
 }

@@ -124,3 +124,26 @@ export interface CurrentPointer {
   asOf: IsoDate
   updatedAt: string
 }
+
+export type CoverageStatus = 'ok' | 'failed' | 'missing'
+
+export interface CoverageCell {
+  detail: DetailLevel | null
+  status: CoverageStatus
+}
+
+export interface CoverageDate {
+  asOf: IsoDate
+  /** null when no snapshot exists for the date. */
+  snapshot: SnapshotStatus | null
+  districts: Record<DistrictId, CoverageCell>
+}
+
+/** `GET /api/coverage`: dates × districts, read from manifests and metadata only. */
+export interface CoverageReport {
+  from: IsoDate
+  to: IsoDate
+  /** The requested ids, or every id seen in the range's manifests and failures. */
+  districtIds: DistrictId[]
+  dates: CoverageDate[]
+}

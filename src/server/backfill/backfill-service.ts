@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import {
   isTerminal,
   type BackfillResponse,
+  type DryRunPlan,
   type JobStatus,
   type PerformanceStatus,
   type ResolvedBackfillRequest,
@@ -60,18 +61,6 @@ export interface InitiateOptions {
 
 export type InitiateResult =
   { kind: 'started'; job: BackfillResponse } | { kind: 'plan'; plan: DryRunPlan }
-
-export interface DryRunPlan {
-  dryRun: true
-  request: ResolvedBackfillRequest
-  scope: BackfillResponse['scope']
-  collectionStrategy: BackfillResponse['collectionStrategy']
-  dates: number
-  counts: BackfillPlan['counts']
-  requests: BackfillPlan['requests']
-  cells: { date: string; districtId: string; action: string; stored: DetailLevel | null }[]
-  openDates: BackfillPlan['openDates']
-}
 
 export interface ListQuery {
   status?: JobStatus

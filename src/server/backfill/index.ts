@@ -101,7 +101,6 @@ export { createBackfillService } from './backfill-service.ts'
 export type {
   BackfillService,
   BackfillServiceDeps,
-  DryRunPlan,
   InitiateOptions,
   InitiateResult,
   ListQuery,

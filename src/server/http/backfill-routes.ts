@@ -1,17 +1,10 @@
 import { z } from 'zod'
+import { JOB_STATUSES } from '../../shared/backfill-api.ts'
 import type { Services } from '../compose.ts'
 import type { InitiateOptions } from '../backfill/index.ts'
 import { requireAdmin, type App } from './create-app.ts'
 import { districtId } from './schemas.ts'
 
-const JOB_STATUSES = [
-  'queued',
-  'processing',
-  'complete',
-  'partial_success',
-  'error',
-  'cancelled',
-] as const
 const backfillId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,80}$/, { message: 'must be a backfill id such as bf_…' })

@@ -24,11 +24,6 @@ export type { CellFailure } from './cell-error.ts'
 export { storeDate, toAllDistrictsFile } from './store-date.ts'
 export type { StoredDate } from './store-date.ts'
 export { createRefreshService } from './refresh-service.ts'
-export type {
-  RefreshResult,
-  RefreshService,
-  RefreshServiceDeps,
-  RefreshState,
-} from './refresh-service.ts'
+export type { RefreshService, RefreshServiceDeps } from './refresh-service.ts'
 export { rebuildFromCache } from './rebuild.ts'
 export type { RebuildResult } from './rebuild.ts'

@@ -6,31 +6,13 @@
  */
 import type { Logger } from 'pino'
 import type { IsoDate } from '../../shared/iso-date.ts'
+import type { RefreshResult, RefreshState } from '../../shared/refresh-api.ts'
 import type { DistrictConfigStore, SnapshotStore } from '../storage/index.ts'
 import type { DashboardClient } from '../upstream/index.ts'
 import type { Resilience } from '../politeness/index.ts'
-import type { CellFailure } from './cell-error.ts'
 import { toCellError } from './cell-error.ts'
 import type { Collector, DistrictOutcome, SummaryData } from './collector.ts'
 import { storeDate } from './store-date.ts'
-
-export type RefreshState = 'idle' | 'running'
-
-export interface RefreshResult {
-  status: 'written' | 'unchanged' | 'partial' | 'unavailable' | 'failed'
-  asOf: IsoDate | null
-  startedAt: string
-  finishedAt: string
-  districts: {
-    written: string[]
-    unchanged: string[]
-    unavailable: string[]
-    failed: { districtId: string; error: CellFailure }[]
-  }
-  restated: string[]
-  currentMoved: boolean
-  message: string
-}
 
 export interface RefreshServiceDeps {
   client: DashboardClient

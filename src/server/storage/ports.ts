@@ -7,6 +7,10 @@ import type { DistrictId } from '../../shared/district-id.ts'
 import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
 import type {
   AllDistrictsFile,
+  CoverageCell,
+  CoverageDate,
+  CoverageReport,
+  CoverageStatus,
   CurrentPointer,
   DetailLevel,
   DistrictFile,
@@ -56,27 +60,8 @@ export interface SnapshotSummary {
   updatedAt: string
 }
 
-export type CoverageStatus = 'ok' | 'failed' | 'missing'
-
-export interface CoverageCell {
-  detail: DetailLevel | null
-  status: CoverageStatus
-}
-
-export interface CoverageDate {
-  asOf: IsoDate
-  /** null when no snapshot exists for the date. */
-  snapshot: SnapshotStatus | null
-  districts: Record<DistrictId, CoverageCell>
-}
-
-export interface CoverageReport {
-  from: IsoDate
-  to: IsoDate
-  /** The requested ids, or every id seen in the range's manifests and failures. */
-  districtIds: DistrictId[]
-  dates: CoverageDate[]
-}
+// Coverage is a wire shape too (the page reads it): defined once in shared.
+export type { CoverageCell, CoverageDate, CoverageReport, CoverageStatus }
 
 export interface CoverageQuery {
   from: IsoDate

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
-import type { JobStatus } from '../../shared/backfill-api.ts'
+import { JOB_STATUSES, type JobStatus } from '../../shared/backfill-api.ts'
 import { describeApiError } from '../api/api-error.ts'
 import { useApi } from '../api/ApiProvider.tsx'
 import { jobHistoryOptions } from '../api/queries.ts'
@@ -8,14 +8,6 @@ import { useBackfillContext } from './BackfillContext.tsx'
 import { toBackfillInfo } from './backfill-registry.ts'
 import { describeRange, describeScope, doneCells, pageLabel, statusLabel } from './view-helpers.ts'
 
-const STATUSES: JobStatus[] = [
-  'queued',
-  'processing',
-  'complete',
-  'partial_success',
-  'error',
-  'cancelled',
-]
 export const HISTORY_PAGE_SIZE = 10
 
 /** Every job the server knows, newest first, paged, with a status filter. */
@@ -46,7 +38,7 @@ export function JobHistory({ districtId }: { districtId?: string }) {
             }}
           >
             <option value="">all</option>
-            {STATUSES.map((s) => (
+            {JOB_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {statusLabel(s)}
               </option>

@@ -1,0 +1,28 @@
+/** Wire shapes of the refresh endpoints (`POST /api/refresh`, `GET /api/refresh`). */
+import type { CellError } from './backfill-api.ts'
+import type { IsoDate } from './iso-date.ts'
+
+export type RefreshOutcome = 'written' | 'unchanged' | 'partial' | 'unavailable' | 'failed'
+
+export interface RefreshResult {
+  status: RefreshOutcome
+  asOf: IsoDate | null
+  startedAt: string
+  finishedAt: string
+  districts: {
+    written: string[]
+    unchanged: string[]
+    unavailable: string[]
+    failed: { districtId: string; error: CellError }[]
+  }
+  restated: string[]
+  currentMoved: boolean
+  message: string
+}
+
+export type RefreshState = 'idle' | 'running'
+
+export interface RefreshStatus {
+  state: RefreshState
+  last: RefreshResult | null
+}
