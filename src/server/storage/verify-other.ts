@@ -58,12 +58,7 @@ export async function checkStrayTemps(ctx: SnapshotFilesContext): Promise<Findin
     for (const name of await readdirOrEmpty(ctx.fs, dir)) {
       const abs = path.join(dir, name)
       if (isTempName(name))
-        out.push(
-          finding(ctx, abs, 'TEMP_LEFTOVER', 'temp file of an interrupted write', {
-            kind: 'quarantine',
-            paths: [abs],
-          }),
-        )
+        out.push(finding(ctx, abs, 'TEMP_LEFTOVER', 'temp file of an interrupted write'))
     }
   }
   return out
@@ -96,12 +91,7 @@ export async function checkRawCsv(
     const abs = path.join(root, date)
     if (!isIsoDate(date)) {
       const code = isTempName(date) ? 'TEMP_LEFTOVER' : 'UNEXPECTED_FILE'
-      out.push(
-        finding(ctx, abs, code, 'not a raw-csv date directory', {
-          kind: 'quarantine',
-          paths: [abs],
-        }),
-      )
+      out.push(finding(ctx, abs, code, 'not a raw-csv date directory'))
       continue
     }
     out.push(...(await checkRawDate(ctx, date, counts)))
@@ -120,31 +110,16 @@ async function checkRawDate(
   for (const name of names) {
     const abs = path.join(dir, name)
     if (isTempName(name)) {
-      out.push(
-        finding(ctx, abs, 'TEMP_LEFTOVER', 'temp file of an interrupted write', {
-          kind: 'quarantine',
-          paths: [abs],
-        }),
-      )
+      out.push(finding(ctx, abs, 'TEMP_LEFTOVER', 'temp file of an interrupted write'))
     } else if (name.endsWith(RAW_META_SUFFIX)) {
       const f = await checkRawPair(ctx, date, dir, name.slice(0, -RAW_META_SUFFIX.length), counts)
       if (f) out.push(f)
     } else if (name.endsWith(RAW_BODY_SUFFIX)) {
       if (!names.includes(name.slice(0, -RAW_BODY_SUFFIX.length) + RAW_META_SUFFIX)) {
-        out.push(
-          finding(ctx, abs, 'RAW_META_MISSING', 'body without its request metadata', {
-            kind: 'quarantine',
-            paths: [abs],
-          }),
-        )
+        out.push(finding(ctx, abs, 'RAW_META_MISSING', 'body without its request metadata'))
       }
     } else {
-      out.push(
-        finding(ctx, abs, 'UNEXPECTED_FILE', 'not a raw CSV body or its metadata', {
-          kind: 'quarantine',
-          paths: [abs],
-        }),
-      )
+      out.push(finding(ctx, abs, 'UNEXPECTED_FILE', 'not a raw CSV body or its metadata'))
     }
   }
   return out

@@ -26,7 +26,8 @@ export function finding(
   abs: string,
   code: VerifyProblemCode,
   message: string,
-  fix: Fix,
+  /** @default move the file itself to quarantine */
+  fix: Fix = { kind: 'quarantine', paths: [abs] },
 ): Finding {
   const rel = path.relative(ctx.dataDir, abs).split(path.sep).join('/')
   return { problem: { path: rel, code, message }, fix }
@@ -42,19 +43,8 @@ export async function checkSnapshots(
     const abs = path.join(root, name)
     if (isIsoDate(name)) out.push(...(await checkSnapshot(ctx, name, counts)))
     else if (isTempName(name))
-      out.push(
-        finding(ctx, abs, 'TEMP_LEFTOVER', 'unfinished snapshot or temp file', {
-          kind: 'quarantine',
-          paths: [abs],
-        }),
-      )
-    else
-      out.push(
-        finding(ctx, abs, 'UNEXPECTED_FILE', 'not a snapshot (name is not a date)', {
-          kind: 'quarantine',
-          paths: [abs],
-        }),
-      )
+      out.push(finding(ctx, abs, 'TEMP_LEFTOVER', 'unfinished snapshot or temp file'))
+    else out.push(finding(ctx, abs, 'UNEXPECTED_FILE', 'not a snapshot (name is not a date)'))
   }
   return out
 }
