@@ -163,7 +163,7 @@ export async function runBackfill(
   /** The date's summary; null = nothing published (cells made unavailable); 'stop' = failed. */
   async function fetchSummary(date: IsoDate, cells: string[]) {
     try {
-      const s = await deps.collector.getAllDistricts(date, fetchContext())
+      const s = await deps.collector.getAllDistricts(date, fetchContext(date))
       if (s.kind === 'unavailable') {
         for (const districtId of cells) {
           if (districtId !== WHOLE_DATE)
@@ -232,7 +232,7 @@ export async function runBackfill(
       districtId,
       date,
       summary,
-      fetchContext(),
+      fetchContext(date),
     )
     if (ctx.signal.aborted) return
     if (outcome.kind === 'failed' && FATAL_CODES.has(outcome.error.code))
@@ -293,7 +293,8 @@ export async function runBackfill(
     }
   }
 
-  function fetchContext() {
+  /** Requests for `date`: retries of a district's reports are reported on its cell. */
+  function fetchContext(date: IsoDate) {
     return {
       signal: ctx.signal,
       useCache: state.request.enableCaching,
@@ -302,26 +303,16 @@ export async function runBackfill(
       lane: { lane: state.backfillId, minGapMs: state.request.rateLimitDelayMs },
       onRetry: (info: { districtId: string | null; attempt: number; error: unknown }) => {
         if (info.districtId === null) return
-        const date = currentDateOf(info.districtId)
-        if (date)
-          emit({
-            type: 'cell:retrying',
-            at: at(),
-            date,
-            districtId: info.districtId,
-            attempt: info.attempt,
-            error: toCellError(info.error, deps.now()),
-          })
+        emit({
+          type: 'cell:retrying',
+          at: at(),
+          date,
+          districtId: info.districtId,
+          attempt: info.attempt,
+          error: toCellError(info.error, deps.now()),
+        })
       },
     }
-  }
-
-  function currentDateOf(districtId: string): IsoDate | null {
-    return (
-      listCells(state).find(
-        (c) => c.districtId === districtId && c.state === 'pending' && c.startedAt !== null,
-      )?.date ?? null
-    )
   }
 }
 
