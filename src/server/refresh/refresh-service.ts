@@ -6,12 +6,13 @@
  */
 import type { Logger } from 'pino'
 import type { IsoDate } from '../../shared/iso-date.ts'
+import type { DistrictFile } from '../../shared/snapshot-types.ts'
 import type { RefreshResult, RefreshState } from '../../shared/refresh-api.ts'
 import type { DistrictConfigStore, SnapshotStore } from '../storage/index.ts'
 import type { DashboardClient } from '../upstream/index.ts'
 import type { Resilience } from '../politeness/index.ts'
 import { toCellError } from './cell-error.ts'
-import type { Collector, DistrictOutcome, SummaryData } from './collector.ts'
+import type { Collector, DistrictOutcome } from './collector.ts'
 import { storeDate } from './store-date.ts'
 
 export interface RefreshServiceDeps {
@@ -30,21 +31,25 @@ export function createRefreshService(deps: RefreshServiceDeps) {
   let last: RefreshResult | null = null
   let controller: AbortController | null = null
 
-  async function unchanged(
+  /**
+   * How a freshly collected district compares with the stored file of the same as-of:
+   * `unchanged` when every source body is byte-identical, `restated` when a report present in
+   * both changed (closing-period restatement), `new` otherwise (nothing stored, or less detail).
+   */
+  async function compareWithStored(
     asOf: IsoDate,
-    outcome: DistrictOutcome,
-    summary: SummaryData,
-  ): Promise<boolean> {
-    if (outcome.kind !== 'collected') return false
-    const old = await deps.store.readDistrict(asOf, outcome.districtId).catch(() => null)
-    if (!old || old.detail !== 'full') return false
-    const oldShas = new Set(old.provenance.sources.map((s) => `${s.report}:${s.sha256}`))
-    const fresh = outcome.file.provenance.sources
-    return (
-      fresh.length === old.provenance.sources.length &&
-      fresh.every((s) => oldShas.has(`${s.report}:${s.sha256}`)) &&
-      oldShas.has(`districtsummary:${summary.sha256}`)
-    )
+    file: DistrictFile,
+  ): Promise<'unchanged' | 'restated' | 'new'> {
+    const old = await deps.store.readDistrict(asOf, file.districtId).catch(() => null)
+    if (!old) return 'new'
+    const oldSha = new Map(old.provenance.sources.map((src) => [src.report, src.sha256]))
+    const fresh = file.provenance.sources
+    if (fresh.some((src) => oldSha.has(src.report) && oldSha.get(src.report) !== src.sha256)) {
+      return 'restated'
+    }
+    const same =
+      old.detail === file.detail && fresh.every((src) => oldSha.get(src.report) === src.sha256)
+    return same ? 'unchanged' : 'new'
   }
 
   async function run(signal: AbortSignal, date: IsoDate | null): Promise<RefreshResult> {
@@ -75,19 +80,16 @@ export function createRefreshService(deps: RefreshServiceDeps) {
     })
     const lists = empty()
     const toWrite: DistrictOutcome[] = []
+    const restated: string[] = []
     for (const o of outcomes) {
       if (o.kind === 'failed') lists.failed.push({ districtId: o.districtId, error: o.error })
       else if (o.kind === 'unavailable') lists.unavailable.push(o.districtId)
-      else if (await unchanged(summary.asOf, o, summary)) lists.unchanged.push(o.districtId)
-      else toWrite.push(o)
-    }
-    const restated: string[] = []
-    for (const o of toWrite) {
-      if (
-        o.kind === 'collected' &&
-        (await deps.store.readDistrict(summary.asOf, o.districtId).catch(() => null))
-      )
-        restated.push(o.districtId)
+      else {
+        const comparison = await compareWithStored(summary.asOf, o.file)
+        if (comparison === 'unchanged') lists.unchanged.push(o.districtId)
+        else toWrite.push(o)
+        if (comparison === 'restated') restated.push(o.districtId)
+      }
     }
     const failures = outcomes.filter((o) => o.kind === 'failed')
     const summaryChanged =
