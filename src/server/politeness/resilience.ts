@@ -127,6 +127,8 @@ export function createResilience(config: ResilienceConfig): Resilience {
       const b = breakerOf(host)
       try {
         const result = await config.scheduler.schedule(host, task, options)
+        // The client's task resolves with its HTTP exchange (status, Retry-After); the hook is
+        // generic, so those two fields are read defensively rather than typed.
         const status = (result as { status?: unknown })?.status
         const retryAfter = (result as { retryAfter?: unknown })?.retryAfter
         if (typeof status === 'number') {
