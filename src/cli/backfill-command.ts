@@ -5,10 +5,8 @@
  */
 import cliProgress from 'cli-progress'
 import type { BackfillResponse } from '../shared/backfill-api.ts'
-import { createLogger } from '../server/logger.ts'
-import { createServices } from '../server/compose.ts'
-import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
-import { assertDate } from './commands.ts'
+import type { CommonFlags } from './config-from-flags.ts'
+import { assertDate, withServices } from './commands.ts'
 import { CliError, printJson, printTable } from './output.ts'
 
 export interface BackfillFlags extends CommonFlags {
@@ -59,10 +57,8 @@ export const EXIT_BY_STATUS: Record<string, number> = {
 
 export async function backfillCommand(flags: BackfillFlags): Promise<number> {
   const body = toBackfillRequest(flags)
-  const config = configFromFlags(flags, process.env, { LOG_LEVEL: 'warn' })
-  const services = createServices(config, createLogger(config.logLevel))
-  const svc = services.backfills
-  try {
+  return withServices(flags, async (services) => {
+    const svc = services.backfills
     const started = await svc.initiate(body, { kind: 'global' })
     if (started.kind === 'plan') {
       if (flags.json) printJson(started.plan)
@@ -97,9 +93,7 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
     if (flags.json) printJson(final)
     else printSummary(final)
     return EXIT_BY_STATUS[final.status] ?? 1
-  } finally {
-    await services.close()
-  }
+  })
 }
 
 function createBar() {

@@ -1,7 +1,7 @@
 /** Command implementations: thin adapters over the same services the server uses (STYLE §6). */
 import type { Command } from 'commander'
 import { createLogger } from '../server/logger.ts'
-import { createServices } from '../server/compose.ts'
+import { createServices, type Services } from '../server/compose.ts'
 import { closeOnSignals, startServer } from '../server/serve.ts'
 import { verify } from '../server/storage/index.ts'
 import { rebuildFromCache } from '../server/refresh/index.ts'
@@ -33,6 +33,20 @@ export function addServerOptions(cmd: Command): Command {
     .option('--host <host>', 'HOST to bind (default 127.0.0.1; non-loopback needs ADMIN_TOKEN)')
 }
 
+/** Runs `fn` over services built from the flags (quiet logs), closing them whatever happens. */
+export async function withServices<T>(
+  flags: CommonFlags,
+  fn: (services: Services) => Promise<T>,
+): Promise<T> {
+  const config = configFromFlags(flags, process.env, QUIET)
+  const services = createServices(config, createLogger(config.logLevel))
+  try {
+    return await fn(services)
+  } finally {
+    await services.close()
+  }
+}
+
 export function assertDate(value: string | undefined, flag: string): string | undefined {
   if (value !== undefined && !isIsoDate(value))
     throw new CliError(`${flag} must be a real calendar date written YYYY-MM-DD, got ${value}`)
@@ -51,9 +65,7 @@ export async function refreshCommand(
   flags: CommonFlags & { date?: string; json?: boolean },
 ): Promise<number> {
   const date = assertDate(flags.date, '--date')
-  const config = configFromFlags(flags, process.env, QUIET)
-  const services = createServices(config, createLogger(config.logLevel))
-  try {
+  return withServices(flags, async (services) => {
     const result = await services.refresh.refresh(date ? { date } : {})
     if (flags.json) printJson(result)
     else {
@@ -66,9 +78,7 @@ export async function refreshCommand(
       : result.status === 'partial'
         ? 2
         : 0
-  } finally {
-    await services.close()
-  }
+  })
 }
 
 export async function snapshotsListCommand(
@@ -78,9 +88,7 @@ export async function snapshotsListCommand(
   const to = assertDate(flags.to, '--to')
   if (from && to && from > to)
     throw new CliError(`--to must not be before --from (${to} < ${from})`)
-  const config = configFromFlags(flags, process.env, QUIET)
-  const services = createServices(config, createLogger(config.logLevel))
-  try {
+  return withServices(flags, async (services) => {
     const list = await services.store.listSnapshots({ from, to })
     const current = (await services.store.getCurrent())?.asOf ?? null
     if (flags.json) printJson({ current, snapshots: list })
@@ -112,9 +120,7 @@ export async function snapshotsListCommand(
         ]),
       )
     return 0
-  } finally {
-    await services.close()
-  }
+  })
 }
 
 export async function snapshotsShowCommand(
@@ -125,9 +131,7 @@ export async function snapshotsShowCommand(
   const districtId = flags.district === undefined ? undefined : normalizeDistrictId(flags.district)
   if (districtId === null)
     throw new CliError(`--district must be 1-4 letters or digits, got ${flags.district}`)
-  const config = configFromFlags(flags, process.env, QUIET)
-  const services = createServices(config, createLogger(config.logLevel))
-  try {
+  return withServices(flags, async (services) => {
     if (districtId) {
       const file = await services.store.readDistrict(date, districtId)
       if (!file) throw new CliError(`district ${districtId} is not in the snapshot of ${date}`)
@@ -156,9 +160,7 @@ export async function snapshotsShowCommand(
         process.stdout.write(`failed ${f.districtId}: ${f.code} ${f.message}\n`)
     }
     return 0
-  } finally {
-    await services.close()
-  }
+  })
 }
 
 export async function verifyCommand(
@@ -183,9 +185,7 @@ export async function rebuildCommand(
   const to = assertDate(flags.to, '--to')
   if (!from || !to) throw new CliError('rebuild needs --from and --to')
   if (from > to) throw new CliError(`--to must not be before --from (${to} < ${from})`)
-  const config = configFromFlags(flags, process.env, QUIET)
-  const services = createServices(config, createLogger(config.logLevel))
-  try {
+  return withServices(flags, async (services) => {
     const result = await rebuildFromCache({
       ...services,
       now: Date.now,
@@ -205,7 +205,5 @@ export async function rebuildCommand(
         ]),
       )
     return result.dates.some((d) => d.failed.length > 0) ? 2 : 0
-  } finally {
-    await services.close()
-  }
+  })
 }
