@@ -149,7 +149,7 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
       },
       Math.max(0, at - now()),
     )
-    s.timer.unref?.()
+    // Not unref'd: a queued request is work the process must wait for (a CLI run would otherwise end with Node's exit 13).
   }
 
   const pump = (host: string) => {
