@@ -3,11 +3,18 @@
  * summary table and exit codes 0 complete / 2 partial / 1 error / 130 cancelled (Ctrl-C
  * cancels the job cleanly: finished cells stay stored).
  */
-import cliProgress from 'cli-progress'
-import type { BackfillResponse } from '../shared/backfill-api.ts'
 import type { CommonFlags } from './config-from-flags.ts'
 import { assertDate, withServices } from './commands.ts'
-import { CliError, printJson, printTable } from './output.ts'
+import {
+  CliError,
+  createBar,
+  EXIT_BY_STATUS,
+  payloadOf,
+  printJson,
+  printPlan,
+  printSummary,
+} from './output.ts'
+import { asDataDirWriter, remoteBackfill } from './remote.ts'
 
 export interface BackfillFlags extends CommonFlags {
   from?: string
@@ -48,15 +55,19 @@ function toInt(value: string, flag: string): number {
   return Number(value)
 }
 
-export const EXIT_BY_STATUS: Record<string, number> = {
-  complete: 0,
-  partial_success: 2,
-  error: 1,
-  cancelled: 130,
-}
+export { EXIT_BY_STATUS }
 
 export async function backfillCommand(flags: BackfillFlags): Promise<number> {
   const body = toBackfillRequest(flags)
+  return asDataDirWriter(flags, 'backfill', {
+    // A dry run writes nothing: it needs the lock only to learn whether a server holds it.
+    lockLocal: !flags.dryRun,
+    remote: (server) => remoteBackfill(server, body, flags),
+    local: () => backfillHere(body, flags),
+  })
+}
+
+async function backfillHere(body: Record<string, unknown>, flags: BackfillFlags): Promise<number> {
   return withServices(flags, async (services) => {
     const svc = services.backfills
     const started = await svc.initiate(body, { kind: 'global' })
@@ -94,58 +105,4 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
     else printSummary(final)
     return EXIT_BY_STATUS[final.status] ?? 1
   })
-}
-
-function createBar() {
-  return new cliProgress.SingleBar(
-    {
-      format:
-        ' {bar} {percentage}% | {value}/{total} cells | {current} | failed {failed} | ETA {eta_formatted}',
-      stream: process.stderr,
-      hideCursor: true,
-      etaBuffer: 50,
-      noTTYOutput: true,
-      notTTYSchedule: 5000,
-    },
-    cliProgress.Presets.shades_classic,
-  )
-}
-
-function payloadOf(job: BackfillResponse) {
-  return { failed: job.progress.failed, current: job.progress.current || '-' }
-}
-
-function printPlan(plan: {
-  counts: { total: number; fetch: number; skip: number; unavailable: number }
-  requests: { total: number; exact: boolean }
-  dates: number
-  collectionStrategy: { type: string; rationale: string }
-}) {
-  process.stdout.write(
-    [
-      `dry run: ${plan.dates} dates, ${plan.counts.total} cells (${plan.counts.fetch} to fetch, ${plan.counts.skip} already stored, ${plan.counts.unavailable} unpublished)`,
-      `strategy: ${plan.collectionStrategy.type}: ${plan.collectionStrategy.rationale}`,
-      `upstream requests: ${plan.requests.total}${plan.requests.exact ? '' : ' (estimate)'}`,
-      '',
-    ].join('\n'),
-  )
-}
-
-function printSummary(job: BackfillResponse) {
-  const p = job.progress
-  process.stdout.write(
-    `backfill ${job.backfillId}: ${job.status} — ${p.completed} completed, ${p.skipped} skipped, ${p.unavailable} unavailable, ${p.failed} failed of ${p.total} cells; ${job.snapshotIds.length} snapshots written\n`,
-  )
-  printTable(
-    ['district', 'status', 'dates', 'ok', 'failed', 'retries', 'last error'],
-    Object.values(p.districtProgress).map((d) => [
-      d.districtId,
-      d.status,
-      `${d.datesProcessed}/${d.datesTotal}`,
-      String(d.successfulDates.length),
-      String(d.failedDates.length),
-      String(d.retryCount),
-      d.lastError ?? '',
-    ]),
-  )
 }

@@ -3,13 +3,27 @@ import type { Command } from 'commander'
 import { createLogger } from '../server/logger.ts'
 import { createServices, type Services } from '../server/compose.ts'
 import { closeOnSignals, startServer } from '../server/serve.ts'
-import { verify } from '../server/storage/index.ts'
+import { DataDirLockedError, verify } from '../server/storage/index.ts'
 import { rebuildFromCache } from '../server/refresh/index.ts'
 import { TOOL_VERSION } from '../server/version.ts'
 import { isIsoDate } from '../shared/iso-date.ts'
 import { normalizeDistrictId } from '../shared/district-id.ts'
 import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
-import { CliError, printJson, printTable } from './output.ts'
+import {
+  CliError,
+  printJson,
+  printTable,
+  reportRebuild,
+  reportRefresh,
+  reportVerify,
+} from './output.ts'
+import {
+  asDataDirWriter,
+  EXIT_DATA_DIR_BUSY,
+  remoteRebuild,
+  remoteRefresh,
+  remoteVerifyRepair,
+} from './remote.ts'
 
 const QUIET = { LOG_LEVEL: 'warn' }
 
@@ -56,7 +70,7 @@ export function assertDate(value: string | undefined, flag: string): string | un
 export async function serveCommand(flags: CommonFlags): Promise<void> {
   const config = configFromFlags(flags, process.env)
   const logger = createLogger(config.logLevel)
-  const server = await startServer(config, logger)
+  const server = await startServer(config, logger).catch(refuseWhenLocked)
   process.stdout.write(`toastmasters-backfill listening on ${server.url}\n`)
   closeOnSignals(server.close, logger)
 }
@@ -65,19 +79,12 @@ export async function refreshCommand(
   flags: CommonFlags & { date?: string; json?: boolean },
 ): Promise<number> {
   const date = assertDate(flags.date, '--date')
-  return withServices(flags, async (services) => {
-    const result = await services.refresh.refresh(date ? { date } : {})
-    if (flags.json) printJson(result)
-    else {
-      process.stdout.write(`${result.message}\n`)
-      for (const f of result.districts.failed)
-        process.stdout.write(`  failed ${f.districtId}: ${f.error.code} ${f.error.message}\n`)
-    }
-    return result.status === 'failed' || result.status === 'unavailable'
-      ? 1
-      : result.status === 'partial'
-        ? 2
-        : 0
+  return asDataDirWriter(flags, 'refresh', {
+    remote: (server) => remoteRefresh(server, date, flags.json),
+    local: () =>
+      withServices(flags, async (services) =>
+        reportRefresh(await services.refresh.refresh(date ? { date } : {}), flags.json),
+      ),
   })
 }
 
@@ -167,15 +174,18 @@ export async function verifyCommand(
   flags: CommonFlags & { repair?: boolean; json?: boolean },
 ): Promise<number> {
   const config = configFromFlags(flags, process.env, QUIET)
-  const report = await verify({ dataDir: config.dataDir, repair: flags.repair ?? false })
-  if (flags.json) printJson(report)
-  else {
-    for (const p of report.problems) process.stdout.write(`${p.code}  ${p.path}  ${p.message}\n`)
-    process.stdout.write(
-      `${report.ok ? 'OK' : 'PROBLEMS FOUND'}: ${report.checked.snapshots} snapshots, ${report.checked.files} files, ${report.checked.rawBodies} raw bodies checked, ${report.problems.length} problems${flags.repair ? ' (repair applied)' : ''}\n`,
+  const here = async () =>
+    reportVerify(
+      await verify({ dataDir: config.dataDir, repair: flags.repair ?? false }),
+      flags.repair,
+      flags.json,
     )
-  }
-  return report.ok ? 0 : 1
+  // Without --repair verify only reads: it never takes the lock and runs beside a server.
+  if (!flags.repair) return here()
+  return asDataDirWriter(flags, 'verify --repair', {
+    remote: (server) => remoteVerifyRepair(server, flags.json),
+    local: here,
+  })
 }
 
 export async function rebuildCommand(
@@ -185,25 +195,27 @@ export async function rebuildCommand(
   const to = assertDate(flags.to, '--to')
   if (!from || !to) throw new CliError('rebuild needs --from and --to')
   if (from > to) throw new CliError(`--to must not be before --from (${to} < ${from})`)
-  return withServices(flags, async (services) => {
-    const result = await rebuildFromCache({
-      ...services,
-      now: Date.now,
-      toolVersion: TOOL_VERSION,
-      from,
-      to,
-    })
-    if (flags.json) printJson(result)
-    else
-      printTable(
-        ['as-of', 'full', 'summary', 'failed'],
-        result.dates.map((d) => [
-          d.asOf,
-          d.full.join(' '),
-          d.summary.join(' '),
-          d.failed.map((f) => f.districtId).join(' '),
-        ]),
-      )
-    return result.dates.some((d) => d.failed.length > 0) ? 2 : 0
+  return asDataDirWriter(flags, 'rebuild', {
+    remote: (server) => remoteRebuild(server, { from, to }, flags.json),
+    local: () =>
+      withServices(flags, async (services) =>
+        reportRebuild(
+          await rebuildFromCache({
+            ...services,
+            now: Date.now,
+            toolVersion: TOOL_VERSION,
+            from,
+            to,
+          }),
+          flags.json,
+        ),
+      ),
   })
+}
+
+/** A second server on a held DATA_DIR: one line naming the holder, exit EXIT_DATA_DIR_BUSY. */
+export function refuseWhenLocked(error: unknown): never {
+  if (error instanceof DataDirLockedError)
+    throw new CliError(`${error.message}; stop it first`, EXIT_DATA_DIR_BUSY)
+  throw error
 }

@@ -5,6 +5,7 @@
 import { createLogger } from '../server/logger.ts'
 import { closeOnSignals, startServer } from '../server/serve.ts'
 import { startSimulatorFromConfig } from '../sim/index.ts'
+import { refuseWhenLocked } from './commands.ts'
 import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
 
 export const DEMO_DISTRICTS = ['21', '61', '02']
@@ -23,7 +24,9 @@ export async function demoCommand(
       UPSTREAM_MAX_REQUESTS: '20',
     })
     const logger = createLogger(config.logLevel)
-    const server = await startServer(config, logger)
+    const server = await startServer(config, logger, {}, { command: 'demo' }).catch(
+      refuseWhenLocked,
+    )
     if ((await server.services.districtConfig.get()).length === 0) {
       await server.services.districtConfig.replace(DEMO_DISTRICTS)
     }

@@ -1,4 +1,9 @@
 /** Human output of the CLI: plain tables on stdout, JSON on request. */
+import cliProgress from 'cli-progress'
+import type { RebuildResult } from '../server/refresh/index.ts'
+import type { VerifyReport } from '../server/storage/index.ts'
+import type { BackfillResponse } from '../shared/backfill-api.ts'
+import type { RefreshResult } from '../shared/refresh-api.ts'
 
 export class CliError extends Error {
   override name = 'CliError'
@@ -23,4 +28,109 @@ export function printTable(header: string[], rows: string[][]): void {
   process.stdout.write(`${line(header)}\n`)
   for (const r of rows) process.stdout.write(`${line(r)}\n`)
   if (rows.length === 0) process.stdout.write('(none)\n')
+}
+
+/** Exit code of a finished backfill job, local or run by a server. */
+export const EXIT_BY_STATUS: Record<string, number> = {
+  complete: 0,
+  partial_success: 2,
+  error: 1,
+  cancelled: 130,
+}
+
+export function createBar() {
+  return new cliProgress.SingleBar(
+    {
+      format:
+        ' {bar} {percentage}% | {value}/{total} cells | {current} | failed {failed} | ETA {eta_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
+      etaBuffer: 50,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+    },
+    cliProgress.Presets.shades_classic,
+  )
+}
+
+export function payloadOf(job: BackfillResponse) {
+  return { failed: job.progress.failed, current: job.progress.current || '-' }
+}
+
+export function printPlan(plan: {
+  counts: { total: number; fetch: number; skip: number; unavailable: number }
+  requests: { total: number; exact: boolean }
+  dates: number
+  collectionStrategy: { type: string; rationale: string }
+}) {
+  process.stdout.write(
+    [
+      `dry run: ${plan.dates} dates, ${plan.counts.total} cells (${plan.counts.fetch} to fetch, ${plan.counts.skip} already stored, ${plan.counts.unavailable} unpublished)`,
+      `strategy: ${plan.collectionStrategy.type}: ${plan.collectionStrategy.rationale}`,
+      `upstream requests: ${plan.requests.total}${plan.requests.exact ? '' : ' (estimate)'}`,
+      '',
+    ].join('\n'),
+  )
+}
+
+export function printSummary(job: BackfillResponse) {
+  const p = job.progress
+  process.stdout.write(
+    `backfill ${job.backfillId}: ${job.status} — ${p.completed} completed, ${p.skipped} skipped, ${p.unavailable} unavailable, ${p.failed} failed of ${p.total} cells; ${job.snapshotIds.length} snapshots written\n`,
+  )
+  printTable(
+    ['district', 'status', 'dates', 'ok', 'failed', 'retries', 'last error'],
+    Object.values(p.districtProgress).map((d) => [
+      d.districtId,
+      d.status,
+      `${d.datesProcessed}/${d.datesTotal}`,
+      String(d.successfulDates.length),
+      String(d.failedDates.length),
+      String(d.retryCount),
+      d.lastError ?? '',
+    ]),
+  )
+}
+
+/** Prints a refresh result; its exit code: 0 written/unchanged, 2 partial, 1 failed. */
+export function reportRefresh(result: RefreshResult, json?: boolean): number {
+  if (json) printJson(result)
+  else {
+    process.stdout.write(`${result.message}\n`)
+    for (const f of result.districts.failed)
+      process.stdout.write(`  failed ${f.districtId}: ${f.error.code} ${f.error.message}\n`)
+  }
+  return result.status === 'failed' || result.status === 'unavailable'
+    ? 1
+    : result.status === 'partial'
+      ? 2
+      : 0
+}
+
+/** Prints a verify report; exit 1 when it found problems. */
+export function reportVerify(report: VerifyReport, repair?: boolean, json?: boolean): number {
+  if (json) printJson(report)
+  else {
+    for (const p of report.problems) process.stdout.write(`${p.code}  ${p.path}  ${p.message}\n`)
+    process.stdout.write(
+      `${report.ok ? 'OK' : 'PROBLEMS FOUND'}: ${report.checked.snapshots} snapshots, ${report.checked.files} files, ${report.checked.rawBodies} raw bodies checked, ${report.problems.length} problems${repair ? ' (repair applied)' : ''}\n`,
+    )
+  }
+  return report.ok ? 0 : 1
+}
+
+/** Prints what a rebuild re-derived; exit 2 when some district could not be rebuilt. */
+export function reportRebuild(result: RebuildResult, json?: boolean): number {
+  if (json) printJson(result)
+  else
+    printTable(
+      ['as-of', 'full', 'summary', 'failed'],
+      result.dates.map((d) => [
+        d.asOf,
+        d.full.join(' '),
+        d.summary.join(' '),
+        d.failed.map((f) => f.districtId).join(' '),
+      ]),
+    )
+  return result.dates.some((d) => d.failed.length > 0) ? 2 : 0
 }

@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logger.ts'
 import { closeOnSignals, startServer } from './serve.ts'
+import { DataDirLockedError } from './storage/index.ts'
 
 try {
   const config = loadConfig(process.env)
@@ -14,6 +15,8 @@ try {
   process.stdout.write(`toastmasters-backfill listening on ${server.url}\n`)
   closeOnSignals(server.close, logger)
 } catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`)
-  process.exit(1)
+  const known = error instanceof ConfigError || error instanceof DataDirLockedError
+  process.stderr.write(`${known ? error.message : String(error)}\n`)
+  // 75: DATA_DIR is held by another server (as `tm-backfill serve` exits).
+  process.exit(error instanceof DataDirLockedError ? 75 : 1)
 }

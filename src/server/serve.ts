@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import { createServices, type ServiceOverrides, type Services } from './compose.ts'
 import { createApp } from './http/index.ts'
+import { acquireDataDirLock, type DataDirLock } from './storage/index.ts'
 
 export interface RunningServer {
   url: string
@@ -10,33 +11,69 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+export interface StartOptions {
+  /** Recorded in the lock as what holds DATA_DIR. */
+  command?: string
+}
+
 export async function startServer(
   config: Config,
   logger: Logger,
   overrides: ServiceOverrides = {},
+  options: StartOptions = {},
 ): Promise<RunningServer> {
+  let close: () => Promise<void> = async () => undefined
+  const lock = await lockDataDir(config, logger, options.command ?? 'serve', () => close())
   const services = createServices(config, logger, overrides)
-  await services.start()
-  const app = await createApp(services)
+  let app: Awaited<ReturnType<typeof createApp>> | null = null
   try {
+    await services.start()
+    app = await createApp(services)
     await app.listen({ host: config.host, port: config.port })
   } catch (error) {
+    await app?.close()
     await services.close()
+    await lock.release()
     throw error
   }
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const url = `http://${host}:${port}`
+  const listening = app
   let closing: Promise<void> | null = null
-  return {
-    url: `http://${host}:${port}`,
-    services,
-    close() {
-      // Stop accepting first, then abort in-flight work, then release files.
-      closing ??= app.close().then(() => services.close())
-      return closing
-    },
+  close = () => {
+    // Stop accepting first, then abort in-flight work, release files, and the lock last.
+    closing ??= listening
+      .close()
+      .then(() => services.close())
+      .finally(() => lock.release())
+    return closing
   }
+  await lock.setUrl(url)
+  return { url, services, close: () => close() }
+}
+
+/**
+ * The exclusive lock on DATA_DIR, held for the server's lifetime. Losing it (another process
+ * judged it stale) stops this server: two writers on one DATA_DIR must never run on.
+ */
+async function lockDataDir(
+  config: Config,
+  logger: Logger,
+  command: string,
+  stop: () => Promise<void>,
+): Promise<DataDirLock> {
+  return acquireDataDirLock({
+    dataDir: config.dataDir,
+    role: 'server',
+    command,
+    onCompromised: (error) => {
+      logger.fatal({ err: error }, 'lost the lock on DATA_DIR; stopping')
+      process.exitCode = 1
+      void stop()
+    },
+  })
 }
 
 /** SIGTERM / SIGINT: close once, exit 0; a second signal exits at once. */

@@ -12,6 +12,7 @@ import { TOOL_VERSION } from '../version.ts'
 import { createBaseApp, type App } from './create-app.ts'
 import { registerBackfillRoutes } from './backfill-routes.ts'
 import { registerDistrictRoutes } from './district-routes.ts'
+import { registerMaintenanceRoutes } from './maintenance-routes.ts'
 import { BACKFILL_ERROR_STATUS } from '../backfill/index.ts'
 import { registerSnapshotRoutes } from './snapshot-routes.ts'
 import { registerSystemRoutes } from './system-routes.ts'
@@ -44,6 +45,7 @@ export async function createApp(services: Services): Promise<App> {
   registerDistrictRoutes(app, services)
   registerSnapshotRoutes(app, services)
   registerBackfillRoutes(app, services)
+  registerMaintenanceRoutes(app, services)
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await registerWebPage(app)
   return app

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Services } from '../compose.ts'
+import { readDataDirId } from '../storage/index.ts'
 import { TOOL_VERSION } from '../version.ts'
 import { requireAdmin, type App } from './create-app.ts'
 import { isoDate } from './schemas.ts'
@@ -21,7 +22,13 @@ export function registerSystemRoutes(app: App, services: Services): void {
     return {
       status: storeOk && circuit.state === 'closed' ? 'ok' : 'degraded',
       version: TOOL_VERSION,
-      store: { ok: storeOk, dataDir: services.config.dataDir, current },
+      store: {
+        ok: storeOk,
+        dataDir: services.config.dataDir,
+        // Lets a CLI on the same DATA_DIR check that this server is the one holding it.
+        dataDirId: await readDataDirId(services.config.dataDir),
+        current,
+      },
       upstream: {
         baseUrl: services.config.dashboardUrl,
         circuit,

@@ -46,3 +46,12 @@ export {
   isStorageError,
 } from './errors.ts'
 export type { StorageError, StorageErrorCode } from './errors.ts'
+export {
+  acquireDataDirLock,
+  currentHolder,
+  DataDirLockedError,
+  describeHolder,
+  readDataDirId,
+  LOCK_STALE_MS,
+} from './data-dir-lock.ts'
+export type { DataDirLock, LockHolder } from './data-dir-lock.ts'
