@@ -55,12 +55,10 @@ function toInt(value: string, flag: string): number {
   return Number(value)
 }
 
-export { EXIT_BY_STATUS }
-
 export async function backfillCommand(flags: BackfillFlags): Promise<number> {
   const body = toBackfillRequest(flags)
   return asDataDirWriter(flags, 'backfill', {
-    // A dry run writes nothing: it needs the lock only to learn whether a server holds it.
+    // A dry run writes nothing: it takes no lock, it only asks a server holding one for the plan.
     lockLocal: !flags.dryRun,
     remote: (server) => remoteBackfill(server, body, flags),
     local: () => backfillHere(body, flags),
