@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { createLogger } from '../server/logger.ts'
 import { createServices, type Services } from '../server/compose.ts'
 import { closeOnSignals, startServer } from '../server/serve.ts'
-import { verify } from '../server/storage/index.ts'
+import { StorageUnavailableError, verify } from '../server/storage/index.ts'
 import { rebuildFromCache } from '../server/refresh/index.ts'
 import { TOOL_VERSION } from '../server/version.ts'
 import { isIsoDate } from '../shared/iso-date.ts'
@@ -12,6 +12,7 @@ import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
 import { CliError, printJson, printTable } from './output.ts'
 
 const QUIET = { LOG_LEVEL: 'warn' }
+const READ_ONLY = { writes: false }
 
 export function addCommonOptions(cmd: Command): Command {
   return cmd
@@ -33,17 +34,33 @@ export function addServerOptions(cmd: Command): Command {
     .option('--host <host>', 'HOST to bind (default 127.0.0.1; non-loopback needs ADMIN_TOKEN)')
 }
 
-/** Runs `fn` over services built from the flags (quiet logs), closing them whatever happens. */
+/**
+ * Runs `fn` over services built from the flags (quiet logs), closing them whatever happens. A
+ * command that writes DATA_DIR (the default) first has it checked for writability and swept
+ * of interrupted writes, as the server does at start-up.
+ */
 export async function withServices<T>(
   flags: CommonFlags,
   fn: (services: Services) => Promise<T>,
+  { writes = true }: { writes?: boolean } = {},
 ): Promise<T> {
   const config = configFromFlags(flags, process.env, QUIET)
   const services = createServices(config, createLogger(config.logLevel))
   try {
+    if (writes) await prepareOrRefuse(services)
     return await fn(services)
   } finally {
     await services.close()
+  }
+}
+
+/** A DATA_DIR that cannot be written is the user's to fix: a plain message, no stack. */
+async function prepareOrRefuse(services: Services): Promise<void> {
+  try {
+    await services.prepareDataDir()
+  } catch (e) {
+    if (e instanceof StorageUnavailableError) throw new CliError(e.message)
+    throw e
   }
 }
 
@@ -88,39 +105,43 @@ export async function snapshotsListCommand(
   const to = assertDate(flags.to, '--to')
   if (from && to && from > to)
     throw new CliError(`--to must not be before --from (${to} < ${from})`)
-  return withServices(flags, async (services) => {
-    const list = await services.store.listSnapshots({ from, to })
-    const current = (await services.store.getCurrent())?.asOf ?? null
-    if (flags.json) printJson({ current, snapshots: list })
-    else
-      printTable(
-        [
-          'as-of',
-          'status',
-          'month',
-          'closing',
-          'districts',
-          'full',
-          'failed',
-          'warnings',
-          'summary',
-          '',
-        ],
-        list.map((s) => [
-          s.asOf,
-          s.status,
-          s.dataMonth,
-          s.closingPeriod ? 'yes' : '',
-          String(s.districtCount),
-          String(s.fullDetailCount),
-          String(s.failedCount),
-          String(s.warningCount),
-          s.hasAllDistricts ? 'yes' : '',
-          s.asOf === current ? 'current' : '',
-        ]),
-      )
-    return 0
-  })
+  return withServices(
+    flags,
+    async (services) => {
+      const list = await services.store.listSnapshots({ from, to })
+      const current = (await services.store.getCurrent())?.asOf ?? null
+      if (flags.json) printJson({ current, snapshots: list })
+      else
+        printTable(
+          [
+            'as-of',
+            'status',
+            'month',
+            'closing',
+            'districts',
+            'full',
+            'failed',
+            'warnings',
+            'summary',
+            '',
+          ],
+          list.map((s) => [
+            s.asOf,
+            s.status,
+            s.dataMonth,
+            s.closingPeriod ? 'yes' : '',
+            String(s.districtCount),
+            String(s.fullDetailCount),
+            String(s.failedCount),
+            String(s.warningCount),
+            s.hasAllDistricts ? 'yes' : '',
+            s.asOf === current ? 'current' : '',
+          ]),
+        )
+      return 0
+    },
+    READ_ONLY,
+  )
 }
 
 export async function snapshotsShowCommand(
@@ -131,43 +152,49 @@ export async function snapshotsShowCommand(
   const districtId = flags.district === undefined ? undefined : normalizeDistrictId(flags.district)
   if (districtId === null)
     throw new CliError(`--district must be 1-4 letters or digits, got ${flags.district}`)
-  return withServices(flags, async (services) => {
-    if (districtId) {
-      const file = await services.store.readDistrict(date, districtId)
-      if (!file) throw new CliError(`district ${districtId} is not in the snapshot of ${date}`)
-      printJson(file)
+  return withServices(
+    flags,
+    async (services) => {
+      if (districtId) {
+        const file = await services.store.readDistrict(date, districtId)
+        if (!file) throw new CliError(`district ${districtId} is not in the snapshot of ${date}`)
+        printJson(file)
+        return 0
+      }
+      const metadata = await services.store.readMetadata(date)
+      if (!metadata) throw new CliError(`no snapshot for ${date}`)
+      const manifest = await services.store.readManifest(date)
+      if (flags.json) printJson({ metadata, manifest })
+      else {
+        process.stdout.write(
+          `snapshot ${date}: ${metadata.status}, data month ${metadata.dataMonth}, program year ${metadata.programYear}${metadata.closingPeriod ? ', closing period' : ''}\n`,
+        )
+        printTable(
+          ['district', 'detail', 'bytes', 'job', 'written'],
+          Object.values(manifest?.districts ?? {}).map((e) => [
+            e.districtId,
+            e.detail,
+            String(e.sizeBytes),
+            e.jobId ?? '',
+            e.writtenAt,
+          ]),
+        )
+        for (const f of metadata.failedDistricts)
+          process.stdout.write(`failed ${f.districtId}: ${f.code} ${f.message}\n`)
+      }
       return 0
-    }
-    const metadata = await services.store.readMetadata(date)
-    if (!metadata) throw new CliError(`no snapshot for ${date}`)
-    const manifest = await services.store.readManifest(date)
-    if (flags.json) printJson({ metadata, manifest })
-    else {
-      process.stdout.write(
-        `snapshot ${date}: ${metadata.status}, data month ${metadata.dataMonth}, program year ${metadata.programYear}${metadata.closingPeriod ? ', closing period' : ''}\n`,
-      )
-      printTable(
-        ['district', 'detail', 'bytes', 'job', 'written'],
-        Object.values(manifest?.districts ?? {}).map((e) => [
-          e.districtId,
-          e.detail,
-          String(e.sizeBytes),
-          e.jobId ?? '',
-          e.writtenAt,
-        ]),
-      )
-      for (const f of metadata.failedDistricts)
-        process.stdout.write(`failed ${f.districtId}: ${f.code} ${f.message}\n`)
-    }
-    return 0
-  })
+    },
+    READ_ONLY,
+  )
 }
 
 export async function verifyCommand(
   flags: CommonFlags & { repair?: boolean; json?: boolean },
 ): Promise<number> {
   const config = configFromFlags(flags, process.env, QUIET)
-  const report = await verify({ dataDir: config.dataDir, repair: flags.repair ?? false })
+  const report = flags.repair
+    ? await withServices(flags, () => verify({ dataDir: config.dataDir, repair: true }))
+    : await verify({ dataDir: config.dataDir })
   if (flags.json) printJson(report)
   else {
     for (const p of report.problems) process.stdout.write(`${p.code}  ${p.path}  ${p.message}\n`)

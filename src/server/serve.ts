@@ -16,7 +16,10 @@ export async function startServer(
   overrides: ServiceOverrides = {},
 ): Promise<RunningServer> {
   const services = createServices(config, logger, overrides)
-  await services.start()
+  await services.start().catch(async (error: unknown) => {
+    await services.close()
+    throw error
+  })
   const app = await createApp(services)
   try {
     await app.listen({ host: config.host, port: config.port })

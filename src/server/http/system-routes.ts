@@ -18,10 +18,12 @@ export function registerSystemRoutes(app: App, services: Services): void {
     }
     const circuit = services.resilience.circuit(new URL(services.config.dashboardUrl).host)
     const cache = await services.rawCache.stats()
+    const storage = await services.storageHealth.report()
+    const ok = storeOk && storage.ok
     return {
-      status: storeOk && circuit.state === 'closed' ? 'ok' : 'degraded',
+      status: ok && circuit.state === 'closed' ? 'ok' : 'degraded',
       version: TOOL_VERSION,
-      store: { ok: storeOk, dataDir: services.config.dataDir, current },
+      store: { ...storage, ok, dataDir: services.config.dataDir, current },
       upstream: {
         baseUrl: services.config.dashboardUrl,
         circuit,

@@ -37,13 +37,18 @@ export { detailMismatch, downgradeReason, sourceReports } from './detail-check.t
 export { MAX_COVERAGE_DAYS } from './coverage.ts'
 export { resolveInside } from './paths.ts'
 export { nodeStorageFs } from './storage-fs.ts'
+export { assertWritableDataDir, prepareDataDir } from './data-dir.ts'
+export { createStorageHealth } from './storage-health.ts'
+export type { StorageErrorRecord, StorageHealth, StorageHealthReport } from './storage-health.ts'
 export type { StorageFs } from './storage-fs.ts'
 export {
   StorageCorruptError,
   StorageIoError,
   StorageNotFoundError,
+  StorageUnavailableError,
   StorageUnsupportedSchemaError,
   StorageValidationError,
+  errnoOf,
   isStorageError,
 } from './errors.ts'
 export type { StorageError, StorageErrorCode } from './errors.ts'
