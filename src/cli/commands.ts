@@ -12,7 +12,6 @@ import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
 import { CliError, printJson, printTable } from './output.ts'
 
 const QUIET = { LOG_LEVEL: 'warn' }
-const READ_ONLY = { writes: false }
 
 export function addCommonOptions(cmd: Command): Command {
   return cmd
@@ -39,10 +38,25 @@ export function addServerOptions(cmd: Command): Command {
  * command that writes DATA_DIR (the default) first has it checked for writability and swept
  * of interrupted writes, as the server does at start-up.
  */
-export async function withServices<T>(
+export function withServices<T>(
   flags: CommonFlags,
   fn: (services: Services) => Promise<T>,
-  { writes = true }: { writes?: boolean } = {},
+): Promise<T> {
+  return runWithServices(flags, fn, true)
+}
+
+/** `withServices` for commands that only read DATA_DIR (a read-only mount is fine for them). */
+export function withReadOnlyServices<T>(
+  flags: CommonFlags,
+  fn: (services: Services) => Promise<T>,
+): Promise<T> {
+  return runWithServices(flags, fn, false)
+}
+
+async function runWithServices<T>(
+  flags: CommonFlags,
+  fn: (services: Services) => Promise<T>,
+  writes: boolean,
 ): Promise<T> {
   const config = configFromFlags(flags, process.env, QUIET)
   const services = createServices(config, createLogger(config.logLevel))
@@ -105,43 +119,39 @@ export async function snapshotsListCommand(
   const to = assertDate(flags.to, '--to')
   if (from && to && from > to)
     throw new CliError(`--to must not be before --from (${to} < ${from})`)
-  return withServices(
-    flags,
-    async (services) => {
-      const list = await services.store.listSnapshots({ from, to })
-      const current = (await services.store.getCurrent())?.asOf ?? null
-      if (flags.json) printJson({ current, snapshots: list })
-      else
-        printTable(
-          [
-            'as-of',
-            'status',
-            'month',
-            'closing',
-            'districts',
-            'full',
-            'failed',
-            'warnings',
-            'summary',
-            '',
-          ],
-          list.map((s) => [
-            s.asOf,
-            s.status,
-            s.dataMonth,
-            s.closingPeriod ? 'yes' : '',
-            String(s.districtCount),
-            String(s.fullDetailCount),
-            String(s.failedCount),
-            String(s.warningCount),
-            s.hasAllDistricts ? 'yes' : '',
-            s.asOf === current ? 'current' : '',
-          ]),
-        )
-      return 0
-    },
-    READ_ONLY,
-  )
+  return withReadOnlyServices(flags, async (services) => {
+    const list = await services.store.listSnapshots({ from, to })
+    const current = (await services.store.getCurrent())?.asOf ?? null
+    if (flags.json) printJson({ current, snapshots: list })
+    else
+      printTable(
+        [
+          'as-of',
+          'status',
+          'month',
+          'closing',
+          'districts',
+          'full',
+          'failed',
+          'warnings',
+          'summary',
+          '',
+        ],
+        list.map((s) => [
+          s.asOf,
+          s.status,
+          s.dataMonth,
+          s.closingPeriod ? 'yes' : '',
+          String(s.districtCount),
+          String(s.fullDetailCount),
+          String(s.failedCount),
+          String(s.warningCount),
+          s.hasAllDistricts ? 'yes' : '',
+          s.asOf === current ? 'current' : '',
+        ]),
+      )
+    return 0
+  })
 }
 
 export async function snapshotsShowCommand(
@@ -152,40 +162,36 @@ export async function snapshotsShowCommand(
   const districtId = flags.district === undefined ? undefined : normalizeDistrictId(flags.district)
   if (districtId === null)
     throw new CliError(`--district must be 1-4 letters or digits, got ${flags.district}`)
-  return withServices(
-    flags,
-    async (services) => {
-      if (districtId) {
-        const file = await services.store.readDistrict(date, districtId)
-        if (!file) throw new CliError(`district ${districtId} is not in the snapshot of ${date}`)
-        printJson(file)
-        return 0
-      }
-      const metadata = await services.store.readMetadata(date)
-      if (!metadata) throw new CliError(`no snapshot for ${date}`)
-      const manifest = await services.store.readManifest(date)
-      if (flags.json) printJson({ metadata, manifest })
-      else {
-        process.stdout.write(
-          `snapshot ${date}: ${metadata.status}, data month ${metadata.dataMonth}, program year ${metadata.programYear}${metadata.closingPeriod ? ', closing period' : ''}\n`,
-        )
-        printTable(
-          ['district', 'detail', 'bytes', 'job', 'written'],
-          Object.values(manifest?.districts ?? {}).map((e) => [
-            e.districtId,
-            e.detail,
-            String(e.sizeBytes),
-            e.jobId ?? '',
-            e.writtenAt,
-          ]),
-        )
-        for (const f of metadata.failedDistricts)
-          process.stdout.write(`failed ${f.districtId}: ${f.code} ${f.message}\n`)
-      }
+  return withReadOnlyServices(flags, async (services) => {
+    if (districtId) {
+      const file = await services.store.readDistrict(date, districtId)
+      if (!file) throw new CliError(`district ${districtId} is not in the snapshot of ${date}`)
+      printJson(file)
       return 0
-    },
-    READ_ONLY,
-  )
+    }
+    const metadata = await services.store.readMetadata(date)
+    if (!metadata) throw new CliError(`no snapshot for ${date}`)
+    const manifest = await services.store.readManifest(date)
+    if (flags.json) printJson({ metadata, manifest })
+    else {
+      process.stdout.write(
+        `snapshot ${date}: ${metadata.status}, data month ${metadata.dataMonth}, program year ${metadata.programYear}${metadata.closingPeriod ? ', closing period' : ''}\n`,
+      )
+      printTable(
+        ['district', 'detail', 'bytes', 'job', 'written'],
+        Object.values(manifest?.districts ?? {}).map((e) => [
+          e.districtId,
+          e.detail,
+          String(e.sizeBytes),
+          e.jobId ?? '',
+          e.writtenAt,
+        ]),
+      )
+      for (const f of metadata.failedDistricts)
+        process.stdout.write(`failed ${f.districtId}: ${f.code} ${f.message}\n`)
+    }
+    return 0
+  })
 }
 
 export async function verifyCommand(
