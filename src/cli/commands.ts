@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { createLogger } from '../server/logger.ts'
 import { createServices, type Services } from '../server/compose.ts'
 import { closeOnSignals, startServer } from '../server/serve.ts'
-import { DataDirLockedError, verify } from '../server/storage/index.ts'
+import { DataDirLockedError, StorageUnavailableError, verify } from '../server/storage/index.ts'
 import { rebuildFromCache } from '../server/refresh/index.ts'
 import { TOOL_VERSION } from '../server/version.ts'
 import { isIsoDate } from '../shared/iso-date.ts'
@@ -47,17 +47,48 @@ export function addServerOptions(cmd: Command): Command {
     .option('--host <host>', 'HOST to bind (default 127.0.0.1; non-loopback needs ADMIN_TOKEN)')
 }
 
-/** Runs `fn` over services built from the flags (quiet logs), closing them whatever happens. */
-export async function withServices<T>(
+/**
+ * Runs `fn` over services built from the flags (quiet logs), closing them whatever happens. A
+ * command that writes DATA_DIR (the default) first has it checked for writability and swept
+ * of interrupted writes, as the server does at start-up.
+ */
+export function withServices<T>(
   flags: CommonFlags,
   fn: (services: Services) => Promise<T>,
+): Promise<T> {
+  return runWithServices(flags, fn, true)
+}
+
+/** `withServices` for commands that only read DATA_DIR (a read-only mount is fine for them). */
+export function withReadOnlyServices<T>(
+  flags: CommonFlags,
+  fn: (services: Services) => Promise<T>,
+): Promise<T> {
+  return runWithServices(flags, fn, false)
+}
+
+async function runWithServices<T>(
+  flags: CommonFlags,
+  fn: (services: Services) => Promise<T>,
+  writes: boolean,
 ): Promise<T> {
   const config = configFromFlags(flags, process.env, QUIET)
   const services = createServices(config, createLogger(config.logLevel))
   try {
+    if (writes) await prepareOrRefuse(services)
     return await fn(services)
   } finally {
     await services.close()
+  }
+}
+
+/** A DATA_DIR that cannot be written is the user's to fix: a plain message, no stack. */
+async function prepareOrRefuse(services: Services): Promise<void> {
+  try {
+    await services.prepareDataDir()
+  } catch (e) {
+    if (e instanceof StorageUnavailableError) throw new CliError(e.message)
+    throw e
   }
 }
 
@@ -95,7 +126,7 @@ export async function snapshotsListCommand(
   const to = assertDate(flags.to, '--to')
   if (from && to && from > to)
     throw new CliError(`--to must not be before --from (${to} < ${from})`)
-  return withServices(flags, async (services) => {
+  return withReadOnlyServices(flags, async (services) => {
     const list = await services.store.listSnapshots({ from, to })
     const current = (await services.store.getCurrent())?.asOf ?? null
     if (flags.json) printJson({ current, snapshots: list })
@@ -138,7 +169,7 @@ export async function snapshotsShowCommand(
   const districtId = flags.district === undefined ? undefined : normalizeDistrictId(flags.district)
   if (districtId === null)
     throw new CliError(`--district must be 1-4 letters or digits, got ${flags.district}`)
-  return withServices(flags, async (services) => {
+  return withReadOnlyServices(flags, async (services) => {
     if (districtId) {
       const file = await services.store.readDistrict(date, districtId)
       if (!file) throw new CliError(`district ${districtId} is not in the snapshot of ${date}`)
@@ -176,7 +207,9 @@ export async function verifyCommand(
   const config = configFromFlags(flags, process.env, QUIET)
   const here = async () =>
     reportVerify(
-      await verify({ dataDir: config.dataDir, repair: flags.repair ?? false }),
+      flags.repair
+        ? await withServices(flags, () => verify({ dataDir: config.dataDir, repair: true }))
+        : await verify({ dataDir: config.dataDir }),
       flags.repair,
       flags.json,
     )

@@ -119,18 +119,23 @@ export function reportVerify(report: VerifyReport, repair?: boolean, json?: bool
   return report.ok ? 0 : 1
 }
 
-/** Prints what a rebuild re-derived; exit 2 when some district could not be rebuilt. */
+/** Prints what a rebuild re-derived; exit 2 when some district could not be rebuilt or was skipped. */
 export function reportRebuild(result: RebuildResult, json?: boolean): number {
   if (json) printJson(result)
-  else
+  else {
     printTable(
-      ['as-of', 'full', 'summary', 'failed'],
+      ['as-of', 'full', 'summary', 'failed', 'skipped'],
       result.dates.map((d) => [
         d.asOf,
         d.full.join(' '),
         d.summary.join(' '),
         d.failed.map((f) => f.districtId).join(' '),
+        d.skipped.map((f) => f.districtId).join(' '),
       ]),
     )
-  return result.dates.some((d) => d.failed.length > 0) ? 2 : 0
+    for (const d of result.dates)
+      for (const s of d.skipped)
+        process.stdout.write(`skipped ${d.asOf} ${s.districtId}: ${s.reason}\n`)
+  }
+  return result.dates.some((d) => d.failed.length > 0 || d.skipped.length > 0) ? 2 : 0
 }

@@ -19,8 +19,10 @@ import {
   createDistrictConfigStore,
   createFileSnapshotStore,
   createRawCsvCache,
-  INTERRUPTED_WRITE_CODES,
-  verify,
+  createStorageHealth,
+  nodeStorageFs,
+  prepareDataDir,
+  type StorageFs,
 } from './storage/index.ts'
 import { createDashboardClient } from './upstream/index.ts'
 import { TOOL_VERSION } from './version.ts'
@@ -31,22 +33,34 @@ export interface ServiceOverrides {
   now?: () => number
   retryPolicy?: RetryPolicy
   breaker?: { failureThreshold: number; openMs: number; maxOutageMs: number }
+  /** Tests: the file operations under every store (e.g. a fault-injecting one). */
+  storageFs?: StorageFs
 }
 
 export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}) {
   const now = overrides.now ?? Date.now
   const nowDate = () => new Date(now())
+  // Every store writes through one watched fs, so health sees any failure of any of them.
+  const storageHealth = createStorageHealth({
+    base: overrides.storageFs ?? nodeStorageFs,
+    dataDir: config.dataDir,
+    minFreeBytes: config.storageMinFreeMb * 1024 * 1024,
+    now,
+  })
+  const fs = storageHealth.fs
   const store = createFileSnapshotStore({
     dataDir: config.dataDir,
     toolVersion: TOOL_VERSION,
     now: nowDate,
+    fs,
   })
   const rawCache = createRawCsvCache({
     dataDir: config.dataDir,
+    fs,
     onCorrupt: (problem) =>
       logger.warn({ problem }, 'raw CSV body failed its checksum; it will be fetched again'),
   })
-  const districtConfig = createDistrictConfigStore({ dataDir: config.dataDir, now: nowDate })
+  const districtConfig = createDistrictConfigStore({ dataDir: config.dataDir, now: nowDate, fs })
   const scheduler = createUpstreamScheduler({
     maxRequests: config.upstream.maxRequests,
     windowMs: config.upstream.windowMs,
@@ -97,6 +111,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
   const host = new URL(config.dashboardUrl).host
   const eventLog = createFileJobEventLog<JobEvent>({
     dir: path.join(config.dataDir, 'jobs'),
+    fs,
     onError: (error) => logger.error({ err: error }, 'could not persist job events'),
   })
   const backfills = createBackfillService({
@@ -140,21 +155,19 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
       (error: unknown) => logger.error({ err: error }, 'job cleanup failed'),
     )
 
+  /**
+   * Refuses a DATA_DIR that cannot be written, then sweeps interrupted writes; every entry point
+   * that writes runs it first, while no writer is active yet.
+   */
+  const prepare = () => prepareDataDir({ dataDir: config.dataDir, logger, fs })
+
   return {
     config,
     alerts,
     backfills,
     /** Loads job records (resuming interrupted jobs) and starts the periodic cleanup. */
     async start() {
-      // Sweep what a crash mid-write left (no writer is active yet) before anything writes.
-      const sweep = await verify({
-        dataDir: config.dataDir,
-        repair: true,
-        repairCodes: INTERRUPTED_WRITE_CODES,
-      })
-      const swept = sweep.problems.filter((p) => p.repaired)
-      if (swept.length > 0)
-        logger.warn({ swept: swept.map((p) => p.path) }, 'cleaned up interrupted writes')
+      await prepare()
       await backfills.restore()
       await cleanup()
       cleanupTimer = setInterval(() => void cleanup(), 3_600_000)
@@ -166,6 +179,8 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
         refreshTimer.unref()
       }
     },
+    prepareDataDir: prepare,
+    storageHealth,
     logger,
     store,
     rawCache,

@@ -41,6 +41,8 @@ export interface Config {
   refreshIntervalMinutes: number
   /** Alerts are POSTed here as JSON when set. */
   alertWebhookUrl: string | null
+  /** Below this much free space on DATA_DIR's file system, health reports `degraded`. @default 100 */
+  storageMinFreeMb: number
   jobs: {
     /** Backfill jobs running at once. @default 2 */
     maxRunning: number
@@ -104,6 +106,7 @@ const envSchema = z.object({
   MAX_RUNNING_JOBS: intFrom('MAX_RUNNING_JOBS', 2, 1, 16),
   MAX_QUEUED_JOBS: intFrom('MAX_QUEUED_JOBS', 20, 0, 1000),
   JOB_RETENTION_DAYS: intFrom('JOB_RETENTION_DAYS', 7, 1, 3650),
+  STORAGE_MIN_FREE_MB: intFrom('STORAGE_MIN_FREE_MB', 100, 0, 100_000_000),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .optional()
@@ -168,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxOutageMs: e.CIRCUIT_MAX_OUTAGE_MS,
     },
     refreshIntervalMinutes: e.REFRESH_INTERVAL_MINUTES,
+    storageMinFreeMb: e.STORAGE_MIN_FREE_MB,
     alertWebhookUrl: e.ALERT_WEBHOOK_URL ? e.ALERT_WEBHOOK_URL : null,
     jobs: {
       maxRunning: e.MAX_RUNNING_JOBS,

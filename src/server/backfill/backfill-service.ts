@@ -165,7 +165,10 @@ export function createBackfillService(deps: BackfillServiceDeps) {
     return { request, scope, strategy, plan, latestPublishedAsOf }
   }
 
-  function enqueue(prepared: Awaited<ReturnType<typeof prepare>>, options: InitiateOptions): Job {
+  async function enqueue(
+    prepared: Awaited<ReturnType<typeof prepare>>,
+    options: InitiateOptions,
+  ): Promise<Job> {
     const waiting = [...jobs.values()].filter((j) => j.state.status === 'queued').length
     if (waiting >= maxQueued) {
       throw new BackfillError(
@@ -194,7 +197,13 @@ export function createBackfillService(deps: BackfillServiceDeps) {
       latestPublishedAsOf: prepared.latestPublishedAsOf,
     }
     jobs.set(backfillId, job)
-    deps.eventLog.append(backfillId, queued)
+    try {
+      // Accepted only once recorded: a job its log cannot hold would be forgotten at restart.
+      await deps.eventLog.persist(backfillId, queued)
+    } catch (error) {
+      jobs.delete(backfillId)
+      throw error
+    }
     deps.logger.info(
       { backfillId, cells: prepared.plan.counts.total, strategy: prepared.strategy.type },
       'backfill queued',
@@ -270,7 +279,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
     async initiate(body: unknown, options: InitiateOptions): Promise<InitiateResult> {
       const prepared = await prepare(body, options)
       if (prepared.request.dryRun) return { kind: 'plan', plan: toDryRun(prepared) }
-      return { kind: 'started', job: await view(enqueue(prepared, options)) }
+      return { kind: 'started', job: await view(await enqueue(prepared, options)) }
     },
 
     async get(backfillId: string, districtId?: string): Promise<BackfillResponse> {
@@ -361,7 +370,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
         districtId: old.state.districtId ?? undefined,
       }
       const prepared = await prepare(body, options, only)
-      return view(enqueue(prepared, options))
+      return view(await enqueue(prepared, options))
     },
 
     /** Loads job records from disk; unfinished jobs resume without refetching finished cells. */

@@ -120,6 +120,15 @@ export async function runBackfill(
     await Promise.all(toFetch.map((id) => limit(() => runDistrict(date, id, summary))))
   }
 
+  /**
+   * A valid stored file; with caching on, also the raw bodies it is built from (one quarantined
+   * by `verify --repair` is fetched again, so `rebuild` can re-derive the file later).
+   */
+  async function isStored(date: IsoDate, districtId: string, detail: DetailLevel) {
+    if (!(await deps.store.hasValidDistrict(date, districtId, detail))) return false
+    return !state.request.enableCaching || deps.collector.hasCachedBodies(districtId, date, detail)
+  }
+
   /** Unpublished → unavailable; stored and valid → skipped (or completed, after a crash). */
   async function decide(
     date: IsoDate,
@@ -137,7 +146,7 @@ export async function runBackfill(
       })
       return 'done'
     }
-    if (entry && (await deps.store.hasValidDistrict(date, districtId, detail))) {
+    if (entry && (await isStored(date, districtId, detail))) {
       if (entry.jobId === state.backfillId) {
         // Written by this job before a restart, its event lost: do not fetch it twice.
         emit({

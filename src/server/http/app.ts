@@ -26,6 +26,7 @@ const STORAGE_STATUS: Record<string, number> = {
   STORAGE_CORRUPT: 409,
   STORAGE_UNSUPPORTED_SCHEMA: 409,
   STORAGE_IO: 503,
+  STORAGE_UNAVAILABLE: 503,
 }
 
 export async function createApp(services: Services): Promise<App> {

@@ -19,11 +19,14 @@ export function registerSystemRoutes(app: App, services: Services): void {
     }
     const circuit = services.resilience.circuit(new URL(services.config.dashboardUrl).host)
     const cache = await services.rawCache.stats()
+    const storage = await services.storageHealth.report()
+    const ok = storeOk && storage.ok
     return {
-      status: storeOk && circuit.state === 'closed' ? 'ok' : 'degraded',
+      status: ok && circuit.state === 'closed' ? 'ok' : 'degraded',
       version: TOOL_VERSION,
       store: {
-        ok: storeOk,
+        ...storage,
+        ok,
         dataDir: services.config.dataDir,
         // Lets a CLI on the same DATA_DIR check that this server is the one holding it.
         dataDirId: await readDataDirId(services.config.dataDir),

@@ -2,6 +2,7 @@ import { appendFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { nodeStorageFs, type StorageFs } from '../storage/index.ts'
 import {
   createFileJobEventLog,
   createMemoryJobEventLog,
@@ -54,5 +55,33 @@ describe('file job event log', () => {
     reopened.append('j1', { n: 4, text: 'after the crash' })
     await reopened.flush()
     expect((await reopened.load('j1')).map((e) => e.n)).toEqual([1, 2, 4])
+  })
+})
+
+describe('persist', () => {
+  /** Appends to `j-bad.jsonl` fail with ENOSPC; everything else is the real disk. */
+  const fullForOneJob: StorageFs = {
+    ...nodeStorageFs,
+    appendFile: (p, data) =>
+      p.endsWith('j-bad.jsonl')
+        ? Promise.reject(Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' }))
+        : nodeStorageFs.appendFile(p, data),
+  }
+
+  it('resolves once the event is on disk, rejects naming the file and errno when not, and spares the other jobs', async () => {
+    const log = createFileJobEventLog<Ev>({ dir, fs: fullForOneJob, onError: () => undefined })
+    // The failing job comes first in the batch: the job after it still gets its line.
+    log.append('j-bad', { n: 1, text: 'lost' })
+    await log.persist('j-good', { n: 2, text: 'kept' })
+    await expect(log.persist('j-bad', { n: 3, text: 'x' })).rejects.toMatchObject({
+      code: 'STORAGE_UNAVAILABLE',
+      message: expect.stringMatching(
+        /^the job event log \S+j-bad\.jsonl cannot be written: ENOSPC/,
+      ),
+    })
+    await log.persist('j-good', { n: 4, text: 'y' })
+    const reopened = createFileJobEventLog<Ev>({ dir })
+    expect((await reopened.load('j-good')).map((e) => e.n)).toEqual([2, 4])
+    expect(await reopened.list()).toEqual(['j-good'])
   })
 })

@@ -5,13 +5,24 @@
  * a crash can lose at most the last unflushed batch, and resume re-checks the snapshot store
  * for those cells. A torn last line (crash mid-write) is ignored on load.
  */
-import { open, mkdir, readdir, readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
+import {
+  StorageIoError,
+  StorageUnavailableError,
+  errnoOf,
+  nodeStorageFs,
+  type StorageFs,
+} from '../storage/index.ts'
 
 const JOB_ID_RE = /^[A-Za-z0-9_-]{1,80}$/
 
 export interface JobEventLog<E> {
   append(jobId: string, event: E): void
+  /**
+   * Appends and waits until the event is on disk; rejects with StorageUnavailableError when it
+   * could not be written (a job must not be accepted on a log that cannot record it).
+   */
+  persist(jobId: string, event: E): Promise<void>
   /** Resolves when everything appended so far is on disk. */
   flush(): Promise<void>
   load(jobId: string): Promise<E[]>
@@ -29,44 +40,60 @@ export function createFileJobEventLog<E>(options: {
   dir: string
   flushEveryMs?: number
   onError?: (e: unknown) => void
+  /** @default node:fs/promises */
+  fs?: StorageFs
 }): JobEventLog<E> {
   const dir = path.resolve(options.dir)
+  const fs = options.fs ?? nodeStorageFs
   const pending = new Map<string, string[]>()
+  /** Per job: the error of its last write, until a later write succeeds. */
+  const writeErrors = new Map<string, unknown>()
   let flushing: Promise<void> = Promise.resolve()
   let timer: ReturnType<typeof setTimeout> | null = null
-  let dirReady: Promise<unknown> | null = null
+  let dirReady = false
   const checked = new Set<string>()
   const file = (id: string) => {
     assertJobId(id)
     return path.join(dir, `${id}.jsonl`)
   }
 
+  /** A crash may have left a torn last line: the next append must start on a fresh line. */
+  const endsTorn = async (target: string): Promise<boolean> => {
+    const bytes = await fs.readFile(target).catch((e: unknown) => {
+      if (errnoOf(e) === 'ENOENT') return null
+      throw e
+    })
+    return bytes !== null && bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a
+  }
+
+  const writeJob = async (id: string, lines: string[]) => {
+    if (!dirReady) {
+      await fs.mkdir(dir)
+      dirReady = true
+    }
+    if (!checked.has(id)) {
+      if (await endsTorn(file(id))) lines.unshift('\n')
+      checked.add(id)
+    }
+    await fs.appendFile(file(id), lines.join(''))
+    await fs.fsync(file(id))
+  }
+
   const writeBatch = async () => {
     const batch = [...pending.entries()]
     pending.clear()
-    dirReady ??= mkdir(dir, { recursive: true })
-    await dirReady
+    let first: unknown = null
+    // One job's failure does not cost the others their events.
     for (const [id, lines] of batch) {
-      const handle = await open(file(id), 'a+')
       try {
-        if (!checked.has(id)) {
-          // A crash may have left a torn last line: start ours on a fresh line.
-          const { size } = await handle.stat()
-          const last = Buffer.alloc(1)
-          if (
-            size > 0 &&
-            (await handle.read(last, 0, 1, size - 1)).bytesRead === 1 &&
-            last[0] !== 0x0a
-          )
-            lines.unshift('\n')
-          checked.add(id)
-        }
-        await handle.appendFile(lines.join(''), 'utf8')
-        await handle.sync()
-      } finally {
-        await handle.close()
+        await writeJob(id, lines)
+        writeErrors.delete(id)
+      } catch (e) {
+        writeErrors.set(id, e)
+        first ??= e
       }
     }
+    if (first !== null) throw first
   }
 
   const flush = (): Promise<void> => {
@@ -76,22 +103,31 @@ export function createFileJobEventLog<E>(options: {
     return flushing
   }
 
+  const append = (jobId: string, event: E) => {
+    assertJobId(jobId)
+    const lines = pending.get(jobId) ?? []
+    lines.push(`${JSON.stringify(event)}\n`)
+    pending.set(jobId, lines)
+    timer ??= setTimeout(() => void flush(), options.flushEveryMs ?? 100)
+  }
+
   return {
-    append(jobId, event) {
-      assertJobId(jobId)
-      const lines = pending.get(jobId) ?? []
-      lines.push(`${JSON.stringify(event)}\n`)
-      pending.set(jobId, lines)
-      timer ??= setTimeout(() => void flush(), options.flushEveryMs ?? 100)
+    append,
+    async persist(jobId, event) {
+      append(jobId, event)
+      await flush()
+      const error = writeErrors.get(jobId)
+      if (error !== undefined)
+        throw new StorageUnavailableError('the job event log', file(jobId), error)
     },
     flush,
     async load(jobId) {
       let text: string
       try {
-        text = await readFile(file(jobId), 'utf8')
+        text = (await fs.readFile(file(jobId))).toString('utf8')
       } catch (e) {
-        if ((e as { code?: string }).code === 'ENOENT') return []
-        throw e
+        if (errnoOf(e) === 'ENOENT') return []
+        throw new StorageIoError('read', file(jobId), e)
       }
       const events: E[] = []
       for (const line of text.split('\n')) {
@@ -107,19 +143,19 @@ export function createFileJobEventLog<E>(options: {
     },
     async list() {
       try {
-        return (await readdir(dir))
+        return (await fs.readdir(dir))
           .filter((n) => n.endsWith('.jsonl'))
           .map((n) => n.slice(0, -'.jsonl'.length))
           .filter((id) => JOB_ID_RE.test(id))
       } catch (e) {
-        if ((e as { code?: string }).code === 'ENOENT') return []
-        throw e
+        if (errnoOf(e) === 'ENOENT') return []
+        throw new StorageIoError('readdir', dir, e)
       }
     },
     async remove(jobId) {
       await flush()
-      await unlink(file(jobId)).catch((e: unknown) => {
-        if ((e as { code?: string }).code !== 'ENOENT') throw e
+      await fs.unlink(file(jobId)).catch((e: unknown) => {
+        if (errnoOf(e) !== 'ENOENT') throw e
       })
     },
     async close() {
@@ -132,6 +168,10 @@ export function createMemoryJobEventLog<E>(): JobEventLog<E> {
   const logs = new Map<string, E[]>()
   return {
     append(jobId, event) {
+      assertJobId(jobId)
+      logs.set(jobId, [...(logs.get(jobId) ?? []), structuredClone(event)])
+    },
+    async persist(jobId, event) {
       assertJobId(jobId)
       logs.set(jobId, [...(logs.get(jobId) ?? []), structuredClone(event)])
     },

@@ -10,6 +10,7 @@ import {
   SNAPSHOT_SCHEMA_VERSION,
   type DetailLevel,
   type DistrictFile,
+  type ReportKind,
 } from '../../shared/snapshot-types.ts'
 import type { DistrictStatistics } from '../../shared/district-statistics.ts'
 import { normalizeFullDistrict, normalizeSummaryOnly } from '../normalize/index.ts'
@@ -174,10 +175,36 @@ export function createCollector(deps: CollectorDeps) {
     return { summary, districts }
   }
 
-  return { getAllDistricts, getDistrictPerformance, getMultipleDistricts, summaryFile }
+  /** Whether every body a file of `detail` is built from is in the raw CSV cache. */
+  async function hasCachedBodies(
+    districtId: string,
+    date: IsoDate,
+    detail: DetailLevel,
+  ): Promise<boolean> {
+    const needed: [ReportKind, string | null][] = [['districtsummary', null]]
+    if (detail === 'full')
+      for (const r of PER_DISTRICT_REPORTS) needed.push([r, districtId] as [ReportKind, string])
+    for (const [report, id] of needed)
+      if (!(await deps.source.isCached(report, id, date))) return false
+    return true
+  }
+
+  return {
+    getAllDistricts,
+    getDistrictPerformance,
+    getMultipleDistricts,
+    summaryFile,
+    hasCachedBodies,
+  }
 }
 
 export type Collector = ReturnType<typeof createCollector>
+
+const PER_DISTRICT_REPORTS: readonly ReportKind[] = [
+  'clubperformance',
+  'divisionperformance',
+  'districtperformance',
+]
 
 function unavailable(districtId: string, r: { reason: string; attempts: number }): DistrictOutcome {
   return { kind: 'unavailable', districtId, reason: r.reason, attempts: r.attempts }

@@ -33,7 +33,9 @@ describe('rebuildFromCache', () => {
       to: latest,
     })
     expect(stack.sim.requestLog().length).toBe(requestsBefore)
-    expect(result.dates).toEqual([{ asOf: latest, full: ['21', '61'], summary: [], failed: [] }])
+    expect(result.dates).toEqual([
+      { asOf: latest, full: ['21', '61'], summary: [], failed: [], skipped: [] },
+    ])
     const after = await s.store.readDistrict(latest, '61')
     expect(after?.statistics).toEqual(before?.statistics)
     expect(after?.provenance.sources.every((p) => p.fromCache)).toBe(true)

@@ -2,11 +2,22 @@
  * `rebuild --from --to`: re-derive snapshots from the raw CSV cache alone, with no network, so
  * a normalizer fix can be applied to history. Every cached body in the range is used: a
  * district with its three reports cached becomes a `full` file, one that only has a summary
- * row (and was stored before) a `summary` file.
+ * row (and was stored before) a `summary` file. A re-derived file never replaces a stored one
+ * it would lose something of (lower detail, fewer sources), and a file that does not hold what
+ * its detail promises (a full file without the summary body) is never written: such districts
+ * are reported as skipped, with the reason.
  */
 import type { Logger } from 'pino'
 import { compareIsoDate, type IsoDate } from '../../shared/iso-date.ts'
-import type { RawCsvCache, SnapshotStore } from '../storage/index.ts'
+import type { DistrictFile } from '../../shared/snapshot-types.ts'
+import {
+  StorageCorruptError,
+  StorageUnsupportedSchemaError,
+  detailMismatch,
+  downgradeReason,
+  type RawCsvCache,
+  type SnapshotStore,
+} from '../storage/index.ts'
 import type { DashboardClient } from '../upstream/index.ts'
 import type { Resilience } from '../politeness/index.ts'
 import { createCollector, type DistrictOutcome } from './collector.ts'
@@ -33,6 +44,8 @@ export interface RebuildResult {
     full: string[]
     summary: string[]
     failed: { districtId: string; message: string }[]
+    /** Districts left as stored: what the cache holds would lose detail or sources. */
+    skipped: { districtId: string; reason: string }[]
   }[]
 }
 
@@ -75,25 +88,62 @@ export async function rebuildFromCache(deps: {
       .filter((e) => e.detail === 'summary' && !fullIds.includes(e.districtId))
       .map((e) => e.districtId)
     if (summary) for (const id of summaryIds) outcomes.push(collector.summaryFile(summary, id, ctx))
+    const skipped: { districtId: string; reason: string }[] = []
+    const kept: DistrictOutcome[] = []
+    for (const o of outcomes) {
+      const reason =
+        o.kind === 'collected'
+          ? await whyNotWrite(deps.store, o.file, summary === null ? asOf : null)
+          : null
+      if (reason === null) kept.push(o)
+      else skipped.push({ districtId: o.districtId, reason })
+    }
     await storeDate(deps.store, {
       requestedDate: asOf,
       summary,
-      outcomes,
+      outcomes: kept,
       jobId: null,
       writeSummary: summary !== null,
     })
     result.dates.push({
       asOf,
-      full: outcomes
+      full: kept
         .filter((o) => o.kind === 'collected' && o.file.detail === 'full')
         .map((o) => o.districtId),
-      summary: outcomes
+      summary: kept
         .filter((o) => o.kind === 'collected' && o.file.detail === 'summary')
         .map((o) => o.districtId),
-      failed: outcomes.flatMap((o) =>
+      failed: kept.flatMap((o) =>
         o.kind === 'failed' ? [{ districtId: o.districtId, message: o.error.message }] : [],
       ),
+      skipped,
     })
   }
   return result
+}
+
+/** Why the re-derived file must not be written, or null. `summaryMissing` = its as-of. */
+async function whyNotWrite(
+  store: SnapshotStore,
+  file: DistrictFile,
+  summaryMissing: IsoDate | null,
+): Promise<string | null> {
+  const cause = summaryMissing
+    ? ` (the all-districts summary of ${summaryMissing} is not in the raw CSV cache)`
+    : ''
+  const stored = await readStored(store, file)
+  const lost = stored ? downgradeReason(stored, file) : null
+  if (lost) return `${lost}${cause}`
+  const mismatch = detailMismatch(file)
+  return mismatch ? `the re-derived file would say ${mismatch}${cause}` : null
+}
+
+/** The stored file, or null when there is none or it cannot be trusted (nothing to keep). */
+async function readStored(store: SnapshotStore, file: DistrictFile): Promise<DistrictFile | null> {
+  try {
+    return await store.readDistrict(file.asOf, file.districtId)
+  } catch (e) {
+    if (e instanceof StorageCorruptError || e instanceof StorageUnsupportedSchemaError) return null
+    throw e
+  }
 }

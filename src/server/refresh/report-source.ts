@@ -145,6 +145,10 @@ export function createReportSource(deps: ReportSourceDeps) {
       }
       return fromNetwork(report, districtId, date, ctx)
     },
+    /** Whether the raw CSV cache holds this report's body for `date` (no network). */
+    isCached(report: ReportKind, districtId: string | null, date: IsoDate): Promise<boolean> {
+      return deps.rawCache.has(date, report, districtId)
+    },
     /** The newest published body (root, empty date slots); never from the cache. */
     latest<R extends ReportKind>(report: R, districtId: string | null, ctx: FetchContext = {}) {
       return fromNetwork(report, districtId, null, ctx)

@@ -16,7 +16,7 @@ import {
   districtFile,
   makeTempRoot,
   metaFor,
-  source,
+  sourcesFor,
 } from './test-helpers.ts'
 import { verify } from './verify.ts'
 
@@ -33,7 +33,7 @@ interface Scenario {
 const fullRestated = districtFile('61', D, {
   detail: 'full',
   provenance: {
-    sources: [source({ sha256: 'c'.repeat(64) })],
+    sources: sourcesFor('full', '61', { sha256: 'c'.repeat(64) }),
     jobId: 'job-2',
     toolVersion: 't',
     writtenAt: 'w',

@@ -10,6 +10,7 @@ export type StorageErrorCode =
   | 'STORAGE_CORRUPT'
   | 'STORAGE_UNSUPPORTED_SCHEMA'
   | 'STORAGE_NOT_FOUND'
+  | 'STORAGE_UNAVAILABLE'
 
 /** A value (district id, date, report, option) that may not be used, named in the message. */
 export class StorageValidationError extends Error {
@@ -67,6 +68,23 @@ export class StorageUnsupportedSchemaError extends Error {
   }
 }
 
+/**
+ * DATA_DIR (or a part of it) cannot be written at all, so a command or request that needs to
+ * write is refused up front rather than accepted and lost. The message names the path and errno.
+ */
+export class StorageUnavailableError extends Error {
+  override name = 'StorageUnavailableError'
+  readonly code = 'STORAGE_UNAVAILABLE'
+  readonly path: string
+  readonly errno: string
+  constructor(what: string, path: string, cause: unknown) {
+    const errno = errnoOf(cause) ?? 'EUNKNOWN'
+    super(`${what} ${path} cannot be written: ${errno} (${toError(cause).message})`, { cause })
+    this.path = path
+    this.errno = errno
+  }
+}
+
 export class StorageNotFoundError extends Error {
   override name = 'StorageNotFoundError'
   readonly code = 'STORAGE_NOT_FOUND'
@@ -81,6 +99,7 @@ export type StorageError =
   | StorageCorruptError
   | StorageUnsupportedSchemaError
   | StorageNotFoundError
+  | StorageUnavailableError
 
 export function isStorageError(e: unknown): e is StorageError {
   return (
@@ -88,7 +107,8 @@ export function isStorageError(e: unknown): e is StorageError {
     e instanceof StorageIoError ||
     e instanceof StorageCorruptError ||
     e instanceof StorageUnsupportedSchemaError ||
-    e instanceof StorageNotFoundError
+    e instanceof StorageNotFoundError ||
+    e instanceof StorageUnavailableError
   )
 }
 

@@ -33,16 +33,22 @@ export { INTERRUPTED_WRITE_CODES, verify } from './verify.ts'
 export type { VerifyOptions, VerifyProblem, VerifyProblemCode, VerifyReport } from './verify.ts'
 export { upgradeDistrictFile, READABLE_SCHEMA_VERSIONS } from './schema.ts'
 export { detailSatisfies } from './snapshot-model.ts'
+export { detailMismatch, downgradeReason, sourceReports } from './detail-check.ts'
 export { MAX_COVERAGE_DAYS } from './coverage.ts'
 export { resolveInside } from './paths.ts'
 export { nodeStorageFs } from './storage-fs.ts'
+export { assertWritableDataDir, prepareDataDir } from './data-dir.ts'
+export { createStorageHealth } from './storage-health.ts'
+export type { StorageErrorRecord, StorageHealth, StorageHealthReport } from './storage-health.ts'
 export type { StorageFs } from './storage-fs.ts'
 export {
   StorageCorruptError,
   StorageIoError,
   StorageNotFoundError,
+  StorageUnavailableError,
   StorageUnsupportedSchemaError,
   StorageValidationError,
+  errnoOf,
   isStorageError,
 } from './errors.ts'
 export type { StorageError, StorageErrorCode } from './errors.ts'

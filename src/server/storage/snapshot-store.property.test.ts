@@ -10,7 +10,7 @@ import { createMemorySnapshotStore } from './memory-snapshot-store.ts'
 import type { SnapshotStore } from './ports.ts'
 import { nodeStorageFs } from './storage-fs.ts'
 import type { StorageFs } from './storage-fs.ts'
-import { FIXED_NOW, districtFile, makeTempRoot, metaFor } from './test-helpers.ts'
+import { FIXED_NOW, districtFile, makeTempRoot, metaFor, statisticsFor } from './test-helpers.ts'
 import { verify } from './verify.ts'
 
 // Durability (fsync) is proven by crash-safety.test.ts; here it would only cost time.
@@ -51,7 +51,7 @@ const plan = fc.record({
 const fileOf = (w: WriteOp): DistrictFile =>
   districtFile(w.districtId, w.asOf, {
     detail: w.detail,
-    statistics: { version: w.version, id: w.districtId },
+    statistics: statisticsFor(w.detail, { version: w.version, id: w.districtId }),
   })
 
 async function runGroup(store: SnapshotStore, writes: WriteOp[], batched: boolean): Promise<void> {

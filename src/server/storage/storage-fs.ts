@@ -22,6 +22,10 @@ export interface StorageFs {
   unlink(path: string): Promise<void>
   /** Removes a directory the store created itself and never published (recursive). */
   removeTempDir(path: string): Promise<void>
+  /** Appends to a file, creating it (the job event logs). */
+  appendFile(path: string, data: string): Promise<void>
+  /** Free and total bytes of the file system holding `path`. */
+  statfs(path: string): Promise<{ freeBytes: number; totalBytes: number }>
 }
 
 export const nodeStorageFs: StorageFs = {
@@ -39,6 +43,12 @@ export const nodeStorageFs: StorageFs = {
   },
   unlink: (p) => fsp.unlink(p),
   removeTempDir: (p) => fsp.rm(p, { recursive: true, force: true }),
+  appendFile: (p, data) => fsp.appendFile(p, data, 'utf8'),
+  statfs: async (p) => {
+    const s = await fsp.statfs(p)
+    // bavail: the blocks an unprivileged writer may still use (root may dip into the reserve).
+    return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize }
+  },
 }
 
 async function fsyncPath(p: string): Promise<void> {

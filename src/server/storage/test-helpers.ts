@@ -31,6 +31,30 @@ export function source(overrides: Partial<SourceProvenance> = {}): SourceProvena
   }
 }
 
+/** Statistics holding what `detail` promises (see detail-check.ts), plus `extra` fields. */
+export function statisticsFor(detail: DetailLevel, extra: Record<string, unknown> = {}) {
+  const full = detail === 'full'
+  return {
+    summary: { paid: 42 },
+    clubs: full ? [] : null,
+    divisions: full ? [] : null,
+    totals: full ? { clubCount: 0 } : null,
+    ...extra,
+  }
+}
+
+/** The sources a file of `detail` is built from (one districtsummary, plus three reports when full). */
+export function sourcesFor(
+  detail: DetailLevel,
+  districtId: string,
+  overrides: Partial<SourceProvenance> = {},
+): SourceProvenance[] {
+  const summary = source(overrides)
+  if (detail === 'summary') return [summary]
+  const perDistrict = ['clubperformance', 'divisionperformance', 'districtperformance'] as const
+  return [summary, ...perDistrict.map((report) => source({ report, districtId, ...overrides }))]
+}
+
 export function districtFile(
   districtId: string,
   asOf: IsoDate,
@@ -46,13 +70,13 @@ export function districtFile(
     programYear: programYearOf(asOf),
     closingPeriod: false,
     provenance: {
-      sources: [source()],
+      sources: sourcesFor(detail, districtId),
       jobId: 'job-1',
       toolVersion: 'test',
       writtenAt: FIXED_NOW.toISOString(),
     },
     warnings: [],
-    statistics: { clubs: districtId.length * 10, paid: 42, note: `d${districtId}@${asOf}` },
+    statistics: statisticsFor(detail, { note: `d${districtId}@${asOf}` }),
     ...overrides,
   }
 }

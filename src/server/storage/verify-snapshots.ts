@@ -14,6 +14,7 @@ import {
   resolveInside,
   snapshotDir,
 } from './paths.ts'
+import { detailMismatch } from './detail-check.ts'
 import { expectedSha, loadState } from './snapshot-files.ts'
 import type { SnapshotFilesContext } from './snapshot-files.ts'
 import type { SnapshotState } from './snapshot-model.ts'
@@ -90,9 +91,10 @@ async function checkSnapshot(
         f.detail !== entry.detail ||
         f.dataMonth !== m.dataMonth ||
         f.programYear !== m.programYear
-      return bad
-        ? `says ${f.districtId}/${f.asOf}/${f.detail}/${f.dataMonth}/${f.programYear}, manifest and metadata say ${entry.districtId}/${asOf}/${entry.detail}/${m.dataMonth}/${m.programYear}`
-        : null
+      if (bad)
+        return `says ${f.districtId}/${f.asOf}/${f.detail}/${f.dataMonth}/${f.programYear}, manifest and metadata say ${entry.districtId}/${asOf}/${entry.detail}/${m.dataMonth}/${m.programYear}`
+      const mismatch = detailMismatch(f)
+      return mismatch === null ? null : { code: 'DETAIL_MISMATCH', message: mismatch }
     })
     counts.files++
     if (fail)
@@ -197,7 +199,8 @@ async function checkListed(
   dir: string,
   name: string,
   expected: { sizeBytes: number; sha256: string },
-  content: (json: unknown) => string | null,
+  /** A message (CONTENT_MISMATCH) or a finding of its own code; null when the content agrees. */
+  content: (json: unknown) => string | { code: VerifyProblemCode; message: string } | null,
 ): Promise<{ code: VerifyProblemCode; message: string } | null> {
   const bytes = await readOrNull(ctx.fs, path.join(dir, name))
   if (bytes === null) return { code: 'MISSING_FILE', message: 'listed in the manifest but missing' }
@@ -216,7 +219,8 @@ async function checkListed(
   }
   try {
     const mismatch = content(json)
-    return mismatch === null ? null : { code: 'CONTENT_MISMATCH', message: mismatch }
+    if (mismatch === null || typeof mismatch === 'object') return mismatch
+    return { code: 'CONTENT_MISMATCH', message: mismatch }
   } catch (e) {
     if (e instanceof StorageUnsupportedSchemaError)
       return { code: 'UNSUPPORTED_SCHEMA', message: e.message }

@@ -9,6 +9,7 @@ export type VerifyProblemCode =
   | 'SIZE_MISMATCH'
   | 'SHA_MISMATCH'
   | 'CONTENT_MISMATCH'
+  | 'DETAIL_MISMATCH'
   | 'MISSING_FILE'
   | 'ORPHAN_FILE'
   | 'UNEXPECTED_FILE'

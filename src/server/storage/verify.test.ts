@@ -10,6 +10,7 @@ import {
   FIXED_NOW,
   allDistrictsFile,
   districtFile,
+  statisticsFor,
   listTree,
   makeTempRoot,
 } from './test-helpers.ts'
@@ -194,7 +195,9 @@ describe('verify', () => {
 
   it('rolls a committed pending file forward', async () => {
     const target = snap('2026-02-21', 'district_61.json')
-    const newer = districtFile('61', '2026-02-21', { statistics: { v: 2 } })
+    const newer = districtFile('61', '2026-02-21', {
+      statistics: statisticsFor('summary', { v: 2 }),
+    })
     const text = `${JSON.stringify(newer, null, 2)}\n`
     await fsp.writeFile(snap('2026-02-21', '.pending-district_61.json'), text)
     await rewriteManifestEntry('2026-02-21', '61', text)
@@ -202,6 +205,46 @@ describe('verify', () => {
     expect(await store.readDistrict('2026-02-21', '61')).toEqual(newer)
     expect((await run(true)).ok).toBe(true)
     expect(await fsp.readFile(target, 'utf8')).toBe(text)
+  })
+
+  it('finds a file whose detail disagrees with its statistics or sources, even with a matching sha', async () => {
+    const stored = districtFile('61', '2026-02-20', { detail: 'full' })
+    // What a rebuild without the summary body used to write: full, no summary row, no summary source.
+    const stripped = {
+      ...stored,
+      provenance: {
+        ...stored.provenance,
+        sources: stored.provenance.sources.filter((s) => s.report !== 'districtsummary'),
+      },
+      statistics: { ...statisticsFor('full'), summary: null },
+    }
+    const text = `${JSON.stringify(stripped, null, 2)}\n`
+    await fsp.writeFile(snap('2026-02-20', 'district_61.json'), text)
+    await rewriteManifestEntry('2026-02-20', '61', text)
+    const summaryOnly = { ...districtFile('61', '2026-02-21'), statistics: { summary: null } }
+    const summaryText = `${JSON.stringify(summaryOnly, null, 2)}\n`
+    await fsp.writeFile(snap('2026-02-21', 'district_61.json'), summaryText)
+    await rewriteManifestEntry('2026-02-21', '61', summaryText)
+
+    const report = await run()
+    expect(report.ok).toBe(false)
+    expect(report.problems).toEqual([
+      {
+        path: 'snapshots/2026-02-20/district_61.json',
+        code: 'DETAIL_MISMATCH',
+        message: 'detail full but no districtsummary source; no statistics.summary',
+      },
+      {
+        path: 'snapshots/2026-02-21/district_61.json',
+        code: 'DETAIL_MISMATCH',
+        message: 'detail summary but no statistics.summary',
+      },
+    ])
+    expect((await run(true)).ok).toBe(true)
+    expect(await store.listDistricts('2026-02-20')).toEqual(['F'])
+    expect((await store.readMetadata('2026-02-20'))?.failedDistricts).toMatchObject([
+      { districtId: '61', code: 'QUARANTINED' },
+    ])
   })
 
   it('never deletes: every file before repair is still live or in quarantine', async () => {
