@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress'
 import type { BackfillResponse } from '../shared/backfill-api.ts'
 import type { CommonFlags } from './config-from-flags.ts'
 import { assertDate, withServices } from './commands.ts'
-import { CliError, printJson, printTable } from './output.ts'
+import { EXIT, printJson, printTable, UsageError } from './output.ts'
 
 export interface BackfillFlags extends CommonFlags {
   from?: string
@@ -27,12 +27,14 @@ export interface BackfillFlags extends CommonFlags {
 /** Flags → the API's request body; the service validates it (one rule set for HTTP and CLI). */
 export function toBackfillRequest(flags: BackfillFlags): Record<string, unknown> {
   const from = assertDate(flags.from, '--from')
-  if (!from) throw new CliError('backfill needs --from YYYY-MM-DD')
+  if (!from) throw new UsageError('backfill needs --from YYYY-MM-DD')
   const body: Record<string, unknown> = {
     startDate: from,
     endDate: assertDate(flags.to, '--to') ?? from,
   }
-  if (flags.districts) body.targetDistricts = flags.districts.split(',').map((d) => d.trim())
+  // An empty list or entry is passed on, so the service names it instead of targeting everything.
+  if (flags.districts !== undefined)
+    body.targetDistricts = flags.districts.split(',').map((d) => d.trim())
   if (flags.strategy) body.collectionType = flags.strategy
   if (flags.concurrency !== undefined) body.concurrency = toInt(flags.concurrency, '--concurrency')
   if (flags.delayMs !== undefined) body.rateLimitDelayMs = toInt(flags.delayMs, '--delay-ms')
@@ -44,15 +46,15 @@ export function toBackfillRequest(flags: BackfillFlags): Record<string, unknown>
 }
 
 function toInt(value: string, flag: string): number {
-  if (!/^-?\d+$/.test(value)) throw new CliError(`${flag} must be a whole number, got ${value}`)
+  if (!/^-?\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, got ${value}`)
   return Number(value)
 }
 
 export const EXIT_BY_STATUS: Record<string, number> = {
-  complete: 0,
-  partial_success: 2,
-  error: 1,
-  cancelled: 130,
+  complete: EXIT.OK,
+  partial_success: EXIT.PARTIAL,
+  error: EXIT.FAILED,
+  cancelled: EXIT.INTERRUPTED,
 }
 
 export async function backfillCommand(flags: BackfillFlags): Promise<number> {
@@ -63,7 +65,7 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
     if (started.kind === 'plan') {
       if (flags.json) printJson(started.plan)
       else printPlan(started.plan)
-      return 0
+      return EXIT.OK
     }
     const id = started.job.backfillId
     const showBar = flags.progress !== false && !flags.json
@@ -80,7 +82,7 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
     })
     let interrupted = false
     const onSigint = () => {
-      if (interrupted) process.exit(130)
+      if (interrupted) process.exit(EXIT.INTERRUPTED)
       interrupted = true
       void svc.cancel(id).catch(() => undefined)
     }
@@ -92,7 +94,7 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
     const final = await svc.get(id)
     if (flags.json) printJson(final)
     else printSummary(final)
-    return EXIT_BY_STATUS[final.status] ?? 1
+    return EXIT_BY_STATUS[final.status] ?? EXIT.FAILED
   })
 }
 

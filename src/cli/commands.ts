@@ -1,5 +1,6 @@
 /** Command implementations: thin adapters over the same services the server uses (STYLE §6). */
 import type { Command } from 'commander'
+import { loadConfig, LOG_LEVELS } from '../server/config.ts'
 import { createLogger } from '../server/logger.ts'
 import { createServices, type Services } from '../server/compose.ts'
 import { closeOnSignals, startServer } from '../server/serve.ts'
@@ -9,28 +10,56 @@ import { TOOL_VERSION } from '../server/version.ts'
 import { isIsoDate } from '../shared/iso-date.ts'
 import { normalizeDistrictId } from '../shared/district-id.ts'
 import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
-import { CliError, printJson, printTable } from './output.ts'
+import { CliError, EXIT, printJson, printTable, UsageError } from './output.ts'
 
-const QUIET = { LOG_LEVEL: 'warn' }
+/** Settings defaults of commands other than `serve` and `demo`: their output is for people. */
+export const CLI_DEFAULTS: Readonly<Record<string, string>> = { LOG_LEVEL: 'warn' }
+/** `serve` uses the documented defaults of the environment variables as they are. */
+export const SERVER_DEFAULTS: Readonly<Record<string, string>> = {}
+const QUIET = CLI_DEFAULTS
 
-export function addCommonOptions(cmd: Command): Command {
-  return cmd
-    .option('--data-dir <dir>', 'DATA_DIR: where snapshots are stored (default ./data)')
-    .option(
+/**
+ * The settings flags, each described with the value it has when neither the flag nor the
+ * environment variable is set; `defaults` are the command's own (see `configFromFlags`).
+ */
+export function addCommonOptions(
+  cmd: Command,
+  defaults: Readonly<Record<string, string>> = CLI_DEFAULTS,
+  options: { dashboardUrl?: boolean } = {},
+): Command {
+  const d = loadConfig({ ...defaults })
+  cmd.option('--data-dir <dir>', `DATA_DIR: where snapshots are stored (default: ${d.dataDir})`)
+  if (options.dashboardUrl !== false)
+    cmd.option(
       '--dashboard-url <url>',
-      'TOASTMASTERS_DASHBOARD_URL: the dashboard or simulator to collect from',
+      `TOASTMASTERS_DASHBOARD_URL: the dashboard or simulator to collect from (default: ${d.dashboardUrl})`,
     )
-    .option('--log-level <level>', 'LOG_LEVEL: fatal|error|warn|info|debug|trace|silent')
-    .option('--max-requests <n>', 'UPSTREAM_MAX_REQUESTS per window (0 = no limit, simulator only)')
-    .option('--window-ms <ms>', 'UPSTREAM_WINDOW_MS')
-    .option('--max-concurrent <n>', 'UPSTREAM_MAX_CONCURRENT')
-    .option('--timeout-ms <ms>', 'UPSTREAM_TIMEOUT_MS')
+  return cmd
+    .option(
+      '--log-level <level>',
+      `LOG_LEVEL: ${LOG_LEVELS.join('|')}, JSON on stderr (default: ${d.logLevel})`,
+    )
+    .option(
+      '--max-requests <n>',
+      `UPSTREAM_MAX_REQUESTS per window, 0 = no limit, simulator only (default: ${d.upstream.maxRequests})`,
+    )
+    .option('--window-ms <ms>', `UPSTREAM_WINDOW_MS (default: ${d.upstream.windowMs})`)
+    .option(
+      '--max-concurrent <n>',
+      `UPSTREAM_MAX_CONCURRENT (default: ${d.upstream.maxConcurrent})`,
+    )
+    .option('--timeout-ms <ms>', `UPSTREAM_TIMEOUT_MS (default: ${d.upstream.timeoutMs})`)
 }
 
-export function addServerOptions(cmd: Command): Command {
-  return addCommonOptions(cmd)
-    .option('--port <port>', 'PORT of the HTTP server (default 5001; 0 = any free port)')
-    .option('--host <host>', 'HOST to bind (default 127.0.0.1; non-loopback needs ADMIN_TOKEN)')
+export function addServerOptions(
+  cmd: Command,
+  defaults: Readonly<Record<string, string>> = SERVER_DEFAULTS,
+  options: { dashboardUrl?: boolean } = {},
+): Command {
+  const d = loadConfig({ ...defaults })
+  return addCommonOptions(cmd, defaults, options)
+    .option('--port <port>', `PORT of the HTTP server, 0 = any free port (default: ${d.port})`)
+    .option('--host <host>', `HOST to bind; non-loopback needs ADMIN_TOKEN (default: ${d.host})`)
 }
 
 /** Runs `fn` over services built from the flags (quiet logs), closing them whatever happens. */
@@ -49,12 +78,12 @@ export async function withServices<T>(
 
 export function assertDate(value: string | undefined, flag: string): string | undefined {
   if (value !== undefined && !isIsoDate(value))
-    throw new CliError(`${flag} must be a real calendar date written YYYY-MM-DD, got ${value}`)
+    throw new UsageError(`${flag} must be a real calendar date written YYYY-MM-DD, got ${value}`)
   return value
 }
 
 export async function serveCommand(flags: CommonFlags): Promise<void> {
-  const config = configFromFlags(flags, process.env)
+  const config = configFromFlags(flags, process.env, SERVER_DEFAULTS)
   const logger = createLogger(config.logLevel)
   const server = await startServer(config, logger)
   process.stdout.write(`toastmasters-backfill listening on ${server.url}\n`)
@@ -74,10 +103,10 @@ export async function refreshCommand(
         process.stdout.write(`  failed ${f.districtId}: ${f.error.code} ${f.error.message}\n`)
     }
     return result.status === 'failed' || result.status === 'unavailable'
-      ? 1
+      ? EXIT.FAILED
       : result.status === 'partial'
-        ? 2
-        : 0
+        ? EXIT.PARTIAL
+        : EXIT.OK
   })
 }
 
@@ -87,7 +116,7 @@ export async function snapshotsListCommand(
   const from = assertDate(flags.from, '--from')
   const to = assertDate(flags.to, '--to')
   if (from && to && from > to)
-    throw new CliError(`--to must not be before --from (${to} < ${from})`)
+    throw new UsageError(`--to must not be before --from (${to} < ${from})`)
   return withServices(flags, async (services) => {
     const list = await services.store.listSnapshots({ from, to })
     const current = (await services.store.getCurrent())?.asOf ?? null
@@ -119,7 +148,7 @@ export async function snapshotsListCommand(
           s.asOf === current ? 'current' : '',
         ]),
       )
-    return 0
+    return EXIT.OK
   })
 }
 
@@ -127,16 +156,16 @@ export async function snapshotsShowCommand(
   date: string,
   flags: CommonFlags & { district?: string; json?: boolean },
 ): Promise<number> {
-  assertDate(date, 'date')
+  assertDate(date, '<date>')
   const districtId = flags.district === undefined ? undefined : normalizeDistrictId(flags.district)
   if (districtId === null)
-    throw new CliError(`--district must be 1-4 letters or digits, got ${flags.district}`)
+    throw new UsageError(`--district must be 1-4 letters or digits, got ${flags.district}`)
   return withServices(flags, async (services) => {
     if (districtId) {
       const file = await services.store.readDistrict(date, districtId)
       if (!file) throw new CliError(`district ${districtId} is not in the snapshot of ${date}`)
       printJson(file)
-      return 0
+      return EXIT.OK
     }
     const metadata = await services.store.readMetadata(date)
     if (!metadata) throw new CliError(`no snapshot for ${date}`)
@@ -159,7 +188,7 @@ export async function snapshotsShowCommand(
       for (const f of metadata.failedDistricts)
         process.stdout.write(`failed ${f.districtId}: ${f.code} ${f.message}\n`)
     }
-    return 0
+    return EXIT.OK
   })
 }
 
@@ -175,7 +204,7 @@ export async function verifyCommand(
       `${report.ok ? 'OK' : 'PROBLEMS FOUND'}: ${report.checked.snapshots} snapshots, ${report.checked.files} files, ${report.checked.rawBodies} raw bodies checked, ${report.problems.length} problems${flags.repair ? ' (repair applied)' : ''}\n`,
     )
   }
-  return report.ok ? 0 : 1
+  return report.ok ? EXIT.OK : EXIT.FAILED
 }
 
 export async function rebuildCommand(
@@ -183,8 +212,8 @@ export async function rebuildCommand(
 ): Promise<number> {
   const from = assertDate(flags.from, '--from')
   const to = assertDate(flags.to, '--to')
-  if (!from || !to) throw new CliError('rebuild needs --from and --to')
-  if (from > to) throw new CliError(`--to must not be before --from (${to} < ${from})`)
+  if (!from || !to) throw new UsageError('rebuild needs --from and --to')
+  if (from > to) throw new UsageError(`--to must not be before --from (${to} < ${from})`)
   return withServices(flags, async (services) => {
     const result = await rebuildFromCache({
       ...services,
@@ -204,6 +233,6 @@ export async function rebuildCommand(
           d.failed.map((f) => f.districtId).join(' '),
         ]),
       )
-    return result.dates.some((d) => d.failed.length > 0) ? 2 : 0
+    return result.dates.some((d) => d.failed.length > 0) ? EXIT.PARTIAL : EXIT.OK
   })
 }
