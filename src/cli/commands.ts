@@ -3,7 +3,6 @@ import type { Command } from 'commander'
 import { loadConfig, LOG_LEVELS } from '../server/config.ts'
 import { createLogger } from '../server/logger.ts'
 import { createServices, type Services } from '../server/compose.ts'
-import { closeOnSignals, startServer } from '../server/serve.ts'
 import { verify } from '../server/storage/index.ts'
 import { rebuildFromCache } from '../server/refresh/index.ts'
 import { TOOL_VERSION } from '../server/version.ts'
@@ -18,6 +17,19 @@ export const CLI_DEFAULTS: Readonly<Record<string, string>> = { LOG_LEVEL: 'warn
 export const SERVER_DEFAULTS: Readonly<Record<string, string>> = {}
 const QUIET = CLI_DEFAULTS
 
+/** Which settings flags a command offers: only those it uses (default: all). */
+export interface SettingsFlags {
+  /** --dashboard-url; off for commands that collect from a fixed place. */
+  dashboardUrl?: boolean
+  /** --max-requests, --window-ms, --max-concurrent, --timeout-ms; off for offline commands. */
+  upstream?: boolean
+  /** --log-level; off for commands that log nothing. */
+  logLevel?: boolean
+}
+
+/** Commands that never talk to the dashboard. */
+export const OFFLINE: SettingsFlags = { dashboardUrl: false, upstream: false }
+
 /**
  * The settings flags, each described with the value it has when neither the flag nor the
  * environment variable is set; `defaults` are the command's own (see `configFromFlags`).
@@ -25,20 +37,22 @@ const QUIET = CLI_DEFAULTS
 export function addCommonOptions(
   cmd: Command,
   defaults: Readonly<Record<string, string>> = CLI_DEFAULTS,
-  options: { dashboardUrl?: boolean } = {},
+  offered: SettingsFlags = {},
 ): Command {
   const d = loadConfig({ ...defaults })
   cmd.option('--data-dir <dir>', `DATA_DIR: where snapshots are stored (default: ${d.dataDir})`)
-  if (options.dashboardUrl !== false)
+  if (offered.dashboardUrl !== false)
     cmd.option(
       '--dashboard-url <url>',
       `TOASTMASTERS_DASHBOARD_URL: the dashboard or simulator to collect from (default: ${d.dashboardUrl})`,
     )
-  return cmd
-    .option(
+  if (offered.logLevel !== false)
+    cmd.option(
       '--log-level <level>',
       `LOG_LEVEL: ${LOG_LEVELS.join('|')}, JSON on stderr (default: ${d.logLevel})`,
     )
+  if (offered.upstream === false) return cmd
+  return cmd
     .option(
       '--max-requests <n>',
       `UPSTREAM_MAX_REQUESTS per window, 0 = no limit, simulator only (default: ${d.upstream.maxRequests})`,
@@ -54,10 +68,10 @@ export function addCommonOptions(
 export function addServerOptions(
   cmd: Command,
   defaults: Readonly<Record<string, string>> = SERVER_DEFAULTS,
-  options: { dashboardUrl?: boolean } = {},
+  offered: SettingsFlags = {},
 ): Command {
   const d = loadConfig({ ...defaults })
-  return addCommonOptions(cmd, defaults, options)
+  return addCommonOptions(cmd, defaults, offered)
     .option('--port <port>', `PORT of the HTTP server, 0 = any free port (default: ${d.port})`)
     .option('--host <host>', `HOST to bind; non-loopback needs ADMIN_TOKEN (default: ${d.host})`)
 }
@@ -84,6 +98,8 @@ export function assertDate(value: string | undefined, flag: string): string | un
 
 export async function serveCommand(flags: CommonFlags): Promise<void> {
   const config = configFromFlags(flags, process.env, SERVER_DEFAULTS)
+  // Loaded only here: the HTTP stack is a large share of every other command's start-up cost.
+  const { closeOnSignals, startServer } = await import('../server/serve.ts')
   const logger = createLogger(config.logLevel)
   const server = await startServer(config, logger)
   process.stdout.write(`toastmasters-backfill listening on ${server.url}\n`)

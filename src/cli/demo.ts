@@ -3,7 +3,6 @@
  * their own, so a backfill can be tried with no network.
  */
 import { createLogger } from '../server/logger.ts'
-import { closeOnSignals, startServer } from '../server/serve.ts'
 import { DEFAULT_SIM_PORT, startSimulatorFromConfig } from '../sim/index.ts'
 import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
 import { wholeNumberFlag } from './sim-command.ts'
@@ -30,6 +29,7 @@ export async function demoCommand(
       : wholeNumberFlag(flags.seed, '--seed', 0, Number.MAX_SAFE_INTEGER)
   // Bad settings are a usage error before anything starts listening.
   configFromFlags(flags, process.env, DEMO_DEFAULTS)
+  const { closeOnSignals, startServer } = await import('../server/serve.ts')
   const simulator = await startSimulatorFromConfig({
     port: simPort,
     ...(seed === undefined ? {} : { seed }),

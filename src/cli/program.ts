@@ -3,6 +3,8 @@ import { Command } from 'commander'
 import {
   addCommonOptions,
   addServerOptions,
+  CLI_DEFAULTS,
+  OFFLINE,
   rebuildCommand,
   refreshCommand,
   serveCommand,
@@ -35,10 +37,6 @@ function exitCodes(rows: readonly ExitRow[]): string {
   return `\nExit codes:\n${rows.map(([code, meaning]) => `  ${String(code).padEnd(4)}${meaning}`).join('\n')}\n`
 }
 
-function withExits(cmd: Command, rows: readonly ExitRow[]): Command {
-  return cmd.addHelpText('after', exitCodes(rows))
-}
-
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('tm-backfill')
     .description('Collects the Toastmasters dashboard history into dated per-district snapshots.')
@@ -49,24 +47,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
         write(`tm-backfill: ${text.trim().replace(/^error: /, '')} (--help lists the options)\n`),
     })
 
-  withExits(
-    addServerOptions(program.command('serve').description('start the HTTP API and web page')),
-    SERVER_EXITS,
-  ).action(serveCommand)
+  addServerOptions(program.command('serve').description('start the HTTP API and web page'))
+    .addHelpText('after', exitCodes(SERVER_EXITS))
+    .action(serveCommand)
 
-  withExits(
-    addServerOptions(
-      program
-        .command('demo')
-        .description('start the dashboard simulator and the server wired together (offline)')
-        .option('--sim-port <port>', `simulator port (default: ${DEFAULT_SIM_PORT})`)
-        .option('--seed <n>', `simulator seed (default: ${DEFAULT_SEED})`),
-      DEMO_DEFAULTS,
-      // The demo always collects from its own simulator.
-      { dashboardUrl: false },
-    ),
-    SERVER_EXITS,
-  ).action(demoCommand)
+  addServerOptions(
+    program
+      .command('demo')
+      .description('start the dashboard simulator and the server wired together (offline)')
+      .option('--sim-port <port>', `simulator port (default: ${DEFAULT_SIM_PORT})`)
+      .option('--seed <n>', `simulator seed (default: ${DEFAULT_SEED})`),
+    DEMO_DEFAULTS,
+    // The demo always collects from its own simulator.
+    { dashboardUrl: false },
+  )
+    .addHelpText('after', exitCodes(SERVER_EXITS))
+    .action(demoCommand)
 
   addCommonOptions(
     program
@@ -123,6 +119,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--from <YYYY-MM-DD>')
       .option('--to <YYYY-MM-DD>')
       .option('--json', 'print JSON'),
+    CLI_DEFAULTS,
+    OFFLINE,
   )
     .addHelpText(
       'after',
@@ -135,6 +133,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .description('show a snapshot, or one district file with --district')
       .option('--district <id>')
       .option('--json', 'print JSON'),
+    CLI_DEFAULTS,
+    OFFLINE,
   )
     .addHelpText(
       'after',
@@ -152,6 +152,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .description('check the integrity of DATA_DIR; exit 1 when problems are found')
       .option('--repair', 'move corrupt or torn files to quarantine/ and mark their cells missing')
       .option('--json', 'print the report as JSON'),
+    CLI_DEFAULTS,
+    { ...OFFLINE, logLevel: false },
   )
     .addHelpText(
       'after',
@@ -170,6 +172,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .requiredOption('--from <YYYY-MM-DD>')
       .requiredOption('--to <YYYY-MM-DD>')
       .option('--json', 'print JSON'),
+    CLI_DEFAULTS,
+    OFFLINE,
   )
     .addHelpText(
       'after',
@@ -182,10 +186,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .action(async (flags) => setExit(await rebuildCommand(flags)))
 
-  withExits(
-    addSimOptions(program.command('sim').description('start the dashboard simulator')),
-    SERVER_EXITS,
-  ).action(simCommand)
+  addSimOptions(program.command('sim').description('start the dashboard simulator'))
+    .addHelpText('after', exitCodes(SERVER_EXITS))
+    .action(simCommand)
 
   program.addHelpText(
     'after',
