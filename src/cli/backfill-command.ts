@@ -6,13 +6,14 @@
 import type { CommonFlags } from './config-from-flags.ts'
 import { assertDate, withServices } from './commands.ts'
 import {
-  CliError,
   createBar,
+  EXIT,
   EXIT_BY_STATUS,
   payloadOf,
   printJson,
   printPlan,
   printSummary,
+  UsageError,
 } from './output.ts'
 import { asDataDirWriter, remoteBackfill } from './remote.ts'
 
@@ -34,12 +35,14 @@ export interface BackfillFlags extends CommonFlags {
 /** Flags → the API's request body; the service validates it (one rule set for HTTP and CLI). */
 export function toBackfillRequest(flags: BackfillFlags): Record<string, unknown> {
   const from = assertDate(flags.from, '--from')
-  if (!from) throw new CliError('backfill needs --from YYYY-MM-DD')
+  if (!from) throw new UsageError('backfill needs --from YYYY-MM-DD')
   const body: Record<string, unknown> = {
     startDate: from,
     endDate: assertDate(flags.to, '--to') ?? from,
   }
-  if (flags.districts) body.targetDistricts = flags.districts.split(',').map((d) => d.trim())
+  // An empty list or entry is passed on, so the service names it instead of targeting everything.
+  if (flags.districts !== undefined)
+    body.targetDistricts = flags.districts.split(',').map((d) => d.trim())
   if (flags.strategy) body.collectionType = flags.strategy
   if (flags.concurrency !== undefined) body.concurrency = toInt(flags.concurrency, '--concurrency')
   if (flags.delayMs !== undefined) body.rateLimitDelayMs = toInt(flags.delayMs, '--delay-ms')
@@ -51,7 +54,7 @@ export function toBackfillRequest(flags: BackfillFlags): Record<string, unknown>
 }
 
 function toInt(value: string, flag: string): number {
-  if (!/^-?\d+$/.test(value)) throw new CliError(`${flag} must be a whole number, got ${value}`)
+  if (!/^-?\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, got ${value}`)
   return Number(value)
 }
 
@@ -72,7 +75,7 @@ async function backfillHere(body: Record<string, unknown>, flags: BackfillFlags)
     if (started.kind === 'plan') {
       if (flags.json) printJson(started.plan)
       else printPlan(started.plan)
-      return 0
+      return EXIT.OK
     }
     const id = started.job.backfillId
     const showBar = flags.progress !== false && !flags.json
@@ -89,7 +92,7 @@ async function backfillHere(body: Record<string, unknown>, flags: BackfillFlags)
     })
     let interrupted = false
     const onSigint = () => {
-      if (interrupted) process.exit(130)
+      if (interrupted) process.exit(EXIT.INTERRUPTED)
       interrupted = true
       void svc.cancel(id).catch(() => undefined)
     }
@@ -101,6 +104,6 @@ async function backfillHere(body: Record<string, unknown>, flags: BackfillFlags)
     const final = await svc.get(id)
     if (flags.json) printJson(final)
     else printSummary(final)
-    return EXIT_BY_STATUS[final.status] ?? 1
+    return EXIT_BY_STATUS[final.status] ?? EXIT.FAILED
   })
 }

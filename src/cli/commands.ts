@@ -1,8 +1,8 @@
 /** Command implementations: thin adapters over the same services the server uses (STYLE §6). */
 import type { Command } from 'commander'
+import { loadConfig, LOG_LEVELS } from '../server/config.ts'
 import { createLogger } from '../server/logger.ts'
 import { createServices, type Services } from '../server/compose.ts'
-import { closeOnSignals, startServer } from '../server/serve.ts'
 import { DataDirLockedError, StorageUnavailableError, verify } from '../server/storage/index.ts'
 import { rebuildFromCache } from '../server/refresh/index.ts'
 import { TOOL_VERSION } from '../server/version.ts'
@@ -11,40 +11,79 @@ import { normalizeDistrictId } from '../shared/district-id.ts'
 import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
 import {
   CliError,
+  EXIT,
   printJson,
   printTable,
   reportRebuild,
   reportRefresh,
   reportVerify,
+  UsageError,
 } from './output.ts'
-import {
-  asDataDirWriter,
-  EXIT_DATA_DIR_BUSY,
-  remoteRebuild,
-  remoteRefresh,
-  remoteVerifyRepair,
-} from './remote.ts'
+import { asDataDirWriter, remoteRebuild, remoteRefresh, remoteVerifyRepair } from './remote.ts'
 
-const QUIET = { LOG_LEVEL: 'warn' }
+/** Settings defaults of commands other than `serve` and `demo`: their output is for people. */
+export const CLI_DEFAULTS: Readonly<Record<string, string>> = { LOG_LEVEL: 'warn' }
+/** `serve` uses the documented defaults of the environment variables as they are. */
+export const SERVER_DEFAULTS: Readonly<Record<string, string>> = {}
+const QUIET = CLI_DEFAULTS
 
-export function addCommonOptions(cmd: Command): Command {
-  return cmd
-    .option('--data-dir <dir>', 'DATA_DIR: where snapshots are stored (default ./data)')
-    .option(
-      '--dashboard-url <url>',
-      'TOASTMASTERS_DASHBOARD_URL: the dashboard or simulator to collect from',
-    )
-    .option('--log-level <level>', 'LOG_LEVEL: fatal|error|warn|info|debug|trace|silent')
-    .option('--max-requests <n>', 'UPSTREAM_MAX_REQUESTS per window (0 = no limit, simulator only)')
-    .option('--window-ms <ms>', 'UPSTREAM_WINDOW_MS')
-    .option('--max-concurrent <n>', 'UPSTREAM_MAX_CONCURRENT')
-    .option('--timeout-ms <ms>', 'UPSTREAM_TIMEOUT_MS')
+/** Which settings flags a command offers: only those it uses (default: all). */
+export interface SettingsFlags {
+  /** --dashboard-url; off for commands that collect from a fixed place. */
+  dashboardUrl?: boolean
+  /** --max-requests, --window-ms, --max-concurrent, --timeout-ms; off for offline commands. */
+  upstream?: boolean
+  /** --log-level; off for commands that log nothing. */
+  logLevel?: boolean
 }
 
-export function addServerOptions(cmd: Command): Command {
-  return addCommonOptions(cmd)
-    .option('--port <port>', 'PORT of the HTTP server (default 5001; 0 = any free port)')
-    .option('--host <host>', 'HOST to bind (default 127.0.0.1; non-loopback needs ADMIN_TOKEN)')
+/** Commands that never talk to the dashboard. */
+export const OFFLINE: SettingsFlags = { dashboardUrl: false, upstream: false }
+
+/**
+ * The settings flags, each described with the value it has when neither the flag nor the
+ * environment variable is set; `defaults` are the command's own (see `configFromFlags`).
+ */
+export function addCommonOptions(
+  cmd: Command,
+  defaults: Readonly<Record<string, string>> = CLI_DEFAULTS,
+  offered: SettingsFlags = {},
+): Command {
+  const d = loadConfig({ ...defaults })
+  cmd.option('--data-dir <dir>', `DATA_DIR: where snapshots are stored (default: ${d.dataDir})`)
+  if (offered.dashboardUrl !== false)
+    cmd.option(
+      '--dashboard-url <url>',
+      `TOASTMASTERS_DASHBOARD_URL: the dashboard or simulator to collect from (default: ${d.dashboardUrl})`,
+    )
+  if (offered.logLevel !== false)
+    cmd.option(
+      '--log-level <level>',
+      `LOG_LEVEL: ${LOG_LEVELS.join('|')}, JSON on stderr (default: ${d.logLevel})`,
+    )
+  if (offered.upstream === false) return cmd
+  return cmd
+    .option(
+      '--max-requests <n>',
+      `UPSTREAM_MAX_REQUESTS per window, 0 = no limit, simulator only (default: ${d.upstream.maxRequests})`,
+    )
+    .option('--window-ms <ms>', `UPSTREAM_WINDOW_MS (default: ${d.upstream.windowMs})`)
+    .option(
+      '--max-concurrent <n>',
+      `UPSTREAM_MAX_CONCURRENT (default: ${d.upstream.maxConcurrent})`,
+    )
+    .option('--timeout-ms <ms>', `UPSTREAM_TIMEOUT_MS (default: ${d.upstream.timeoutMs})`)
+}
+
+export function addServerOptions(
+  cmd: Command,
+  defaults: Readonly<Record<string, string>> = SERVER_DEFAULTS,
+  offered: SettingsFlags = {},
+): Command {
+  const d = loadConfig({ ...defaults })
+  return addCommonOptions(cmd, defaults, offered)
+    .option('--port <port>', `PORT of the HTTP server, 0 = any free port (default: ${d.port})`)
+    .option('--host <host>', `HOST to bind; non-loopback needs ADMIN_TOKEN (default: ${d.host})`)
 }
 
 /**
@@ -94,12 +133,14 @@ async function prepareOrRefuse(services: Services): Promise<void> {
 
 export function assertDate(value: string | undefined, flag: string): string | undefined {
   if (value !== undefined && !isIsoDate(value))
-    throw new CliError(`${flag} must be a real calendar date written YYYY-MM-DD, got ${value}`)
+    throw new UsageError(`${flag} must be a real calendar date written YYYY-MM-DD, got ${value}`)
   return value
 }
 
 export async function serveCommand(flags: CommonFlags): Promise<void> {
-  const config = configFromFlags(flags, process.env)
+  const config = configFromFlags(flags, process.env, SERVER_DEFAULTS)
+  // Loaded only here: the HTTP stack is a large share of every other command's start-up cost.
+  const { closeOnSignals, startServer } = await import('../server/serve.ts')
   const logger = createLogger(config.logLevel)
   const server = await startServer(config, logger).catch(refuseWhenLocked)
   process.stdout.write(`toastmasters-backfill listening on ${server.url}\n`)
@@ -125,7 +166,7 @@ export async function snapshotsListCommand(
   const from = assertDate(flags.from, '--from')
   const to = assertDate(flags.to, '--to')
   if (from && to && from > to)
-    throw new CliError(`--to must not be before --from (${to} < ${from})`)
+    throw new UsageError(`--to must not be before --from (${to} < ${from})`)
   return withReadOnlyServices(flags, async (services) => {
     const list = await services.store.listSnapshots({ from, to })
     const current = (await services.store.getCurrent())?.asOf ?? null
@@ -157,7 +198,7 @@ export async function snapshotsListCommand(
           s.asOf === current ? 'current' : '',
         ]),
       )
-    return 0
+    return EXIT.OK
   })
 }
 
@@ -165,16 +206,16 @@ export async function snapshotsShowCommand(
   date: string,
   flags: CommonFlags & { district?: string; json?: boolean },
 ): Promise<number> {
-  assertDate(date, 'date')
+  assertDate(date, '<date>')
   const districtId = flags.district === undefined ? undefined : normalizeDistrictId(flags.district)
   if (districtId === null)
-    throw new CliError(`--district must be 1-4 letters or digits, got ${flags.district}`)
+    throw new UsageError(`--district must be 1-4 letters or digits, got ${flags.district}`)
   return withReadOnlyServices(flags, async (services) => {
     if (districtId) {
       const file = await services.store.readDistrict(date, districtId)
       if (!file) throw new CliError(`district ${districtId} is not in the snapshot of ${date}`)
       printJson(file)
-      return 0
+      return EXIT.OK
     }
     const metadata = await services.store.readMetadata(date)
     if (!metadata) throw new CliError(`no snapshot for ${date}`)
@@ -197,7 +238,7 @@ export async function snapshotsShowCommand(
       for (const f of metadata.failedDistricts)
         process.stdout.write(`failed ${f.districtId}: ${f.code} ${f.message}\n`)
     }
-    return 0
+    return EXIT.OK
   })
 }
 
@@ -226,8 +267,8 @@ export async function rebuildCommand(
 ): Promise<number> {
   const from = assertDate(flags.from, '--from')
   const to = assertDate(flags.to, '--to')
-  if (!from || !to) throw new CliError('rebuild needs --from and --to')
-  if (from > to) throw new CliError(`--to must not be before --from (${to} < ${from})`)
+  if (!from || !to) throw new UsageError('rebuild needs --from and --to')
+  if (from > to) throw new UsageError(`--to must not be before --from (${to} < ${from})`)
   return asDataDirWriter(flags, 'rebuild', {
     remote: (server) => remoteRebuild(server, { from, to }, flags.json),
     local: () =>
@@ -246,9 +287,9 @@ export async function rebuildCommand(
   })
 }
 
-/** A second server on a held DATA_DIR: one line naming the holder, exit EXIT_DATA_DIR_BUSY. */
+/** A second server on a held DATA_DIR: one line naming the holder, exit EXIT.BUSY. */
 export function refuseWhenLocked(error: unknown): never {
   if (error instanceof DataDirLockedError)
-    throw new CliError(`${error.message}; stop it first`, EXIT_DATA_DIR_BUSY)
+    throw new CliError(`${error.message}; stop it first`, EXIT.BUSY)
   throw error
 }

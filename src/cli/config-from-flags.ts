@@ -2,7 +2,9 @@
  * CLI flags are the same settings as the environment variables (SPEC §2): a flag overrides the
  * variable, and both go through the one validating `loadConfig`.
  */
-import { loadConfig, type Config } from '../server/config.ts'
+import { ConfigError, loadConfig, type Config } from '../server/config.ts'
+import { settingInFlagTerms } from './flag-names.ts'
+import { UsageError } from './output.ts'
 
 export interface CommonFlags {
   dataDir?: string
@@ -35,9 +37,17 @@ export function configFromFlags(
   defaults: Record<string, string> = {},
 ): Config {
   const merged: Record<string, string | undefined> = { ...defaults, ...env }
+  const typed = new Map<string, string>()
   for (const [flag, name] of Object.entries(FLAG_TO_ENV) as [keyof CommonFlags, string][]) {
     const value = flags[flag]
-    if (value !== undefined) merged[name] = value
+    if (value === undefined) continue
+    merged[name] = value
+    typed.set(name, `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)
   }
-  return loadConfig(merged)
+  try {
+    return loadConfig(merged)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    throw new UsageError(error.problems.map((p) => settingInFlagTerms(p, typed)).join('; '))
+  }
 }

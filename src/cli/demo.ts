@@ -3,26 +3,44 @@
  * their own, so a backfill can be tried with no network.
  */
 import { createLogger } from '../server/logger.ts'
-import { closeOnSignals, startServer } from '../server/serve.ts'
-import { startSimulatorFromConfig } from '../sim/index.ts'
+import { DEFAULT_SIM_PORT, startSimulatorFromConfig } from '../sim/index.ts'
 import { refuseWhenLocked } from './commands.ts'
 import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
+import { wholeNumberFlag } from './sim-command.ts'
 
 export const DEMO_DISTRICTS = ['21', '61', '02']
+
+/** The demo's own settings defaults (its --help shows them): flags and variables still win. */
+export const DEMO_DEFAULTS: Readonly<Record<string, string>> = {
+  DATA_DIR: './.demo-data',
+  // The simulator is ours: a brisker budget than the real site's default 2/s.
+  UPSTREAM_MAX_REQUESTS: '20',
+}
 
 export async function demoCommand(
   flags: CommonFlags & { simPort?: string; seed?: string },
 ): Promise<void> {
+  const simPort =
+    flags.simPort === undefined
+      ? DEFAULT_SIM_PORT
+      : wholeNumberFlag(flags.simPort, '--sim-port', 0, 65535)
+  const seed =
+    flags.seed === undefined
+      ? undefined
+      : wholeNumberFlag(flags.seed, '--seed', 0, Number.MAX_SAFE_INTEGER)
+  // Bad settings are a usage error before anything starts listening.
+  configFromFlags(flags, process.env, DEMO_DEFAULTS)
+  const { closeOnSignals, startServer } = await import('../server/serve.ts')
   const simulator = await startSimulatorFromConfig({
-    port: flags.simPort === undefined ? 5002 : Number(flags.simPort),
-    ...(flags.seed === undefined ? {} : { seed: Number(flags.seed) }),
+    port: simPort,
+    ...(seed === undefined ? {} : { seed }),
   })
   try {
-    const config = configFromFlags({ ...flags, dashboardUrl: simulator.url }, process.env, {
-      DATA_DIR: './.demo-data',
-      // The simulator is ours: a brisker budget than the real site's default 2/s.
-      UPSTREAM_MAX_REQUESTS: '20',
-    })
+    const config = configFromFlags(
+      { ...flags, dashboardUrl: simulator.url },
+      process.env,
+      DEMO_DEFAULTS,
+    )
     const logger = createLogger(config.logLevel)
     const server = await startServer(config, logger, {}, { command: 'demo' }).catch(
       refuseWhenLocked,

@@ -5,12 +5,37 @@ import type { VerifyReport } from '../server/storage/index.ts'
 import type { BackfillResponse } from '../shared/backfill-api.ts'
 import type { RefreshResult } from '../shared/refresh-api.ts'
 
+/** Exit codes of every command (sysexits' EX_USAGE for usage errors). */
+export const EXIT = {
+  /** Done: job complete, refresh written or unchanged, nothing wrong found. */
+  OK: 0,
+  /** The job or command failed (or `verify` found problems). */
+  FAILED: 1,
+  /** Partly done: some cells or districts failed, the rest is stored. */
+  PARTIAL: 2,
+  /** Bad invocation: unknown or missing flag, bad flag value, bad setting. Nothing was done. */
+  USAGE: 64,
+  /** DATA_DIR is held by another writer (a server, or another CLI command); nothing was done. */
+  BUSY: 75,
+  /** Interrupted (Ctrl-C); a backfill is cancelled cleanly, finished cells stay stored. */
+  INTERRUPTED: 130,
+} as const
+
+/** A failure to report to the user as one line, with the exit code it ends the process with. */
 export class CliError extends Error {
   override name = 'CliError'
   readonly exitCode: number
-  constructor(message: string, exitCode = 1) {
+  constructor(message: string, exitCode: number = EXIT.FAILED) {
     super(message)
     this.exitCode = exitCode
+  }
+}
+
+/** Bad flags or values: exit 64, before any work starts. */
+export class UsageError extends CliError {
+  override name = 'UsageError'
+  constructor(message: string) {
+    super(message, EXIT.USAGE)
   }
 }
 
@@ -32,10 +57,10 @@ export function printTable(header: string[], rows: string[][]): void {
 
 /** Exit code of a finished backfill job, local or run by a server. */
 export const EXIT_BY_STATUS: Record<string, number> = {
-  complete: 0,
-  partial_success: 2,
-  error: 1,
-  cancelled: 130,
+  complete: EXIT.OK,
+  partial_success: EXIT.PARTIAL,
+  error: EXIT.FAILED,
+  cancelled: EXIT.INTERRUPTED,
 }
 
 export function createBar() {
@@ -101,10 +126,10 @@ export function reportRefresh(result: RefreshResult, json?: boolean): number {
       process.stdout.write(`  failed ${f.districtId}: ${f.error.code} ${f.error.message}\n`)
   }
   return result.status === 'failed' || result.status === 'unavailable'
-    ? 1
+    ? EXIT.FAILED
     : result.status === 'partial'
-      ? 2
-      : 0
+      ? EXIT.PARTIAL
+      : EXIT.OK
 }
 
 /** Prints a verify report; exit 1 when it found problems. */
@@ -116,7 +141,7 @@ export function reportVerify(report: VerifyReport, repair?: boolean, json?: bool
       `${report.ok ? 'OK' : 'PROBLEMS FOUND'}: ${report.checked.snapshots} snapshots, ${report.checked.files} files, ${report.checked.rawBodies} raw bodies checked, ${report.problems.length} problems${repair ? ' (repair applied)' : ''}\n`,
     )
   }
-  return report.ok ? 0 : 1
+  return report.ok ? EXIT.OK : EXIT.FAILED
 }
 
 /** Prints what a rebuild re-derived; exit 2 when some district could not be rebuilt or was skipped. */
@@ -137,5 +162,7 @@ export function reportRebuild(result: RebuildResult, json?: boolean): number {
       for (const s of d.skipped)
         process.stdout.write(`skipped ${d.asOf} ${s.districtId}: ${s.reason}\n`)
   }
-  return result.dates.some((d) => d.failed.length > 0 || d.skipped.length > 0) ? 2 : 0
+  return result.dates.some((d) => d.failed.length > 0 || d.skipped.length > 0)
+    ? EXIT.PARTIAL
+    : EXIT.OK
 }

@@ -1,10 +1,10 @@
 /** `tm-backfill`: the command line over the same services as the server (SPEC §8). */
-import { Command, CommanderError } from 'commander'
-import { ConfigError } from '../server/config.ts'
-import { runSimulatorCli } from '../sim/index.ts'
+import { Command } from 'commander'
 import {
   addCommonOptions,
   addServerOptions,
+  CLI_DEFAULTS,
+  OFFLINE,
   rebuildCommand,
   refreshCommand,
   serveCommand,
@@ -13,26 +13,56 @@ import {
   verifyCommand,
 } from './commands.ts'
 import { backfillCommand } from './backfill-command.ts'
-import { demoCommand } from './demo.ts'
-import { CliError } from './output.ts'
+import { DEFAULT_SEED, DEFAULT_SIM_PORT } from '../sim/index.ts'
+import { DEMO_DEFAULTS, demoCommand } from './demo.ts'
+import { describeCliFailure } from './error-boundary.ts'
+import { EXIT } from './output.ts'
+import { addSimOptions, simCommand } from './sim-command.ts'
+
+type ExitRow = readonly [code: number, meaning: string]
+
+const USAGE_ROW: ExitRow = [
+  EXIT.USAGE,
+  'usage error: unknown or missing flag, bad value or setting; nothing was done',
+]
+const SERVER_EXITS: readonly ExitRow[] = [
+  [EXIT.OK, 'stopped by SIGINT or SIGTERM'],
+  [EXIT.FAILED, 'could not start (e.g. the port is in use)'],
+  USAGE_ROW,
+  [EXIT.INTERRUPTED, 'a second signal while shutting down'],
+]
+
+/** The `Exit codes:` section of a command's --help. */
+function exitCodes(rows: readonly ExitRow[]): string {
+  return `\nExit codes:\n${rows.map(([code, meaning]) => `  ${String(code).padEnd(4)}${meaning}`).join('\n')}\n`
+}
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('tm-backfill')
     .description('Collects the Toastmasters dashboard history into dated per-district snapshots.')
-    .showHelpAfterError()
     .exitOverride()
+    .configureOutput({
+      // Commander's own usage errors, on one line like every other error of the CLI.
+      outputError: (text, write) =>
+        write(`tm-backfill: ${text.trim().replace(/^error: /, '')} (--help lists the options)\n`),
+    })
 
-  addServerOptions(program.command('serve').description('start the HTTP API and web page')).action(
-    serveCommand,
-  )
+  addServerOptions(program.command('serve').description('start the HTTP API and web page'))
+    .addHelpText('after', exitCodes(SERVER_EXITS))
+    .action(serveCommand)
 
   addServerOptions(
     program
       .command('demo')
       .description('start the dashboard simulator and the server wired together (offline)')
-      .option('--sim-port <port>', 'simulator port', '5002')
-      .option('--seed <n>', 'simulator seed'),
-  ).action(demoCommand)
+      .option('--sim-port <port>', `simulator port (default: ${DEFAULT_SIM_PORT})`)
+      .option('--seed <n>', `simulator seed (default: ${DEFAULT_SEED})`),
+    DEMO_DEFAULTS,
+    // The demo always collects from its own simulator.
+    { dashboardUrl: false },
+  )
+    .addHelpText('after', exitCodes(SERVER_EXITS))
+    .action(demoCommand)
 
   addCommonOptions(
     program
@@ -50,7 +80,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--dry-run', 'print the plan and the request count, start nothing')
       .option('--no-progress', 'no progress bar')
       .option('--json', 'print the final job (or plan) as JSON'),
-  ).action(async (flags) => setExit(await backfillCommand(flags)))
+  )
+    .addHelpText(
+      'after',
+      exitCodes([
+        [EXIT.OK, 'complete (or, with --dry-run, the plan was printed)'],
+        [EXIT.FAILED, 'the job ended in error, or the command failed'],
+        [EXIT.PARTIAL, 'partial success: some cells failed, the rest is stored'],
+        USAGE_ROW,
+        [EXIT.INTERRUPTED, 'cancelled by Ctrl-C (finished cells stay stored)'],
+      ]),
+    )
+    .action(async (flags) => setExit(await backfillCommand(flags)))
 
   addCommonOptions(
     program
@@ -58,7 +99,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .description('collect the newest published as-of (or --date) for the configured districts')
       .option('--date <YYYY-MM-DD>', 'collect this as-of date instead of the newest')
       .option('--json', 'print the result as JSON'),
-  ).action(async (flags) => setExit(await refreshCommand(flags)))
+  )
+    .addHelpText(
+      'after',
+      exitCodes([
+        [EXIT.OK, 'written, or already stored and unchanged'],
+        [EXIT.FAILED, 'failed, or no data published for the date'],
+        [EXIT.PARTIAL, 'partial: some districts failed, the rest is stored'],
+        USAGE_ROW,
+      ]),
+    )
+    .action(async (flags) => setExit(await refreshCommand(flags)))
 
   const snapshots = program.command('snapshots').description('list and show stored snapshots')
   addCommonOptions(
@@ -68,14 +119,32 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--from <YYYY-MM-DD>')
       .option('--to <YYYY-MM-DD>')
       .option('--json', 'print JSON'),
-  ).action(async (flags) => setExit(await snapshotsListCommand(flags)))
+    CLI_DEFAULTS,
+    OFFLINE,
+  )
+    .addHelpText(
+      'after',
+      exitCodes([[EXIT.OK, 'listed'], [EXIT.FAILED, 'could not read DATA_DIR'], USAGE_ROW]),
+    )
+    .action(async (flags) => setExit(await snapshotsListCommand(flags)))
   addCommonOptions(
     snapshots
       .command('show <date>')
       .description('show a snapshot, or one district file with --district')
       .option('--district <id>')
       .option('--json', 'print JSON'),
-  ).action(async (date: string, flags) => setExit(await snapshotsShowCommand(date, flags)))
+    CLI_DEFAULTS,
+    OFFLINE,
+  )
+    .addHelpText(
+      'after',
+      exitCodes([
+        [EXIT.OK, 'shown'],
+        [EXIT.FAILED, 'no such snapshot or district file'],
+        USAGE_ROW,
+      ]),
+    )
+    .action(async (date: string, flags) => setExit(await snapshotsShowCommand(date, flags)))
 
   addCommonOptions(
     program
@@ -83,7 +152,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .description('check the integrity of DATA_DIR; exit 1 when problems are found')
       .option('--repair', 'move corrupt or torn files to quarantine/ and mark their cells missing')
       .option('--json', 'print the report as JSON'),
-  ).action(async (flags) => setExit(await verifyCommand(flags)))
+    CLI_DEFAULTS,
+    { ...OFFLINE, logLevel: false },
+  )
+    .addHelpText(
+      'after',
+      exitCodes([
+        [EXIT.OK, 'no problems'],
+        [EXIT.FAILED, 'problems found (repaired with --repair)'],
+        USAGE_ROW,
+      ]),
+    )
+    .action(async (flags) => setExit(await verifyCommand(flags)))
 
   addCommonOptions(
     program
@@ -92,37 +172,48 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .requiredOption('--from <YYYY-MM-DD>')
       .requiredOption('--to <YYYY-MM-DD>')
       .option('--json', 'print JSON'),
-  ).action(async (flags) => setExit(await rebuildCommand(flags)))
+    CLI_DEFAULTS,
+    OFFLINE,
+  )
+    .addHelpText(
+      'after',
+      exitCodes([
+        [EXIT.OK, 'every cached date rebuilt'],
+        [EXIT.FAILED, 'the command failed'],
+        [EXIT.PARTIAL, 'some districts could not be rebuilt from the cache'],
+        USAGE_ROW,
+      ]),
+    )
+    .action(async (flags) => setExit(await rebuildCommand(flags)))
 
-  program
-    .command('sim')
-    .description('start the dashboard simulator')
-    .allowUnknownOption()
-    .helpOption(false)
-    .argument('[options...]', '--port N --host H --seed N --today YYYY-MM-DD --districts 61,F')
-    .action(async (args: string[]) => {
-      await runSimulatorCli(args)
-    })
+  addSimOptions(program.command('sim').description('start the dashboard simulator'))
+    .addHelpText('after', exitCodes(SERVER_EXITS))
+    .action(simCommand)
+
+  program.addHelpText(
+    'after',
+    exitCodes([
+      [EXIT.OK, 'done'],
+      [EXIT.FAILED, 'the job or command failed'],
+      [EXIT.PARTIAL, 'partly done: some cells or districts failed, the rest is stored'],
+      USAGE_ROW,
+      [EXIT.INTERRUPTED, 'interrupted (Ctrl-C)'],
+    ]) + "\nEach command's --help lists its own.\n",
+  )
 
   return program
 }
 
+/** Runs one command; every failure goes through the one error boundary (no stack for people). */
 export async function runCli(argv: string[]): Promise<void> {
-  let exitCode = 0
+  let exitCode: number = EXIT.OK
   const program = buildProgram((code) => (exitCode = code))
   try {
     await program.parseAsync(argv, { from: 'user' })
-    if (exitCode !== 0) process.exitCode = exitCode
+    if (exitCode !== EXIT.OK) process.exitCode = exitCode
   } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode
-      return
-    }
-    const message =
-      error instanceof ConfigError || error instanceof CliError
-        ? error.message
-        : String(error instanceof Error ? error.stack : error)
-    process.stderr.write(`tm-backfill: ${message}\n`)
-    process.exitCode = error instanceof CliError ? error.exitCode : 1
+    const failure = describeCliFailure(error)
+    if (failure.message !== null) process.stderr.write(`tm-backfill: ${failure.message}\n`)
+    process.exitCode = failure.exitCode
   }
 }

@@ -24,6 +24,7 @@ import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
 import {
   CliError,
   createBar,
+  EXIT,
   EXIT_BY_STATUS,
   payloadOf,
   printJson,
@@ -35,7 +36,7 @@ import {
 } from './output.ts'
 
 /** DATA_DIR is held by another writer (a CLI command, or a server that does not answer). */
-export const EXIT_DATA_DIR_BUSY = 75
+export const EXIT_DATA_DIR_BUSY = EXIT.BUSY
 
 /** How long a command waits for a server that holds the lock to answer (it may be starting). */
 const SERVER_WAIT_MS = 10_000

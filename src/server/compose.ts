@@ -103,6 +103,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     store,
     config: districtConfig,
     resilience,
+    retryPolicy,
     now,
     logger,
     concurrency: config.upstream.maxConcurrent,

@@ -60,6 +60,8 @@ describe('control endpoint /__sim', () => {
       [{ kind: 'stale', asOf: '2026-02-30' }, /asOf/],
       [{ kind: 'reset', match: { report: 'nosuchreport' } }, /report/],
       [{ kind: 'reset', colour: 'red' }, /colour/],
+      [{ kind: 'server-error', firstAttempts: 0 }, /firstAttempts/],
+      [{ kind: 'rate-limit', firstAttempts: 1.5 }, /firstAttempts/],
     ]
     for (const [rule, message] of cases) {
       const r = await call(sim, 'POST', '/__sim/faults', JSON.stringify(rule))

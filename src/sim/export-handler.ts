@@ -58,7 +58,7 @@ const redirect = (location: string): Outcome => html(302, objectMovedHtml(locati
 export function handleRequest(url: URL, deps: HandlerDeps): HandledRequest {
   const path = url.pathname
   if (EXPORT_PATH_RE.test(path)) return handleExport(url, deps)
-  const decision = deps.faults.decide(null)
+  const decision = deps.faults.decide(null, path + url.search)
   if (decision.fault)
     return finish(decision.latencyMs, [], decision.fault, faultOutcome(decision.fault, path))
   const outcome = /^\/error\.aspx$/i.test(path)
@@ -82,7 +82,7 @@ function handleExport(url: URL, deps: HandlerDeps): HandledRequest {
   const parsed = parseExportRequest(url.pathname, url.searchParams)
   if (!parsed.ok) {
     // Real behaviour for malformed tokens is unknown; ASP.NET would redirect to its error page.
-    const decision = deps.faults.decide(null)
+    const decision = deps.faults.decide(null, url.pathname + url.search)
     if (decision.fault)
       return finish(
         decision.latencyMs,
@@ -94,7 +94,7 @@ function handleExport(url: URL, deps: HandlerDeps): HandledRequest {
   }
   const req = parsed.request
   const plan = resolveExport(req, deps.model)
-  const decision = deps.faults.decide(contextOf(req, plan))
+  const decision = deps.faults.decide(contextOf(url, req, plan))
   const fault = decision.fault
   const outcome = fault
     ? faultOutcome(fault, url.pathname, plan, deps.model)
@@ -102,9 +102,10 @@ function handleExport(url: URL, deps: HandlerDeps): HandledRequest {
   return finish(decision.latencyMs, decision.latencyIds, fault, outcome)
 }
 
-function contextOf(req: ExportRequest, plan: ExportPlan): FaultContext {
+function contextOf(url: URL, req: ExportRequest, plan: ExportPlan): FaultContext {
   const isCsv = plan.kind === 'csv'
   return {
+    url: url.pathname + url.search,
     report: req.report,
     districtId: req.districtId,
     asOf: req.asOf ?? (isCsv ? plan.target.footerAsOf : null),

@@ -12,6 +12,8 @@ import { rngFor } from './rng.ts'
 
 /** Facts about an export request; null for any other page (only outages apply there). */
 export interface FaultContext {
+  /** Path and query of the request (the key of `firstAttempts`). */
+  url: string
   report: ReportKind
   districtId: string | null
   asOf: IsoDate | null
@@ -44,7 +46,8 @@ export interface FaultEngine {
   add(rule: FaultRule): FaultRuleView
   remove(id: string): boolean
   clear(): void
-  decide(ctx: FaultContext | null): FaultDecision
+  /** `ctx` is null for any page other than a parsable export request; `url` is its path + query. */
+  decide(ctx: FaultContext | null, url?: string): FaultDecision
 }
 
 export class FaultIdConflictError extends Error {
@@ -57,6 +60,8 @@ export class FaultIdConflictError extends Error {
 
 interface Entry extends FaultRuleView {
   rng: Rng
+  /** Matching requests seen per URL, for `firstAttempts`. */
+  attemptsByUrl: Map<string, number>
 }
 
 function matches(rule: ActiveFault, ctx: FaultContext | null): boolean {
@@ -102,11 +107,25 @@ export function createFaultEngine(deps: { seed: number; now: () => number }): Fa
       remaining: rule.count ?? null,
       applied: 0,
       rng: rngFor(deps.seed, 'fault', id),
+      attemptsByUrl: new Map(),
     }
   }
 
   const isExpired = (e: Entry): boolean =>
     e.rule.kind === 'outage' && e.rule.until !== undefined && Date.parse(e.rule.until) <= deps.now()
+
+  /**
+   * Counts a matching request against the rule's per-URL attempts (whether or not an earlier
+   * rule decided the answer); true while the URL is within its first `firstAttempts`.
+   */
+  const withinFirstAttempts = (e: Entry, ctx: FaultContext | null, url: string): boolean => {
+    const limit = e.rule.firstAttempts
+    if (limit === undefined) return true
+    if (!matches(e.rule, ctx)) return false
+    const seen = e.attemptsByUrl.get(url) ?? 0
+    e.attemptsByUrl.set(url, seen + 1)
+    return seen < limit
+  }
 
   /** Consumes one application when the rule matches, has budget and wins its dice roll. */
   const fires = (e: Entry, ctx: FaultContext | null): boolean => {
@@ -137,10 +156,11 @@ export function createFaultEngine(deps: { seed: number; now: () => number }): Fa
     clear() {
       entries = []
     },
-    decide(ctx) {
+    decide(ctx, url = ctx?.url ?? '') {
       entries = entries.filter((e) => !isExpired(e))
       const decision: FaultDecision = { latencyMs: 0, latencyIds: [], fault: null }
       for (const e of entries) {
+        if (!withinFirstAttempts(e, ctx, url)) continue
         if (e.rule.kind === 'latency') {
           if (fires(e, ctx)) {
             decision.latencyMs += latencyOf(e.rule, e.rng)

@@ -28,6 +28,11 @@ const common = {
   count: z.number().int().positive().optional(),
   /** Apply to each matching request with this probability (seeded, reproducible). */
   probability: z.number().min(0).max(1).optional(),
+  /**
+   * Apply only to the first N requests of each distinct URL (path + query) that the rule
+   * matches; later attempts of the same URL pass. A retrying client then succeeds on attempt N+1.
+   */
+  firstAttempts: z.number().int().min(1).max(100).optional(),
 }
 
 const rule = <T extends z.ZodRawShape>(shape: T) => z.object({ ...common, ...shape }).strict()

@@ -24,6 +24,7 @@ export {
   DEFAULT_SIM_PORT,
   parseSimulatorArgs,
   runSimulatorCli,
+  serveSimulator,
   startSimulatorFromConfig,
 } from './start-from-config.ts'
 export type { SimulatorCliConfig } from './start-from-config.ts'

@@ -44,6 +44,36 @@ describe('fault injection', () => {
     expect(sim.faults()[0]?.remaining).toBe(0)
   })
 
+  it('fails only the first attempts of each URL with firstAttempts', async () => {
+    const sim = await startTestSimulator({
+      today: TODAY,
+      faults: [{ kind: 'server-error', status: 503, firstAttempts: 1 }],
+    })
+    expect(await statuses(sim, 3)).toEqual([503, 200, 200])
+    expect((await get(sim, CLUB_21)).status).toBe(503)
+    expect((await get(sim, CLUB_21)).status).toBe(200)
+    expect(sim.faults()[0]).toMatchObject({ applied: 2, remaining: null })
+  })
+
+  it('answers 429 with Retry-After to the first two attempts of each URL', async () => {
+    const sim = await startTestSimulator({
+      today: TODAY,
+      faults: [
+        {
+          kind: 'rate-limit',
+          retryAfterSeconds: 1,
+          firstAttempts: 2,
+          match: { report: 'clubperformance' },
+        },
+      ],
+    })
+    const club = [await get(sim, CLUB_61), await get(sim, CLUB_61), await get(sim, CLUB_61)]
+    expect(club.map((r) => r.status)).toEqual([429, 429, 200])
+    expect(club[0]?.headers.get('retry-after')).toBe('1')
+    const division = exportPath('divisionperformance', '61~9/30/2026~9/10/2026~2026-2027')
+    expect((await get(sim, division)).status).toBe(200)
+  })
+
   it('applies probabilistic faults reproducibly from the seed', async () => {
     const rule: FaultRuleInput = { kind: 'server-error', probability: 0.5, id: 'flaky' }
     const a = await startTestSimulator({ today: TODAY, seed: 7, faults: [rule] })

@@ -57,8 +57,13 @@ function toInteger(flag: string, value: string): number {
 }
 
 /** Starts from argv, prints the URL on stdout and closes on SIGINT/SIGTERM. */
-export async function runSimulatorCli(argv: readonly string[]): Promise<Simulator> {
-  const simulator = await startSimulatorFromConfig(parseSimulatorArgs(argv))
+export function runSimulatorCli(argv: readonly string[]): Promise<Simulator> {
+  return serveSimulator(parseSimulatorArgs(argv))
+}
+
+/** Starts from a config, prints the URL on stdout and closes on SIGINT/SIGTERM. */
+export async function serveSimulator(config: SimulatorCliConfig): Promise<Simulator> {
+  const simulator = await startSimulatorFromConfig(config)
   process.stdout.write(`Dashboard simulator listening on ${simulator.url}\n`)
   const stop = (): void => {
     void simulator.close().then(() => process.exit(0))

@@ -86,10 +86,10 @@ describe('npm run demo, then the CLI on its data dir', () => {
 
   it('rejects bad CLI input with a message naming the flag', async () => {
     const r = await runCli(['snapshots', 'list', '--from', '2026-02-30', '--data-dir', dataDir])
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(64)
     expect(r.stderr).toContain('--from must be a real calendar date')
     const c = await runCli(['refresh', '--data-dir', dataDir, '--max-concurrent', 'lots'])
-    expect(c.code).toBe(1)
-    expect(c.stderr).toContain('UPSTREAM_MAX_CONCURRENT')
+    expect(c.code).toBe(64)
+    expect(c.stderr).toContain('--max-concurrent must be a whole number, got "lots"')
   })
 })

@@ -54,6 +54,22 @@ describe('refresh service', () => {
     expect(r.currentMoved).toBe(true)
   })
 
+  it('retries the lookup of the newest as-of when its first attempt fails', async () => {
+    stack = await startStack({ overrides: FAST_RETRIES })
+    const s = stack.server.services
+    await s.districtConfig.replace(['61'])
+    stack.sim.addFault({
+      kind: 'server-error',
+      status: 503,
+      firstAttempts: 1,
+      match: { report: 'districtsummary' },
+    })
+    const r = await s.refresh.refresh()
+    expect(r.status).toBe('written')
+    expect(r.districts.written).toEqual(['61'])
+    expect(stack.sim.requestLog().filter((e) => e.status === 503).length).toBeGreaterThan(0)
+  })
+
   it('collects every district of the summary when none is configured', async () => {
     stack = await startStack({ overrides: FAST_RETRIES })
     const s = stack.server.services

@@ -10,7 +10,7 @@ import type { DistrictFile } from '../../shared/snapshot-types.ts'
 import type { RefreshResult, RefreshState } from '../../shared/refresh-api.ts'
 import type { DistrictConfigStore, SnapshotStore } from '../storage/index.ts'
 import type { DashboardClient } from '../upstream/index.ts'
-import type { Resilience } from '../politeness/index.ts'
+import type { Lane, Resilience, RetryPolicy } from '../politeness/index.ts'
 import { toCellError } from './cell-error.ts'
 import type { Collector, DistrictOutcome } from './collector.ts'
 import { storeDate } from './store-date.ts'
@@ -21,6 +21,8 @@ export interface RefreshServiceDeps {
   store: SnapshotStore
   config: DistrictConfigStore
   resilience: Resilience
+  /** Retries of the newest-as-of lookup (the reports retry in the collector). */
+  retryPolicy: RetryPolicy
   now: () => number
   logger: Logger
   concurrency: number
@@ -52,12 +54,22 @@ export function createRefreshService(deps: RefreshServiceDeps) {
     return same ? 'unchanged' : 'new'
   }
 
+  /** The newest published as-of, retried like any report: a transient 5xx or 429 is no failure. */
+  async function latestAsOf(signal: AbortSignal, lane: Lane): Promise<IsoDate> {
+    const { value } = await deps.resilience.inLane(lane, () =>
+      deps.resilience.withRetries(() => deps.client.getLiveStatus(signal), {
+        policy: deps.retryPolicy,
+        enabled: true,
+        signal,
+      }),
+    )
+    return value.latestAsOf
+  }
+
   async function run(signal: AbortSignal, date: IsoDate | null): Promise<RefreshResult> {
     const startedAt = new Date(deps.now()).toISOString()
     const ctx = { signal, useCache: false, lane: { lane: 'refresh', priority: true }, jobId: null }
-    const asOf =
-      date ??
-      (await deps.resilience.inLane(ctx.lane, () => deps.client.getLiveStatus(signal))).latestAsOf
+    const asOf = date ?? (await latestAsOf(signal, ctx.lane))
     const summaryOutcome = await deps.collector.getAllDistricts(asOf, ctx)
     if (summaryOutcome.kind === 'unavailable') {
       return result(
