@@ -3,6 +3,8 @@
  * summary table and exit codes 0 complete / 2 partial / 1 error / 130 cancelled (Ctrl-C
  * cancels the job cleanly: finished cells stay stored).
  */
+import { parseBackfillRequest } from '../server/backfill/index.ts'
+import { todayUtc } from '../shared/iso-date.ts'
 import type { CommonFlags } from './config-from-flags.ts'
 import { assertDate, withServices } from './commands.ts'
 import {
@@ -60,6 +62,9 @@ function toInt(value: string, flag: string): number {
 
 export async function backfillCommand(flags: BackfillFlags): Promise<number> {
   const body = toBackfillRequest(flags)
+  // A bad request is a usage error found before DATA_DIR is locked or touched (the service
+  // validates again: the rule set is the same).
+  parseBackfillRequest(body, { today: todayUtc(Date.now()) })
   return asDataDirWriter(flags, 'backfill', {
     // A dry run writes nothing: it takes no lock, it only asks a server holding one for the plan.
     lockLocal: !flags.dryRun,

@@ -31,8 +31,18 @@ async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   return { child, url: match[1] ?? '' }
 }
 
+/** Commands that talk to the dashboard take `--dashboard-url`; the offline ones do not offer it. */
+const ONLINE = new Set(['serve', 'backfill', 'refresh'])
 const cli = (args: string[], env: Record<string, string> = { ADMIN_TOKEN: TOKEN }) =>
-  runCli([...args, '--data-dir', dataDir, '--dashboard-url', sim.url], env)
+  runCli(
+    [
+      ...args,
+      '--data-dir',
+      dataDir,
+      ...(ONLINE.has(args[0] ?? '') ? ['--dashboard-url', sim.url] : []),
+    ],
+    env,
+  )
 
 async function api(route: string, init: RequestInit = {}): Promise<Json> {
   const res = await fetch(`${server?.url ?? ''}${route}`, {

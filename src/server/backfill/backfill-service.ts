@@ -31,7 +31,7 @@ import { toBackfillResponse } from './job-view.ts'
 import { planBackfill, planCellRefs, planRetry, type BackfillPlan } from './plan-backfill.ts'
 import { resolveScope, toWireScope, type JobKind } from './scope-manager.ts'
 import { selectCollectionStrategy } from './data-source-selector.ts'
-import { safeParseBackfillRequest } from './resolve-request.ts'
+import { parseBackfillRequest } from './resolve-request.ts'
 import { runBackfill } from './run-backfill.ts'
 
 export interface BackfillServiceDeps {
@@ -115,16 +115,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
     options: InitiateOptions,
     only?: Parameters<typeof planBackfill>[0]['only'],
   ) {
-    const parsed = safeParseBackfillRequest(body, { today: todayUtc(deps.now()) })
-    if (!parsed.ok) {
-      const first = parsed.issues[0]
-      throw new BackfillError(
-        'VALIDATION_ERROR',
-        first ? `${first.field}: ${first.message}` : 'invalid request',
-        parsed.issues,
-      )
-    }
-    const request = parsed.value
+    const request = parseBackfillRequest(body, { today: todayUtc(deps.now()) })
     const configuredDistricts = await deps.districtConfig.get()
     const scoped = resolveScope({
       request,

@@ -94,6 +94,7 @@ export { computeEta, computePartialSnapshots, toBackfillResponse } from './job-v
 export type { BackfillViewExtras, Eta } from './job-view.ts'
 
 export { BACKFILL_ERROR_STATUS, BackfillError } from './errors.ts'
+export { parseBackfillRequest } from './resolve-request.ts'
 export type { BackfillErrorCode } from './errors.ts'
 export { FatalJobError, runBackfill } from './run-backfill.ts'
 export type { RunContext, RunDeps } from './run-backfill.ts'

@@ -9,7 +9,8 @@ import { normalizeDistrictId } from '../../shared/district-id.ts'
 import { assertIsoDate, diffDays, isIsoDate } from '../../shared/iso-date.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 
-/** First day of the oldest program year the dashboard archives. */
+/** First day of the oldest program year the dashboard archives. */ import { BackfillError } from './errors.ts'
+
 export const FIRST_ARCHIVED_DATE: IsoDate = '2008-07-01'
 /** Longest range one request may cover, counting both ends. */
 export const MAX_RANGE_DAYS = 400
@@ -207,4 +208,19 @@ export function safeParseBackfillRequest(
   if (!parsed.success || issues.length > 0) return { ok: false, issues }
   const value = parsed.data
   return { ok: true, value: { ...value, endDate: value.endDate ?? value.startDate } }
+}
+
+/** The same validation, throwing the service's VALIDATION_ERROR (issues in `details`). */
+export function parseBackfillRequest(
+  body: unknown,
+  context: ParseRequestContext,
+): ResolvedBackfillRequest {
+  const parsed = safeParseBackfillRequest(body, context)
+  if (parsed.ok) return parsed.value
+  const first = parsed.issues[0]
+  throw new BackfillError(
+    'VALIDATION_ERROR',
+    first ? `${first.field}: ${first.message}` : 'invalid request',
+    parsed.issues,
+  )
 }

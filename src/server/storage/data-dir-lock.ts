@@ -16,7 +16,7 @@ import os from 'node:os'
 import path from 'node:path'
 import lockfile from 'proper-lockfile'
 import writeFileAtomic from 'write-file-atomic'
-import { assertWritableDataDir } from './data-dir.ts'
+import { StorageUnavailableError } from './errors.ts'
 
 export const LOCK_DIR = '.lock'
 export const LOCK_HOLDER_FILE = 'lock-holder.json'
@@ -78,9 +78,13 @@ const heldHere = new Set<string>()
 export async function acquireDataDirLock(options: AcquireOptions): Promise<DataDirLock> {
   const dataDir = path.resolve(options.dataDir)
   const staleMs = options.staleMs ?? LOCK_STALE_MS
-  // Creates DATA_DIR and proves it writable first: a read-only DATA_DIR is named with its errno.
-  await assertWritableDataDir(dataDir)
-  await ensureDataDirId(dataDir)
+  try {
+    await fsp.mkdir(dataDir, { recursive: true })
+    await ensureDataDirId(dataDir)
+  } catch (e) {
+    // A DATA_DIR that cannot be created or written is named with its errno, like the probe does.
+    throw new StorageUnavailableError('DATA_DIR', dataDir, e)
+  }
   if (!heldHere.has(dataDir)) await removeIfHolderGone(dataDir)
   let unlock: () => Promise<void>
   try {
