@@ -28,9 +28,10 @@ const STORAGE_STATUS: Record<string, number> = {
 }
 
 export async function createApp(services: Services): Promise<App> {
-  const app = createBaseApp({
+  const app = await createBaseApp({
     logger: services.logger,
     adminToken: services.config.adminToken,
+    allowedHosts: services.config.allowedHosts,
     statusByErrorCode: { ...STORAGE_STATUS, ...BACKFILL_ERROR_STATUS },
   })
   await app.register(swagger, {

@@ -1,14 +1,13 @@
 import { z } from 'zod'
 import type { Services } from '../compose.ts'
 import { TOOL_VERSION } from '../version.ts'
-import { requireAdmin, type App } from './create-app.ts'
+import type { App } from './create-app.ts'
+import { isAdminRequest } from './request-guards.ts'
 import { isoDate } from './schemas.ts'
 
 /** Health, refresh trigger and status. */
 export function registerSystemRoutes(app: App, services: Services): void {
-  const admin = requireAdmin(services.config.adminToken)
-
-  app.get('/api/health', { schema: { tags: ['system'] } }, async () => {
+  app.get('/api/health', { schema: { tags: ['system'] } }, async (req) => {
     let storeOk = true
     let current: string | null = null
     try {
@@ -21,7 +20,10 @@ export function registerSystemRoutes(app: App, services: Services): void {
     return {
       status: storeOk && circuit.state === 'closed' ? 'ok' : 'degraded',
       version: TOOL_VERSION,
-      store: { ok: storeOk, dataDir: services.config.dataDir, current },
+      // Server paths are for the admin (and the logs), not for anonymous callers.
+      store: isAdminRequest(req, services.config.adminToken)
+        ? { ok: storeOk, dataDir: services.config.dataDir, current }
+        : { ok: storeOk, current },
       upstream: {
         baseUrl: services.config.dashboardUrl,
         circuit,
@@ -60,7 +62,6 @@ export function registerSystemRoutes(app: App, services: Services): void {
   app.post(
     '/api/refresh',
     {
-      preHandler: admin,
       schema: {
         tags: ['refresh'],
         querystring: z.strictObject({ wait: z.enum(['true', 'false']).optional() }),
