@@ -484,3 +484,33 @@ describe('security headers', () => {
     expect(answer.headers['content-security-policy']).toContain("frame-ancestors 'none'")
   })
 })
+
+describe('the OpenAPI document', () => {
+  it('lists the error answers of every operation, in the one error shape', async () => {
+    type Responses = Record<
+      string,
+      { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }
+    >
+    const { body } = await open.api<{
+      paths: Record<string, Record<string, { responses: Responses }>>
+    }>('GET', '/api/openapi.json')
+    const operations = Object.entries(body.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ name: `${method} ${path}`, method, op })),
+    )
+    expect(operations.length).toBeGreaterThan(15)
+    for (const { name, method, op } of operations) {
+      const statuses = Object.keys(op.responses)
+      const expected = ['400', '404', '421', '500']
+      if (method !== 'get') expected.push('401', '403', '413', '415')
+      expect(statuses, name).toEqual(expect.arrayContaining(expected))
+      expect(
+        statuses.some((s) => s.startsWith('2')),
+        name,
+      ).toBe(true)
+      for (const status of expected) {
+        const schema = op.responses[status]?.content?.['application/json']?.schema
+        expect(schema?.properties, `${name} ${status}`).toHaveProperty('error')
+      }
+    }
+  })
+})

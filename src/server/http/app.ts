@@ -13,6 +13,7 @@ import { createBaseApp, type App } from './create-app.ts'
 import { registerBackfillRoutes } from './backfill-routes.ts'
 import { registerDistrictRoutes } from './district-routes.ts'
 import { BACKFILL_ERROR_STATUS } from '../backfill/index.ts'
+import { withErrorResponses } from './openapi-errors.ts'
 import { registerSnapshotRoutes } from './snapshot-routes.ts'
 import { registerSystemRoutes } from './system-routes.ts'
 
@@ -39,7 +40,7 @@ export async function createApp(services: Services): Promise<App> {
       info: { title: 'toastmasters-backfill', version: TOOL_VERSION },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
-    transform: jsonSchemaTransform,
+    transform: withErrorResponses(jsonSchemaTransform),
   })
   registerSystemRoutes(app, services)
   registerDistrictRoutes(app, services)

@@ -59,7 +59,7 @@ export async function createBaseApp(options: AppOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     logController: new LogController({ disableRequestLogging: true }),
     // A request without Host reaches the Host guard, which answers in the API's shape.
     http: { requireHostHeader: false },
