@@ -421,6 +421,8 @@ describe('hostile requests', () => {
 function expectOneShape(answer: RawAnswer, code: string | null): void {
   if (code === null) return
   expect(answer.headers['content-type']).toMatch(/^application\/json/)
+  expect(answer.headers['x-content-type-options']).toBe('nosniff')
+  expect(answer.headers['content-security-policy']).toContain("frame-ancestors 'none'")
   expect(answer.body.length).toBeLessThan(1000)
   const body = JSON.parse(answer.body) as { error: { code: string; message: string } }
   expect(Object.keys(body)).toEqual(['error'])

@@ -55,6 +55,15 @@ const FASTIFY_ERRORS: Readonly<Record<string, FrameworkAnswer>> = {
   },
 }
 
+/**
+ * These answers are written before the route hooks (and so @fastify/helmet) run: they carry
+ * the headers that matter for a JSON error themselves.
+ */
+const ERROR_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+} as const
+
 /** A Fastify (or JSON parser) client error → our answer; null for anything else. */
 export function toFrameworkAnswer(err: FastifyError): FrameworkAnswer | null {
   const known = typeof err.code === 'string' ? FASTIFY_ERRORS[err.code] : undefined
@@ -79,7 +88,10 @@ export function onFrameworkError(
     code: 'BAD_REQUEST',
     message: 'the request could not be routed',
   }
-  void reply.status(answer.status).send(toErrorBody(answer.code, answer.message))
+  void reply
+    .status(answer.status)
+    .headers(ERROR_HEADERS)
+    .send(toErrorBody(answer.code, answer.message))
 }
 
 /** What Node's parser rejects before Fastify sees a request (by `err.code`). */
@@ -112,7 +124,9 @@ export function onClientError(err: NodeJS.ErrnoException, socket: Socket): void 
     socket.write(
       `HTTP/1.1 ${answer.status} ${STATUS_TEXT[answer.status] ?? 'Error'}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +
-        'X-Content-Type-Options: nosniff\r\n' +
+        Object.entries(ERROR_HEADERS)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('') +
         'Connection: close\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     )
