@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     const c = loadConfig({
       PORT: '8080',
       HOST: '0.0.0.0',
-      ADMIN_TOKEN: 'secret-token',
+      ADMIN_TOKEN: 'secret-token-of-24-chars',
       DATA_DIR: '/tmp/x',
       TOASTMASTERS_DASHBOARD_URL: 'http://127.0.0.1:9999/',
       UPSTREAM_MAX_REQUESTS: '0',
@@ -51,8 +51,49 @@ describe('loadConfig', () => {
 
   it('refuses a non-loopback host without an admin token', () => {
     expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/ADMIN_TOKEN/)
-    expect(loadConfig({ HOST: '0.0.0.0', ADMIN_TOKEN: 'long-enough' }).host).toBe('0.0.0.0')
+    expect(loadConfig({ HOST: '0.0.0.0', ADMIN_TOKEN: 'long-enough-for-lan' }).host).toBe('0.0.0.0')
   })
+
+  it.each([
+    ['        ', 'whitespace'],
+    ['12345678', 'at least 16 characters'],
+    ['fifteen-chars-x', 'at least 16 characters'],
+    ['sixteen chars ok', 'whitespace'],
+  ])('refuses ADMIN_TOKEN %j beyond loopback, saying how to make one', (token, rule) => {
+    for (const host of ['0.0.0.0', '192.168.1.4', '::']) {
+      const attempt = () => loadConfig({ HOST: host, ADMIN_TOKEN: token })
+      expect(attempt).toThrow(ConfigError)
+      expect(attempt).toThrow(rule)
+      expect(attempt).toThrow('openssl rand -hex 32')
+    }
+  })
+
+  it('keeps the 8-character minimum on loopback, but never accepts whitespace', () => {
+    expect(loadConfig({ ADMIN_TOKEN: '12345678' }).adminToken).toBe('12345678')
+    expect(() => loadConfig({ ADMIN_TOKEN: 'with space' })).toThrow(/ADMIN_TOKEN.*whitespace/)
+    expect(loadConfig({ HOST: '0.0.0.0', ADMIN_TOKEN: 'a'.repeat(16) }).adminToken).toBe(
+      'a'.repeat(16),
+    )
+  })
+
+  it('accepts the bind address and ALLOWED_HOSTS as Host names, never a wildcard', () => {
+    expect(loadConfig({}).allowedHosts).toEqual(['127.0.0.1'])
+    expect(
+      loadConfig({
+        HOST: '0.0.0.0',
+        ADMIN_TOKEN: 'a'.repeat(16),
+        ALLOWED_HOSTS: ' TM.Example.org. , 192.168.1.4,[fd00::1]',
+      }).allowedHosts,
+    ).toEqual(['tm.example.org', '192.168.1.4', 'fd00::1'])
+    expect(loadConfig({ HOST: '::', ADMIN_TOKEN: 'a'.repeat(16) }).allowedHosts).toEqual([])
+  })
+
+  it.each(['http://tm.example.org', 'tm.example.org:8443', 'tm.example.org/app', 'a b', '*'])(
+    'refuses ALLOWED_HOSTS entry %j naming the variable',
+    (entry) => {
+      expect(() => loadConfig({ ALLOWED_HOSTS: entry })).toThrow(/ALLOWED_HOSTS/)
+    },
+  )
 
   it('knows which hosts are loopback', () => {
     expect(isLoopbackHost('127.0.0.1')).toBe(true)

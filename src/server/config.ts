@@ -18,6 +18,12 @@ export interface Config {
   dashboardUrl: string
   /** When set, every mutating endpoint needs `Authorization: Bearer <token>`. */
   adminToken: string | null
+  /**
+   * Names (lower case, no port, IPv6 without brackets) accepted in the `Host` header besides
+   * the loopback names: `host` itself unless it is a wildcard address, then `ALLOWED_HOSTS`
+   * (the names a reverse proxy forwards under). @default [host]
+   */
+  allowedHosts: string[]
   upstream: {
     /** Requests allowed per window; 0 = no rate limit (local simulator only). @default 2 */
     maxRequests: number
@@ -89,6 +95,22 @@ const envSchema = z.object({
       message: 'TOASTMASTERS_DASHBOARD_URL must be an http(s) URL',
     }),
   ADMIN_TOKEN: z.string().optional(),
+  ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const names = (v ?? '')
+        .split(',')
+        .map(toHostName)
+        .filter((s) => s !== '')
+      for (const name of names.filter((n) => !isHostName(n))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `ALLOWED_HOSTS entries must be host names or IP addresses without scheme, port or path (e.g. tm.example.org), got ${JSON.stringify(name.slice(0, 100))}`,
+        })
+      }
+      return names
+    }),
   UPSTREAM_MAX_REQUESTS: intFrom('UPSTREAM_MAX_REQUESTS', 2, 0, 10_000),
   UPSTREAM_WINDOW_MS: intFrom('UPSTREAM_WINDOW_MS', 1000, 1, 3_600_000),
   UPSTREAM_MAX_CONCURRENT: intFrom('UPSTREAM_MAX_CONCURRENT', 4, 1, 64),
@@ -123,6 +145,54 @@ export class ConfigError extends Error {
   }
 }
 
+const HOST_NAME_RE =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/
+
+/** A DNS name or an IP address (IPv6 with or without brackets). */
+function isHostName(name: string): boolean {
+  return HOST_NAME_RE.test(name) || isIP(name) !== 0
+}
+
+/** Lower case, no trailing dot, IPv6 without brackets: the form the Host check compares. */
+export function toHostName(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[(.*)\]$/, '$1')
+}
+
+/** A wildcard bind address is no name that clients reach the server by. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::'])
+
+/** Beyond loopback a token must be long enough to resist guessing. */
+const MIN_EXPOSED_TOKEN_LENGTH = 16
+const MIN_LOOPBACK_TOKEN_LENGTH = 8
+const MAKE_TOKEN_HINT = 'make one with: openssl rand -hex 32'
+
+/** Problems with ADMIN_TOKEN for a server bound to `host`, each naming the variable. */
+function adminTokenProblems(token: string | null, host: string): string[] {
+  const exposed = !isLoopbackHost(host)
+  if (token === null) {
+    return exposed
+      ? [
+          `HOST=${host} is not a loopback address: set ADMIN_TOKEN before exposing the server (${MAKE_TOKEN_HINT})`,
+        ]
+      : []
+  }
+  const problems: string[] = []
+  // A bearer credential is one header token: whitespace could not be sent intact.
+  if (/\s/.test(token))
+    problems.push(`ADMIN_TOKEN must not contain whitespace (${MAKE_TOKEN_HINT})`)
+  const min = exposed ? MIN_EXPOSED_TOKEN_LENGTH : MIN_LOOPBACK_TOKEN_LENGTH
+  if (token.length < min) {
+    problems.push(
+      `ADMIN_TOKEN must be at least ${min} characters${exposed ? ` when HOST=${host} is not a loopback address` : ''} (${MAKE_TOKEN_HINT})`,
+    )
+  }
+  return problems
+}
+
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true
   if (isIP(host) === 4) return host.startsWith('127.')
@@ -144,20 +214,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data
   const adminToken = e.ADMIN_TOKEN && e.ADMIN_TOKEN.length > 0 ? e.ADMIN_TOKEN : null
-  if (adminToken !== null && adminToken.length < 8) {
-    throw new ConfigError(['ADMIN_TOKEN must be at least 8 characters'])
-  }
-  if (!isLoopbackHost(e.HOST) && adminToken === null) {
-    throw new ConfigError([
-      `HOST=${e.HOST} is not a loopback address: set ADMIN_TOKEN before exposing the server`,
-    ])
-  }
+  const tokenProblems = adminTokenProblems(adminToken, e.HOST)
+  if (tokenProblems.length > 0) throw new ConfigError(tokenProblems)
+  const ownHost = toHostName(e.HOST)
   return {
     port: e.PORT,
     host: e.HOST,
     dataDir: e.DATA_DIR,
     dashboardUrl: e.TOASTMASTERS_DASHBOARD_URL.replace(/\/+$/, ''),
     adminToken,
+    allowedHosts: [
+      ...new Set([...(WILDCARD_HOSTS.has(ownHost) ? [] : [ownHost]), ...e.ALLOWED_HOSTS]),
+    ],
     upstream: {
       maxRequests: e.UPSTREAM_MAX_REQUESTS,
       windowMs: e.UPSTREAM_WINDOW_MS,

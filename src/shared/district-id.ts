@@ -7,11 +7,18 @@ export type DistrictId = string
 
 export const DISTRICT_ID_RE = /^[A-Z0-9]{1,4}$/
 
-/** Upper-cases and validates; returns null when the value cannot be a district id. */
+/** What a caller may type: the same characters in either case (checked before upper-casing). */
+const RAW_DISTRICT_ID_RE = /^[A-Za-z0-9]{1,4}$/
+
+/**
+ * Trims, checks the raw text, then upper-cases; null when the value cannot be a district id.
+ * The check comes first because `toUpperCase` maps some non-ASCII letters onto ASCII ones
+ * (`ß` → `SS`, `ﬁ` → `FI`), which would turn junk into a valid-looking id.
+ */
 export function normalizeDistrictId(value: unknown): DistrictId | null {
   if (typeof value !== 'string') return null
-  const id = value.trim().toUpperCase()
-  return DISTRICT_ID_RE.test(id) ? id : null
+  const raw = value.trim()
+  return RAW_DISTRICT_ID_RE.test(raw) ? raw.toUpperCase() : null
 }
 
 export function isDistrictId(value: unknown): value is DistrictId {

@@ -4,6 +4,7 @@
 import type { Simulator } from './server.ts'
 import { startSimulator } from './server.ts'
 import type { SimLogger } from './options.ts'
+import { normalizeDistrictId } from '../shared/district-id.ts'
 
 export interface SimulatorCliConfig {
   /** @default 5002 */
@@ -44,7 +45,8 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliConfig 
     else if (flag === '--host') config.host = value
     else if (flag === '--today') config.today = value
     else if (flag === '--districts')
-      config.districts = value.split(',').map((d) => d.trim().toUpperCase())
+      // An id that does not normalize stays as typed, so the options check names it.
+      config.districts = value.split(',').map((d) => normalizeDistrictId(d) ?? d)
     else throw new RangeError(`unknown option ${flag}`)
   }
   return config

@@ -6,6 +6,7 @@
  */
 import pLimit from 'p-limit'
 import type { IsoDate } from '../../shared/iso-date.ts'
+import { normalizeDistrictId } from '../../shared/district-id.ts'
 import type { DetailLevel, ManifestEntry } from '../../shared/snapshot-types.ts'
 import {
   storeDate,
@@ -326,5 +327,5 @@ export async function runBackfill(
 }
 
 function listsDistrict(summary: SummaryData, districtId: string): boolean {
-  return summary.parsed.rows.some((row) => row.district.trim().toUpperCase() === districtId)
+  return summary.parsed.rows.some((row) => normalizeDistrictId(row.district) === districtId)
 }

@@ -14,6 +14,7 @@ import { registerBackfillRoutes } from './backfill-routes.ts'
 import { registerDistrictRoutes } from './district-routes.ts'
 import { registerMaintenanceRoutes } from './maintenance-routes.ts'
 import { BACKFILL_ERROR_STATUS } from '../backfill/index.ts'
+import { withErrorResponses } from './openapi-errors.ts'
 import { registerSnapshotRoutes } from './snapshot-routes.ts'
 import { registerSystemRoutes } from './system-routes.ts'
 
@@ -30,9 +31,10 @@ const STORAGE_STATUS: Record<string, number> = {
 }
 
 export async function createApp(services: Services): Promise<App> {
-  const app = createBaseApp({
+  const app = await createBaseApp({
     logger: services.logger,
     adminToken: services.config.adminToken,
+    allowedHosts: services.config.allowedHosts,
     statusByErrorCode: { ...STORAGE_STATUS, ...BACKFILL_ERROR_STATUS },
   })
   await app.register(swagger, {
@@ -40,7 +42,7 @@ export async function createApp(services: Services): Promise<App> {
       info: { title: 'toastmasters-backfill', version: TOOL_VERSION },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
-    transform: jsonSchemaTransform,
+    transform: withErrorResponses(jsonSchemaTransform),
   })
   registerSystemRoutes(app, services)
   registerDistrictRoutes(app, services)

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { JOB_STATUSES } from '../../shared/backfill-api.ts'
 import type { Services } from '../compose.ts'
 import type { InitiateOptions } from '../backfill/index.ts'
-import { requireAdmin, type App } from './create-app.ts'
+import type { App } from './create-app.ts'
 import { districtId } from './schemas.ts'
 
 const backfillId = z
@@ -18,7 +18,6 @@ const requestBody = z
 
 /** SPEC §6: the global backfill API and its district-scoped forms, over one service. */
 export function registerBackfillRoutes(app: App, services: Services): void {
-  const admin = requireAdmin(services.config.adminToken)
   const svc = services.backfills
 
   const initiate = async (
@@ -34,7 +33,7 @@ export function registerBackfillRoutes(app: App, services: Services): void {
 
   app.post(
     '/api/districts/backfill',
-    { preHandler: admin, schema: { tags: ['backfill'], body: requestBody } },
+    { schema: { tags: ['backfill'], body: requestBody } },
     (req, reply) => initiate(req.body, { kind: 'global' }, reply),
   )
 
@@ -63,12 +62,12 @@ export function registerBackfillRoutes(app: App, services: Services): void {
   )
   app.delete(
     '/api/districts/backfill/:backfillId',
-    { preHandler: admin, schema: { tags: ['backfill'], params: idParams } },
+    { schema: { tags: ['backfill'], params: idParams } },
     (req) => svc.cancel(req.params.backfillId),
   )
   app.post(
     '/api/districts/backfill/:backfillId/retry',
-    { preHandler: admin, schema: { tags: ['backfill'], params: idParams } },
+    { schema: { tags: ['backfill'], params: idParams } },
     async (req, reply) => reply.status(202).send(await svc.retry(req.params.backfillId)),
   )
 
@@ -76,7 +75,6 @@ export function registerBackfillRoutes(app: App, services: Services): void {
   app.post(
     '/api/districts/:districtId/backfill',
     {
-      preHandler: admin,
       schema: { tags: ['backfill'], params: districtParams, body: requestBody },
     },
     (req, reply) =>
@@ -90,7 +88,7 @@ export function registerBackfillRoutes(app: App, services: Services): void {
   )
   app.delete(
     '/api/districts/:districtId/backfill/:backfillId',
-    { preHandler: admin, schema: { tags: ['backfill'], params: districtJobParams } },
+    { schema: { tags: ['backfill'], params: districtJobParams } },
     (req) => svc.cancel(req.params.backfillId, req.params.districtId),
   )
 }

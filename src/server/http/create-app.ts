@@ -1,15 +1,15 @@
 /**
  * Builds the Fastify app from already-created services; never listens (tests use it in
  * process or bind it to port 0). Validation is zod through fastify-type-provider-zod, and one
- * error handler turns every failure into `{ error: { code, message, details? } }`.
+ * error handler turns every failure into `{ error: { code, message, details? } }`. Before any
+ * route runs, every request passes the guards of request-guards.ts.
  */
-import { timingSafeEqual } from 'node:crypto'
+import helmet from '@fastify/helmet'
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
-  type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -22,12 +22,25 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
-import { HttpError, toErrorBody } from './errors.ts'
+import { clip, HttpError, toErrorBody } from './errors.ts'
+import {
+  MAX_PARAM_LENGTH,
+  onClientError,
+  onFrameworkError,
+  toFrameworkAnswer,
+} from './framework-errors.ts'
+import { assertAdmin, assertHostAllowed, assertSameOrigin, isMutating } from './request-guards.ts'
+import { SECURITY_HEADERS } from './security-headers.ts'
 
 export interface AppOptions {
   logger: Logger
   /** null = no authentication (loopback-only deployments). */
   adminToken: string | null
+  /**
+   * Names accepted in the `Host` header besides the loopback names (see Config.allowedHosts).
+   * @default []
+   */
+  allowedHosts?: readonly string[]
   /** @default 1 MiB */
   bodyLimitBytes?: number
   /** Domain error codes that map to a client-visible status (e.g. STORAGE_VALIDATION → 400). */
@@ -42,14 +55,29 @@ export type App = FastifyInstance<
   ZodTypeProvider
 >
 
-export function createBaseApp(options: AppOptions): App {
+export async function createBaseApp(options: AppOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     logController: new LogController({ disableRequestLogging: true }),
+    // A request without Host reaches the Host guard, which answers in the API's shape.
+    http: { requireHostHeader: false },
+    clientErrorHandler: onClientError,
+    frameworkErrors: onFrameworkError,
   }).withTypeProvider<ZodTypeProvider>() as unknown as App
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
+  // Registered (and awaited) first, so even a refused request gets the security headers.
+  await app.register(helmet, SECURITY_HEADERS)
+  const allowedHosts = new Set(options.allowedHosts ?? [])
+  // onRequest runs before body parsing and validation: a refused request learns nothing else.
+  app.addHook('onRequest', async (req) => {
+    assertHostAllowed(req, allowedHosts)
+    if (!isMutating(req.method)) return
+    assertSameOrigin(req, allowedHosts)
+    assertAdmin(req, options.adminToken)
+  })
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => ({
@@ -80,10 +108,9 @@ export function createBaseApp(options: AppOptions): App {
       req.log.error({ err }, 'response did not match its schema')
       return reply.status(500).send(toErrorBody('INTERNAL', 'internal error'))
     }
-    const status = typeof err.statusCode === 'number' ? err.statusCode : 500
-    if (status >= 400 && status < 500) {
-      // Fastify's own client errors: bad JSON, body too large, wrong content type.
-      return reply.status(status).send(toErrorBody(fastifyCode(err.code, status), err.message))
+    const framework = toFrameworkAnswer(err)
+    if (framework) {
+      return reply.status(framework.status).send(toErrorBody(framework.code, framework.message))
     }
     req.log.error({ err }, 'unhandled error')
     return reply.status(500).send(toErrorBody('INTERNAL', 'internal error'))
@@ -91,46 +118,16 @@ export function createBaseApp(options: AppOptions): App {
   app.setNotFoundHandler((req, reply) =>
     reply
       .status(404)
-      .send(toErrorBody('NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`)),
+      .send(
+        toErrorBody(
+          'NOT_FOUND',
+          `no route for ${req.method} ${clip(req.url.split('?')[0] ?? '', 120)}`,
+        ),
+      ),
   )
   return app
 }
 
 function pathOf(instancePath: string): string[] {
   return instancePath.split('/').filter((s) => s.length > 0)
-}
-
-function fastifyCode(code: string | undefined, status: number): string {
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'PAYLOAD_TOO_LARGE'
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'UNSUPPORTED_MEDIA_TYPE'
-  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_JSON_BODY')
-    return 'INVALID_JSON'
-  return status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST'
-}
-
-/**
- * preHandler for mutating routes: with a token configured, requests need
- * `Authorization: Bearer <token>` (401 when missing, 403 when wrong).
- */
-export function requireAdmin(adminToken: string | null) {
-  return async (req: FastifyRequest): Promise<void> => {
-    if (adminToken === null) return
-    const header = req.headers.authorization
-    if (!header)
-      throw new HttpError(
-        401,
-        'UNAUTHORIZED',
-        'this endpoint needs Authorization: Bearer <ADMIN_TOKEN>',
-      )
-    const m = /^Bearer\s+(.+)$/i.exec(header)
-    if (!m || !safeEqual(m[1] ?? '', adminToken)) {
-      throw new HttpError(403, 'FORBIDDEN', 'the bearer token is not valid')
-    }
-  }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const ba = Buffer.from(a)
-  const bb = Buffer.from(b)
-  return ba.length === bb.length && timingSafeEqual(ba, bb)
 }

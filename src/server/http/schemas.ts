@@ -1,18 +1,22 @@
 /** Request schemas shared by the routes; messages name the rule so a 400 explains itself. */
 import { z } from 'zod'
-import { DISTRICT_ID_RE } from '../../shared/district-id.ts'
+import { normalizeDistrictId } from '../../shared/district-id.ts'
 import { isIsoDate } from '../../shared/iso-date.ts'
 
 export const isoDate = z
   .string()
   .refine(isIsoDate, { message: 'must be a real calendar date written YYYY-MM-DD' })
 
-export const districtId = z
-  .string()
-  .transform((v) => v.trim().toUpperCase())
-  .refine((v) => DISTRICT_ID_RE.test(v), {
-    message: 'must be 1-4 letters or digits (e.g. 02, 61, F)',
-  })
+const DISTRICT_ID_RULE = 'must be 1-4 letters or digits (e.g. 02, 61, F)'
+
+export const districtId = z.string().transform((v, ctx) => {
+  const id = normalizeDistrictId(v)
+  if (id === null) {
+    ctx.addIssue({ code: 'custom', message: DISTRICT_ID_RULE })
+    return z.NEVER
+  }
+  return id
+})
 
 export const districtList = z
   .array(districtId)
@@ -34,9 +38,17 @@ export const requiredRangeQuery = z
     districts: z
       .string()
       .optional()
-      .transform((v) => (v ? v.split(',').map((s) => s.trim().toUpperCase()) : undefined))
-      .refine((ids) => !ids || ids.every((id) => DISTRICT_ID_RE.test(id)), {
-        message: 'must be a comma-separated list of district ids (e.g. 02,61,F)',
+      .transform((v, ctx) => {
+        if (!v) return undefined
+        const ids = v.split(',').map(normalizeDistrictId)
+        if (ids.some((id) => id === null)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be a comma-separated list of district ids (e.g. 02,61,F)',
+          })
+          return z.NEVER
+        }
+        return ids as string[]
       }),
   })
   .refine((q) => q.from <= q.to, { message: 'to must not be before from', path: ['to'] })

@@ -1,15 +1,15 @@
 import { z } from 'zod'
 import type { Services } from '../compose.ts'
-import { readDataDirId } from '../storage/index.ts'
+import path from 'node:path'
+import { readDataDirId, type StorageErrorRecord } from '../storage/index.ts'
 import { TOOL_VERSION } from '../version.ts'
-import { requireAdmin, type App } from './create-app.ts'
+import type { App } from './create-app.ts'
+import { isAdminRequest } from './request-guards.ts'
 import { isoDate } from './schemas.ts'
 
 /** Health, refresh trigger and status. */
 export function registerSystemRoutes(app: App, services: Services): void {
-  const admin = requireAdmin(services.config.adminToken)
-
-  app.get('/api/health', { schema: { tags: ['system'] } }, async () => {
+  app.get('/api/health', { schema: { tags: ['system'] } }, async (req) => {
     let storeOk = true
     let current: string | null = null
     try {
@@ -20,6 +20,8 @@ export function registerSystemRoutes(app: App, services: Services): void {
     const circuit = services.resilience.circuit(new URL(services.config.dashboardUrl).host)
     const cache = await services.rawCache.stats()
     const storage = await services.storageHealth.report()
+    const admin = isAdminRequest(req, services.config.adminToken)
+    const dataDir = services.config.dataDir
     const ok = storeOk && storage.ok
     return {
       status: ok && circuit.state === 'closed' ? 'ok' : 'degraded',
@@ -27,9 +29,12 @@ export function registerSystemRoutes(app: App, services: Services): void {
       store: {
         ...storage,
         ok,
-        dataDir: services.config.dataDir,
+        // Server paths are for the admin (and the logs), not for anonymous callers.
+        ...(admin
+          ? { dataDir, lastError: storage.lastError }
+          : { lastError: storage.lastError && withoutPaths(storage.lastError, dataDir) }),
         // Lets a CLI on the same DATA_DIR check that this server is the one holding it.
-        dataDirId: await readDataDirId(services.config.dataDir),
+        dataDirId: await readDataDirId(dataDir),
         current,
       },
       upstream: {
@@ -70,7 +75,6 @@ export function registerSystemRoutes(app: App, services: Services): void {
   app.post(
     '/api/refresh',
     {
-      preHandler: admin,
       schema: {
         tags: ['refresh'],
         querystring: z.strictObject({ wait: z.enum(['true', 'false']).optional() }),
@@ -83,4 +87,14 @@ export function registerSystemRoutes(app: App, services: Services): void {
       return reply.status(202).send(services.refresh.status())
     },
   )
+}
+
+/** A storage error as anonymous callers see it: paths relative to DATA_DIR. */
+function withoutPaths(error: StorageErrorRecord, dataDir: string): StorageErrorRecord {
+  const root = path.resolve(dataDir)
+  return {
+    ...error,
+    path: path.relative(root, path.resolve(root, error.path)) || '.',
+    message: error.message.split(root).join('DATA_DIR'),
+  }
 }

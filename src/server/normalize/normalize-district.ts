@@ -3,6 +3,7 @@ import {
   type DistrictStatistics,
   type DistrictSummaryStats,
 } from '../../shared/district-statistics.ts'
+import { normalizeDistrictId } from '../../shared/district-id.ts'
 import type { ParsedReport, DistrictSummaryRow } from '../upstream/index.ts'
 import { computeTotals, crossCheck } from './district-totals.ts'
 import { joinClubs } from './normalize-clubs.ts'
@@ -25,7 +26,7 @@ export function findSummaryRow(
   summary: ParsedReport<'districtsummary'>,
   districtId: string,
 ): DistrictSummaryRow | null {
-  return summary.rows.find((r) => r.district.trim().toUpperCase() === districtId) ?? null
+  return summary.rows.find((r) => normalizeDistrictId(r.district) === districtId) ?? null
 }
 
 /** Summary-level statistics: the all-districts row alone (detail `summary`). */
@@ -94,7 +95,7 @@ function wrongDistrictRows(districtId: string, reports: DistrictReports): string
     { rows: { district: string | null }[] },
   ][]) {
     const foreign = rep.rows.filter(
-      (r) => r.district !== null && r.district.trim().toUpperCase() !== districtId,
+      (r) => r.district !== null && normalizeDistrictId(r.district) !== districtId,
     )
     if (foreign.length > 0)
       out.push(`${name} report has ${foreign.length} rows of another district than ${districtId}`)

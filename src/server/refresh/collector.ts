@@ -6,6 +6,7 @@
  */
 import pLimit from 'p-limit'
 import type { IsoDate } from '../../shared/iso-date.ts'
+import { normalizeDistrictId } from '../../shared/district-id.ts'
 import {
   SNAPSHOT_SCHEMA_VERSION,
   type DetailLevel,
@@ -78,8 +79,8 @@ export function createCollector(deps: CollectorDeps) {
     if (r.kind === 'unavailable')
       return { kind: 'unavailable', reason: r.reason, attempts: r.attempts }
     const districtIds = r.parsed.rows
-      .map((row) => row.district.trim().toUpperCase())
-      .filter((id) => /^[A-Z0-9]{1,4}$/.test(id))
+      .map((row) => normalizeDistrictId(row.district))
+      .filter((id) => id !== null)
     return { kind: 'data', summary: r, districtIds }
   }
 

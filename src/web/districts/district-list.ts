@@ -2,7 +2,7 @@
  * Pure helpers of the configured-districts editor: the text field holds ids separated by commas
  * or spaces; these parse it, and add or drop one id without touching the others.
  */
-import { DISTRICT_ID_RE } from '../../shared/district-id.ts'
+import { normalizeDistrictId } from '../../shared/district-id.ts'
 import { ApiError, describeApiError } from '../api/api-error.ts'
 
 /** The server's limit on one `PUT /api/districts` list. */
@@ -22,14 +22,14 @@ function tokensOf(text: string): string[] {
 export function safeParseDistrictList(text: string): DistrictListParse {
   const tokens = tokensOf(text)
   if (tokens.length === 0) return { error: EMPTY_LIST_MESSAGE }
-  const bad = tokens.filter((t) => !DISTRICT_ID_RE.test(t.toUpperCase()))
+  const bad = tokens.filter((t) => normalizeDistrictId(t) === null)
   if (bad.length > 0) {
     const quoted = bad.map((t) => `“${t}”`).join(', ')
     return {
       error: `Not ${bad.length === 1 ? 'a district id' : 'district ids'}: ${quoted}. A district id is 1-4 letters or digits, e.g. 61, 21, F.`,
     }
   }
-  const ids = [...new Set(tokens.map((t) => t.toUpperCase()))]
+  const ids = [...new Set(tokens.flatMap((t) => normalizeDistrictId(t) ?? []))]
   if (ids.length > MAX_CONFIGURED_DISTRICTS) {
     return { error: `At most ${MAX_CONFIGURED_DISTRICTS} districts (this list has ${ids.length}).` }
   }
