@@ -25,7 +25,9 @@ describe('POST /api/rebuild', () => {
     expect((await stack.api('POST', '/api/rebuild', { from: latest, to: latest })).status).toBe(401)
     const r = await stack.api<Json>('POST', '/api/rebuild', { from: latest, to: latest }, AUTH)
     expect(r.status).toBe(200)
-    expect(r.body.dates).toEqual([{ asOf: latest, full: ['61'], summary: [], failed: [] }])
+    expect(r.body.dates).toEqual([
+      { asOf: latest, full: ['61'], summary: [], failed: [], skipped: [] },
+    ])
     expect(await stack.server.services.store.readDistrict(latest, '61')).not.toBeNull()
   })
 
