@@ -21,6 +21,7 @@ import {
   createRawCsvCache,
   INTERRUPTED_WRITE_CODES,
   verify,
+  type StorageFs,
 } from './storage/index.ts'
 import { createDashboardClient } from './upstream/index.ts'
 import { TOOL_VERSION } from './version.ts'
@@ -31,6 +32,8 @@ export interface ServiceOverrides {
   now?: () => number
   retryPolicy?: RetryPolicy
   breaker?: { failureThreshold: number; openMs: number; maxOutageMs: number }
+  /** Tests: the file operations of the snapshot store (a disk that fills up, fails...). */
+  storageFs?: StorageFs
 }
 
 export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}) {
@@ -40,6 +43,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     dataDir: config.dataDir,
     toolVersion: TOOL_VERSION,
     now: nowDate,
+    fs: overrides.storageFs,
   })
   const rawCache = createRawCsvCache({
     dataDir: config.dataDir,

@@ -34,6 +34,9 @@ export function toAllDistrictsFile(summary: SummaryData): AllDistrictsFile {
   }
 }
 
+/** Why a district about to be collected is not in the snapshot yet (until its outcome lands). */
+export const NOT_COLLECTED = 'NOT_COLLECTED'
+
 export async function storeDate(
   store: SnapshotStore,
   input: {
@@ -42,6 +45,11 @@ export async function storeDate(
     outcomes: readonly DistrictOutcome[]
     jobId: string | null
     writeSummary: boolean
+    /**
+     * Districts about to be collected: recorded as not stored yet before anything else is
+     * written, so the snapshot never reads complete while they are missing.
+     */
+    collecting?: readonly string[]
   },
 ): Promise<StoredDate | null> {
   const files = input.outcomes.flatMap((o) => (o.kind === 'collected' ? [o.file] : []))
@@ -53,6 +61,19 @@ export async function storeDate(
     closingPeriod: anchor.closingPeriod,
     requestedDate: input.requestedDate,
     jobId: input.jobId,
+  }
+  const collecting = input.collecting ?? []
+  if (collecting.length > 0) {
+    const by = input.jobId === null ? 'this collection' : `job ${input.jobId}`
+    await store.recordFailures(
+      anchor.asOf,
+      collecting.map((districtId) => ({
+        districtId,
+        code: NOT_COLLECTED,
+        message: `not stored yet: ${by} is collecting it`,
+      })),
+      meta,
+    )
   }
   const written = files.length > 0 ? await store.writeDistricts(anchor.asOf, files, meta) : []
   if (input.summary && input.writeSummary) {
@@ -67,5 +88,8 @@ export async function storeDate(
       : [],
   )
   if (failures.length > 0) await store.recordFailures(anchor.asOf, failures, meta)
+  // Not a district on that date (or nothing published for it): no longer waited for.
+  const settled = input.outcomes.flatMap((o) => (o.kind === 'unavailable' ? [o.districtId] : []))
+  if (settled.length > 0) await store.clearFailures(anchor.asOf, settled)
   return { asOf: anchor.asOf, written, failed: failures.map((f) => f.districtId) }
 }

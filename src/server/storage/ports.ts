@@ -96,6 +96,12 @@ export interface SnapshotWriter {
     failures: DistrictFailure[],
     meta?: SnapshotWriteMeta,
   ): Promise<SnapshotMetadata>
+  /**
+   * Forgets the recorded reasons of districts that turned out not to belong to the date (not in
+   * its summary, nothing published): the snapshot no longer waits for them. Null when the date
+   * has no snapshot.
+   */
+  clearFailures(asOf: IsoDate, districtIds: DistrictId[]): Promise<SnapshotMetadata | null>
   /** Only moves forward, and only onto a complete snapshot, unless forced. */
   setCurrent(asOf: IsoDate, options?: SetCurrentOptions): Promise<SetCurrentResult>
 }
