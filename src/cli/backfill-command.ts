@@ -4,12 +4,19 @@
  * cancels the job cleanly: finished cells stay stored).
  */
 import cliProgress from 'cli-progress'
+import { BackfillError, type BackfillService } from '../server/backfill/index.ts'
 import type { BackfillResponse } from '../shared/backfill-api.ts'
 import type { CommonFlags } from './config-from-flags.ts'
 import { assertDate, withServices } from './commands.ts'
 import { CliError, printJson, printTable } from './output.ts'
 
-export interface BackfillFlags extends CommonFlags {
+/** How a started job is followed: a progress bar on stderr, then a summary or JSON. */
+export interface FollowFlags extends CommonFlags {
+  json?: boolean
+  progress?: boolean
+}
+
+export interface BackfillFlags extends FollowFlags {
   from?: string
   to?: string
   districts?: string
@@ -20,8 +27,6 @@ export interface BackfillFlags extends CommonFlags {
   cache?: boolean
   delayMs?: string
   dryRun?: boolean
-  json?: boolean
-  progress?: boolean
 }
 
 /** Flags → the API's request body; the service validates it (one rule set for HTTP and CLI). */
@@ -65,35 +70,61 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
       else printPlan(started.plan)
       return 0
     }
-    const id = started.job.backfillId
-    const showBar = flags.progress !== false && !flags.json
-    const bar = showBar ? createBar() : null
-    bar?.start(started.job.progress.total, 0, payloadOf(started.job))
-    const unsubscribe = svc.subscribe((state) => {
-      if (state.backfillId !== id || !bar) return
-      const p = state.progress
-      bar.setTotal(p.total)
-      bar.update(p.completed + p.skipped + p.unavailable + p.failed, {
-        failed: p.failed,
-        current: p.current || '-',
-      })
-    })
-    let interrupted = false
-    const onSigint = () => {
-      if (interrupted) process.exit(130)
-      interrupted = true
-      void svc.cancel(id).catch(() => undefined)
-    }
-    process.on('SIGINT', onSigint)
-    await svc.idle()
-    process.off('SIGINT', onSigint)
-    unsubscribe()
-    bar?.stop()
-    const final = await svc.get(id)
-    if (flags.json) printJson(final)
-    else printSummary(final)
-    return EXIT_BY_STATUS[final.status] ?? 1
+    return followJob(svc, started.job, flags)
   })
+}
+
+/**
+ * `tm-backfill retry <jobId>`: a new job over every cell the given job did not finish (failed,
+ * never run, cancelled), followed like `backfill`, with the same exit codes.
+ */
+export async function retryCommand(jobId: string, flags: FollowFlags): Promise<number> {
+  return withServices(flags, async (services) => {
+    let job: BackfillResponse
+    try {
+      job = await services.backfills.retry(jobId)
+    } catch (error) {
+      if (error instanceof BackfillError) throw new CliError(error.message)
+      throw error
+    }
+    return followJob(services.backfills, job, flags)
+  })
+}
+
+/** Follows a started job to its end (Ctrl-C cancels it); returns the exit code of its status. */
+async function followJob(
+  svc: BackfillService,
+  job: BackfillResponse,
+  flags: FollowFlags,
+): Promise<number> {
+  const id = job.backfillId
+  const showBar = flags.progress !== false && !flags.json
+  const bar = showBar ? createBar() : null
+  bar?.start(job.progress.total, 0, payloadOf(job))
+  const unsubscribe = svc.subscribe((state) => {
+    if (state.backfillId !== id || !bar) return
+    const p = state.progress
+    bar.setTotal(p.total)
+    bar.update(p.completed + p.skipped + p.unavailable + p.failed, {
+      failed: p.failed,
+      current: p.current || '-',
+    })
+  })
+  let interrupted = false
+  const onSigint = () => {
+    if (interrupted) process.exit(130)
+    interrupted = true
+    void svc.cancel(id).catch(() => undefined)
+  }
+  process.on('SIGINT', onSigint)
+  await svc.idle()
+  process.off('SIGINT', onSigint)
+  unsubscribe()
+  bar?.stop()
+  const final = await svc.get(id)
+  if (flags.json) printJson(final)
+  else printSummary(final)
+  return EXIT_BY_STATUS[final.status] ?? 1
 }
 
 function createBar() {
@@ -133,8 +164,9 @@ function printPlan(plan: {
 
 function printSummary(job: BackfillResponse) {
   const p = job.progress
+  const of = job.retryOf ? ` (retry of ${job.retryOf})` : ''
   process.stdout.write(
-    `backfill ${job.backfillId}: ${job.status} — ${p.completed} completed, ${p.skipped} skipped, ${p.unavailable} unavailable, ${p.failed} failed of ${p.total} cells; ${job.snapshotIds.length} snapshots written\n`,
+    `backfill ${job.backfillId}${of}: ${job.status} — ${p.completed} completed, ${p.skipped} skipped, ${p.unavailable} unavailable, ${p.failed} failed of ${p.total} cells; ${job.snapshotIds.length} snapshots written\n`,
   )
   printTable(
     ['district', 'status', 'dates', 'ok', 'failed', 'retries', 'last error'],

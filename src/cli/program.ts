@@ -12,7 +12,7 @@ import {
   snapshotsShowCommand,
   verifyCommand,
 } from './commands.ts'
-import { backfillCommand } from './backfill-command.ts'
+import { backfillCommand, retryCommand } from './backfill-command.ts'
 import { demoCommand } from './demo.ts'
 import { CliError } from './output.ts'
 
@@ -51,6 +51,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--no-progress', 'no progress bar')
       .option('--json', 'print the final job (or plan) as JSON'),
   ).action(async (flags) => setExit(await backfillCommand(flags)))
+
+  addCommonOptions(
+    program
+      .command('retry <jobId>')
+      .description(
+        "run every cell a finished job did not complete (failed, cancelled, never run) in a new job; finishes a cancelled job's remaining cells",
+      )
+      .option('--no-progress', 'no progress bar')
+      .option('--json', 'print the final job as JSON'),
+  ).action(async (jobId: string, flags) => setExit(await retryCommand(jobId, flags)))
 
   addCommonOptions(
     program
