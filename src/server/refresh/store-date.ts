@@ -62,26 +62,26 @@ export async function storeDate(
     requestedDate: input.requestedDate,
     jobId: input.jobId,
   }
-  const collecting = input.collecting ?? []
-  if (collecting.length > 0) {
-    const by = input.jobId === null ? 'this collection' : `job ${input.jobId}`
-    await store.recordFailures(
-      anchor.asOf,
-      collecting.map((districtId) => ({
-        districtId,
-        code: NOT_COLLECTED,
-        message: `not stored yet: ${by} is collecting it`,
-      })),
-      meta,
-    )
-  }
-  const written = files.length > 0 ? await store.writeDistricts(anchor.asOf, files, meta) : []
-  if (input.summary && input.writeSummary) {
-    await store.writeAllDistricts(toAllDistrictsFile(input.summary), {
+  const by = input.jobId === null ? 'this collection' : `job ${input.jobId}`
+  const notStoredYet = (input.collecting ?? []).map((districtId) => ({
+    districtId,
+    code: NOT_COLLECTED,
+    message: `not stored yet: ${by} is collecting it`,
+  }))
+  const summary = input.writeSummary ? input.summary : null
+  const writeSummary = (s: SummaryData) =>
+    store.writeAllDistricts(toAllDistrictsFile(s), {
       requestedDate: input.requestedDate,
       jobId: input.jobId,
+      notStoredYet,
     })
+  // Announcements go first: no instant where the snapshot reads complete without them.
+  if (notStoredYet.length > 0) {
+    if (summary) await writeSummary(summary)
+    else await store.recordFailures(anchor.asOf, notStoredYet, meta)
   }
+  const written = files.length > 0 ? await store.writeDistricts(anchor.asOf, files, meta) : []
+  if (summary && notStoredYet.length === 0) await writeSummary(summary)
   const failures = input.outcomes.flatMap((o) =>
     o.kind === 'failed'
       ? [{ districtId: o.districtId, code: o.error.code, message: o.error.message }]

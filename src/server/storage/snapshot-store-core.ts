@@ -142,6 +142,7 @@ export function createSnapshotStoreOn(
 
     async writeAllDistricts(file, writeOptions = {}) {
       const checked = checkAllDistricts(file)
+      const notStoredYet = normalizeFailures(writeOptions.notStoredYet ?? [])
       const text = serializeJson(checked)
       const m = validateWriteMeta({
         dataMonth: checked.dataMonth,
@@ -162,11 +163,11 @@ export function createSnapshotStoreOn(
               allDistricts: { sizeBytes: byteSize(text), sha256: sha256Hex(text), writtenAt: now },
             },
             metadata: withRequestedDate(
-              {
-                ...base.metadata,
-                restatements: [...base.metadata.restatements, ...restated],
-                updatedAt: now,
-              },
+              applyFailures(
+                { ...base.metadata, restatements: [...base.metadata.restatements, ...restated] },
+                notStoredYet,
+                now,
+              ),
               m.requestedDate,
             ),
           }),
