@@ -3,11 +3,17 @@
  * summary table and exit codes 0 complete / 2 partial / 1 error / 130 cancelled (Ctrl-C
  * cancels the job cleanly: finished cells stay stored).
  */
-import { parseBackfillRequest } from '../server/backfill/index.ts'
+import {
+  BackfillError,
+  parseBackfillRequest,
+  type BackfillService,
+} from '../server/backfill/index.ts'
+import type { BackfillResponse } from '../shared/backfill-api.ts'
 import { todayUtc } from '../shared/iso-date.ts'
 import type { CommonFlags } from './config-from-flags.ts'
 import { assertDate, withServices } from './commands.ts'
 import {
+  CliError,
   createBar,
   EXIT,
   EXIT_BY_STATUS,
@@ -17,9 +23,15 @@ import {
   printSummary,
   UsageError,
 } from './output.ts'
-import { asDataDirWriter, remoteBackfill } from './remote.ts'
+import { asDataDirWriter, remoteBackfill, remoteRetry } from './remote.ts'
 
-export interface BackfillFlags extends CommonFlags {
+/** How a started job is followed: a progress bar on stderr, then a summary or JSON. */
+export interface FollowFlags extends CommonFlags {
+  json?: boolean
+  progress?: boolean
+}
+
+export interface BackfillFlags extends FollowFlags {
   from?: string
   to?: string
   districts?: string
@@ -30,8 +42,6 @@ export interface BackfillFlags extends CommonFlags {
   cache?: boolean
   delayMs?: string
   dryRun?: boolean
-  json?: boolean
-  progress?: boolean
 }
 
 /** Flags → the API's request body; the service validates it (one rule set for HTTP and CLI). */
@@ -82,33 +92,64 @@ async function backfillHere(body: Record<string, unknown>, flags: BackfillFlags)
       else printPlan(started.plan)
       return EXIT.OK
     }
-    const id = started.job.backfillId
-    const showBar = flags.progress !== false && !flags.json
-    const bar = showBar ? createBar() : null
-    bar?.start(started.job.progress.total, 0, payloadOf(started.job))
-    const unsubscribe = svc.subscribe((state) => {
-      if (state.backfillId !== id || !bar) return
-      const p = state.progress
-      bar.setTotal(p.total)
-      bar.update(p.completed + p.skipped + p.unavailable + p.failed, {
-        failed: p.failed,
-        current: p.current || '-',
-      })
-    })
-    let interrupted = false
-    const onSigint = () => {
-      if (interrupted) process.exit(EXIT.INTERRUPTED)
-      interrupted = true
-      void svc.cancel(id).catch(() => undefined)
-    }
-    process.on('SIGINT', onSigint)
-    await svc.idle()
-    process.off('SIGINT', onSigint)
-    unsubscribe()
-    bar?.stop()
-    const final = await svc.get(id)
-    if (flags.json) printJson(final)
-    else printSummary(final)
-    return EXIT_BY_STATUS[final.status] ?? EXIT.FAILED
+    return followJob(svc, started.job, flags)
   })
+}
+
+/**
+ * `tm-backfill retry <jobId>`: a new job over every cell the given job did not finish (failed,
+ * never run, cancelled), followed like `backfill`, with the same exit codes.
+ */
+export async function retryCommand(jobId: string, flags: FollowFlags): Promise<number> {
+  return asDataDirWriter(flags, 'retry', {
+    remote: (server) => remoteRetry(server, jobId, flags),
+    local: () =>
+      withServices(flags, async (services) => {
+        let job: BackfillResponse
+        try {
+          job = await services.backfills.retry(jobId)
+        } catch (error) {
+          // An unknown or unfinished job is a failed command, not a usage error.
+          if (error instanceof BackfillError) throw new CliError(error.message)
+          throw error
+        }
+        return followJob(services.backfills, job, flags)
+      }),
+  })
+}
+
+/** Follows a started job to its end (Ctrl-C cancels it); returns the exit code of its status. */
+async function followJob(
+  svc: BackfillService,
+  job: BackfillResponse,
+  flags: FollowFlags,
+): Promise<number> {
+  const id = job.backfillId
+  const showBar = flags.progress !== false && !flags.json
+  const bar = showBar ? createBar() : null
+  bar?.start(job.progress.total, 0, payloadOf(job))
+  const unsubscribe = svc.subscribe((state) => {
+    if (state.backfillId !== id || !bar) return
+    const p = state.progress
+    bar.setTotal(p.total)
+    bar.update(p.completed + p.skipped + p.unavailable + p.failed, {
+      failed: p.failed,
+      current: p.current || '-',
+    })
+  })
+  let interrupted = false
+  const onSigint = () => {
+    if (interrupted) process.exit(EXIT.INTERRUPTED)
+    interrupted = true
+    void svc.cancel(id).catch(() => undefined)
+  }
+  process.on('SIGINT', onSigint)
+  await svc.idle()
+  process.off('SIGINT', onSigint)
+  unsubscribe()
+  bar?.stop()
+  const final = await svc.get(id)
+  if (flags.json) printJson(final)
+  else printSummary(final)
+  return EXIT_BY_STATUS[final.status] ?? EXIT.FAILED
 }

@@ -100,8 +100,9 @@ export function printPlan(plan: {
 
 export function printSummary(job: BackfillResponse) {
   const p = job.progress
+  const of = job.retryOf ? ` (retry of ${job.retryOf})` : ''
   process.stdout.write(
-    `backfill ${job.backfillId}: ${job.status} — ${p.completed} completed, ${p.skipped} skipped, ${p.unavailable} unavailable, ${p.failed} failed of ${p.total} cells; ${job.snapshotIds.length} snapshots written\n`,
+    `backfill ${job.backfillId}${of}: ${job.status} — ${p.completed} completed, ${p.skipped} skipped, ${p.unavailable} unavailable, ${p.failed} failed of ${p.total} cells; ${job.snapshotIds.length} snapshots written\n`,
   )
   printTable(
     ['district', 'status', 'dates', 'ok', 'failed', 'retries', 'last error'],

@@ -12,7 +12,7 @@ import {
   snapshotsShowCommand,
   verifyCommand,
 } from './commands.ts'
-import { backfillCommand } from './backfill-command.ts'
+import { backfillCommand, retryCommand } from './backfill-command.ts'
 import { DEFAULT_SEED, DEFAULT_SIM_PORT } from '../sim/index.ts'
 import { DEMO_DEFAULTS, demoCommand } from './demo.ts'
 import { describeCliFailure } from './error-boundary.ts'
@@ -92,6 +92,28 @@ export function buildProgram(setExit: (code: number) => void): Command {
       ]),
     )
     .action(async (flags) => setExit(await backfillCommand(flags)))
+
+  addCommonOptions(
+    program
+      .command('retry <jobId>')
+      .description(
+        "run every cell a finished job did not complete (failed, cancelled, never run) in a new job; finishes a cancelled job's remaining cells",
+      )
+      .option('--no-progress', 'no progress bar')
+      .option('--json', 'print the final job as JSON'),
+  )
+    .addHelpText(
+      'after',
+      exitCodes([
+        [EXIT.OK, 'the new job completed'],
+        [EXIT.FAILED, 'the new job ended in error, or the job to retry is unknown or unfinished'],
+        [EXIT.PARTIAL, 'partial success: some cells failed again, the rest is stored'],
+        USAGE_ROW,
+        [EXIT.BUSY, 'another CLI command holds DATA_DIR; nothing was done'],
+        [EXIT.INTERRUPTED, 'cancelled by Ctrl-C (finished cells stay stored)'],
+      ]),
+    )
+    .action(async (jobId: string, flags) => setExit(await retryCommand(jobId, flags)))
 
   addCommonOptions(
     program

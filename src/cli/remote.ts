@@ -224,13 +224,35 @@ export async function remoteBackfill(
     else printPlan(started)
     return 0
   }
+  return followRemoteJob(server, started, flags)
+}
+
+/** `retry <jobId>` through the server: a new job over the cells the given job did not finish. */
+export async function remoteRetry(
+  server: RemoteServer,
+  jobId: string,
+  flags: { json?: boolean; progress?: boolean },
+): Promise<number> {
+  const started = await server.call<BackfillResponse>(
+    'POST',
+    `/api/districts/backfill/${encodeURIComponent(jobId)}/retry`,
+  )
+  return followRemoteJob(server, started, flags)
+}
+
+/** Polls a job the server runs to its end, as the local follower does (Ctrl-C cancels it). */
+async function followRemoteJob(
+  server: RemoteServer,
+  started: BackfillResponse,
+  flags: { json?: boolean; progress?: boolean },
+): Promise<number> {
   const id = started.backfillId
   const route = `/api/districts/backfill/${encodeURIComponent(id)}`
   const bar = flags.progress !== false && !flags.json ? createBar() : null
   bar?.start(started.progress.total, 0, payloadOf(started))
   let interrupted = false
   const onSigint = () => {
-    if (interrupted) process.exit(130)
+    if (interrupted) process.exit(EXIT.INTERRUPTED)
     interrupted = true
     // A job that finished meanwhile answers 409; the poll below reads its final state.
     void server.call('DELETE', route).catch(() => undefined)
@@ -251,7 +273,7 @@ export async function remoteBackfill(
   }
   if (flags.json) printJson(job)
   else printSummary(job)
-  return EXIT_BY_STATUS[job.status] ?? 1
+  return EXIT_BY_STATUS[job.status] ?? EXIT.FAILED
 }
 
 const POLL_MS = 500

@@ -167,6 +167,8 @@ export interface BackfillResponse {
   scope: BackfillScope
   progress: BackfillProgress
   collectionStrategy: CollectionStrategy
+  /** A retry: the job whose unfinished cells this one runs. */
+  retryOf?: string
   error?: string
   snapshotIds: string[]
   createdAt: string

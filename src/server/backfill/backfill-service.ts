@@ -159,6 +159,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
   async function enqueue(
     prepared: Awaited<ReturnType<typeof prepare>>,
     options: InitiateOptions,
+    retryOf: string | null = null,
   ): Promise<Job> {
     const waiting = [...jobs.values()].filter((j) => j.state.status === 'queued').length
     if (waiting >= maxQueued) {
@@ -180,6 +181,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
         scope: prepared.scope,
         strategy: prepared.strategy,
         cells: planCellRefs(prepared.plan),
+        ...(retryOf === null ? {} : { retryOf }),
       },
     }
     const job: Job = {
@@ -226,6 +228,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
         signal,
         emit: (event) => emit(job, event),
         latestPublishedAsOf: job.latestPublishedAsOf,
+        isCancelled: () => job.state.status === 'cancelled',
       },
     )
       .catch((error: unknown) => {
@@ -252,6 +255,26 @@ export function createBackfillService(deps: BackfillServiceDeps) {
   function getJob(backfillId: string): Job {
     const job = jobs.get(backfillId)
     if (!job) throw new BackfillError('JOB_NOT_FOUND', `no backfill job ${backfillId}`)
+    return job
+  }
+
+  /**
+   * A job in memory, or its record on disk (a CLI process has not loaded the server's jobs).
+   * A record read this way is only looked at, never resumed.
+   */
+  async function findJob(backfillId: string): Promise<Job> {
+    const known = jobs.get(backfillId)
+    if (known) return known
+    let events: JobEvent[] = []
+    try {
+      events = await deps.eventLog.load(backfillId)
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error
+    }
+    if (events.length === 0)
+      throw new BackfillError('JOB_NOT_FOUND', `no backfill job ${backfillId}`)
+    const job: Job = { state: replayJobEvents(events), controller: null, latestPublishedAsOf: null }
+    if (isTerminal(job.state.status)) jobs.set(backfillId, job)
     return job
   }
 
@@ -327,26 +350,22 @@ export function createBackfillService(deps: BackfillServiceDeps) {
       return view(job)
     },
 
-    /** A new job over only the failed cells of a finished one. */
+    /**
+     * A new job over every cell a finished job did not settle: failed, never run, in flight
+     * when it ended by error or cancel. It also finishes a cancelled job's remaining cells.
+     */
     async retry(backfillId: string): Promise<BackfillResponse> {
-      const old = getJob(backfillId)
+      const old = await findJob(backfillId)
       if (!isTerminal(old.state.status))
         throw new BackfillError(
           'JOB_NOT_FINISHED',
           `backfill job ${backfillId} is still ${old.state.status}`,
         )
-      // A job that stopped on a fatal error (circuit open too long, disk) never ran its remaining
-      // cells; they are retried with the failed ones. After a user's cancel they stay cancelled.
-      const stoppedByError = old.state.status === 'error'
-      const only = planRetry(
-        listCells(old.state).map((c) =>
-          stoppedByError && c.state === 'cancelled' ? { ...c, state: 'failed' as const } : c,
-        ),
-      )
+      const only = planRetry(listCells(old.state))
       if (only.length === 0)
         throw new BackfillError(
           'NOTHING_TO_RETRY',
-          `backfill job ${backfillId} has no failed cells`,
+          `backfill job ${backfillId} has no unfinished cells (it ended ${old.state.status})`,
         )
       const body = {
         ...old.state.request,
@@ -361,7 +380,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
         districtId: old.state.districtId ?? undefined,
       }
       const prepared = await prepare(body, options, only)
-      return view(await enqueue(prepared, options))
+      return view(await enqueue(prepared, options, backfillId))
     },
 
     /** Loads job records from disk; unfinished jobs resume without refetching finished cells. */

@@ -25,6 +25,8 @@ export interface JobSpec {
   strategy: CollectionStrategy
   /** The ledger to start with, all pending (see `planCellRefs`). */
   cells: CellRef[]
+  /** The job whose unfinished cells this one runs (a retry); absent otherwise. */
+  retryOf?: string | null
 }
 
 interface At {

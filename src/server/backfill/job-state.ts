@@ -32,6 +32,8 @@ export interface JobState {
   request: ResolvedBackfillRequest
   scope: ResolvedScope
   strategy: CollectionStrategy
+  /** The job whose unfinished cells this one runs, or null. */
+  retryOf: string | null
   status: JobStatus
   /** Every cell of the job and its outcome. */
   ledger: CellLedger
@@ -50,10 +52,11 @@ export interface JobState {
 
 /** A job begins with its `job:queued` event: every cell of its spec pending. */
 export function createJobState(event: JobEventOf<'job:queued'>): JobState {
-  const { cells, ...spec } = event.job
+  const { cells, retryOf, ...spec } = event.job
   const { ledger, progress } = buildLedger(cells)
   return {
     ...spec,
+    retryOf: retryOf ?? null,
     status: 'queued',
     ledger,
     progress,

@@ -145,6 +145,7 @@ export function toBackfillResponse(state: JobState, extras: BackfillViewExtras):
     partialSnapshots,
   }
   if (state.districtId !== null) response.districtId = state.districtId
+  if (state.retryOf !== null) response.retryOf = state.retryOf
   if (state.error !== null) response.error = state.error
   if (extras.performanceStatus) response.performanceStatus = extras.performanceStatus
   return response

@@ -164,7 +164,7 @@ describe('planDateCells', () => {
 })
 
 describe('planRetry', () => {
-  it('returns only the failed cells, in cell order', () => {
+  it('returns every cell not completed, skipped or unavailable, in cell order', () => {
     const ledger = [
       { date: '2026-03-02', districtId: '61', state: 'failed' as const },
       { date: '2026-03-01', districtId: '61', state: 'completed' as const },
@@ -172,10 +172,13 @@ describe('planRetry', () => {
       { date: '2026-03-01', districtId: '10', state: 'skipped' as const },
       { date: '2026-03-01', districtId: '11', state: 'unavailable' as const },
       { date: '2026-03-01', districtId: '12', state: 'cancelled' as const },
+      { date: '2026-03-03', districtId: '02', state: 'pending' as const },
     ]
     expect(planRetry(ledger)).toEqual([
       { date: '2026-03-01', districtId: '02' },
+      { date: '2026-03-01', districtId: '12' },
       { date: '2026-03-02', districtId: '61' },
+      { date: '2026-03-03', districtId: '02' },
     ])
   })
 })

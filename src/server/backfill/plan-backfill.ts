@@ -214,14 +214,17 @@ export function planCellRefs(plan: BackfillPlan): CellRef[] {
   return refs.sort(compareCellRefs)
 }
 
+const SETTLED: readonly CellState[] = ['completed', 'skipped', 'unavailable']
+
 /**
- * Cells of a finished job to run again: only the failed ones (completed, skipped and
- * unavailable cells are settled; cancelled ones belong to a resumed run, not a retry).
+ * Cells of a finished job to run again: every one not settled (completed, skipped or
+ * unavailable): failed ones, and those still pending or cancelled (never run, or in flight)
+ * when the job ended by error or cancel.
  */
 export function planRetry(ledger: Iterable<CellRef & { state: CellState }>): CellRef[] {
   const out: CellRef[] = []
   for (const cell of ledger) {
-    if (cell.state === 'failed') out.push({ date: cell.date, districtId: cell.districtId })
+    if (!SETTLED.includes(cell.state)) out.push({ date: cell.date, districtId: cell.districtId })
   }
   return out.sort(compareCellRefs)
 }

@@ -9,6 +9,7 @@ import type { IsoDate } from '../../shared/iso-date.ts'
 import { normalizeDistrictId } from '../../shared/district-id.ts'
 import type { DetailLevel, ManifestEntry } from '../../shared/snapshot-types.ts'
 import {
+  NOT_COLLECTED,
   storeDate,
   toCellError,
   type Collector,
@@ -19,6 +20,7 @@ import type { SnapshotStore } from '../storage/index.ts'
 import { WHOLE_DATE } from './cell-ref.ts'
 import type { JobEvent } from './job-events.ts'
 import { listCells, type JobState } from './job-state.ts'
+import { satisfiesDetail } from './plan-backfill.ts'
 
 export interface RunDeps {
   collector: Collector
@@ -31,6 +33,8 @@ export interface RunContext {
   /** Applies the event to the job (and persists it); returns the state after it. */
   emit: (event: JobEvent) => JobState
   latestPublishedAsOf: IsoDate | null
+  /** True once the job was cancelled (an abort without it is a shutdown: the job resumes). */
+  isCancelled?: () => boolean
 }
 
 /** Errors after which the job cannot usefully go on. */
@@ -51,6 +55,11 @@ export async function runBackfill(
   const at = () => new Date(deps.now()).toISOString()
   let state = initial
   const emit = (event: JobEvent) => (state = ctx.emit(event))
+  // A fatal error stops the districts still in flight too: nothing runs after the job ended.
+  const stop = new AbortController()
+  const signal = AbortSignal.any([ctx.signal, stop.signal])
+  /** Per as-of, districts recorded as "not stored yet" whose outcome has not landed. */
+  const collecting = new Map<IsoDate, Set<string>>()
   if (state.status === 'queued') emit({ type: 'job:started', at: at() })
   const dates = [
     ...new Set(
@@ -59,18 +68,41 @@ export async function runBackfill(
         .map((c) => c.date),
     ),
   ].sort()
+  let fatal: unknown = null
   try {
     for (const date of dates) {
-      if (ctx.signal.aborted) return
+      if (ctx.signal.aborted) break
       await runDate(date)
+      if (ctx.signal.aborted) break
       await moveCurrent(date)
     }
   } catch (error) {
-    if (ctx.signal.aborted) return
-    emit({ type: 'job:failed', at: at(), message: toCellError(error, deps.now()).message })
-    return
+    if (!ctx.signal.aborted) fatal = error
   }
-  if (!ctx.signal.aborted) emit({ type: 'job:finished', at: at() })
+  if (fatal !== null) {
+    const e = toCellError(fatal, deps.now())
+    await settleCollecting(e.code, `stopped before this district was stored: ${e.message}`)
+    emit({ type: 'job:failed', at: at(), message: e.message })
+  } else if (ctx.isCancelled?.()) {
+    await settleCollecting('CANCELLED', 'was cancelled before this district was stored')
+  } else if (!ctx.signal.aborted) {
+    await settleCollecting(NOT_COLLECTED, 'ended without storing this district')
+    emit({ type: 'job:finished', at: at() })
+  }
+
+  /**
+   * The districts this job announced and never stored get the reason the job ended. Best effort:
+   * when the disk is what failed, the "not stored yet" reason stays, which is still true.
+   */
+  async function settleCollecting(code: string, why: string): Promise<void> {
+    for (const [asOf, ids] of collecting) {
+      if (ids.size === 0) continue
+      const message = `job ${state.backfillId} ${why}`
+      const failures = [...ids].map((districtId) => ({ districtId, code, message }))
+      await deps.store.recordFailures(asOf, failures).catch(() => undefined)
+    }
+    collecting.clear()
+  }
 
   /**
    * `current.json` names the newest complete snapshot whoever wrote it; the store only moves it
@@ -116,9 +148,30 @@ export async function runBackfill(
       summary = s.summary
     }
     if (detail === 'summary') return writeSummaryLevel(date, summary, toFetch)
-    await writeAllDistricts(date, summary)
+    // The date's summary names the districts that exist on it (reference §4.6); asking the
+    // per-district reports of another could only find another month's data.
+    const listed = toFetch.filter((id) => listsDistrict(summary, id))
+    const absent = toFetch.filter((id) => !listsDistrict(summary, id))
+    if (absent.length > 0) await record(date, summary, absent.map(notOnDate(summary)), false)
+    if (listed.length === 0) return
+    const unstored = listed.filter((id) => {
+      const stored = manifest?.districts[id]?.detail
+      return stored === undefined || !satisfiesDetail(stored, detail)
+    })
+    await writeAllDistricts(date, summary, unstored)
     const limit = pLimit(state.request.concurrency)
-    await Promise.all(toFetch.map((id) => limit(() => runDistrict(date, id, summary))))
+    const settled = await Promise.allSettled(
+      listed.map((id) =>
+        limit(() =>
+          runDistrict(date, id, summary).catch((error: unknown) => {
+            stop.abort(error)
+            throw error
+          }),
+        ),
+      ),
+    )
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) throw failed.reason
   }
 
   /**
@@ -183,7 +236,7 @@ export async function runBackfill(
       }
       return s
     } catch (error) {
-      if (ctx.signal.aborted) return 'stop' as const
+      if (signal.aborted) return 'stop' as const
       const e = toCellError(error, deps.now())
       if (FATAL_CODES.has(e.code)) throw error
       for (const districtId of cells)
@@ -204,7 +257,12 @@ export async function runBackfill(
     await record(date, summary, outcomes, true)
   }
 
-  async function writeAllDistricts(date: IsoDate, summary: SummaryData): Promise<void> {
+  /** The summary, and the districts about to be collected announced as not stored yet. */
+  async function writeAllDistricts(
+    date: IsoDate,
+    summary: SummaryData,
+    announce: string[],
+  ): Promise<void> {
     try {
       await storeDate(deps.store, {
         requestedDate: date,
@@ -212,7 +270,9 @@ export async function runBackfill(
         outcomes: [],
         jobId: state.backfillId,
         writeSummary: true,
+        collecting: announce,
       })
+      if (announce.length > 0) collecting.set(summary.asOf, new Set(announce))
     } catch (error) {
       // Only a disk failure is fatal; a rejected summary file leaves the district cells to decide.
       if (FATAL_CODES.has(toCellError(error, deps.now()).code)) throw error
@@ -224,19 +284,7 @@ export async function runBackfill(
     districtId: string,
     summary: SummaryData,
   ): Promise<void> {
-    if (ctx.signal.aborted) return
-    if (!listsDistrict(summary, districtId)) {
-      // The date's summary names the districts that exist on it (reference §4.6); asking the
-      // per-district reports could only find another month's data, which the snapshot refuses.
-      emit({
-        type: 'cell:unavailable',
-        at: at(),
-        date,
-        districtId,
-        reason: `district ${districtId} is not in the summary of ${summary.asOf}`,
-      })
-      return
-    }
+    if (signal.aborted) return
     emit({ type: 'cell:started', at: at(), date, districtId })
     const outcome = await deps.collector.getDistrictPerformance(
       districtId,
@@ -244,7 +292,7 @@ export async function runBackfill(
       summary,
       fetchContext(date),
     )
-    if (ctx.signal.aborted) return
+    if (signal.aborted) return
     if (outcome.kind === 'failed' && FATAL_CODES.has(outcome.error.code))
       throw new FatalJobError(outcome.error.message)
     // The summary anchors the snapshot, so a failure is recorded even when nothing was collected.
@@ -276,6 +324,8 @@ export async function runBackfill(
         error: { ...e, code: 'STORAGE' },
       }))
     }
+    const announced = stored ? collecting.get(stored.asOf) : undefined
+    for (const o of outcomes) announced?.delete(o.districtId)
     for (const o of outcomes) {
       if (o.kind === 'collected') {
         const asOf = stored?.asOf ?? o.file.asOf
@@ -306,7 +356,7 @@ export async function runBackfill(
   /** Requests for `date`: retries of a district's reports are reported on its cell. */
   function fetchContext(date: IsoDate) {
     return {
-      signal: ctx.signal,
+      signal,
       useCache: state.request.enableCaching,
       retry: state.request.retryFailures,
       jobId: state.backfillId,
@@ -324,6 +374,15 @@ export async function runBackfill(
       },
     }
   }
+}
+
+function notOnDate(summary: SummaryData) {
+  return (districtId: string): DistrictOutcome => ({
+    kind: 'unavailable',
+    districtId,
+    reason: `district ${districtId} is not in the summary of ${summary.asOf}`,
+    attempts: 0,
+  })
 }
 
 function listsDistrict(summary: SummaryData, districtId: string): boolean {

@@ -21,7 +21,7 @@ export type {
 } from './collector.ts'
 export { toCellError } from './cell-error.ts'
 export type { CellFailure } from './cell-error.ts'
-export { storeDate, toAllDistrictsFile } from './store-date.ts'
+export { NOT_COLLECTED, storeDate, toAllDistrictsFile } from './store-date.ts'
 export type { StoredDate } from './store-date.ts'
 export { createRefreshService } from './refresh-service.ts'
 export type { RefreshService, RefreshServiceDeps } from './refresh-service.ts'

@@ -34,6 +34,9 @@ export function toAllDistrictsFile(summary: SummaryData): AllDistrictsFile {
   }
 }
 
+/** Why a district about to be collected is not in the snapshot yet (until its outcome lands). */
+export const NOT_COLLECTED = 'NOT_COLLECTED'
+
 export async function storeDate(
   store: SnapshotStore,
   input: {
@@ -42,6 +45,11 @@ export async function storeDate(
     outcomes: readonly DistrictOutcome[]
     jobId: string | null
     writeSummary: boolean
+    /**
+     * Districts about to be collected: recorded as not stored yet before anything else is
+     * written, so the snapshot never reads complete while they are missing.
+     */
+    collecting?: readonly string[]
   },
 ): Promise<StoredDate | null> {
   const files = input.outcomes.flatMap((o) => (o.kind === 'collected' ? [o.file] : []))
@@ -54,18 +62,34 @@ export async function storeDate(
     requestedDate: input.requestedDate,
     jobId: input.jobId,
   }
-  const written = files.length > 0 ? await store.writeDistricts(anchor.asOf, files, meta) : []
-  if (input.summary && input.writeSummary) {
-    await store.writeAllDistricts(toAllDistrictsFile(input.summary), {
+  const by = input.jobId === null ? 'this collection' : `job ${input.jobId}`
+  const notStoredYet = (input.collecting ?? []).map((districtId) => ({
+    districtId,
+    code: NOT_COLLECTED,
+    message: `not stored yet: ${by} is collecting it`,
+  }))
+  const summary = input.writeSummary ? input.summary : null
+  const writeSummary = (s: SummaryData) =>
+    store.writeAllDistricts(toAllDistrictsFile(s), {
       requestedDate: input.requestedDate,
       jobId: input.jobId,
+      notStoredYet,
     })
+  // Announcements go first: no instant where the snapshot reads complete without them.
+  if (notStoredYet.length > 0) {
+    if (summary) await writeSummary(summary)
+    else await store.recordFailures(anchor.asOf, notStoredYet, meta)
   }
+  const written = files.length > 0 ? await store.writeDistricts(anchor.asOf, files, meta) : []
+  if (summary && notStoredYet.length === 0) await writeSummary(summary)
   const failures = input.outcomes.flatMap((o) =>
     o.kind === 'failed'
       ? [{ districtId: o.districtId, code: o.error.code, message: o.error.message }]
       : [],
   )
   if (failures.length > 0) await store.recordFailures(anchor.asOf, failures, meta)
+  // Not a district on that date (or nothing published for it): no longer waited for.
+  const settled = input.outcomes.flatMap((o) => (o.kind === 'unavailable' ? [o.districtId] : []))
+  if (settled.length > 0) await store.clearFailures(anchor.asOf, settled)
   return { asOf: anchor.asOf, written, failed: failures.map((f) => f.districtId) }
 }

@@ -6,6 +6,7 @@ import type { IsoDate } from '../../shared/iso-date.ts'
 import { StorageValidationError } from './errors.ts'
 import { assertAsOf, assertDistrictId } from './paths.ts'
 import type { CoverageCell, CoverageDate, CoverageQuery, CoverageReport } from './ports.ts'
+import { statusOf } from './snapshot-model.ts'
 import type { SnapshotState } from './snapshot-model.ts'
 
 /** About ten years of days; a bigger range is a mistake, not a query. */
@@ -67,7 +68,7 @@ export function computeCoverage(
     const state = states.get(asOf)
     const districts: Record<DistrictId, CoverageCell> = {}
     for (const id of ids) districts[id] = cellOf(state, id)
-    return { asOf, snapshot: state?.metadata.status ?? null, districts }
+    return { asOf, snapshot: state ? statusOf(state) : null, districts }
   })
   return { from: query.from, to: query.to, districtIds: ids, dates }
 }

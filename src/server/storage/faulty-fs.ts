@@ -68,3 +68,36 @@ export function createFailingFs(base: StorageFs, op: keyof StorageFs, errno: str
     [op]: () => Promise.reject(errnoError(errno, op)),
   }
 }
+
+export interface FillableDisk {
+  fs: StorageFs
+  /** From now on every writeFile fails with ENOSPC (after writing half its data). */
+  fill(): void
+  /** Space is back: writes succeed again. */
+  free(): void
+  /** writeFile calls refused while full. */
+  readonly refused: number
+}
+
+/** A disk that runs out of space when told to, and gets it back when told to. */
+export function createFillableDisk(base: StorageFs): FillableDisk {
+  let full = false
+  let refused = 0
+  const fs: StorageFs = {
+    ...base,
+    async writeFile(target, data) {
+      if (!full) return base.writeFile(target, data)
+      refused++
+      await base.writeFile(target, data.slice(0, Math.floor(data.length / 2)))
+      throw errnoError('ENOSPC', 'writeFile')
+    },
+  }
+  return {
+    fs,
+    fill: () => void (full = true),
+    free: () => void (full = false),
+    get refused() {
+      return refused
+    },
+  }
+}

@@ -38,6 +38,14 @@ export interface WriteDistrictOptions {
   jobId?: string | null
 }
 
+export interface WriteAllDistrictsOptions extends WriteDistrictOptions {
+  /**
+   * Districts about to be collected, recorded with their reason in the same write, so the
+   * snapshot never reads complete while they are missing.
+   */
+  notStoredYet?: DistrictFailure[]
+}
+
 export interface DistrictFailure {
   districtId: DistrictId
   code: string
@@ -89,13 +97,19 @@ export interface SnapshotWriter {
     files: DistrictFile[],
     meta: SnapshotWriteMeta,
   ): Promise<ManifestEntry[]>
-  writeAllDistricts(file: AllDistrictsFile, options?: WriteDistrictOptions): Promise<void>
+  writeAllDistricts(file: AllDistrictsFile, options?: WriteAllDistrictsOptions): Promise<void>
   /** Marks districts as failed (status becomes partial). `meta` creates the snapshot if needed. */
   recordFailures(
     asOf: IsoDate,
     failures: DistrictFailure[],
     meta?: SnapshotWriteMeta,
   ): Promise<SnapshotMetadata>
+  /**
+   * Forgets the recorded reasons of districts that turned out not to belong to the date (not in
+   * its summary, nothing published): the snapshot no longer waits for them. Null when the date
+   * has no snapshot.
+   */
+  clearFailures(asOf: IsoDate, districtIds: DistrictId[]): Promise<SnapshotMetadata | null>
   /** Only moves forward, and only onto a complete snapshot, unless forced. */
   setCurrent(asOf: IsoDate, options?: SetCurrentOptions): Promise<SetCurrentResult>
 }

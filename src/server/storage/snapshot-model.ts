@@ -107,7 +107,7 @@ export function newSnapshotState(
       dataMonth: meta.dataMonth,
       programYear: meta.programYear,
       closingPeriod: meta.closingPeriod,
-      status: 'complete',
+      status: 'partial',
       requestedDates: [],
       failedDistricts: [],
       createdAt: nowIso,
@@ -134,6 +134,24 @@ export function assertSameDataMonth(
       `must match snapshot ${metadata.asOf}'s data month ${metadata.dataMonth} (${metadata.programYear})`,
     )
   }
+}
+
+/**
+ * `complete` only when the snapshot holds at least one district file and no district meant for
+ * it is missing: a date whose run stored no district, or that lists a district it does not hold
+ * (failed, cancelled, not collected yet), is `partial`.
+ */
+export function statusOf(state: SnapshotState): SnapshotMetadata['status'] {
+  const stored = Object.keys(state.manifest.districts).length
+  return stored > 0 && state.metadata.failedDistricts.length === 0 ? 'complete' : 'partial'
+}
+
+/** The state with its metadata status recomputed from what it holds. */
+export function withStatus(state: SnapshotState): SnapshotState {
+  const status = statusOf(state)
+  return status === state.metadata.status
+    ? state
+    : { ...state, metadata: { ...state.metadata, status } }
 }
 
 export function withRequestedDate(
@@ -163,16 +181,10 @@ export function applyDistrictWrites(
   }
   const written = new Set(prepared.map((p) => p.entry.districtId))
   const failedDistricts = state.metadata.failedDistricts.filter((f) => !written.has(f.districtId))
-  return {
+  return withStatus({
     manifest: { ...state.manifest, districts: sortRecord(districts) },
-    metadata: {
-      ...state.metadata,
-      failedDistricts,
-      status: failedDistricts.length > 0 ? 'partial' : 'complete',
-      restatements,
-      updatedAt: nowIso,
-    },
-  }
+    metadata: { ...state.metadata, failedDistricts, restatements, updatedAt: nowIso },
+  })
 }
 
 /** Bodies that changed while their as-of stayed the same (closing-period restatements). */
@@ -205,6 +217,10 @@ export function normalizeFailures(failures: readonly DistrictFailure[]): Distric
   }))
 }
 
+/**
+ * Records why districts are not stored (replacing an earlier reason for the same district). With
+ * failures the status is partial whatever the manifest holds.
+ */
 export function applyFailures(
   metadata: SnapshotMetadata,
   failures: readonly DistrictFailure[],
@@ -223,12 +239,28 @@ export function applyFailures(
   }
 }
 
+/** Forgets the recorded reasons of districts that are settled another way (not on that date). */
+export function clearFailures(
+  state: SnapshotState,
+  districtIds: readonly DistrictId[],
+  nowIso: string,
+): SnapshotState {
+  const gone = new Set(districtIds)
+  const failedDistricts = state.metadata.failedDistricts.filter((f) => !gone.has(f.districtId))
+  if (failedDistricts.length === state.metadata.failedDistricts.length) return state
+  return withStatus({
+    ...state,
+    metadata: { ...state.metadata, failedDistricts, updatedAt: nowIso },
+  })
+}
+
 export function summarize(state: SnapshotState): SnapshotSummary {
   const { metadata, manifest } = state
   const entries = Object.values(manifest.districts)
   return {
     asOf: metadata.asOf,
-    status: metadata.status,
+    // Derived, so a snapshot written before this rule existed is listed truthfully too.
+    status: statusOf(state),
     dataMonth: metadata.dataMonth,
     programYear: metadata.programYear,
     closingPeriod: metadata.closingPeriod,

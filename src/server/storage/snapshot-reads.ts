@@ -18,7 +18,7 @@ import {
 import { ALL_DISTRICTS_FILE, assertAsOf, assertDistrictId, districtFileName } from './paths.ts'
 import type { SnapshotReader } from './ports.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
-import { detailSatisfies, sortedDistrictIds, summarize } from './snapshot-model.ts'
+import { detailSatisfies, sortedDistrictIds, summarize, withStatus } from './snapshot-model.ts'
 import type { SnapshotState } from './snapshot-model.ts'
 import { parseJsonBytes, upgradeAllDistricts, upgradeDistrictFile } from './schema.ts'
 
@@ -76,7 +76,8 @@ export function createSnapshotReads(backend: SnapshotBackend): SnapshotReader {
     },
 
     async readMetadata(asOf) {
-      return (await backend.loadState(assertAsOf(asOf)))?.metadata ?? null
+      const state = await backend.loadState(assertAsOf(asOf))
+      return state ? withStatus(state).metadata : null
     },
 
     async readManifest(asOf) {

@@ -15,21 +15,24 @@ import {
   StorageValidationError,
 } from './errors.ts'
 import { createKeyedMutex } from './keyed-mutex.ts'
-import { ALL_DISTRICTS_FILE, assertAsOf, districtFileName } from './paths.ts'
+import { ALL_DISTRICTS_FILE, assertAsOf, assertDistrictId, districtFileName } from './paths.ts'
 import type { SetCurrentOptions, SetCurrentResult, SnapshotStore, SnapshotWriter } from './ports.ts'
 import { createSnapshotReads } from './snapshot-reads.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
 import {
   applyDistrictWrites,
   applyFailures,
+  clearFailures,
   assertSameDataMonth,
   findRestatements,
   metaOfFile,
   newSnapshotState,
   normalizeFailures,
   prepareBatch,
+  statusOf,
   validateWriteMeta,
   withRequestedDate,
+  withStatus,
 } from './snapshot-model.ts'
 import type { SnapshotState } from './snapshot-model.ts'
 import {
@@ -139,6 +142,7 @@ export function createSnapshotStoreOn(
 
     async writeAllDistricts(file, writeOptions = {}) {
       const checked = checkAllDistricts(file)
+      const notStoredYet = normalizeFailures(writeOptions.notStoredYet ?? [])
       const text = serializeJson(checked)
       const m = validateWriteMeta({
         dataMonth: checked.dataMonth,
@@ -153,20 +157,20 @@ export function createSnapshotStoreOn(
         const old = await previousAllDistricts(checked.asOf, current)
         const restated = old ? findRestatements([old.source], [checked.source], now) : []
         return {
-          state: {
+          state: withStatus({
             manifest: {
               ...base.manifest,
               allDistricts: { sizeBytes: byteSize(text), sha256: sha256Hex(text), writtenAt: now },
             },
             metadata: withRequestedDate(
-              {
-                ...base.metadata,
-                restatements: [...base.metadata.restatements, ...restated],
-                updatedAt: now,
-              },
+              applyFailures(
+                { ...base.metadata, restatements: [...base.metadata.restatements, ...restated] },
+                notStoredYet,
+                now,
+              ),
               m.requestedDate,
             ),
-          },
+          }),
           files: [{ name: ALL_DISTRICTS_FILE, text }],
         }
       })
@@ -186,7 +190,20 @@ export function createSnapshotStoreOn(
           applyFailures(base.metadata, list, now),
           m?.requestedDate ?? null,
         )
-        return { state: { ...base, metadata }, files: [] }
+        return { state: withStatus({ ...base, metadata }), files: [] }
+      })
+      return committed.metadata
+    },
+
+    async clearFailures(asOf, districtIds) {
+      assertAsOf(asOf)
+      if (!Array.isArray(districtIds))
+        throw new StorageValidationError('districtIds', districtIds, 'must be an array')
+      const ids = districtIds.map((id, i) => assertDistrictId(id, `districtIds[${i}]`))
+      if ((await backend.loadState(asOf)) === null) return null
+      const committed = await mutate(asOf, async (current, now) => {
+        if (current === null) throw new StorageNotFoundError(`snapshot ${asOf}`)
+        return { state: clearFailures(current, ids, now), files: [] }
       })
       return committed.metadata
     },
@@ -224,7 +241,7 @@ export function createSnapshotStoreOn(
       moved: false,
       reason,
     })
-    if (!force && state.metadata.status !== 'complete') return keep('partial')
+    if (!force && statusOf(state) !== 'complete') return keep('partial')
     if (!force && existing !== null && existing.asOf >= asOf) return keep('not-newer')
     const pointer: CurrentPointer = {
       schemaVersion: SNAPSHOT_SCHEMA_VERSION,

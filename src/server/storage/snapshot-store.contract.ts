@@ -233,6 +233,43 @@ export function runSnapshotStoreContract(
         })
       })
 
+      it('is never complete without a district file, and waits for announced districts', async () => {
+        const store = await open()
+        await store.writeAllDistricts(allDistrictsFile('2026-02-20'), {
+          notStoredYet: [{ districtId: '61', code: 'NOT_COLLECTED', message: 'not stored yet' }],
+        })
+        expect(await store.readMetadata('2026-02-20')).toMatchObject({
+          status: 'partial',
+          failedDistricts: [{ districtId: '61', code: 'NOT_COLLECTED' }],
+        })
+        await store.writeAllDistricts(allDistrictsFile('2026-02-21'))
+        expect((await store.readMetadata('2026-02-21'))?.status).toBe('partial')
+        expect(await store.setCurrent('2026-02-21')).toMatchObject({ moved: false })
+        await store.writeDistrict(districtFile('61', '2026-02-20'))
+        expect(await store.readMetadata('2026-02-20')).toMatchObject({
+          status: 'complete',
+          failedDistricts: [],
+        })
+        expect((await store.listSnapshots()).map((s) => [s.asOf, s.status])).toEqual([
+          ['2026-02-20', 'complete'],
+          ['2026-02-21', 'partial'],
+        ])
+      })
+
+      it('forgets the failures of districts cleared as not belonging to the date', async () => {
+        const store = await open()
+        expect(await store.clearFailures('2026-02-20', ['61'])).toBeNull()
+        await store.writeDistrict(districtFile('61', '2026-02-20'))
+        await store.recordFailures('2026-02-20', [
+          { districtId: 'F', code: 'UPSTREAM_WRONG_MONTH', message: 'x' },
+        ])
+        const cleared = await store.clearFailures('2026-02-20', ['F'])
+        expect(cleared).toMatchObject({ status: 'complete', failedDistricts: [] })
+        await expect(store.clearFailures('2026-02-20', ['../x'])).rejects.toMatchObject({
+          code: 'STORAGE_VALIDATION',
+        })
+      })
+
       it('needs meta to record failures for a date without a snapshot', async () => {
         const store = await open()
         const failure = { districtId: '61', code: 'HTTP_500', message: 'boom' }

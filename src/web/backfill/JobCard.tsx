@@ -14,6 +14,7 @@ import { ProgressBar } from './ProgressBar.tsx'
 import {
   canCancel,
   canRetryFailed,
+  retryLabel,
   describeRange,
   describeScope,
   formatEta,
@@ -141,7 +142,7 @@ function JobActions({ job }: { job: BackfillResponse }) {
           disabled={retry.isPending}
           onClick={() => retry.mutate(job.backfillId)}
         >
-          Retry failed cells ({job.progress.failed})
+          {retryLabel(job)}
         </button>
       )}
       {failure && (

@@ -3,6 +3,7 @@ import { makeJob, makeProgress } from '../test-support.ts'
 import {
   canCancel,
   canRetryFailed,
+  retryLabel,
   describeRange,
   describeScope,
   districtRows,
@@ -68,6 +69,24 @@ describe('job actions', () => {
     expect(canCancel(partial)).toBe(false)
     expect(canRetryFailed(partial)).toBe(true)
     expect(canRetryFailed(makeJob({ status: 'complete' }))).toBe(false)
+  })
+
+  it('offers to finish the remaining cells of a cancelled job, failed or not', () => {
+    const cancelled = makeJob({ status: 'cancelled', progress: { total: 6, completed: 2 } })
+    expect(canRetryFailed(cancelled)).toBe(true)
+    expect(retryLabel(cancelled)).toBe('Finish remaining cells (4)')
+    const stopped = makeJob({ status: 'error', progress: { total: 6, completed: 1, failed: 2 } })
+    expect(retryLabel(stopped)).toBe('Finish remaining cells (5)')
+    const partial = makeJob({
+      status: 'partial_success',
+      progress: { total: 4, completed: 2, failed: 2 },
+    })
+    expect(retryLabel(partial)).toBe('Retry failed cells (2)')
+    const settled = makeJob({
+      status: 'cancelled',
+      progress: { total: 2, completed: 1, skipped: 1 },
+    })
+    expect(canRetryFailed(settled)).toBe(false)
   })
 })
 

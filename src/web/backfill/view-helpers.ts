@@ -51,9 +51,24 @@ export function statusLabel(status: JobStatus): string {
   return STATUS_LABELS[status] ?? status
 }
 
-/** A failed cell can be retried only once the job has ended. */
+/** Cells a retry would run: neither completed, skipped nor unavailable (failed, cancelled, never run). */
+export function unfinishedCells(
+  p: Pick<BackfillProgress, 'total' | 'completed' | 'skipped' | 'unavailable'>,
+): number {
+  return Math.max(0, p.total - p.completed - p.skipped - p.unavailable)
+}
+
+/** Once a job has ended, its unfinished cells can run again in a new job. */
 export function canRetryFailed(job: Pick<BackfillResponse, 'status' | 'progress'>): boolean {
-  return isTerminal(job.status) && job.progress.failed > 0
+  return isTerminal(job.status) && job.status !== 'complete' && unfinishedCells(job.progress) > 0
+}
+
+/** "Retry failed cells (2)" when only failures are left, else "Finish remaining cells (5)". */
+export function retryLabel(job: Pick<BackfillResponse, 'progress'>): string {
+  const left = unfinishedCells(job.progress)
+  return left > job.progress.failed
+    ? `Finish remaining cells (${left})`
+    : `Retry failed cells (${job.progress.failed})`
 }
 
 export function canCancel(job: Pick<BackfillResponse, 'status'>): boolean {
