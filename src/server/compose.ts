@@ -6,7 +6,7 @@ import path from 'node:path'
 import type { Logger } from 'pino'
 import { createAlertManager, createJobAlerts } from './alerts/index.ts'
 import { createBackfillService, type JobEvent } from './backfill/index.ts'
-import { createFileJobEventLog } from './jobs/index.ts'
+import { createFileJobEventLog, createMemoryJobEventLog } from './jobs/index.ts'
 import type { Config } from './config.ts'
 import {
   createResilience,
@@ -18,6 +18,8 @@ import { createCollector, createRefreshService, createReportSource } from './ref
 import {
   createDistrictConfigStore,
   createFileSnapshotStore,
+  createMemoryRawCsvCache,
+  createMemorySnapshotStore,
   createRawCsvCache,
   INTERRUPTED_WRITE_CODES,
   verify,
@@ -31,21 +33,27 @@ export interface ServiceOverrides {
   now?: () => number
   retryPolicy?: RetryPolicy
   breaker?: { failureThreshold: number; openMs: number; maxOutageMs: number }
+  /**
+   * Tests: snapshots, raw CSV bodies and job event logs live in memory instead of DATA_DIR
+   * (the same store rules through the shared core, without the disk writes and fsyncs).
+   */
+  memoryStorage?: boolean
 }
 
 export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}) {
   const now = overrides.now ?? Date.now
   const nowDate = () => new Date(now())
-  const store = createFileSnapshotStore({
-    dataDir: config.dataDir,
-    toolVersion: TOOL_VERSION,
-    now: nowDate,
-  })
-  const rawCache = createRawCsvCache({
-    dataDir: config.dataDir,
-    onCorrupt: (problem) =>
-      logger.warn({ problem }, 'raw CSV body failed its checksum; it will be fetched again'),
-  })
+  const inMemory = overrides.memoryStorage === true
+  const store = inMemory
+    ? createMemorySnapshotStore({ toolVersion: TOOL_VERSION, now: nowDate })
+    : createFileSnapshotStore({ dataDir: config.dataDir, toolVersion: TOOL_VERSION, now: nowDate })
+  const rawCache = inMemory
+    ? createMemoryRawCsvCache()
+    : createRawCsvCache({
+        dataDir: config.dataDir,
+        onCorrupt: (problem) =>
+          logger.warn({ problem }, 'raw CSV body failed its checksum; it will be fetched again'),
+      })
   const districtConfig = createDistrictConfigStore({ dataDir: config.dataDir, now: nowDate })
   const scheduler = createUpstreamScheduler({
     maxRequests: config.upstream.maxRequests,
@@ -95,10 +103,12 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
   })
 
   const host = new URL(config.dashboardUrl).host
-  const eventLog = createFileJobEventLog<JobEvent>({
-    dir: path.join(config.dataDir, 'jobs'),
-    onError: (error) => logger.error({ err: error }, 'could not persist job events'),
-  })
+  const eventLog = inMemory
+    ? createMemoryJobEventLog<JobEvent>()
+    : createFileJobEventLog<JobEvent>({
+        dir: path.join(config.dataDir, 'jobs'),
+        onError: (error) => logger.error({ err: error }, 'could not persist job events'),
+      })
   const backfills = createBackfillService({
     collector,
     store,
