@@ -7,6 +7,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import {
+  cellKey,
   toBackfillResponse,
   type BackfillService,
   type InitiateOptions,
@@ -61,7 +62,7 @@ it('Feature: unified-backfill-service, Property 9: Concurrent Processing Limits'
       }
       const stop = svc.subscribe((state, event) => {
         if (!event.type.startsWith('cell:') || !('districtId' in event)) return
-        const key = `${event.date}|${event.districtId}`
+        const key = cellKey(event.date, event.districtId)
         // Events may arrive before initiate() has told us the id: keep them until it does.
         if (jobId === null) early.push({ state, key, type: event.type })
         else if (state.backfillId === jobId) track(key, event.type)

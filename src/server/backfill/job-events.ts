@@ -37,9 +37,6 @@ type CellEventBase = At & CellRef
 export type JobEvent =
   | (At & { type: 'job:queued'; job: JobSpec })
   | (At & { type: 'job:started' })
-  /** Waiting (circuit open, queued behind other jobs) until `until`, when known. */
-  | (At & { type: 'job:paused'; reason: string; until: string | null })
-  | (At & { type: 'job:resumed' })
   /** Open scope: the date's summary named its districts; the whole-date cell becomes theirs. */
   | (At & { type: 'date:expanded'; date: IsoDate; districtIds: string[] })
   | (CellEventBase & { type: 'cell:started' })

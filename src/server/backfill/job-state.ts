@@ -42,8 +42,6 @@ export interface JobState {
   startedAt: string | null
   completedAt: string | null
   updatedAt: string
-  pausedReason: string | null
-  pausedUntil: string | null
   /** Why the job ended in `error` (fatal message, or every cell failed). */
   error: string | null
 }
@@ -62,8 +60,6 @@ export function createJobState(event: JobEventOf<'job:queued'>): JobState {
     startedAt: null,
     completedAt: null,
     updatedAt: event.at,
-    pausedReason: null,
-    pausedUntil: null,
     error: null,
   }
 }
@@ -106,19 +102,7 @@ function closeJob(
     error,
     completedAt: at,
     updatedAt: at,
-    pausedReason: null,
-    pausedUntil: null,
   }
-}
-
-function pause(state: JobState, event: JobEventOf<'job:paused'>): JobState {
-  if (state.pausedReason === event.reason && state.pausedUntil === event.until) return state
-  return { ...state, pausedReason: event.reason, pausedUntil: event.until, updatedAt: event.at }
-}
-
-function resume(state: JobState, at: string): JobState {
-  if (state.pausedReason === null && state.pausedUntil === null) return state
-  return { ...state, pausedReason: null, pausedUntil: null, updatedAt: at }
 }
 
 /** Folds one event into the state. Pure; returns `state` itself when nothing changes. */
@@ -130,18 +114,7 @@ export function applyJobEvent(state: JobState, event: JobEvent): JobState {
       return state
     case 'job:started':
       if (processing) return state
-      return {
-        ...state,
-        status: 'processing',
-        startedAt: event.at,
-        updatedAt: event.at,
-        pausedReason: null,
-        pausedUntil: null,
-      }
-    case 'job:paused':
-      return pause(state, event)
-    case 'job:resumed':
-      return resume(state, event.at)
+      return { ...state, status: 'processing', startedAt: event.at, updatedAt: event.at }
     case 'job:cancelled':
       return closeJob(state, event.at, 'cancelled')
     case 'job:failed':

@@ -133,8 +133,9 @@ export function toBackfillResponse(state: JobState, extras: BackfillViewExtras):
     createdAt: state.createdAt,
     startedAt: state.startedAt,
     completedAt: state.completedAt,
-    pausedReason: state.pausedReason,
-    pausedUntil: state.pausedUntil,
+    // A pause is the upstream's state, not the job's: the service fills these in when it reads.
+    pausedReason: null,
+    pausedUntil: null,
     errorSummary: {
       totalErrors: counts.totalErrors,
       retryableErrors: counts.retryableErrors,

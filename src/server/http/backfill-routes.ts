@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { JOB_STATUSES } from '../../shared/backfill-api.ts'
+import { BACKFILL_ID_RE } from '../../shared/backfill-id.ts'
 import type { Services } from '../compose.ts'
 import type { InitiateOptions } from '../backfill/index.ts'
 import { requireAdmin, type App } from './create-app.ts'
@@ -7,7 +8,7 @@ import { districtId } from './schemas.ts'
 
 const backfillId = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,80}$/, { message: 'must be a backfill id such as bf_…' })
+  .regex(BACKFILL_ID_RE, { message: 'must be a backfill id such as bf_…' })
 
 /** Fields are validated by the service (one rule set for HTTP and CLI); see BackfillRequest. */
 const requestBody = z
