@@ -1,5 +1,5 @@
 /**
- * The composition root (STYLE §2): the only place that picks concrete implementations and
+ * The composition root (docs/architecture.md#composition-root): the only place that picks concrete implementations and
  * wires them. The server, the CLI and the tests all start here.
  */
 import path from 'node:path'

@@ -1,5 +1,5 @@
 /**
- * The unified BackfillService (seed design): one job queue for global, targeted and
+ * The unified BackfillService (docs/architecture.md#the-job-model): one job queue for global, targeted and
  * single-district jobs; validation, scope and strategy up front; execution through the
  * RefreshService collection methods; durable job records that resume after a restart.
  */

@@ -1,5 +1,5 @@
 /**
- * Everything that can happen to a backfill job, as typed `noun:verb` events (STYLE §13). The
+ * Everything that can happen to a backfill job, as typed `noun:verb` events (docs/architecture.md#the-job-model). The
  * executor emits them; the reducer in job-state.ts folds them into the job's state, and the
  * registry, logs and tests subscribe to the same stream. Every event carries `at`, an ISO
  * instant from the injected clock, so folding stays pure.

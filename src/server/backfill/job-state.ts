@@ -1,5 +1,5 @@
 /**
- * A backfill job's state and the only function that changes it (STYLE §12): `applyJobEvent`
+ * A backfill job's state and the only function that changes it (docs/architecture.md#the-job-model): `applyJobEvent`
  * folds one event into a new state, never mutating the old one, and hands back the very same
  * object when the event changes nothing. The state is JSON-safe, so it can be saved as is.
  *
@@ -150,7 +150,7 @@ export function listCells(state: JobState): CellRecord[] {
   return listLedgerCells(state.ledger)
 }
 
-/** Failed cells exist: kept apart from the lifecycle status on purpose (STYLE §12). */
+/** Failed cells exist: kept apart from the lifecycle status on purpose (docs/architecture.md#the-job-model). */
 export function hasFailures(state: JobState): boolean {
   return state.progress.failed > 0
 }

@@ -1,5 +1,5 @@
 /**
- * The job as the API shows it (STYLE §15): one function maps the domain state to the wire
+ * The job as the API shows it (docs/architecture.md#wire-and-disk-shapes): one function maps the domain state to the wire
  * `BackfillResponse`, deriving what the state does not store (ETA, partial snapshots).
  */
 import { isTerminal } from '../../shared/backfill-api.ts'

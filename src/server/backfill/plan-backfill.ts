@@ -180,7 +180,8 @@ function refsToPlan(input: PlanBackfillInput): CellRef[] {
 
 /**
  * The whole plan of a job. Cells come only from the resolved scope, so nothing outside the
- * configuration is ever planned (Property 7); a retry's cells are filtered the same way.
+ * configuration is ever planned (Property 7 of docs/properties.md); a retry's cells are
+ * filtered the same way.
  */
 export function planBackfill(input: PlanBackfillInput): BackfillPlan {
   const refs = refsToPlan(input)

@@ -87,7 +87,7 @@ export async function runBackfill(
     const whole = pending().find((c) => c.districtId === WHOLE_DATE)
     if (whole) {
       if (ctx.latestPublishedAsOf !== null && date > ctx.latestPublishedAsOf) {
-        // Nothing is published after the newest as-of: settle the date without asking (SPEC §5).
+        // Nothing is published after the newest as-of: settle the date without asking.
         emit({ type: 'date:expanded', at: at(), date, districtIds: [] })
         return
       }
@@ -216,7 +216,7 @@ export async function runBackfill(
   ): Promise<void> {
     if (ctx.signal.aborted) return
     if (!listsDistrict(summary, districtId)) {
-      // The date's summary names the districts that exist on it (reference §4.6); asking the
+      // The date's summary names the districts that exist on it (docs/upstream.md#client-recipe, step 6); asking the
       // per-district reports could only find another month's data, which the snapshot refuses.
       emit({
         type: 'cell:unavailable',

@@ -17,7 +17,7 @@ const requestBody = z
     'BackfillRequest: startDate (required), endDate, targetDistricts, collectionType (system-wide | per-district | auto), concurrency, retryFailures, skipExisting, rateLimitDelayMs, enableCaching, dryRun',
   )
 
-/** SPEC §6: the global backfill API and its district-scoped forms, over one service. */
+/** docs/architecture.md#http-api: the global backfill API and its district-scoped forms, over one service. */
 export function registerBackfillRoutes(app: App, services: Services): void {
   const admin = requireAdmin(services.config.adminToken)
   const svc = services.backfills

@@ -1,4 +1,4 @@
-/** The one error shape of the API: `{ error: { code, message, details? } }` (SPEC §6). */
+/** The one error shape of the API: `{ error: { code, message, details? } }` (docs/architecture.md#http-api). */
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown }
 }
@@ -22,7 +22,7 @@ export function toErrorBody(code: string, message: string, details?: unknown): E
     : { error: { code, message, details } }
 }
 
-/** Coerce anything caught into an Error (STYLE §11). */
+/** Coerce anything caught into an Error (docs/architecture.md#errors-and-retries). */
 export function toError(e: unknown): Error {
   return e instanceof Error ? e : new Error(typeof e === 'string' ? e : JSON.stringify(e))
 }

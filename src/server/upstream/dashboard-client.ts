@@ -1,5 +1,5 @@
 /**
- * Downloads the dashboard's four CSV exports (reference §4). One attempt per URL; retries and
+ * Downloads the dashboard's four CSV exports (docs/upstream.md#client-recipe). One attempt per URL; retries and
  * backoff belong to the layer above. Stateless apart from the live-program-year cache.
  */
 import { createHash } from 'node:crypto'
@@ -37,7 +37,7 @@ export interface DashboardClientOptions {
   onResponse?: (info: ResponseInfo) => void
   /** For tests only; prefer a real loopback server. @default globalThis.fetch */
   fetch?: typeof globalThis.fetch
-  /** @default the bundled closing table with the reference §3.3 corrections */
+  /** @default the bundled closing table with the corrections of docs/upstream.md#month-end-closing-periods */
   closingCalendar?: ClosingCalendar
 }
 
@@ -126,7 +126,7 @@ function checkDistrict(report: ReportKind, districtId: string | null | undefined
   return parseDistrictId(districtId)
 }
 
-/** The root ignores the PY slot (§3.2), so the calendar's year is a fine first guess. */
+/** The root ignores the PY slot (docs/upstream.md#what-each-request-shape-returns), so the calendar's year is a fine first guess. */
 function guessProgramYear(config: ClientConfig): string {
   return programYearOf(todayUtc(config.now()))
 }
