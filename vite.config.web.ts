@@ -1,5 +1,5 @@
 /**
- * Builds the web page (SPEC §7) from `src/web` into `dist/web`, which the server serves at `/`.
+ * Builds the web page (docs/architecture.md#web-page) from `src/web` into `dist/web`, which the server serves at `/`.
  * `npm run dev:web` serves it with hot reload and forwards `/api` to a server on port 5001.
  */
 import { fileURLToPath } from 'node:url'

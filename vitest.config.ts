@@ -8,6 +8,24 @@ const common = {
 } as const
 
 /**
+ * `npm run test:unit` (TEST_SCOPE=unit) is the edit loop: the node and web projects restricted to
+ * tests under src/ that start no simulator or server stack and write no large trees to disk.
+ */
+const UNIT_ONLY = process.env.TEST_SCOPE === 'unit'
+const NOT_UNIT = [
+  'src/server/storage/crash-safety.test.ts',
+  'src/server/storage/coverage-scale.test.ts',
+  'src/server/http/app.test.ts',
+  'src/server/normalize/normalize-simulator.test.ts',
+  'src/server/refresh/rebuild.test.ts',
+  'src/server/refresh/refresh-service.test.ts',
+  'src/sim/control.test.ts',
+  'src/sim/server.faults.test.ts',
+  'src/sim/server.routing.test.ts',
+  'src/sim/start-from-config.test.ts',
+]
+
+/**
  * Three projects: `node` (server, CLI, simulator, shared), `web` (page components and view
  * helpers on happy-dom) and `browser` (the built page in Chromium). A project's globalSetup
  * runs only when that project has files in the run, so the web build happens only for
@@ -20,9 +38,14 @@ export default defineConfig({
         test: {
           ...common,
           name: 'node',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          include: UNIT_ONLY ? ['src/**/*.test.ts'] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
           setupFiles: ['test/helpers/leak-check.ts'],
-          exclude: ['**/node_modules/**', 'src/web/**', 'test/browser/**'],
+          exclude: [
+            '**/node_modules/**',
+            'src/web/**',
+            'test/browser/**',
+            ...(UNIT_ONLY ? NOT_UNIT : []),
+          ],
           environment: 'node',
         },
       },

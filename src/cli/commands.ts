@@ -1,4 +1,4 @@
-/** Command implementations: thin adapters over the same services the server uses (STYLE §6). */
+/** Command implementations: thin adapters over the same services the server uses (docs/architecture.md#cli). */
 import type { Command } from 'commander'
 import { loadConfig, LOG_LEVELS } from '../server/config.ts'
 import { createLogger } from '../server/logger.ts'

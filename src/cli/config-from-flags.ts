@@ -1,5 +1,5 @@
 /**
- * CLI flags are the same settings as the environment variables (SPEC §2): a flag overrides the
+ * CLI flags are the same settings as the environment variables (docs/architecture.md#configuration): a flag overrides the
  * variable, and both go through the one validating `loadConfig`.
  */
 import { ConfigError, loadConfig, type Config } from '../server/config.ts'

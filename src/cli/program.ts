@@ -1,4 +1,4 @@
-/** `tm-backfill`: the command line over the same services as the server (SPEC §8). */
+/** `tm-backfill`: the command line over the same services as the server (docs/architecture.md#cli). */
 import { Command } from 'commander'
 import {
   addCommonOptions,

@@ -1,12 +1,12 @@
 /**
- * The composition root (STYLE §2): the only place that picks concrete implementations and
+ * The composition root (docs/architecture.md#composition-root): the only place that picks concrete implementations and
  * wires them. The server, the CLI and the tests all start here.
  */
 import path from 'node:path'
 import type { Logger } from 'pino'
 import { createAlertManager, createJobAlerts } from './alerts/index.ts'
 import { createBackfillService, type JobEvent } from './backfill/index.ts'
-import { createFileJobEventLog } from './jobs/index.ts'
+import { createFileJobEventLog, createMemoryJobEventLog } from './jobs/index.ts'
 import type { Config } from './config.ts'
 import {
   createResilience,
@@ -18,6 +18,8 @@ import { createCollector, createRefreshService, createReportSource } from './ref
 import {
   createDistrictConfigStore,
   createFileSnapshotStore,
+  createMemoryRawCsvCache,
+  createMemorySnapshotStore,
   createRawCsvCache,
   createStorageHealth,
   nodeStorageFs,
@@ -35,11 +37,17 @@ export interface ServiceOverrides {
   breaker?: { failureThreshold: number; openMs: number; maxOutageMs: number }
   /** Tests: the file operations under every store (e.g. a fault-injecting one). */
   storageFs?: StorageFs
+  /**
+   * Tests: snapshots, raw CSV bodies and job event logs live in memory instead of DATA_DIR
+   * (the same store rules through the shared core, without the disk writes and fsyncs).
+   */
+  memoryStorage?: boolean
 }
 
 export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}) {
   const now = overrides.now ?? Date.now
   const nowDate = () => new Date(now())
+  const inMemory = overrides.memoryStorage === true
   // Every store writes through one watched fs, so health sees any failure of any of them.
   const storageHealth = createStorageHealth({
     base: overrides.storageFs ?? nodeStorageFs,
@@ -48,18 +56,22 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     now,
   })
   const fs = storageHealth.fs
-  const store = createFileSnapshotStore({
-    dataDir: config.dataDir,
-    toolVersion: TOOL_VERSION,
-    now: nowDate,
-    fs,
-  })
-  const rawCache = createRawCsvCache({
-    dataDir: config.dataDir,
-    fs,
-    onCorrupt: (problem) =>
-      logger.warn({ problem }, 'raw CSV body failed its checksum; it will be fetched again'),
-  })
+  const store = inMemory
+    ? createMemorySnapshotStore({ toolVersion: TOOL_VERSION, now: nowDate })
+    : createFileSnapshotStore({
+        dataDir: config.dataDir,
+        toolVersion: TOOL_VERSION,
+        now: nowDate,
+        fs,
+      })
+  const rawCache = inMemory
+    ? createMemoryRawCsvCache()
+    : createRawCsvCache({
+        dataDir: config.dataDir,
+        fs,
+        onCorrupt: (problem) =>
+          logger.warn({ problem }, 'raw CSV body failed its checksum; it will be fetched again'),
+      })
   const districtConfig = createDistrictConfigStore({ dataDir: config.dataDir, now: nowDate, fs })
   const scheduler = createUpstreamScheduler({
     maxRequests: config.upstream.maxRequests,
@@ -110,11 +122,13 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
   })
 
   const host = new URL(config.dashboardUrl).host
-  const eventLog = createFileJobEventLog<JobEvent>({
-    dir: path.join(config.dataDir, 'jobs'),
-    fs,
-    onError: (error) => logger.error({ err: error }, 'could not persist job events'),
-  })
+  const eventLog = inMemory
+    ? createMemoryJobEventLog<JobEvent>()
+    : createFileJobEventLog<JobEvent>({
+        dir: path.join(config.dataDir, 'jobs'),
+        fs,
+        onError: (error) => logger.error({ err: error }, 'could not persist job events'),
+      })
   const backfills = createBackfillService({
     collector,
     store,

@@ -1,5 +1,5 @@
 /**
- * Configuration, read once from the environment (SPEC §2), validated and fully defaulted.
+ * Configuration, read once from the environment (docs/architecture.md#configuration), validated and fully defaulted.
  * Nothing else in the product reads `process.env`.
  */
 import { isIP } from 'node:net'

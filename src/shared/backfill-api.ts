@@ -1,6 +1,6 @@
 /**
- * Wire types of the backfill API (seed design, SPEC §5-§6). JSON-safe: ISO strings, arrays
- * and records only. Wire names the seed already uses (`processing`, `partial_success`) keep
+ * Wire types of the backfill API (docs/architecture.md#wire-and-disk-shapes). JSON-safe: ISO strings, arrays
+ * and records only. Wire names existing clients already use (`processing`, `partial_success`) keep
  * their spelling.
  */
 import type { DetailLevel } from './snapshot-types.ts'
@@ -134,7 +134,7 @@ export interface BackfillProgress {
   unavailable: number
   failed: number
   current: string
-  /** Record instead of the seed's Map: JSON has no Map. */
+  /** A record, not a Map: JSON has no Map. */
   districtProgress: Record<string, DistrictProgress>
   partialSnapshots: number
   totalErrors: number

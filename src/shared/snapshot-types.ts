@@ -1,5 +1,5 @@
 /**
- * Shapes written to DATA_DIR (SPEC §3). JSON-safe, versioned. The store treats a district
+ * Shapes written to DATA_DIR (docs/architecture.md#storage). JSON-safe, versioned. The store treats a district
  * file's `statistics` as opaque JSON: the normalizer owns that shape (district-statistics.ts).
  */
 import type { IsoDate, YearMonth } from './iso-date.ts'

@@ -1,6 +1,6 @@
 /**
  * Which (data month, as-of) pairs the simulated dashboard has published on a given "today"
- * (reference §3.1–§3.3). Every calendar day up to today − 1 is an as-of; the days of a
+ * (docs/upstream.md#publishing-cadence-and-restatements, docs/upstream.md#month-end-closing-periods). Every calendar day up to today − 1 is an as-of; the days of a
  * closing period belong to the previous month; at the June→July boundary the new year's
  * list starts on the configured first live day of July (or the day after June closes, when
  * that is earlier), so late-July days can exist both as June close and as first July days.

@@ -1,5 +1,5 @@
 /**
- * Month-end closing dates (reference §3.3): the last as-of day that still shows a data
+ * Month-end closing dates (docs/upstream.md#month-end-closing-periods): the last as-of day that still shows a data
  * month. Known months come from the collected registry plus the reference's later entries;
  * months outside them are generated from the seed with the observed distribution.
  */
@@ -9,7 +9,7 @@ import { addDays, addMonths } from '../shared/iso-date.ts'
 import registry from '../server/upstream/data/month-end-closing-dates.json' with { type: 'json' }
 import { rngFor } from './rng.ts'
 
-/** Reference §3.3 entries newer than (or correcting) the registry file. */
+/** Closing dates newer than (or correcting) the registry file (docs/upstream.md#month-end-closing-periods). */
 const LATER_CLOSINGS: Record<YearMonth, IsoDate> = {
   '2022-04': '2022-04-30',
   '2026-01': '2026-02-05',

@@ -91,7 +91,7 @@ function statusAt(plan: ClubPlan, active: number, day: number): ClubStatus {
   return active < 8 ? 'Low' : 'Active'
 }
 
-/** Reference §6: the ten DCP goals and the columns feeding them. */
+/** docs/upstream.md#domain-rules-behind-the-columns: the ten DCP goals and the columns feeding them. */
 export function countGoalsMet(v: Omit<ClubValues, 'goalsMet' | 'distinguishedStatus'>): number {
   const goals = [
     v.level1s >= 4,
@@ -108,7 +108,7 @@ export function countGoalsMet(v: Omit<ClubValues, 'goalsMet' | 'distinguishedSta
   return goals.filter(Boolean).length
 }
 
-/** Reference §6 club levels; Smedley (`M`) and the CSP requirement exist from 2025-26. */
+/** Club levels (docs/upstream.md#domain-rules-behind-the-columns); Smedley (`M`) and the CSP requirement exist from 2025-26. */
 export function distinguishedLetter(
   goals: number,
   active: number,

@@ -35,7 +35,7 @@ function reports(districtId: string, asOf: string) {
   }
 }
 
-/** Reference §6, re-implemented from the printed columns. */
+/** docs/upstream.md#domain-rules-behind-the-columns, re-implemented from the printed columns. */
 function goalsFromColumns(r: Row): number {
   const level2 = pick(r, 'Level 2s', 'Level 2s or EOM')
   const addLevel2 = pick(r, 'Add. Level 2s', 'Add. Level 2s or EOM')

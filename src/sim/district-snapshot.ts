@@ -1,6 +1,6 @@
 /**
  * One district on one as-of: its clubs' values plus the area, division and district
- * aggregates the division report and the summary derive from them (reference §2.2, §2.4).
+ * aggregates the division report and the summary derive from them (docs/upstream.md#districtsummary, docs/upstream.md#divisionperformance).
  */
 import type { IsoDate } from '../shared/iso-date.ts'
 import { diffDays } from '../shared/iso-date.ts'
@@ -66,7 +66,7 @@ function recognition(
   return level
 }
 
-/** Area goals: paid base/base/base+1, distinguished ⌈50%⌉/⌈50%⌉+1/⌈50%⌉+1 (reference §2.4). */
+/** Area goals: paid base/base/base+1, distinguished ⌈50%⌉/⌈50%⌉+1/⌈50%⌉+1 (docs/upstream.md#divisionperformance). */
 function areaGoals(base: number): Pick<GroupStats, 'paidGoals' | 'distinguishedGoals'> {
   const half = Math.ceil(base * 0.5)
   return { paidGoals: [base, base, base + 1], distinguishedGoals: [half, half + 1, half + 1] }

@@ -1,5 +1,5 @@
 /**
- * Non-CSV bodies the dashboard is known to send (reference §2.6): the ASP.NET error page
+ * Non-CSV bodies the dashboard is known to send (docs/upstream.md#empty-and-non-csv-answers): the ASP.NET error page
  * (HTTP 200, ~8 KB), IIS's "Object moved" redirect body and the URL Rewrite 500.
  */
 

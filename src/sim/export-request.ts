@@ -1,5 +1,5 @@
 /**
- * Parsing `[/{PY}]/export.aspx?type=CSV&report=…` (reference §1.3, §5): segments split on
+ * Parsing `[/{PY}]/export.aspx?type=CSV&report=…` (docs/upstream.md#export-tokens, docs/upstream.md#simulator-rules): segments split on
  * `~`; the last three are MONTHEND, ASOF and PY whatever comes before them.
  */
 import type { IsoDate } from '../shared/iso-date.ts'

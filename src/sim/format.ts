@@ -1,5 +1,5 @@
 /**
- * Byte-level conventions of the dashboard's CSV exports (reference §2.1): every cell
+ * Byte-level conventions of the dashboard's CSV exports (docs/upstream.md#csv-format-and-footer): every cell
  * double-quoted, CRLF after every line including the last, an unquoted footer, no BOM.
  */
 import type { IsoDate, YearMonth } from '../shared/iso-date.ts'

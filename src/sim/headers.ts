@@ -1,5 +1,5 @@
 /**
- * Header rows per report and program year, copied from the reference (§2.2–§2.5). The start
+ * Header rows per report and program year, as docs/upstream.md#the-four-reports lists them. The start
  * year of the program year decides the shape.
  */
 import type { ReportKind } from '../shared/snapshot-types.ts'

@@ -1,5 +1,5 @@
 /**
- * What the dashboard answers for a parsed export request (reference §3.2, §5): which
+ * What the dashboard answers for a parsed export request (docs/upstream.md#what-each-request-shape-returns, docs/upstream.md#simulator-rules): which
  * snapshot, or an empty body with an echoing footer, or the error paths of the archive.
  */
 import type { IsoDate } from '../shared/iso-date.ts'

@@ -26,7 +26,7 @@ describe('export routing on the root path', () => {
 
   it('answers a closing-period as-of with the previous month', async () => {
     const sim = await startTestSimulator({ today: '2026-09-23' })
-    // July 2026 closed on 08-10 (reference §3.3).
+    // July 2026 closed on 08-10 (docs/upstream.md#month-end-closing-periods).
     const closing = await get(sim, exportPath(CLUB, '21~7/31/2026~8/5/2026~2026-2027'))
     expect(parseCsvBody(closing.body).footer).toBe('Month of Jul, As of 08/05/2026')
     const after = await get(sim, exportPath(CLUB, '21~8/31/2026~8/11/2026~2026-2027'))

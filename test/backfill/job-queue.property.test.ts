@@ -1,5 +1,5 @@
 /**
- * Seed properties 1 and 8 against a real stack. Jobs target the simulator's today, which is
+ * Properties 1 and 8 of docs/properties.md against a real stack. Jobs target the simulator's today, which is
  * never published, so every job settles at once as unavailable with no upstream request: a
  * run costs a few milliseconds and the queue never fills.
  */

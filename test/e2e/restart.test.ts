@@ -1,5 +1,5 @@
 /**
- * Restart safety (SPEC §5, issue "Resilience"): the server is SIGKILLed in the middle of a
+ * Restart safety (docs/architecture.md#the-job-model, event log): the server is SIGKILLed in the middle of a
  * backfill, more than once; each time `verify` passes on what it left, the restarted server
  * resumes the job by itself, and no cell stored before a kill is fetched again after it.
  */

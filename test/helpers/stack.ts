@@ -73,7 +73,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return stack
 }
 
-/** Stacks started and not closed yet: a test file that ends with one open leaks (STYLE §22). */
+/** Stacks started and not closed yet: a test file that ends with one open leaks (docs/architecture.md#tests). */
 const OPEN_STACKS = new Set<Stack>()
 
 export function openStackUrls(): string[] {

@@ -1,6 +1,6 @@
 /**
  * Each fault the simulator can inject comes back from the client as its own typed error, and
- * no faulty answer is ever returned as data for the requested date (reference §2.6, §3.4).
+ * no faulty answer is ever returned as data for the requested date (docs/upstream.md#empty-and-non-csv-answers, docs/upstream.md#accepting-a-body).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { IsoDate } from '../../src/shared/iso-date.ts'
@@ -75,7 +75,7 @@ describe('client vs simulator: injected faults become typed errors', () => {
 
   // The cut falls inside a data row, so the last row is short (or a quote is left open): the
   // body is malformed CSV before the missing footer matters. UPSTREAM_NO_FOOTER would only fit a
-  // cut at a line boundary, and only on the root path (§3.4: archive bodies may lack a footer).
+  // cut at a line boundary, and only on the root path (docs/upstream.md#accepting-a-body: archive bodies may lack a footer).
   it.each([LIVE_DAY, ARCHIVED_DAY])(
     'a body truncated mid-row on %s → UPSTREAM_PARSE',
     async (day) => {

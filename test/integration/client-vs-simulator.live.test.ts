@@ -1,7 +1,7 @@
 /**
  * Which program year is live and what its latest as-of is, as the client learns it from the
- * simulator's root footer (reference §1.1, §4 step 3), including when the simulated day moves
- * and during the July dark window (§3.2).
+ * simulator's root footer (docs/upstream.md#urls-and-path-styles, docs/upstream.md#client-recipe step 3), including when the simulated day moves
+ * and during the July dark window (docs/upstream.md#urls-and-path-styles).
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { IsoDate } from '../../src/shared/iso-date.ts'
@@ -121,7 +121,7 @@ describe('client vs simulator: live status', () => {
       await response.body?.cancel()
       return [response.status, response.headers.get('location')]
     }
-    // Still-live 2025-2026 must be fetched from the root (§3.2), the new year is not there yet (§2.6).
+    // Still-live 2025-2026 must be fetched from the root (docs/upstream.md#what-each-request-shape-returns), the new year is not there yet (docs/upstream.md#empty-and-non-csv-answers).
     expect(await statusOf('2025-2026', '2026-06-30')).toEqual([500, null])
     expect(await statusOf('2026-2027', '2026-07-31')).toEqual([
       302,

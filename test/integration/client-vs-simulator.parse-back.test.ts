@@ -147,7 +147,7 @@ describe('client vs simulator: typed rows equal the generated values', () => {
       expect(truthRow).not.toBeNull()
       expect(row).toMatchObject({ ...summaryFieldsOf(truthRow ?? {}), extra: {}, invalidCells: [] })
     }
-    // Reference §2.5: per district, the clubs' Total to Date adds up to the summary's YTD payments.
+    // docs/upstream.md#districtperformance: per district, the clubs' Total to Date adds up to the summary's YTD payments.
     const payments = rowsOf<DistrictPerformanceRow>(district)
     const own = rows.find((r) => r.district === id)
     const sum = (pick: (r: DistrictPerformanceRow) => number | null) =>

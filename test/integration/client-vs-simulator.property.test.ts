@@ -87,7 +87,7 @@ describe('client vs simulator: property over published and unpublished dates', (
     )
     expect(seen.data).toBeGreaterThan(50)
     expect(seen.unavailable).toBeGreaterThan(0)
-    // Reference §3.2: the live year is only ever fetched from the root.
+    // docs/upstream.md#what-each-request-shape-returns: the live year is only ever fetched from the root.
     const livePath = `/${rig().sim.truth.liveProgramYear()}/export.aspx`
     expect(loggedPaths(rig().sim)).not.toContain(livePath)
   })

@@ -1,6 +1,8 @@
 /**
  * The upstream client against the dashboard simulator over loopback HTTP: all four reports for
- * archived, closing-period, live and unpublished as-of days (reference §1.1, §3.2–§3.4, §4).
+ * archived, closing-period, live and unpublished as-of days (docs/upstream.md:
+ * #urls-and-path-styles, #what-each-request-shape-returns, #month-end-closing-periods,
+ * #accepting-a-body, #client-recipe).
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { addDays, addMonths } from '../../src/shared/iso-date.ts'
@@ -19,7 +21,7 @@ import type { Rig } from './harness.ts'
 
 /**
  * Closing dates where the simulator disagrees with the client's bundled table (2025-01 → 02-10,
- * 2025-03 → 04-11): reference §3.3 says the table only orders the guesses, the footer decides.
+ * 2025-03 → 04-11): docs/upstream.md#month-end-closing-periods: the table only orders the guesses, the footer decides.
  */
 const CLOSING_OVERRIDES = { '2025-01': '2025-02-14', '2025-03': '2025-04-04' }
 const rig = useRig({ closingDates: CLOSING_OVERRIDES })
@@ -29,7 +31,7 @@ beforeEach(() => {
   rig().sim.clearLog()
 })
 
-/** MONTHEND, ASOF and PY slots of a logged export URL (reference §1.3). */
+/** MONTHEND, ASOF and PY slots of a logged export URL (docs/upstream.md#export-tokens). */
 function tokenSlots(url: string): string[] {
   const token = new URL(url, 'http://log.local').searchParams.get('report') ?? ''
   return token.split('~').slice(-3)
@@ -113,7 +115,7 @@ describe('client vs simulator: dates with published data', () => {
     expect(monthEnds).toEqual(['3/31/2025', '4/30/2025'])
   })
 
-  it('takes the June close in the late-July overlap, as reference §4 step 1 orders it', async () => {
+  it('takes the June close in the late-July overlap, as docs/upstream.md#client-recipe step 1 orders it', async () => {
     const asOf = '2026-07-27' // June 2026 closed 07-29; July 2026 starts 07-26
     const months = rig().sim.truth.dataMonthsFor(asOf)
     expect(months.map((m) => m.dataMonth)).toEqual(['2026-06', '2026-07'])

@@ -63,7 +63,7 @@ export function loggedPaths(sim: Simulator): string[] {
   return sim.requestLog().map((e) => new URL(e.url, 'http://log.local').pathname)
 }
 
-/** `/export.aspx` for the live year, `/{PY}/export.aspx` for an archived one (reference §1.1). */
+/** `/export.aspx` for the live year, `/{PY}/export.aspx` for an archived one (docs/upstream.md#urls-and-path-styles). */
 export function expectedPath(programYear: string, liveProgramYear: string): string {
   return programYear === liveProgramYear ? '/export.aspx' : `/${programYear}/export.aspx`
 }

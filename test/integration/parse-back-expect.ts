@@ -1,13 +1,14 @@
 /**
  * Expected typed values, built from the simulator's generated values and the reference's rules
- * (§2.2 summary columns, §2.4 area/division goals, §6 paid clubs), never from the client's code.
+ * (docs/upstream.md: #districtsummary columns, #divisionperformance goals,
+ * docs/upstream.md#domain-rules-behind-the-columns paid clubs), never from the client's code.
  */
 import type { DistrictSummaryRow, DivisionPerformanceRow } from '../../src/server/upstream/index.ts'
 import type { ClubValues } from '../../src/sim/index.ts'
 
 type Kind = 'int' | 'flag' | 'percent' | 'text'
 
-/** Summary header → typed field (reference §2.2; columns a year lacks must read as null). */
+/** Summary header → typed field (docs/upstream.md#districtsummary; columns a year lacks must read as null). */
 const SUMMARY_FIELDS: [string, keyof DistrictSummaryRow, Kind][] = [
   ['REGION', 'region', 'text'],
   ['DISTRICT', 'district', 'text'],
@@ -62,7 +63,7 @@ export function summaryFieldsOf(truthRow: Record<string, string>): Record<string
   return expected
 }
 
-/** Paid = status Active (reference §6); distinguished = any letter code. */
+/** Paid = status Active (docs/upstream.md#domain-rules-behind-the-columns); distinguished = any letter code. */
 function groupCounts(clubs: ClubValues[]): { base: number; paid: number; dist: number } {
   return {
     base: clubs.filter((c) => c.inClubBase).length,
@@ -77,7 +78,7 @@ const goals = (d: number, s: number, p: number) => ({
   presidentsDistinguished: p,
 })
 
-/** Area goals: paid base/base/base+1, distinguished ⌈50%⌉/⌈50%⌉+1/⌈50%⌉+1 (reference §2.4). */
+/** Area goals: paid base/base/base+1, distinguished ⌈50%⌉/⌈50%⌉+1/⌈50%⌉+1 (docs/upstream.md#divisionperformance). */
 export function expectedAreaCells(area: ClubValues[]): Partial<DivisionPerformanceRow> {
   const { base, paid, dist } = groupCounts(area)
   const half = Math.ceil(base / 2)
@@ -90,7 +91,7 @@ export function expectedAreaCells(area: ClubValues[]): Partial<DivisionPerforman
   }
 }
 
-/** Division goals: paid base/base+1/base+2, distinguished ⌈45%⌉/⌈50%⌉/⌈55%⌉ (reference §2.4). */
+/** Division goals: paid base/base+1/base+2, distinguished ⌈45%⌉/⌈50%⌉/⌈55%⌉ (docs/upstream.md#divisionperformance). */
 export function expectedDivisionCells(division: ClubValues[]): Partial<DivisionPerformanceRow> {
   const { base, paid, dist } = groupCounts(division)
   const pct = (p: number) => Math.ceil((base * p) / 100)

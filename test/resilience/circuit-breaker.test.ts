@@ -1,5 +1,5 @@
 /**
- * SPEC §5 circuit breaker: an outage opens the circuit and pauses jobs (visible in the job view
+ * docs/architecture.md#politeness, the circuit breaker: an outage opens the circuit and pauses jobs (visible in the job view
  * and in health) instead of failing their cells; one probe per open period; recovery resumes the
  * job by itself. An outage longer than CIRCUIT_MAX_OUTAGE_MS ends the job `error`, keeping the
  * cells finished before, and the job can be retried once the upstream is back.

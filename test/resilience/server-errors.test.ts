@@ -1,5 +1,5 @@
 /**
- * SPEC §5 retries: a flaky upstream (30 % of answers are 5xx, seeded) still yields every cell,
+ * docs/architecture.md#errors-and-retries: a flaky upstream (30 % of answers are 5xx, seeded) still yields every cell,
  * stored in full and equal to what the upstream publishes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

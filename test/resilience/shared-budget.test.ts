@@ -1,5 +1,5 @@
 /**
- * SPEC §5: one politeness budget (sliding-window rate limit + concurrency cap) shared by every
+ * docs/architecture.md#politeness: one politeness budget (sliding-window rate limit + concurrency cap) shared by every
  * job and the refresh, fair between jobs, with the refresh first. Proven from the simulator's
  * own request log.
  *

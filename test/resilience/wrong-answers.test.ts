@@ -1,5 +1,5 @@
 /**
- * SPEC §1/§3/§4 truthfulness under hostile answers: an HTML page served with 200, a footer with
+ * Truthfulness under hostile answers (docs/upstream.md#accepting-a-body): an HTML page served with 200, a footer with
  * another as-of, and a stale body (another date's, byte for byte) are never stored as the data of
  * the date asked for. The affected cells end failed; every stored file's sources carry footers of
  * the snapshot's own date.

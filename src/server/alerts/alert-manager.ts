@@ -1,5 +1,5 @@
 /**
- * AlertManager (seed): alerts on job error and partial success, circuit open/closed and a
+ * AlertManager: alerts on job error and partial success, circuit open/closed and a
  * district failing repeatedly. Kept in a bounded list (API), logged, and posted to an optional
  * webhook with bounded retries; a webhook that is down never slows collection.
  */

@@ -1,5 +1,5 @@
 /**
- * The unified BackfillService (seed design): one job queue for global, targeted and
+ * The unified BackfillService (docs/architecture.md#the-job-model): one job queue for global, targeted and
  * single-district jobs; validation, scope and strategy up front; execution through the
  * RefreshService collection methods; durable job records that resume after a restart.
  */
@@ -18,6 +18,7 @@ import type { DetailLevel } from '../../shared/snapshot-types.ts'
 import type { JobEventLog } from '../jobs/index.ts'
 import type { Collector } from '../refresh/index.ts'
 import type { DistrictConfigStore, SnapshotStore } from '../storage/index.ts'
+import { cellKey } from './cell-ref.ts'
 import { BackfillError } from './errors.ts'
 import type { JobEvent } from './job-events.ts'
 import {
@@ -142,14 +143,14 @@ export function createBackfillService(deps: BackfillServiceDeps) {
     const stored = new Map<string, DetailLevel>()
     for (const d of coverage?.dates ?? []) {
       for (const [id, cell] of Object.entries(d.districts))
-        if (cell.status === 'ok' && cell.detail) stored.set(`${d.asOf}|${id}`, cell.detail)
+        if (cell.status === 'ok' && cell.detail) stored.set(cellKey(d.asOf, id), cell.detail)
     }
     const latestPublishedAsOf = await latestOrNull()
     const plan = planBackfill({
       request,
       scope,
       strategy,
-      existing: (date, id) => stored.get(`${date}|${id}`) ?? null,
+      existing: (date, id) => stored.get(cellKey(date, id)) ?? null,
       latestPublishedAsOf,
       only,
     })
@@ -284,9 +285,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
       performanceStatus: await deps.performanceStatus(),
     })
     const pause = job.state.status === 'processing' ? deps.upstreamPause() : null
-    return pause && !response.pausedReason
-      ? { ...response, pausedReason: pause.reason, pausedUntil: pause.until }
-      : response
+    return pause ? { ...response, pausedReason: pause.reason, pausedUntil: pause.until } : response
   }
 
   return {

@@ -7,7 +7,7 @@
 import type { CellError, CellState } from '../../shared/backfill-api.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import type { DetailLevel } from '../../shared/snapshot-types.ts'
-import { compareCellRefs } from './cell-ref.ts'
+import { cellKey, compareCellRefs } from './cell-ref.ts'
 import type { CellRef } from './cell-ref.ts'
 
 export interface CellRecord extends CellRef {
@@ -114,7 +114,7 @@ export function putLedgerCell(ledger: CellLedger, cell: CellRecord): CellLedger 
   const day = dayOf(ledger, cell.date)
   const slot = day?.slots[cell.districtId]
   if (day === undefined || slot === undefined) {
-    throw new RangeError(`no cell ${cell.date}|${cell.districtId} in the ledger`)
+    throw new RangeError(`no cell ${cellKey(cell.date, cell.districtId)} in the ledger`)
   }
   const cells = day.cells.slice()
   cells[slot] = cell

@@ -1,5 +1,5 @@
 /**
- * The unit of work: one (date, district) cell (SPEC §5). An open scope does not know a date's
+ * The unit of work: one (date, district) cell (docs/architecture.md#the-job-model). An open scope does not know a date's
  * districts before its summary is read, so until then the whole date is one cell whose
  * districtId is WHOLE_DATE; `'*'` can never be a real id (DISTRICT_ID_RE), so keys never clash.
  */

@@ -1,5 +1,6 @@
 /**
- * Chooses how a job collects its data (SPEC §5 "Strategy", seed DataSourceSelector, Property 3).
+ * Chooses how a job collects its data (docs/architecture.md#scope-and-strategy; Property 3 of
+ * docs/properties.md).
  * Pure: it only weighs the scope's size against the upstream cost of each strategy.
  */
 import type { CollectionStrategy, CollectionType } from '../../shared/backfill-api.ts'
@@ -10,7 +11,7 @@ export const AUTO_PER_DISTRICT_MAX = 5
 export const REPORTS_PER_DISTRICT = 3
 /**
  * An open scope's size is unknown until each summary is read; the estimate assumes roughly
- * the number of districts the dashboard lists (SPEC §1: "all ~130").
+ * the number of districts the dashboard lists (about 130 before the 2026 realignment, 94 after: docs/upstream.md#lessons-of-2026).
  */
 export const OPEN_SCOPE_ASSUMED_DISTRICTS = 130
 

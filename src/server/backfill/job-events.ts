@@ -1,5 +1,5 @@
 /**
- * Everything that can happen to a backfill job, as typed `noun:verb` events (STYLE §13). The
+ * Everything that can happen to a backfill job, as typed `noun:verb` events (docs/architecture.md#the-job-model). The
  * executor emits them; the reducer in job-state.ts folds them into the job's state, and the
  * registry, logs and tests subscribe to the same stream. Every event carries `at`, an ISO
  * instant from the injected clock, so folding stays pure.
@@ -39,9 +39,6 @@ type CellEventBase = At & CellRef
 export type JobEvent =
   | (At & { type: 'job:queued'; job: JobSpec })
   | (At & { type: 'job:started' })
-  /** Waiting (circuit open, queued behind other jobs) until `until`, when known. */
-  | (At & { type: 'job:paused'; reason: string; until: string | null })
-  | (At & { type: 'job:resumed' })
   /** Open scope: the date's summary named its districts; the whole-date cell becomes theirs. */
   | (At & { type: 'date:expanded'; date: IsoDate; districtIds: string[] })
   | (CellEventBase & { type: 'cell:started' })

@@ -20,7 +20,6 @@ import {
 } from './cell-ledger.ts'
 import type { CellLedger, CellRecord } from './cell-ledger.ts'
 import type { JobEvent, JobEventOf } from './job-events.ts'
-import type { JobState } from './job-state.ts'
 
 export type CellEvent = Extract<JobEvent, { type: `cell:${string}` }>
 
@@ -220,12 +219,20 @@ function nextCell(prev: CellRecord, event: CellEvent): { cell: CellRecord; note:
   }
 }
 
+/** The part of a job's state the functions below read and change; JobState has these fields. */
+export interface LedgerState {
+  ledger: CellLedger
+  progress: JobProgress
+  snapshotIds: string[]
+  updatedAt: string
+}
+
 function addSnapshotId(ids: readonly string[], id: string): string[] {
   return ids.includes(id) ? [...ids] : [...ids, id].sort()
 }
 
 /** One cell event. Only a pending cell moves; anything else (unknown, settled) is a no-op. */
-export function applyCellEvent(state: JobState, event: CellEvent): JobState {
+export function applyCellEvent<S extends LedgerState>(state: S, event: CellEvent): S {
   const prev = getLedgerCell(state.ledger, event.date, event.districtId)
   if (prev === undefined || prev.state !== 'pending') return state
   const { cell, note } = nextCell(prev, event)
@@ -247,7 +254,7 @@ export function applyCellEvent(state: JobState, event: CellEvent): JobState {
  * Open scope: the date's summary named its districts, so its whole-date cell becomes one
  * pending cell per district. A summary naming nobody leaves the date unavailable.
  */
-export function expandDate(state: JobState, event: JobEventOf<'date:expanded'>): JobState {
+export function expandDate<S extends LedgerState>(state: S, event: JobEventOf<'date:expanded'>): S {
   const whole = getLedgerCell(state.ledger, event.date, WHOLE_DATE)
   if (whole === undefined || whole.state !== 'pending') return state
   const ids = [...new Set(event.districtIds.flatMap((id) => normalizeDistrictId(id) ?? []))]
@@ -274,12 +281,12 @@ export function expandDate(state: JobState, event: JobEventOf<'date:expanded'>):
 }
 
 /** Every pending cell settles at once, as `cancelled` or as `failed` with `error`. */
-export function settlePendingCells(
-  state: JobState,
+export function settlePendingCells<S extends LedgerState>(
+  state: S,
   to: 'cancelled' | 'failed',
   at: string,
   error: CellError | null,
-): JobState {
+): S {
   let progress = state.progress
   const ledger = mapLedgerCells(state.ledger, (prev) => {
     if (prev.state !== 'pending') return prev

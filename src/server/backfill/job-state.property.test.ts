@@ -227,13 +227,6 @@ const finish = fc.constant(
     },
   ),
 )
-const pause = fc.constant(
-  new EventCommand(
-    'pause',
-    () => ({ type: 'job:paused', at: AT, reason: 'circuit open', until: null }),
-    () => {},
-  ),
-)
 const settleCell = fc
   .tuple(fc.nat(), fc.constantFrom<Final>('completed', 'skipped', 'unavailable', 'failed'))
   .map(
@@ -253,7 +246,7 @@ const settleCell = fc
 
 test.prop(
   [
-    fc.commands([start, cancel, fail, finish, pause, settleCell, settleCell, settleCell], {
+    fc.commands([start, cancel, fail, finish, settleCell, settleCell, settleCell], {
       maxCommands: 30,
     }),
   ],

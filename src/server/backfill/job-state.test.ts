@@ -67,42 +67,6 @@ describe('applyJobEvent: lifecycle', () => {
     expect(applyJobEvent(job, completed(D1, '61'))).toBe(job)
   })
 
-  it('records a pause with its reason and clears it on resume', () => {
-    const paused = applyJobEvent(started(), {
-      type: 'job:paused',
-      at: at(3),
-      reason: 'circuit open for dashboards.toastmasters.org',
-      until: at(33),
-    })
-    expect(paused).toMatchObject({
-      status: 'processing',
-      pausedReason: 'circuit open for dashboards.toastmasters.org',
-      pausedUntil: at(33),
-    })
-    expect(
-      applyJobEvent(paused, {
-        type: 'job:paused',
-        at: at(4),
-        reason: paused.pausedReason ?? '',
-        until: at(33),
-      }),
-    ).toBe(paused)
-    const resumed = applyJobEvent(paused, { type: 'job:resumed', at: at(5) })
-    expect(resumed).toMatchObject({ pausedReason: null, pausedUntil: null })
-    expect(applyJobEvent(resumed, { type: 'job:resumed', at: at(6) })).toBe(resumed)
-  })
-
-  it('lets a queued job wait with a reason, cleared when it starts', () => {
-    const job = applyJobEvent(makeJob(grid(1, ['61'])), {
-      type: 'job:paused',
-      at: at(1),
-      reason: 'queued behind 2 jobs',
-      until: null,
-    })
-    expect(job).toMatchObject({ status: 'queued', pausedReason: 'queued behind 2 jobs' })
-    expect(applyJobEvent(job, { type: 'job:started', at: at(2) }).pausedReason).toBeNull()
-  })
-
   it('cancels for good: pending cells become cancelled and later events change nothing', () => {
     const job = run(started(), completed(D1, '02'), { type: 'job:cancelled', at: at(3) })
     expect(job.status).toBe('cancelled')

@@ -1,5 +1,5 @@
 /**
- * A backfill job's state and the only function that changes it (STYLE §12): `applyJobEvent`
+ * A backfill job's state and the only function that changes it (docs/architecture.md#the-job-model): `applyJobEvent`
  * folds one event into a new state, never mutating the old one, and hands back the very same
  * object when the event changes nothing. The state is JSON-safe, so it can be saved as is.
  *
@@ -44,8 +44,6 @@ export interface JobState {
   startedAt: string | null
   completedAt: string | null
   updatedAt: string
-  pausedReason: string | null
-  pausedUntil: string | null
   /** Why the job ended in `error` (fatal message, or every cell failed). */
   error: string | null
 }
@@ -65,8 +63,6 @@ export function createJobState(event: JobEventOf<'job:queued'>): JobState {
     startedAt: null,
     completedAt: null,
     updatedAt: event.at,
-    pausedReason: null,
-    pausedUntil: null,
     error: null,
   }
 }
@@ -109,19 +105,7 @@ function closeJob(
     error,
     completedAt: at,
     updatedAt: at,
-    pausedReason: null,
-    pausedUntil: null,
   }
-}
-
-function pause(state: JobState, event: JobEventOf<'job:paused'>): JobState {
-  if (state.pausedReason === event.reason && state.pausedUntil === event.until) return state
-  return { ...state, pausedReason: event.reason, pausedUntil: event.until, updatedAt: event.at }
-}
-
-function resume(state: JobState, at: string): JobState {
-  if (state.pausedReason === null && state.pausedUntil === null) return state
-  return { ...state, pausedReason: null, pausedUntil: null, updatedAt: at }
 }
 
 /** Folds one event into the state. Pure; returns `state` itself when nothing changes. */
@@ -133,18 +117,7 @@ export function applyJobEvent(state: JobState, event: JobEvent): JobState {
       return state
     case 'job:started':
       if (processing) return state
-      return {
-        ...state,
-        status: 'processing',
-        startedAt: event.at,
-        updatedAt: event.at,
-        pausedReason: null,
-        pausedUntil: null,
-      }
-    case 'job:paused':
-      return pause(state, event)
-    case 'job:resumed':
-      return resume(state, event.at)
+      return { ...state, status: 'processing', startedAt: event.at, updatedAt: event.at }
     case 'job:cancelled':
       return closeJob(state, event.at, 'cancelled')
     case 'job:failed':
@@ -180,7 +153,7 @@ export function listCells(state: JobState): CellRecord[] {
   return listLedgerCells(state.ledger)
 }
 
-/** Failed cells exist: kept apart from the lifecycle status on purpose (STYLE §12). */
+/** Failed cells exist: kept apart from the lifecycle status on purpose (docs/architecture.md#the-job-model). */
 export function hasFailures(state: JobState): boolean {
   return state.progress.failed > 0
 }

@@ -1,5 +1,5 @@
 /**
- * The job as the API shows it (STYLE §15): one function maps the domain state to the wire
+ * The job as the API shows it (docs/architecture.md#wire-and-disk-shapes): one function maps the domain state to the wire
  * `BackfillResponse`, deriving what the state does not store (ETA, partial snapshots).
  */
 import { isTerminal } from '../../shared/backfill-api.ts'
@@ -133,8 +133,9 @@ export function toBackfillResponse(state: JobState, extras: BackfillViewExtras):
     createdAt: state.createdAt,
     startedAt: state.startedAt,
     completedAt: state.completedAt,
-    pausedReason: state.pausedReason,
-    pausedUntil: state.pausedUntil,
+    // A pause is the upstream's state, not the job's: the service fills these in when it reads.
+    pausedReason: null,
+    pausedUntil: null,
     errorSummary: {
       totalErrors: counts.totalErrors,
       retryableErrors: counts.retryableErrors,

@@ -1,7 +1,9 @@
 /**
  * Works out, before any request is made, what a job will do for every (date, district) cell
- * and how many upstream requests that costs (STYLE §4: plan purely, then execute). The
- * executor only walks the plan; a dry run returns it as is.
+ * and how many upstream requests that costs (docs/architecture.md#plan-then-execute). A dry run
+ * returns the plan as is. The executor (run-backfill.ts) walks the plan's cells date by date
+ * and decides each one again against the store when it gets there, since the stored files may
+ * have changed between planning and execution.
  */
 import type {
   CellState,
@@ -62,7 +64,11 @@ export interface BackfillPlan {
   scope: ResolvedScope
 }
 
-/** What storage holds for a cell, already checked (parses, detail, sha matches the manifest). */
+/**
+ * The detail storage holds for a cell, as the coverage report tells it (the manifest's entry for
+ * a readable snapshot; the file itself is not opened). The executor checks the file (parses,
+ * detail, sha256 against the manifest) before it really skips a cell.
+ */
 export type ExistingDetail = (date: IsoDate, districtId: DistrictId) => DetailLevel | null
 
 export interface PlanBackfillInput {
@@ -103,10 +109,7 @@ function classify(input: Omit<PlanDateCellsInput, 'districtIds'>, districtId: Di
   return { action: skip ? ('skip' as const) : ('fetch' as const), stored }
 }
 
-/**
- * The cells of one date. The executor also calls this for an open-scope date once its summary
- * has named the districts.
- */
+/** The cells of one date, classified as planBackfill classifies the cells of a closed scope. */
 export function planDateCells(input: PlanDateCellsInput): PlannedCell[] {
   return input.districtIds.map((districtId) => ({
     date: input.date,
@@ -177,7 +180,8 @@ function refsToPlan(input: PlanBackfillInput): CellRef[] {
 
 /**
  * The whole plan of a job. Cells come only from the resolved scope, so nothing outside the
- * configuration is ever planned (Property 7); a retry's cells are filtered the same way.
+ * configuration is ever planned (Property 7 of docs/properties.md); a retry's cells are
+ * filtered the same way.
  */
 export function planBackfill(input: PlanBackfillInput): BackfillPlan {
   const refs = refsToPlan(input)

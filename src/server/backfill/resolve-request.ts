@@ -1,5 +1,5 @@
 /**
- * Validates a backfill request body (SPEC §5) and applies the documented defaults, so the rest
+ * Validates a backfill request body (README's "Backfill request") and applies the documented defaults, so the rest
  * of the domain only ever sees a complete `ResolvedBackfillRequest`. Every issue names the
  * field and the rule it broke, because the messages go straight back to the API caller.
  */

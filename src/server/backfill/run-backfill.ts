@@ -120,7 +120,7 @@ export async function runBackfill(
     const whole = pending().find((c) => c.districtId === WHOLE_DATE)
     if (whole) {
       if (ctx.latestPublishedAsOf !== null && date > ctx.latestPublishedAsOf) {
-        // Nothing is published after the newest as-of: settle the date without asking (SPEC §5).
+        // Nothing is published after the newest as-of: settle the date without asking.
         emit({ type: 'date:expanded', at: at(), date, districtIds: [] })
         return
       }
@@ -148,7 +148,7 @@ export async function runBackfill(
       summary = s.summary
     }
     if (detail === 'summary') return writeSummaryLevel(date, summary, toFetch)
-    // The date's summary names the districts that exist on it (reference §4.6); asking the
+    // The date's summary names the districts that exist on it (docs/upstream.md#client-recipe, step 6); asking the
     // per-district reports of another could only find another month's data.
     const listed = toFetch.filter((id) => listsDistrict(summary, id))
     const absent = toFetch.filter((id) => !listsDistrict(summary, id))

@@ -1,5 +1,5 @@
 /**
- * Which districts a job covers (SPEC §5 "Scope", seed ScopeManager). Pure: the configured
+ * Which districts a job covers (docs/architecture.md#scope-and-strategy). Pure: the configured
  * districts are passed in by the caller, who loaded them from storage.
  */
 import type {

@@ -1,5 +1,5 @@
 /**
- * The product's HTTP API over the composed services (SPEC §6). Built in process for tests;
+ * The product's HTTP API over the composed services (docs/architecture.md#http-api). Built in process for tests;
  * `main.ts` listens.
  */
 import { existsSync } from 'node:fs'

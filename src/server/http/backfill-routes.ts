@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { JOB_STATUSES } from '../../shared/backfill-api.ts'
+import { BACKFILL_ID_RE } from '../../shared/backfill-id.ts'
 import type { Services } from '../compose.ts'
 import type { InitiateOptions } from '../backfill/index.ts'
 import type { App } from './create-app.ts'
@@ -7,7 +8,7 @@ import { districtId } from './schemas.ts'
 
 const backfillId = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,80}$/, { message: 'must be a backfill id such as bf_…' })
+  .regex(BACKFILL_ID_RE, { message: 'must be a backfill id such as bf_…' })
 
 /** Fields are validated by the service (one rule set for HTTP and CLI); see BackfillRequest. */
 const requestBody = z
@@ -16,7 +17,7 @@ const requestBody = z
     'BackfillRequest: startDate (required), endDate, targetDistricts, collectionType (system-wide | per-district | auto), concurrency, retryFailures, skipExisting, rateLimitDelayMs, enableCaching, dryRun',
   )
 
-/** SPEC §6: the global backfill API and its district-scoped forms, over one service. */
+/** docs/architecture.md#http-api: the global backfill API and its district-scoped forms, over one service. */
 export function registerBackfillRoutes(app: App, services: Services): void {
   const svc = services.backfills
 

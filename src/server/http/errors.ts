@@ -2,6 +2,7 @@
  * The one error shape of the API: `{ error: { code, message, details? } }`. Whatever the
  * input, an error body stays small: messages and detail strings are clipped, long detail lists
  * cut, so nothing a caller sent is echoed back at length.
+ * See docs/architecture.md#http-api.
  */
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown }
@@ -65,7 +66,7 @@ function clipStrings(value: unknown, depth: number): unknown {
   )
 }
 
-/** Coerce anything caught into an Error (STYLE §11). */
+/** Coerce anything caught into an Error (docs/architecture.md#errors-and-retries). */
 export function toError(e: unknown): Error {
   return e instanceof Error ? e : new Error(typeof e === 'string' ? e : JSON.stringify(e))
 }

@@ -13,8 +13,7 @@ import {
   nodeStorageFs,
   type StorageFs,
 } from '../storage/index.ts'
-
-const JOB_ID_RE = /^[A-Za-z0-9_-]{1,80}$/
+import { BACKFILL_ID_RE } from '../../shared/backfill-id.ts'
 
 export interface JobEventLog<E> {
   append(jobId: string, event: E): void
@@ -32,8 +31,8 @@ export interface JobEventLog<E> {
 }
 
 export function assertJobId(jobId: string): void {
-  if (!JOB_ID_RE.test(jobId))
-    throw new RangeError(`job id must match ${JOB_ID_RE}, got ${JSON.stringify(jobId)}`)
+  if (!BACKFILL_ID_RE.test(jobId))
+    throw new RangeError(`job id must match ${BACKFILL_ID_RE}, got ${JSON.stringify(jobId)}`)
 }
 
 export function createFileJobEventLog<E>(options: {
@@ -146,7 +145,7 @@ export function createFileJobEventLog<E>(options: {
         return (await fs.readdir(dir))
           .filter((n) => n.endsWith('.jsonl'))
           .map((n) => n.slice(0, -'.jsonl'.length))
-          .filter((id) => JOB_ID_RE.test(id))
+          .filter((id) => BACKFILL_ID_RE.test(id))
       } catch (e) {
         if (errnoOf(e) === 'ENOENT') return []
         throw new StorageIoError('readdir', dir, e)

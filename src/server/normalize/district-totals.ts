@@ -71,7 +71,7 @@ export function computeTotals(clubs: readonly ClubStats[]): DistrictTotals {
 }
 
 /**
- * Relations the reference documents between columns and reports (§2.2-§2.5, §6). A broken
+ * Relations between columns and reports (docs/upstream.md#the-four-reports, docs/upstream.md#domain-rules-behind-the-columns). A broken
  * relation is a warning recorded in the snapshot, never a silent repair.
  */
 export function crossCheck(

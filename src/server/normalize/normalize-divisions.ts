@@ -9,7 +9,7 @@ const ladder = (g: RecognitionGoals): GoalLadder => ({
 
 /**
  * Area and division aggregates are repeated on every club row of the division report
- * (reference §2.4); they are taken from the first row of each and checked for agreement.
+ * (docs/upstream.md#divisionperformance); they are taken from the first row of each and checked for agreement.
  */
 export function buildDivisions(rows: readonly DivisionPerformanceRow[]): {
   divisions: DivisionStats[]

@@ -2,7 +2,7 @@ import type { DistrictSummaryStats, PercentCell } from '../../shared/district-st
 import type { PercentValue, DistrictSummaryRow } from '../upstream/index.ts'
 import { untypedCells } from './untyped-cells.ts'
 
-/** Prerequisite columns by program year (reference §2.2 and §6). */
+/** Prerequisite columns by program year (docs/upstream.md#districtsummary, docs/upstream.md#domain-rules-behind-the-columns). */
 const PREREQUISITES: [string, keyof DistrictSummaryRow][] = [
   ['DSP', 'dsp'],
   ['Training', 'training'],

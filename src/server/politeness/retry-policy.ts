@@ -1,5 +1,5 @@
 /**
- * Retry decisions as data plus one pure delay function (STYLE §8): exponential backoff with
+ * Retry decisions as data plus one pure delay function (docs/architecture.md#errors-and-retries): exponential backoff with
  * full jitter, bounded, and never shorter than the upstream's Retry-After.
  */
 
@@ -39,7 +39,7 @@ export function shouldRetry(attempt: number, retryable: boolean, policy: RetryPo
   return retryable && attempt < policy.maxAttempts
 }
 
-/** Waits `ms`, rejecting early with the signal's reason when it aborts (STYLE §14). */
+/** Waits `ms`, rejecting early with the signal's reason when it aborts (docs/architecture.md#lifecycle). */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason)

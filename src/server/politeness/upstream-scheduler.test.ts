@@ -202,7 +202,7 @@ describe('createUpstreamScheduler', () => {
     scheduler.close()
   })
 
-  it('reports the seed performanceStatus figures', async () => {
+  it('reports the performanceStatus figures of the job view', async () => {
     const scheduler = createUpstreamScheduler({ maxRequests: 2, windowMs: 1000, maxConcurrent: 1 })
     const blockers: (() => void)[] = []
     const tasks = [1, 2, 3].map(() =>

@@ -1,5 +1,5 @@
 /**
- * The one politeness budget for the upstream (SPEC §5): every request of every job and of the
+ * The one politeness budget for the upstream (docs/architecture.md#politeness): every request of every job and of the
  * refresh goes through `schedule()`. Per host it enforces
  *  - a sliding-window rate limit (at most `maxRequests` starts in any `windowMs`),
  *  - a cap on requests in flight,
@@ -30,7 +30,7 @@ export interface ScheduleOptions {
 export interface SchedulerStatus {
   rateLimiter: { currentCount: number; maxRequests: number; windowMs: number; nextResetAt: string }
   concurrencyLimiter: { activeSlots: number; maxConcurrent: number; queueLength: number }
-  /** Extra fields beyond the seed's shape: effective rate and pause. */
+  /** Extra fields beyond the job view's performanceStatus: effective rate and pause. */
   adaptive: { effectiveMaxRequests: number; pausedUntil: string | null }
 }
 

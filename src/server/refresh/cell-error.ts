@@ -1,6 +1,6 @@
 import type { CellError } from '../../shared/backfill-api.ts'
 
-/** A failed cell as stored in the ledger and shown in job views (SPEC §5 error fields). */
+/** A failed cell as stored in the ledger and shown in job views (docs/architecture.md#errors-and-retries). */
 export type CellFailure = CellError
 
 interface ErrorLike {
@@ -11,7 +11,7 @@ interface ErrorLike {
   status?: unknown
 }
 
-/** Coerces anything thrown while collecting into a typed cell error (STYLE §11). */
+/** Coerces anything thrown while collecting into a typed cell error (docs/architecture.md#errors-and-retries). */
 export function toCellError(error: unknown, nowMs: number): CellFailure {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike
   const code =

@@ -1,5 +1,5 @@
 /**
- * The RefreshService collection methods of the seed (`getAllDistricts`,
+ * The RefreshService collection methods (`getAllDistricts`,
  * `getDistrictPerformance`, `getMultipleDistricts`). They fetch, validate and normalize, and
  * return district files ready to store; they never write snapshots themselves, so refresh and
  * backfill share them. A district that fails is a value in the result, not an exception.

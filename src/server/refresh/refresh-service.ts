@@ -1,7 +1,7 @@
 /**
- * The daily refresh (SPEC §4): collect the newest published as-of for the configured districts
+ * The daily refresh (docs/architecture.md#collection-and-refresh): collect the newest published as-of for the configured districts
  * at full detail, write its snapshot, move `current.json`. Bodies are always fetched fresh, so a
- * restatement under an unchanged as-of (closing periods, reference §3.1) is noticed and stored;
+ * restatement under an unchanged as-of (closing periods, docs/upstream.md#publishing-cadence-and-restatements) is noticed and stored;
  * when nothing changed, nothing is written. Refresh requests go first in the shared budget.
  */
 import type { Logger } from 'pino'

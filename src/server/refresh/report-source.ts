@@ -4,12 +4,13 @@
  * received, so history can be re-derived later with no network (`rebuild`).
  */
 import type { Logger } from 'pino'
-import { programYearOf, yearMonthOf, type IsoDate } from '../../shared/iso-date.ts'
+import type { IsoDate } from '../../shared/iso-date.ts'
 import type { ReportKind, SourceProvenance } from '../../shared/snapshot-types.ts'
 import type { Lane, Resilience, RetryPolicy } from '../politeness/index.ts'
 import type { RawCsvCache } from '../storage/index.ts'
 import {
   parseReportBody,
+  toReportData,
   type DashboardClient,
   type ReportData,
   type ReportResult,
@@ -53,16 +54,12 @@ export function createReportSource(deps: ReportSourceDeps) {
     try {
       const parsed = parseReportBody(report, hit.body, hit.meta.url)
       if (parsed.rows.length === 0) return null
-      const dataMonth = hit.meta.footer.dataMonth
-      return {
-        kind: 'data',
+      const data = toReportData({
         report,
         districtId,
         requestedAsOf: date,
         asOf: hit.meta.asOf,
-        dataMonth,
-        programYear: programYearOf(dataMonth),
-        closingPeriod: dataMonth !== yearMonthOf(hit.meta.asOf),
+        dataMonth: hit.meta.footer.dataMonth,
         url: hit.meta.url,
         httpStatus: hit.meta.status,
         fetchedAt: hit.meta.fetchedAt,
@@ -70,11 +67,9 @@ export function createReportSource(deps: ReportSourceDeps) {
         sizeBytes: hit.meta.sizeBytes,
         sha256: hit.meta.sha256,
         footer: hit.meta.footer,
-        rowCount: parsed.rows.length,
         parsed,
-        fromCache: true,
-        attempts: 0,
-      }
+      })
+      return { ...data, fromCache: true, attempts: 0 }
     } catch (error) {
       deps.logger.warn(
         { err: error, report, districtId, date },

@@ -1,5 +1,5 @@
 /**
- * SPEC §3: a failure or crash at any step of a write leaves the old state or the new one, and
+ * docs/architecture.md#storage: a failure or crash at any step of a write leaves the old state or the new one, and
  * verify can prove it. Each scenario is replayed with a failure injected at step 1, 2, 3, ...
  * until the write runs to completion without reaching the failing step.
  */

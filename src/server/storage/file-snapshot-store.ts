@@ -1,4 +1,4 @@
-/** SnapshotStore on disk (SPEC §3). The write protocol is described in snapshot-files.ts. */
+/** SnapshotStore on disk (docs/architecture.md#storage). The write protocol is described in snapshot-files.ts. */
 import path from 'node:path'
 import { isIsoDate } from '../../shared/iso-date.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'

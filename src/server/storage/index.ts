@@ -1,4 +1,4 @@
-/** The storage layer's public surface (SPEC §3). Import from here, never past it. */
+/** The storage layer's public surface (docs/architecture.md#storage). Import from here, never past it. */
 export type {
   CoverageCell,
   CoverageDate,

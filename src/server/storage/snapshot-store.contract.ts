@@ -1,5 +1,5 @@
 /**
- * One behaviour suite for every SnapshotStore implementation (STYLE §19). Each implementation's
+ * One behaviour suite for every SnapshotStore implementation (docs/architecture.md#ports). Each implementation's
  * test file calls `runSnapshotStoreContract` with a factory.
  */
 import { createHash } from 'node:crypto'

@@ -1,5 +1,5 @@
 /**
- * `verify`: proves DATA_DIR is consistent (SPEC §3) and, with `repair`, moves whatever is not
+ * `verify`: proves DATA_DIR is consistent (docs/architecture.md#storage) and, with `repair`, moves whatever is not
  * to `quarantine/<timestamp>/<relative path>`. Nothing is deleted. Run it while no writer is
  * active: it does not take the store's in-process locks.
  */

@@ -1,5 +1,5 @@
 /**
- * Decides what one upstream answer is (reference §3.4): data, "no data" (zero rows), or a typed
+ * Decides what one upstream answer is (docs/upstream.md#accepting-a-body): data, "no data" (zero rows), or a typed
  * error. Pure: the HTTP exchange has already happened.
  */
 import { programYearBounds, programYearOf } from '../../shared/iso-date.ts'
@@ -39,7 +39,7 @@ export interface BodyExpectation<R extends ReportKind = ReportKind> {
   asOf: IsoDate | null
   /**
    * Data months the footer may name. Archive: the requested month only. Root: every candidate,
-   * because the root serves the as-of's snapshot whatever the month-end slot says (§3.2).
+   * because the root serves the as-of's snapshot whatever the month-end slot says (docs/upstream.md#what-each-request-shape-returns).
    * Empty (latest): the month is read from the footer alone.
    */
   acceptedMonths: readonly YearMonth[]
@@ -105,7 +105,7 @@ function withFooter<R extends ReportKind>(
   return { kind: 'data', parsed, footer, asOf: line.asOf, dataMonth: matched }
 }
 
-/** Reference §3.4: a body without footer is acceptable from an archive path only. */
+/** docs/upstream.md#accepting-a-body: a body without footer is acceptable from an archive path only. */
 function footerless<R extends ReportKind>(
   parsed: ParsedReport<R>,
   endsWithLineBreak: boolean,

@@ -6,7 +6,7 @@ import {
 } from './closing-calendar.ts'
 
 describe('DEFAULT_CLOSING_CALENDAR', () => {
-  it('applies the reference §3.3 corrections on top of the copied table', () => {
+  it('applies the later corrections on top of the copied table', () => {
     expect(DEFAULT_CLOSING_CALENDAR.get('2026-01')).toBe('2026-02-05')
     expect(DEFAULT_CLOSING_CALENDAR.get('2026-06')).toBe('2026-07-29')
     expect(DEFAULT_CLOSING_CALENDAR.get('2026-07')).toBe('2026-08-10')
@@ -29,7 +29,7 @@ describe('resolveDataMonths', () => {
 
   it('puts the as-of month first after the closing date', () => {
     expect(resolveDataMonths('2026-02-06', calendar)).toEqual(['2026-02', '2026-01'])
-    // Feb 13 is in February's list once January closed on Feb 5 (reference §3.3).
+    // Feb 13 is in February's list once January closed on Feb 5 (docs/upstream.md#month-end-closing-periods).
     expect(resolveDataMonths('2026-02-13', DEFAULT_CLOSING_CALENDAR)).toEqual([
       '2026-02',
       '2026-01',

@@ -1,5 +1,5 @@
 /**
- * Month-end closing dates: dataMonth → last as-of that still shows that month (reference §3.3).
+ * Month-end closing dates: dataMonth → last as-of that still shows that month (docs/upstream.md#month-end-closing-periods).
  * One collector's record, so it only orders the candidate months; the footer has the last word.
  */
 import closingTable from './data/month-end-closing-dates.json' with { type: 'json' }
@@ -10,7 +10,7 @@ import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
 export type ClosingCalendar = ReadonlyMap<YearMonth, IsoDate>
 
 /**
- * Reference §3.3: later TR entries correct 2026-01 (02-13 → 02-05; Feb 13 is in February's
+ * docs/upstream.md#month-end-closing-periods: later entries of another collector correct 2026-01 (02-13 → 02-05; Feb 13 is in February's
  * as-of list) and extend the copied table past its end (2026-01).
  */
 export const CLOSING_DATE_CORRECTIONS: Readonly<Record<YearMonth, IsoDate>> = {
@@ -40,7 +40,7 @@ export const DEFAULT_CLOSING_CALENDAR: ClosingCalendar = createClosingCalendar(
 )
 
 /**
- * Candidate data months for an as-of day, most likely first (reference §4 step 1). With a known
+ * Candidate data months for an as-of day, most likely first (docs/upstream.md#client-recipe, step 1). With a known
  * closing date of the previous month: previous month if `asOf` ≤ that date, else the as-of's
  * month; the other one follows as the fallback. Unknown: the as-of's month, then the previous.
  */

@@ -1,5 +1,5 @@
 /**
- * Lossless split of an export body into header, rows and footer (reference §2.1). Cells are
+ * Lossless split of an export body into header, rows and footer (docs/upstream.md#csv-format-and-footer). Cells are
  * returned exactly as written (never trimmed); anything that does not fit the shape is an error,
  * never dropped.
  */

@@ -84,7 +84,7 @@ describe('dashboard client: error classification', () => {
       )
     })
     const error = await failure(h.client.fetchReport(REQUEST))
-    // Retryable like the error page served with 200 (reference §2.6).
+    // Retryable like the error page served with 200 (docs/upstream.md#empty-and-non-csv-answers).
     expect(error).toMatchObject({ code: 'UPSTREAM_HTTP', status: 302, location, retryable: true })
     expect(h.upstream.requests.filter((r) => r.path === '/error.aspx')).toHaveLength(0)
   })

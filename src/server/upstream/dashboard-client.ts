@@ -1,9 +1,9 @@
 /**
- * Downloads the dashboard's four CSV exports (reference §4). One attempt per URL; retries and
+ * Downloads the dashboard's four CSV exports (docs/upstream.md#client-recipe). One attempt per URL; retries and
  * backoff belong to the layer above. Stateless apart from the live-program-year cache.
  */
 import { createHash } from 'node:crypto'
-import { assertIsoDate, programYearOf, todayUtc, yearMonthOf } from '../../shared/iso-date.ts'
+import { assertIsoDate, programYearOf, todayUtc } from '../../shared/iso-date.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import { parseDistrictId } from '../../shared/district-id.ts'
 import type { ReportKind } from '../../shared/snapshot-types.ts'
@@ -18,7 +18,7 @@ import { createLiveStatusCache, liveStatusFromFooter } from './live-status.ts'
 import type { LiveStatus } from './live-status.ts'
 import { DEFAULT_DASHBOARD_URL, buildLatestUrl, planReportRequests } from './request-plan.ts'
 import type { PlannedRequest, RequestPlan } from './request-plan.ts'
-import type { ReportData, ReportResult } from './report-result.ts'
+import { toReportData, type ReportData, type ReportResult } from './report-result.ts'
 import { DEFAULT_USER_AGENT } from './user-agent.ts'
 
 export interface DashboardClientOptions {
@@ -37,7 +37,7 @@ export interface DashboardClientOptions {
   onResponse?: (info: ResponseInfo) => void
   /** For tests only; prefer a real loopback server. @default globalThis.fetch */
   fetch?: typeof globalThis.fetch
-  /** @default the bundled closing table with the reference §3.3 corrections */
+  /** @default the bundled closing table with the corrections of docs/upstream.md#month-end-closing-periods */
   closingCalendar?: ClosingCalendar
 }
 
@@ -126,7 +126,7 @@ function checkDistrict(report: ReportKind, districtId: string | null | undefined
   return parseDistrictId(districtId)
 }
 
-/** The root ignores the PY slot (§3.2), so the calendar's year is a fine first guess. */
+/** The root ignores the PY slot (docs/upstream.md#what-each-request-shape-returns), so the calendar's year is a fine first guess. */
 function guessProgramYear(config: ClientConfig): string {
   return programYearOf(todayUtc(config.now()))
 }
@@ -242,15 +242,12 @@ function toData<R extends ReportKind>(
   exchange: HttpExchange,
   verdict: Extract<BodyVerdict<R>, { kind: 'data' }>,
 ): ReportData<R> {
-  return {
-    kind: 'data',
+  return toReportData({
     report,
     districtId,
     requestedAsOf,
     asOf: verdict.asOf,
     dataMonth: verdict.dataMonth,
-    programYear: programYearOf(verdict.dataMonth),
-    closingPeriod: verdict.dataMonth !== yearMonthOf(verdict.asOf),
     url: exchange.url,
     httpStatus: exchange.status,
     fetchedAt: new Date(exchange.receivedAtMs).toISOString(),
@@ -258,7 +255,6 @@ function toData<R extends ReportKind>(
     sizeBytes: exchange.bytes.byteLength,
     sha256: createHash('sha256').update(exchange.bytes).digest('hex'),
     footer: verdict.footer,
-    rowCount: verdict.parsed.rows.length,
     parsed: verdict.parsed,
-  }
+  })
 }

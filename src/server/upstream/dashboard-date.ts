@@ -1,6 +1,6 @@
 /**
- * Date spellings of the dashboard: unpadded `M/D/YYYY` in request tokens (reference §1.3) and the
- * unquoted CSV footer `Month of Jun, As of 06/09/2026` (reference §2.1).
+ * Date spellings of the dashboard: unpadded `M/D/YYYY` in request tokens (docs/upstream.md#export-tokens) and the
+ * unquoted CSV footer `Month of Jun, As of 06/09/2026` (docs/upstream.md#csv-format-and-footer).
  */
 import { addMonths, assertIsoDate, isIsoDate, yearMonthOf } from '../../shared/iso-date.ts'
 import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
@@ -54,7 +54,7 @@ export interface FooterLine {
 
 /**
  * Real footers are `Month of Jun, As of 06/09/2026`: unquoted, 3-letter month, zero-padded date.
- * Tolerated variants (seen in other clients' code, reference §2.1 CONFLICT): full month names,
+ * Tolerated variants (seen in other clients' code, docs/upstream.md#csv-format-and-footer): full month names,
  * `Sept`, unpadded day/month, a quoted line. Anything else is not a footer.
  */
 const FOOTER_RE = /^("?)Month of ([A-Za-z]{3,9}), As of (\d{1,2})\/(\d{1,2})\/(\d{4})\1$/

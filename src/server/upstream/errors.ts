@@ -20,7 +20,7 @@ export type UpstreamErrorCode =
 /**
  * Whether a code is worth retrying. `'status'`: decided by the HTTP status (RETRYABLE_STATUSES).
  * HTML is retryable because the dashboard serves its error page transiently (one district, two
- * days in 2019, reference §2.6); a permanently broken (district, date) will exhaust the retries.
+ * days in 2019, docs/upstream.md#empty-and-non-csv-answers); a permanently broken (district, date) will exhaust the retries.
  * A wrong as-of is not: the upstream answers deterministically with another snapshot.
  */
 export const RETRYABLE_CODES: Readonly<Record<UpstreamErrorCode, boolean | 'status'>> = {
@@ -110,7 +110,7 @@ export class UpstreamHttpError extends UpstreamError {
 
 /**
  * A 3xx to the dashboard's error page is the same transient failure as that page served with
- * 200 (reference §2.6: district U's club report on 2019-07-16/17 arrived after a redirect while
+ * 200 (docs/upstream.md#empty-and-non-csv-answers: district U's club report on 2019-07-16/17 arrived after a redirect while
  * the other reports were fine), so it is retried like UPSTREAM_HTML, within the attempt limit.
  */
 export function isErrorPageRedirect(status: number, location: string | null): boolean {

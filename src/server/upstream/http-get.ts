@@ -84,7 +84,7 @@ async function fetchOnce(
   try {
     const response = await config.fetch(url, {
       method: 'GET',
-      // A 3xx is reported, not followed: unpublished PY paths redirect to an error page (§2.6).
+      // A 3xx is reported, not followed: unpublished PY paths redirect to an error page (docs/upstream.md#empty-and-non-csv-answers).
       redirect: 'manual',
       signal: AbortSignal.any(signals),
       headers: { 'user-agent': config.userAgent, accept: 'text/csv, */*' },

@@ -1,6 +1,7 @@
 /** Public surface of the dashboard client. Import from here, not from the files behind it. */
 export { createDashboardClient } from './dashboard-client.ts'
 export type { DashboardClient, DashboardClientOptions, ReportRequest } from './dashboard-client.ts'
+export { toReportData } from './report-result.ts'
 export type { ReportData, ReportResult, ReportUnavailable } from './report-result.ts'
 export type { LiveStatus } from './live-status.ts'
 export { runImmediately } from './http-get.ts'

@@ -1,6 +1,6 @@
 /**
  * Which program year the root path serves, learned from the footer of a root summary fetch
- * (reference §1.1, §4 step 3), cached for a TTL on the injected clock.
+ * (docs/upstream.md#urls-and-path-styles, docs/upstream.md#client-recipe step 3), cached for a TTL on the injected clock.
  */
 import { programYearOf } from '../../shared/iso-date.ts'
 import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'

@@ -1,5 +1,5 @@
 /** What the client returns for one report request. JSON-safe apart from the typed rows. */
-import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
+import { programYearOf, yearMonthOf, type IsoDate, type YearMonth } from '../../shared/iso-date.ts'
 import type { ReportKind } from '../../shared/snapshot-types.ts'
 import type { ReportFooter } from './classify-body.ts'
 import type { ParsedReport } from './reports/parse-report.ts'
@@ -31,6 +31,38 @@ export interface ReportData<R extends ReportKind = ReportKind> {
   footer: ReportFooter | null
   rowCount: number
   parsed: ParsedReport<R>
+}
+
+/** The fields of ReportData that are not derived from the others. */
+export type ReportDataFacts<R extends ReportKind = ReportKind> = Omit<
+  ReportData<R>,
+  'kind' | 'programYear' | 'closingPeriod' | 'rowCount'
+>
+
+/**
+ * The one place a ReportData is built, from a fresh answer or a cached body alike: program
+ * year, closing-period flag and row count are derived here, never by the caller.
+ */
+export function toReportData<R extends ReportKind>(facts: ReportDataFacts<R>): ReportData<R> {
+  return {
+    kind: 'data',
+    report: facts.report,
+    districtId: facts.districtId,
+    requestedAsOf: facts.requestedAsOf,
+    asOf: facts.asOf,
+    dataMonth: facts.dataMonth,
+    programYear: programYearOf(facts.dataMonth),
+    closingPeriod: facts.dataMonth !== yearMonthOf(facts.asOf),
+    url: facts.url,
+    httpStatus: facts.httpStatus,
+    fetchedAt: facts.fetchedAt,
+    body: facts.body,
+    sizeBytes: facts.sizeBytes,
+    sha256: facts.sha256,
+    footer: facts.footer,
+    rowCount: facts.parsed.rows.length,
+    parsed: facts.parsed,
+  }
 }
 
 export interface ReportUnavailable<R extends ReportKind = ReportKind> {

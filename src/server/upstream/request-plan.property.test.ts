@@ -1,5 +1,6 @@
 /**
- * The request builder against an oracle written straight from the reference (§1.3, §3.3, §4):
+ * The request builder against an oracle written straight from docs/upstream.md
+ * (#export-tokens, #month-end-closing-periods, #client-recipe):
  * closing-table lookup, program year of the data month, root iff live year, unpadded dates.
  */
 import { readFileSync } from 'node:fs'
@@ -12,7 +13,7 @@ const rawTable = JSON.parse(
   readFileSync(new URL('./data/month-end-closing-dates.json', import.meta.url), 'utf8'),
 ) as { months: { dataMonth: string; closingDate: string }[] }
 
-// Reference §3.3, restated here on purpose rather than imported.
+// docs/upstream.md#month-end-closing-periods, restated here on purpose rather than imported.
 const closingByMonth: Record<string, string> = {
   ...Object.fromEntries(rawTable.months.map((e) => [e.dataMonth, e.closingDate])),
   '2026-01': '2026-02-05',

@@ -1,5 +1,5 @@
 /**
- * Pure request building (reference §1.3, §4): which URLs to try, in which order, for a report of a
+ * Pure request building (docs/upstream.md#export-tokens, docs/upstream.md#client-recipe): which URLs to try, in which order, for a report of a
  * district on an as-of day, given the live program year and the closing calendar.
  */
 import { assertIsoDate, lastDayOfMonth, programYearOf } from '../../shared/iso-date.ts'
@@ -104,7 +104,7 @@ export function planReportRequests(
   return plan
 }
 
-/** Root "whatever is current" token: `…~~~{PY}` (reference §4 step 5). */
+/** Root "whatever is current" token: `…~~~{PY}` (docs/upstream.md#client-recipe, step 5). */
 export function buildLatestUrl(init: {
   report: ReportKind
   districtId?: string | null

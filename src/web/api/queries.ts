@@ -1,5 +1,5 @@
 /**
- * Query keys, fetchers and polling defined once (STYLE §16): hooks and components only pick a
+ * Query keys, fetchers and polling defined once (docs/architecture.md#web-page): hooks and components only pick a
  * factory. Every factory takes the ApiClient so tests can hand in their own.
  */
 import { queryOptions, skipToken } from '@tanstack/react-query'

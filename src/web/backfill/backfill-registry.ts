@@ -1,5 +1,5 @@
 /**
- * The list of backfills the page is watching (seed BackfillContext), as a pure reducer plus
+ * The list of backfills the page is watching (what BackfillContext provides), as a pure reducer plus
  * sessionStorage persistence, so a reload keeps showing the jobs it started.
  */
 import type { BackfillResponse, JobStatus } from '../../shared/backfill-api.ts'

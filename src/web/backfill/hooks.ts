@@ -1,5 +1,5 @@
 /**
- * The seed's API hooks, kept thin: each picks a query option factory or a client call and
+ * The page's API hooks, kept thin: each picks a query option factory or a client call and
  * keeps BackfillContext and the cached lists in step.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'

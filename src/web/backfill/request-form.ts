@@ -23,7 +23,7 @@ export interface BackfillFormState {
 
 export type FormField = keyof BackfillFormState
 
-/** The server's defaults (SPEC §5), and yesterday: the newest date that can be published. */
+/** The server's defaults (README's "Backfill request"), and yesterday: the newest date that can be published. */
 export function defaultFormState(today: string): BackfillFormState {
   const yesterday = addDays(today, -1)
   return {

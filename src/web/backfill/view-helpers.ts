@@ -1,4 +1,4 @@
-/** Pure formatting of a job view for the page (STYLE §16): no React, tested on their own. */
+/** Pure formatting of a job view for the page (docs/architecture.md#web-page): no React, tested on their own. */
 import {
   isTerminal,
   type BackfillProgress,

@@ -5,8 +5,8 @@ import {
   coverageCellClass,
   coverageCellKind,
   coverageCellLabel,
+  type SelectedCell,
 } from './coverage-view.ts'
-import type { SelectedCell } from './CoverageView.tsx'
 
 export function CoverageGrid({
   report,

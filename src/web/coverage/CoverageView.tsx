@@ -8,12 +8,7 @@ import type { CoverageQuery } from '../api/types.ts'
 import { CellInspector } from './CellInspector.tsx'
 import { CoverageGrid } from './CoverageGrid.tsx'
 import { CoverageLegend } from './CoverageLegend.tsx'
-import { checkCoverageRange, defaultCoverageRange } from './coverage-view.ts'
-
-export interface SelectedCell {
-  date: string
-  districtId: string
-}
+import { checkCoverageRange, defaultCoverageRange, type SelectedCell } from './coverage-view.ts'
 
 /** What is stored, dates × districts, for a chosen range; click a cell to inspect it. */
 export function CoverageView({ districtIds }: { districtIds?: string[] }) {

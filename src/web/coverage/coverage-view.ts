@@ -3,6 +3,12 @@ import { addDays, diffDays, isIsoDate } from '../../shared/iso-date.ts'
 import type { SourceProvenance } from '../../shared/snapshot-types.ts'
 import type { CoverageCell, CoverageReport, DistrictFileView } from '../api/types.ts'
 
+/** The grid cell the user clicked. */
+export interface SelectedCell {
+  date: string
+  districtId: string
+}
+
 export type CoverageKind = 'full' | 'summary' | 'failed' | 'missing'
 
 export const COVERAGE_KINDS: readonly CoverageKind[] = ['full', 'summary', 'failed', 'missing']

@@ -1,5 +1,5 @@
 /**
- * `clubperformance` rows (reference §2.3). Header variants known: 2023-24 archive (23 columns,
+ * `clubperformance` rows (docs/upstream.md#clubperformance). Header variants known: 2023-24 archive (23 columns,
  * `Level 4s, Level 5s, or DTM award`), 2025-26 (25 columns with `CSP`, `Net Growth`), 2026-27
  * (`Level 2s or EOM`). Older legacy columns (CCs, ACs, …) are kept in `extra`.
  */

@@ -1,4 +1,4 @@
-/** `districtperformance` rows: per-club payments of one district, 14 columns (reference §2.5). */
+/** `districtperformance` rows: per-club payments of one district, 14 columns (docs/upstream.md#districtperformance). */
 import type { CharterSuspendValue, RowBase, RowReader } from '../row-reader.ts'
 import type { DistinguishedCode } from './club-performance.ts'
 

@@ -1,5 +1,5 @@
 /**
- * `districtsummary` rows: one per district (reference §2.2). Variants: 2025-26 (25 columns with
+ * `districtsummary` rows: one per district (docs/upstream.md#districtsummary). Variants: 2025-26 (25 columns with
  * `Market Analysis`, `Communication Plan`, `Region Advisor Visit`, `Smedley Distinguished
  * Clubs`), 2026-27 (no `Region Advisor Visit`), before 2025-26 (only `DSP` and `Training`).
  */

@@ -1,6 +1,6 @@
 /**
  * `divisionperformance` rows: the Division and Area report, one row per club with its area and
- * division aggregates repeated on every row (reference §2.4, 33 columns in 2025-26).
+ * division aggregates repeated on every row (docs/upstream.md#divisionperformance, 33 columns in 2025-26).
  */
 import type { CharterSuspendValue, RowBase, RowReader } from '../row-reader.ts'
 import type { DistinguishedCode } from './club-performance.ts'

@@ -58,7 +58,7 @@ const REPORT_PARSERS: { [R in ReportKind]: ReportParser<ReportRowMap[R]> } = {
   },
 }
 
-/** Header names without which a body is not that report (reference §3.4 rule 2). */
+/** Header names without which a body is not that report (docs/upstream.md#accepting-a-body, rule 2). */
 export const REPORT_KEY_COLUMNS: { readonly [R in ReportKind]: readonly string[] } = {
   districtsummary: DISTRICT_SUMMARY_KEY_COLUMNS,
   clubperformance: CLUB_PERFORMANCE_KEY_COLUMNS,

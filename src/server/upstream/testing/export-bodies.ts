@@ -1,6 +1,6 @@
 /**
- * Canned export bodies built from the reference's formats (§2): every cell quoted, CRLF, an
- * unquoted footer `Month of Jun, As of 06/09/2026`. Header lists are the reference's.
+ * Canned export bodies built from the formats of docs/upstream.md#csv-format-and-footer: every cell quoted, CRLF, an
+ * unquoted footer `Month of Jun, As of 06/09/2026`. Header lists are those of docs/upstream.md#the-four-reports.
  */
 
 // prettier-ignore
@@ -26,7 +26,7 @@ export const SUMMARY_HEADER_PRE_2025 = [
   '% Distinguished Clubs',
 ]
 
-/** Reference §2.2 example rows (2025-26 shape). */
+/** districtsummary example rows (2025-26 shape, docs/upstream.md#districtsummary). */
 // prettier-ignore
 export const SUMMARY_ROWS_2025_26 = [
   ['01', '07', 'Y', 'Y', 'N', 'Y', 'N', '812', '1904', '2001', '9', '40', '4766', '5120', '-6.91%', '150', '146', '-2.67%', '158', '12', '7', '5', '3', '27', '18%'],
@@ -44,7 +44,7 @@ export const CLUB_HEADER_2025_26 = [
   'Mem. dues on time Apr', 'Off. List On Time', 'Club Distinguished Status',
 ]
 
-/** Reference §2.3 example rows. */
+/** clubperformance example rows (docs/upstream.md#clubperformance). */
 // prettier-ignore
 export const CLUB_ROWS_2025_26 = [
   ['61', '0D', '0A', '28690001', 'Lakeside Toastmasters', 'Active', 'N', '21', '21', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', ''],
@@ -68,7 +68,7 @@ export const DIVISION_HEADER_2025_26 = [
   'Total Dist. Division Clubs', 'Distinguished Division', 'Charter Date/Suspend Date',
 ]
 
-/** Reference §2.4 example rows. */
+/** divisionperformance example rows (docs/upstream.md#divisionperformance). */
 // prettier-ignore
 export const DIVISION_ROWS_2025_26 = [
   ['61', 'A', '01', '00001234', 'Example Speakers Club', '1', '1', '1', '0', '19', '6', 'D', '2', '2', '2', '3', '1', '1', '2', '2', '1', '', '3', '3', '4', '5', '2', '2', '2', '2', '2', '', ''],
@@ -82,7 +82,7 @@ export const DISTRICT_HEADER = [
   'Charter Date/Suspend Date',
 ]
 
-/** Reference §2.5 example rows. */
+/** districtperformance example rows (docs/upstream.md#districtperformance). */
 // prettier-ignore
 export const DISTRICT_ROWS = [
   ['61', 'A', '01', '00001234', 'Example Speakers Club', '7', '0', '12', '14', '26', '0', '33', 'D', ''],
