@@ -26,10 +26,11 @@ const NOT_UNIT = [
 ]
 
 /**
- * Three projects: `node` (server, CLI, simulator, shared), `web` (page components and view
- * helpers on happy-dom) and `browser` (the built page in Chromium). A project's globalSetup
- * runs only when that project has files in the run, so the web build happens only for
- * browser tests.
+ * Four projects: `node` (server, CLI, simulator, shared), `pg` (the same, against a throwaway
+ * PostgreSQL cluster: files named `*.pg.test.ts`), `web` (page components and view helpers on
+ * happy-dom) and `browser` (the built page in Chromium). A project's globalSetup runs only when
+ * that project has files in the run, so the web build happens only for browser tests and the
+ * cluster starts only for PostgreSQL tests.
  */
 export default defineConfig({
   test: {
@@ -44,9 +45,22 @@ export default defineConfig({
             '**/node_modules/**',
             'src/web/**',
             'test/browser/**',
+            '**/*.pg.test.ts',
             ...(UNIT_ONLY ? NOT_UNIT : []),
           ],
           environment: 'node',
+        },
+      },
+      {
+        test: {
+          ...common,
+          name: 'pg',
+          include: ['src/**/*.pg.test.ts', 'test/**/*.pg.test.ts'],
+          setupFiles: ['test/helpers/leak-check.ts'],
+          exclude: ['**/node_modules/**'],
+          environment: 'node',
+          globalSetup: ['test/helpers/pg.global-setup.ts'],
+          hookTimeout: 60_000,
         },
       },
       {

@@ -49,6 +49,40 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(name)
   })
 
+  it('reads an optional DATABASE_URL, null when unset or empty', () => {
+    expect(loadConfig({}).databaseUrl).toBeNull()
+    expect(loadConfig({ DATABASE_URL: '  ' }).databaseUrl).toBeNull()
+    const url = 'postgresql://tm:secret@db.internal:5432/backfill'
+    expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url)
+    expect(loadConfig({ DATABASE_URL: 'postgres:///tm?host=/run/pg' }).databaseUrl).toBe(
+      'postgres:///tm?host=/run/pg',
+    )
+  })
+
+  it.each([
+    [
+      'mysql://u:pw@h/db',
+      /DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/, got mysql:/,
+    ],
+    ['not a url', /DATABASE_URL must be a URL like postgres:/],
+    ['postgres:///db', /DATABASE_URL must name a host/],
+  ])('rejects DATABASE_URL=%s naming the variable and the rule', (value, message) => {
+    expect(() => loadConfig({ DATABASE_URL: value })).toThrow(ConfigError)
+    expect(() => loadConfig({ DATABASE_URL: value })).toThrow(message)
+  })
+
+  it('never repeats the password of a rejected DATABASE_URL', () => {
+    const error = (() => {
+      try {
+        loadConfig({ DATABASE_URL: 'mysql://u:hunter2-secret@h/db' })
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    expect(error?.message).toContain('DATABASE_URL')
+    expect(error?.message).not.toContain('hunter2')
+  })
+
   it('refuses a non-loopback host without an admin token', () => {
     expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/ADMIN_TOKEN/)
     expect(loadConfig({ HOST: '0.0.0.0', ADMIN_TOKEN: 'long-enough-for-lan' }).host).toBe('0.0.0.0')

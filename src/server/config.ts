@@ -57,6 +57,8 @@ export interface Config {
     /** Finished jobs older than this are removed. @default 7 */
     retentionDays: number
   }
+  /** PostgreSQL mode when set (`postgres://…`); null = files in DATA_DIR. */
+  databaseUrl: string | null
 }
 
 const intFrom = (name: string, def: number, min: number, max: number) =>
@@ -129,11 +131,36 @@ const envSchema = z.object({
   MAX_QUEUED_JOBS: intFrom('MAX_QUEUED_JOBS', 20, 0, 1000),
   JOB_RETENTION_DAYS: intFrom('JOB_RETENTION_DAYS', 7, 1, 3650),
   STORAGE_MIN_FREE_MB: intFrom('STORAGE_MIN_FREE_MB', 100, 0, 100_000_000),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v === undefined || v.trim() === '') return
+      const problem = databaseUrlProblem(v.trim())
+      if (problem) ctx.addIssue({ code: 'custom', message: `DATABASE_URL ${problem}` })
+    }),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .optional()
     .default('info'),
 })
+
+/** Why a DATABASE_URL is unusable, or null. Never echoes the value: it may hold a password. */
+function databaseUrlProblem(value: string): string | null {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return 'must be a URL like postgres://user:password@host:5432/database'
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    return `must start with postgres:// or postgresql://, got ${url.protocol}//`
+  }
+  if (url.hostname === '' && !url.searchParams.has('host')) {
+    return 'must name a host (postgres://user@host:5432/database)'
+  }
+  return null
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -246,5 +273,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxQueued: e.MAX_QUEUED_JOBS,
       retentionDays: e.JOB_RETENTION_DAYS,
     },
+    databaseUrl: e.DATABASE_URL?.trim() ? e.DATABASE_URL.trim() : null,
   }
 }

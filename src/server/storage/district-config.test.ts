@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runDistrictConfigContract } from './district-config.contract.ts'
 import { createDistrictConfigStore } from './district-config.ts'
 import { StorageValidationError } from './errors.ts'
 import { makeTempRoot } from './test-helpers.ts'
@@ -65,4 +66,14 @@ describe('district config store', () => {
       code: 'STORAGE_CORRUPT',
     })
   })
+})
+
+runDistrictConfigContract('file', async () => {
+  const { dataDir, cleanup } = await makeTempRoot()
+  return {
+    config: createDistrictConfigStore({ dataDir }),
+    reopen: () => createDistrictConfigStore({ dataDir }),
+    concurrentStores: false,
+    cleanup,
+  }
 })

@@ -1,7 +1,7 @@
 /**
  * What a backfill or refresh needs from snapshot storage, and what readers (HTTP, CLI, web
- * coverage view) need. Implemented by the file store and the memory store; both pass
- * snapshot-store.contract.ts.
+ * coverage view) need. Implemented by the file store, the memory store and the PostgreSQL
+ * store; all pass snapshot-store.contract.ts.
  */
 import type { DistrictId } from '../../shared/district-id.ts'
 import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RawCsvMetaInput } from './ports.ts'
 import { createMemoryRawCsvCache, createRawCsvCache } from './raw-csv-cache.ts'
 import type { RawCsvProblem } from './raw-csv-cache.ts'
+import { runRawCsvCacheContract } from './raw-csv-cache.contract.ts'
 import { makeTempRoot } from './test-helpers.ts'
 
 const META: RawCsvMetaInput = {
@@ -203,4 +204,13 @@ describe('raw CSV cache (memory)', () => {
       sizeBytes: Buffer.byteLength(BODY),
     })
   })
+})
+
+runRawCsvCacheContract('file', async () => {
+  const { dataDir, cleanup } = await makeTempRoot()
+  return {
+    cache: createRawCsvCache({ dataDir }),
+    reopen: () => createRawCsvCache({ dataDir }),
+    cleanup,
+  }
 })

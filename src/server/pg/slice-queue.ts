@@ -1,0 +1,91 @@
+/**
+ * Keyed slices of work on pg-boss (docs/decisions/job-queue.md says why pg-boss 10). A slice's
+ * key (a cell, `2026-02-20:61`) never runs twice at once, in any number of processes: the
+ * queue's `stately` policy allows one active and one waiting job per key, so a second slice of
+ * a running key waits for it, and a third one while another waits is the same work and is
+ * dropped (`enqueue` answers null). A worker that dies mid-slice loses it after
+ * `expireInSeconds`; the slice is then retried by another worker.
+ */
+import PgBoss from 'pg-boss'
+
+export interface Slice<T> {
+  key: string
+  data: T
+}
+
+export interface ClaimedSlice<T> extends Slice<T> {
+  id: string
+}
+
+export interface SliceQueueOptions {
+  databaseUrl: string
+  /** @default 'slices' */
+  queue?: string
+  /** PostgreSQL schema of pg-boss's tables. @default 'pgboss' */
+  schema?: string
+  /**
+   * A claimed slice not finished within this is taken to be lost (its worker died) and retried
+   * elsewhere. pg-boss 10 has no heartbeat: a slice must finish well within it. @default 30
+   */
+  expireInSeconds?: number
+  /** How often an idle worker asks for work; pg-boss's minimum is 0.5. @default 0.5 */
+  pollingIntervalSeconds?: number
+  /** How often expired slices are looked for (by one process at a time). @default 5 */
+  superviseIntervalSeconds?: number
+  /** Errors of the queue's background loops (database gone, ...). */
+  onError?: (error: Error) => void
+}
+
+export interface SliceQueue<T> {
+  /** The slice's id, or null when a slice of that key already waits. */
+  enqueue(slice: Slice<T>): Promise<string | null>
+  /** Claims slices until stopped; `concurrency` slices at once in this process. */
+  work(
+    handler: (slice: ClaimedSlice<T>) => Promise<void>,
+    options?: { concurrency?: number },
+  ): Promise<void>
+  stop(): Promise<void>
+}
+
+interface SliceJob<T> {
+  key: string
+  data: T
+}
+
+export async function createSliceQueue<T>(options: SliceQueueOptions): Promise<SliceQueue<T>> {
+  const queue = options.queue ?? 'slices'
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5
+  const boss = new PgBoss({
+    connectionString: options.databaseUrl,
+    schema: options.schema ?? 'pgboss',
+    application_name: 'tm-backfill-queue',
+    maintenanceIntervalSeconds: options.superviseIntervalSeconds ?? 5,
+  })
+  boss.on('error', (error) => options.onError?.(error))
+  await boss.start()
+  if ((await boss.getQueue(queue)) === null) {
+    await boss.createQueue(queue, {
+      name: queue,
+      policy: 'stately',
+      expireInSeconds: options.expireInSeconds ?? 30,
+      retryLimit: 20,
+      retryDelay: 1,
+    })
+  }
+  return {
+    async enqueue(slice) {
+      return boss.send(queue, { key: slice.key, data: slice.data } satisfies SliceJob<T>, {
+        singletonKey: slice.key,
+      })
+    },
+    async work(handler, workOptions = {}) {
+      // pg-boss 10 runs one handler at a time per work() loop: one loop per slot.
+      for (let i = 0; i < (workOptions.concurrency ?? 1); i++) {
+        await boss.work<SliceJob<T>>(queue, { pollingIntervalSeconds }, async ([job]) => {
+          if (job) await handler({ id: job.id, key: job.data.key, data: job.data.data })
+        })
+      }
+    },
+    stop: () => boss.stop({ graceful: false, wait: true }),
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * SnapshotStore in PostgreSQL: the same rules as the file store (shared core), over a backend
+ * of three tables (see src/server/pg/migrations.ts). The bytes a manifest hashes are stored as
+ * they are, so a manifest's sha256 means here what it means on disk.
+ *
+ * Each write of an as-of (and each move of the current pointer) is one transaction under an
+ * advisory lock on that as-of, so processes sharing the database never lose each other's
+ * manifest update and a failed write leaves the previous state.
+ */
+import type pg from 'pg'
+import type { IsoDate } from '../../shared/iso-date.ts'
+import type { CurrentPointer, SnapshotManifest } from '../../shared/snapshot-types.ts'
+import { StorageCorruptError } from './errors.ts'
+import type { SnapshotStore } from './ports.ts'
+import type { SnapshotBackend } from './snapshot-backend.ts'
+import { expectedSha, sealState } from './snapshot-files.ts'
+import type { FileToWrite } from './snapshot-files.ts'
+import type { SnapshotState } from './snapshot-model.ts'
+import { createSnapshotStoreOn } from './snapshot-store-core.ts'
+import {
+  parseJsonBytes,
+  sha256Hex,
+  upgradeCurrent,
+  upgradeManifest,
+  upgradeMetadata,
+} from './schema.ts'
+import { createPgTransactions, pgQuery } from './pg-storage.ts'
+import type { PgTransactions } from './pg-storage.ts'
+
+export interface PgSnapshotStoreOptions {
+  /** A pool on a database migrated by src/server/pg/migrate.ts. */
+  pool: pg.Pool
+  /** Recorded in every metadata this store writes. */
+  toolVersion: string
+  /** @default () => new Date() */
+  now?: () => Date
+}
+
+const CURRENT_KEY = 'current'
+
+export function createPgSnapshotStore(options: PgSnapshotStoreOptions): SnapshotStore {
+  const tx = createPgTransactions(options.pool, 'snapshots')
+  const inner = createSnapshotStoreOn(createPgBackend(tx), {
+    now: options.now ?? (() => new Date()),
+    toolVersion: options.toolVersion,
+  })
+  // A value that is not a string is refused by the core's validation, before any query.
+  const write = <T>(asOf: unknown, fn: () => Promise<T>): Promise<T> =>
+    typeof asOf === 'string' ? tx.write(`as-of:${asOf}`, fn) : fn()
+  return {
+    ...inner,
+    writeDistricts: (asOf, files, meta) =>
+      write(asOf, () => inner.writeDistricts(asOf, files, meta)),
+    writeDistrict: (file, o) => write(file?.asOf, () => inner.writeDistrict(file, o)),
+    writeAllDistricts: (file, o) => write(file?.asOf, () => inner.writeAllDistricts(file, o)),
+    recordFailures: (asOf, failures, meta) =>
+      write(asOf, () => inner.recordFailures(asOf, failures, meta)),
+    setCurrent: (asOf, o) => tx.write(CURRENT_KEY, () => inner.setCurrent(asOf, o)),
+  }
+}
+
+function createPgBackend(tx: PgTransactions): SnapshotBackend {
+  const q = <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
+    pgQuery<R>(tx.db(), 'snapshots', sql, params)
+
+  async function loadState(asOf: IsoDate): Promise<SnapshotState | null> {
+    const { rows } = await q<{ manifest: unknown; metadata_text: string }>(
+      'SELECT manifest, metadata_text FROM snapshots WHERE as_of = $1',
+      [asOf],
+    )
+    const row = rows[0]
+    if (row === undefined) return null
+    const where = `postgres:snapshots/${asOf}`
+    const manifest = upgradeManifest(row.manifest, `${where} manifest`)
+    if (sha256Hex(row.metadata_text) !== manifest.metadataSha256) {
+      throw new StorageCorruptError(where, 'metadata does not match the manifest sha256')
+    }
+    const metadata = upgradeMetadata(parseJsonBytes(row.metadata_text, where), `${where} metadata`)
+    if (metadata.asOf !== asOf || manifest.asOf !== asOf) {
+      throw new StorageCorruptError(
+        where,
+        `metadata/manifest name as-of ${metadata.asOf}/${manifest.asOf}`,
+      )
+    }
+    return { metadata, manifest }
+  }
+
+  async function upsertFiles(asOf: IsoDate, files: FileToWrite[]): Promise<void> {
+    for (const f of files) {
+      const body = Buffer.from(f.text, 'utf8')
+      await q(
+        `INSERT INTO snapshot_files (as_of, name, body, sha256, size_bytes) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (as_of, name) DO UPDATE
+           SET body = EXCLUDED.body, sha256 = EXCLUDED.sha256, size_bytes = EXCLUDED.size_bytes`,
+        [asOf, f.name, body, sha256Hex(body), body.length],
+      )
+    }
+  }
+
+  return {
+    async listDates() {
+      const { rows } = await q<{ as_of: IsoDate }>(
+        "SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of FROM snapshots ORDER BY as_of",
+      )
+      return rows.map((r) => r.as_of)
+    },
+    loadState,
+    loadForWrite: loadState,
+    async readCommitted(asOf: IsoDate, manifest: SnapshotManifest, name: string) {
+      const where = `postgres:snapshot_files/${asOf}/${name}`
+      const want = expectedSha(manifest, name)
+      if (want === null) throw new StorageCorruptError(where, 'not listed in the manifest')
+      const { rows } = await q<{ body: Buffer }>(
+        'SELECT body FROM snapshot_files WHERE as_of = $1 AND name = $2',
+        [asOf, name],
+      )
+      const body = rows[0]?.body
+      if (body === undefined || sha256Hex(body) !== want) {
+        throw new StorageCorruptError(where, 'missing, or its sha256 does not match the manifest')
+      }
+      return body
+    },
+    async commit(asOf, isNew, files, state) {
+      if (!tx.inWrite()) throw new Error('snapshot commit outside a write transaction')
+      const { manifest, metadataText } = sealState(state)
+      if (isNew) {
+        const inserted = await q(
+          `INSERT INTO snapshots (as_of, manifest, metadata_text) VALUES ($1, $2, $3)
+           ON CONFLICT (as_of) DO NOTHING`,
+          [asOf, JSON.stringify(manifest), metadataText],
+        )
+        if (inserted.rowCount === 0) return false
+      } else {
+        await q(
+          'UPDATE snapshots SET manifest = $2, metadata_text = $3, updated_at = now() WHERE as_of = $1',
+          [asOf, JSON.stringify(manifest), metadataText],
+        )
+      }
+      await upsertFiles(asOf, files)
+      return true
+    },
+    async readCurrent() {
+      const { rows } = await q<{ pointer: unknown }>('SELECT pointer FROM current_snapshot')
+      return rows[0] ? upgradeCurrent(rows[0].pointer, 'postgres:current_snapshot') : null
+    },
+    async writeCurrent(pointer: CurrentPointer) {
+      await q(
+        `INSERT INTO current_snapshot (singleton, pointer) VALUES (true, $1)
+         ON CONFLICT (singleton) DO UPDATE SET pointer = EXCLUDED.pointer`,
+        [JSON.stringify(pointer)],
+      )
+    },
+  }
+}
