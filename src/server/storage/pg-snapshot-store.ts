@@ -55,6 +55,7 @@ export function createPgSnapshotStore(options: PgSnapshotStoreOptions): Snapshot
     writeAllDistricts: (file, o) => write(file?.asOf, () => inner.writeAllDistricts(file, o)),
     recordFailures: (asOf, failures, meta) =>
       write(asOf, () => inner.recordFailures(asOf, failures, meta)),
+    clearFailures: (asOf, districtIds) => write(asOf, () => inner.clearFailures(asOf, districtIds)),
     setCurrent: (asOf, o) => tx.write(CURRENT_KEY, () => inner.setCurrent(asOf, o)),
   }
 }
