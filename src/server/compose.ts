@@ -81,7 +81,14 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     schedule: resilience.schedule,
   })
   const retryPolicy = overrides.retryPolicy ?? DEFAULT_RETRY_POLICY
-  const source = createReportSource({ client, rawCache, resilience, retryPolicy, logger })
+  const source = createReportSource({
+    client,
+    rawCache,
+    resilience,
+    retryPolicy,
+    wrongAnswerRetries: config.upstream.wrongAsOfRetries,
+    logger,
+  })
   const collector = createCollector({ source, now, toolVersion: TOOL_VERSION })
   const refresh = createRefreshService({
     client,

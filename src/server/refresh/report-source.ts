@@ -39,6 +39,8 @@ export interface ReportSourceDeps {
   rawCache: RawCsvCache
   resilience: Resilience
   retryPolicy: RetryPolicy
+  /** Retries of a body that names another as-of or month (a stale or wrong-date answer). */
+  wrongAnswerRetries: number
   logger: Logger
 }
 
@@ -97,6 +99,7 @@ export function createReportSource(deps: ReportSourceDeps) {
     const run = () =>
       deps.resilience.withRetries(attempt, {
         policy: deps.retryPolicy,
+        wrongAnswerRetries: deps.wrongAnswerRetries,
         enabled: ctx.retry ?? true,
         signal: ctx.signal,
         onRetry: (n, error) => ctx.onRetry?.({ report, districtId, attempt: n, error }),
