@@ -13,6 +13,7 @@ import {
   createUpstreamScheduler,
   DEFAULT_RETRY_POLICY,
   type RetryPolicy,
+  type SchedulerEvent,
 } from './politeness/index.ts'
 import { createCollector, createRefreshService, createReportSource } from './refresh/index.ts'
 import {
@@ -31,6 +32,8 @@ export interface ServiceOverrides {
   now?: () => number
   retryPolicy?: RetryPolicy
   breaker?: { failureThreshold: number; openMs: number; maxOutageMs: number }
+  /** Sees every start and end the upstream budget decides, on the services' clock. */
+  observeScheduler?: (event: SchedulerEvent) => void
 }
 
 export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}) {
@@ -52,6 +55,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     windowMs: config.upstream.windowMs,
     maxConcurrent: config.upstream.maxConcurrent,
     now,
+    observe: overrides.observeScheduler,
   })
   const alerts = createAlertManager({ webhookUrl: config.alertWebhookUrl, now, logger })
   const resilience = createResilience({

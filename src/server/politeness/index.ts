@@ -13,10 +13,12 @@ export {
   shouldRetry,
 } from './retry-policy.ts'
 export type { FailureCounts, RetryPolicy } from './retry-policy.ts'
-export { createUpstreamScheduler } from './upstream-scheduler.ts'
+export { SPACING_HEADROOM, createUpstreamScheduler } from './upstream-scheduler.ts'
 export type {
   ScheduleOptions,
   SchedulerConfig,
+  SchedulerEvent,
+  SchedulerTimers,
   SchedulerStatus,
   UpstreamScheduler,
 } from './upstream-scheduler.ts'
