@@ -100,6 +100,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     store,
     config: districtConfig,
     resilience,
+    upstreamHost: new URL(config.dashboardUrl).host,
     now,
     logger,
     concurrency: config.upstream.maxConcurrent,

@@ -72,6 +72,8 @@ export interface Resilience {
     },
   ): Promise<{ value: T; attempts: number }>
   circuit(host?: string): CircuitStatus
+  /** Sees every circuit change of every host; returns an unsubscribe function. */
+  onCircuitChange(listener: (host: string, status: CircuitStatus) => void): () => void
   hosts(): string[]
 }
 
@@ -79,6 +81,7 @@ export function createResilience(config: ResilienceConfig): Resilience {
   const now = config.now ?? Date.now
   const lanes = new AsyncLocalStorage<Lane>()
   const breakers = new Map<string, CircuitBreaker>()
+  const circuitListeners = new Set<(host: string, status: CircuitStatus) => void>()
 
   const breakerOf = (host: string): CircuitBreaker => {
     let b = breakers.get(host)
@@ -91,6 +94,7 @@ export function createResilience(config: ResilienceConfig): Resilience {
       b.onChange((s) => {
         config.logger.warn({ host, circuit: s }, `circuit ${s.state} for ${host}`)
         config.onCircuitChange?.(host, s)
+        for (const listener of circuitListeners) listener(host, s)
       })
       breakers.set(host, b)
     }
@@ -206,6 +210,11 @@ export function createResilience(config: ResilienceConfig): Resilience {
           nextProbeAt: null,
         }
       )
+    },
+
+    onCircuitChange(listener) {
+      circuitListeners.add(listener)
+      return () => circuitListeners.delete(listener)
     },
 
     hosts() {
