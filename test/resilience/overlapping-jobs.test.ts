@@ -40,7 +40,10 @@ describe('five overlapping jobs over the same cells', () => {
     const done = await Promise.all(
       jobs.map((j) => waitForJob(stack, j.backfillId, undefined, 60_000)),
     )
-    expect(done.map((j) => j.status)).toEqual(Array(5).fill('complete'))
+    expect(
+      done.map((j) => j.status),
+      JSON.stringify(done.map((j) => [j.error, j.partialSnapshots])),
+    ).toEqual(Array(5).fill('complete'))
     for (const j of done) expect(j.progress.completed).toBe(DATES.length * DISTRICTS.length)
 
     const urls = requestLog(stack).map((r) => r.url)
