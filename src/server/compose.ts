@@ -13,6 +13,7 @@ import {
   createUpstreamScheduler,
   DEFAULT_RETRY_POLICY,
   type RetryPolicy,
+  type SchedulerEvent,
 } from './politeness/index.ts'
 import { createCollector, createRefreshService, createReportSource } from './refresh/index.ts'
 import {
@@ -42,6 +43,8 @@ export interface ServiceOverrides {
    * (the same store rules through the shared core, without the disk writes and fsyncs).
    */
   memoryStorage?: boolean
+  /** Sees every start and end the upstream budget decides, on the services' clock. */
+  observeScheduler?: (event: SchedulerEvent) => void
 }
 
 export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}) {
@@ -78,6 +81,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     windowMs: config.upstream.windowMs,
     maxConcurrent: config.upstream.maxConcurrent,
     now,
+    observe: overrides.observeScheduler,
   })
   const alerts = createAlertManager({ webhookUrl: config.alertWebhookUrl, now, logger })
   const resilience = createResilience({
@@ -107,7 +111,14 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     schedule: resilience.schedule,
   })
   const retryPolicy = overrides.retryPolicy ?? DEFAULT_RETRY_POLICY
-  const source = createReportSource({ client, rawCache, resilience, retryPolicy, logger })
+  const source = createReportSource({
+    client,
+    rawCache,
+    resilience,
+    retryPolicy,
+    wrongAnswerRetries: config.upstream.wrongAsOfRetries,
+    logger,
+  })
   const collector = createCollector({ source, now, toolVersion: TOOL_VERSION })
   const refresh = createRefreshService({
     client,
@@ -116,6 +127,8 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     config: districtConfig,
     resilience,
     retryPolicy,
+    wrongAnswerRetries: config.upstream.wrongAsOfRetries,
+    upstreamHost: new URL(config.dashboardUrl).host,
     now,
     logger,
     concurrency: config.upstream.maxConcurrent,

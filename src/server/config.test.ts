@@ -10,7 +10,13 @@ describe('loadConfig', () => {
       dataDir: './data',
       dashboardUrl: 'https://dashboards.toastmasters.org',
       adminToken: null,
-      upstream: { maxRequests: 2, windowMs: 1000, maxConcurrent: 4, timeoutMs: 30000 },
+      upstream: {
+        maxRequests: 2,
+        windowMs: 1000,
+        maxConcurrent: 4,
+        timeoutMs: 30000,
+        wrongAsOfRetries: 3,
+      },
       logLevel: 'info',
     })
   })
@@ -26,13 +32,20 @@ describe('loadConfig', () => {
       UPSTREAM_WINDOW_MS: '500',
       UPSTREAM_MAX_CONCURRENT: '8',
       UPSTREAM_TIMEOUT_MS: '1000',
+      UPSTREAM_WRONG_AS_OF_RETRIES: '0',
       LOG_LEVEL: 'debug',
       REFRESH_INTERVAL_MINUTES: '360',
     })
     expect(c.refreshIntervalMinutes).toBe(360)
     expect(c.port).toBe(8080)
     expect(c.dashboardUrl).toBe('http://127.0.0.1:9999')
-    expect(c.upstream).toEqual({ maxRequests: 0, windowMs: 500, maxConcurrent: 8, timeoutMs: 1000 })
+    expect(c.upstream).toEqual({
+      maxRequests: 0,
+      windowMs: 500,
+      maxConcurrent: 8,
+      timeoutMs: 1000,
+      wrongAsOfRetries: 0,
+    })
     expect(c.logLevel).toBe('debug')
   })
 
@@ -41,6 +54,8 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ UPSTREAM_MAX_CONCURRENT: '0' }, 'UPSTREAM_MAX_CONCURRENT'],
     [{ UPSTREAM_WINDOW_MS: '-5' }, 'UPSTREAM_WINDOW_MS'],
+    [{ UPSTREAM_WRONG_AS_OF_RETRIES: '21' }, 'UPSTREAM_WRONG_AS_OF_RETRIES'],
+    [{ UPSTREAM_WRONG_AS_OF_RETRIES: 'many' }, 'UPSTREAM_WRONG_AS_OF_RETRIES'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ TOASTMASTERS_DASHBOARD_URL: 'ftp://x' }, 'TOASTMASTERS_DASHBOARD_URL'],
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN'],

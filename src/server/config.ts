@@ -33,6 +33,11 @@ export interface Config {
     maxConcurrent: number
     /** @default 30000 */
     timeoutMs: number
+    /**
+     * Retries of an answer whose footer names another as-of or data month (wrong-date or stale
+     * body), on top of the first request; then the cell fails with that code. @default 3
+     */
+    wrongAsOfRetries: number
   }
   logLevel: (typeof LOG_LEVELS)[number]
   circuit: {
@@ -117,6 +122,7 @@ const envSchema = z.object({
   UPSTREAM_WINDOW_MS: intFrom('UPSTREAM_WINDOW_MS', 1000, 1, 3_600_000),
   UPSTREAM_MAX_CONCURRENT: intFrom('UPSTREAM_MAX_CONCURRENT', 4, 1, 64),
   UPSTREAM_TIMEOUT_MS: intFrom('UPSTREAM_TIMEOUT_MS', 30_000, 100, 600_000),
+  UPSTREAM_WRONG_AS_OF_RETRIES: intFrom('UPSTREAM_WRONG_AS_OF_RETRIES', 3, 0, 20),
   CIRCUIT_FAILURE_THRESHOLD: intFrom('CIRCUIT_FAILURE_THRESHOLD', 5, 1, 1000),
   CIRCUIT_OPEN_MS: intFrom('CIRCUIT_OPEN_MS', 30_000, 10, 3_600_000),
   CIRCUIT_MAX_OUTAGE_MS: intFrom('CIRCUIT_MAX_OUTAGE_MS', 900_000, 10, 86_400_000),
@@ -258,6 +264,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       windowMs: e.UPSTREAM_WINDOW_MS,
       maxConcurrent: e.UPSTREAM_MAX_CONCURRENT,
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      wrongAsOfRetries: e.UPSTREAM_WRONG_AS_OF_RETRIES,
     },
     logLevel: e.LOG_LEVEL,
     circuit: {

@@ -18,6 +18,17 @@ export interface RefreshResult {
   restated: string[]
   currentMoved: boolean
   message: string
+  /**
+   * Present when the upstream's circuit was open: the refresh did not start (or stopped at
+   * once when the circuit opened), and says when the upstream is asked again.
+   */
+  circuit?: RefreshCircuit
+}
+
+export interface RefreshCircuit {
+  state: 'open' | 'half-open' | 'closed'
+  reason: string | null
+  nextProbeAt: string | null
 }
 
 export type RefreshState = 'idle' | 'running'

@@ -1,8 +1,10 @@
 /** In-memory log of the requests the simulator answered (control requests excluded). */
 
 export interface RequestLogEntry {
-  /** ISO timestamp from the simulator's clock. */
+  /** ISO timestamp from the simulator's clock: when the answer was written. */
   time: string
+  /** ISO timestamp from the simulator's clock: when the request arrived (what a rate limit counts). */
+  receivedTime: string
   method: string
   url: string
   /** 0 when the connection was reset without a response. */

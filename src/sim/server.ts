@@ -129,6 +129,7 @@ async function handle(
   deps: ServerDeps,
   now: () => number,
 ): Promise<void> {
+  const receivedTime = new Date(now()).toISOString()
   const url = new URL(req.url ?? '/', 'http://simulator.local')
   const method = req.method ?? 'GET'
   if (url.pathname.startsWith('/__sim/')) {
@@ -144,6 +145,7 @@ async function handle(
   const { status, bytes } = writeOutcome(res, handled)
   deps.log.add({
     time: new Date(now()).toISOString(),
+    receivedTime,
     method,
     url: req.url ?? '/',
     status,

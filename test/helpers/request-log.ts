@@ -11,6 +11,8 @@ import type { Stack } from './stack.ts'
 export interface LoggedRequest {
   /** Simulator clock (ms) when the answer was written. */
   at: number
+  /** Simulator clock (ms) when the request arrived. */
+  receivedAt: number
   status: number
   fault: string | null
   url: string
@@ -36,6 +38,7 @@ export function requestLog(stack: Stack): LoggedRequest[] {
     const isExport = url.pathname.endsWith('/export.aspx')
     return {
       at: Date.parse(e.time),
+      receivedAt: Date.parse(e.receivedTime),
       status: e.status,
       fault: e.fault,
       url: e.url,

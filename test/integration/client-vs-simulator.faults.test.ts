@@ -111,11 +111,15 @@ describe('client vs simulator: injected faults become typed errors', () => {
   })
 
   it.each([-1, 1, 30])(
-    'a footer as-of shifted by %i days → UPSTREAM_WRONG_AS_OF',
+    'a footer as-of shifted by %i days → UPSTREAM_WRONG_AS_OF, retried within its own limit',
     async (shift) => {
       const error = await failureWith({ kind: 'wrong-as-of', shiftDays: shift }, ARCHIVED_DAY)
       expect(error).toBeInstanceOf(UpstreamWrongAnswerError)
-      expect(error).toMatchObject({ code: 'UPSTREAM_WRONG_AS_OF', retryable: false })
+      expect(error).toMatchObject({
+        code: 'UPSTREAM_WRONG_AS_OF',
+        retryable: true,
+        isWrongAnswer: true,
+      })
       expect((error as UpstreamWrongAnswerError).expected).toBe(ARCHIVED_DAY)
     },
   )

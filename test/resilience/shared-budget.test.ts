@@ -1,28 +1,45 @@
 /**
- * docs/architecture.md#politeness: one politeness budget (sliding-window rate limit + concurrency cap) shared by every
- * job and the refresh, fair between jobs, with the refresh first. Proven from the simulator's
- * own request log.
- *
- * The simulator logs when it wrote each answer, and it shares one event loop with the server:
- * a request the server started on time can reach the simulator up to ~100 ms late (measured on a
- * loaded 2-core machine) and land next to later ones. So the window checked is the limiter's
- * window minus JITTER_MS; a product that ignored or split the budget would still overshoot it
- * several times over.
+ * docs/architecture.md#politeness: one politeness budget (sliding-window rate limit + concurrency cap) shared by every job and
+ * the refresh, fair between jobs, with the refresh first. Asserted on the scheduler's own
+ * decisions, timed by the services' injected clock: when it started and ended each request and
+ * for which lane (job id or refresh). Arrival times at the simulator carry the event loop's
+ * unevenness; the decisions do not, so the limits are checked exactly. The simulator's log only
+ * proves that every request it served went through those decisions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SchedulerEvent } from '../../src/server/politeness/index.ts'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import type { Stack } from '../helpers/stack.ts'
 import { configureDistricts, startJob, waitFor, waitForJob, type Json } from '../helpers/jobs.ts'
-import { requestLog, type LoggedRequest } from '../helpers/request-log.ts'
+import { requestLog } from '../helpers/request-log.ts'
 import { startResilienceStack } from './resilience-harness.ts'
 import { densestWindow, maxInAnyWindow, maxOverlap } from './request-timing.ts'
 
 const MAX_REQUESTS = 4
 const WINDOW_MS = 500
-const JITTER_MS = 150
 
-const durationMs = (job: BackfillResponse) =>
-  Date.parse(job.completedAt ?? '') - Date.parse(job.createdAt)
+/** The scheduler's decisions, recorded from the stack's services. */
+function decisionLog() {
+  let events: SchedulerEvent[] = []
+  return {
+    observe: (e: SchedulerEvent) => void events.push(e),
+    clear: () => void (events = []),
+    starts: (lane?: string) =>
+      events.filter((e) => e.type === 'start' && (lane === undefined || e.lane === lane)),
+    /** [start, end) of each request, paired per lane in order. */
+    intervals: () => {
+      const open = new Map<string, number[]>()
+      const out: { start: number; end: number }[] = []
+      for (const e of events) {
+        const queue = open.get(e.lane) ?? []
+        open.set(e.lane, queue)
+        if (e.type === 'start') queue.push(e.at)
+        else out.push({ start: queue.shift() ?? e.at, end: e.at })
+      }
+      return out
+    },
+  }
+}
 
 /** Learns the live year once, so later requests are all billed to jobs and the refresh. */
 async function warmUp(stack: Stack): Promise<void> {
@@ -32,7 +49,10 @@ async function warmUp(stack: Stack): Promise<void> {
   })
   expect(r.status).toBe(200)
   stack.sim.clearLog()
+  decisions.clear()
 }
+
+const decisions = decisionLog()
 
 describe('rate limit shared by three jobs and a refresh', () => {
   let stack: Stack
@@ -43,6 +63,7 @@ describe('rate limit shared by three jobs and a refresh', () => {
         UPSTREAM_WINDOW_MS: String(WINDOW_MS),
         MAX_RUNNING_JOBS: '3',
       },
+      overrides: { observeScheduler: decisions.observe },
     })
     await configureDistricts(stack, ['21', '61'])
     await warmUp(stack)
@@ -71,9 +92,7 @@ describe('rate limit shared by three jobs and a refresh', () => {
         collectionType: 'per-district',
       }),
     ])
-    const refreshStart = Date.now()
     const refresh = await stack.api<Json>('POST', '/api/refresh?wait=true')
-    const refreshEnd = Date.now()
     expect(refresh.body.status).toBe('written')
     const largeAtRefreshEnd = (await waitForJob(stack, large.backfillId, () => true)).status
     const [doneLarge, doneSmall, doneMedium] = await Promise.all(
@@ -85,30 +104,33 @@ describe('rate limit shared by three jobs and a refresh', () => {
       'complete',
     ])
 
-    const log = requestLog(stack)
-    // Every request of the three jobs and the refresh reached the simulator through the budget.
-    expect(log.length).toBeGreaterThanOrEqual(28 + 4 + 4 + 8)
-    const times = log.map((r) => r.at)
+    // Every request of the three jobs and the refresh went through the budget's decisions.
+    const starts = decisions.starts()
+    expect(starts.length).toBeGreaterThanOrEqual(28 + 4 + 4 + 8)
+    expect(requestLog(stack)).toHaveLength(starts.length)
+    const times = starts.map((e) => e.at)
     expect(
-      maxInAnyWindow(times, WINDOW_MS - JITTER_MS),
-      `densest window: ${densestWindow(times, WINDOW_MS - JITTER_MS).join(', ')} ms`,
+      maxInAnyWindow(times, WINDOW_MS),
+      `densest window: ${densestWindow(times, WINDOW_MS).join(', ')} ms`,
     ).toBeLessThanOrEqual(MAX_REQUESTS)
 
     // Fairness: the small job does not wait for the large one.
-    const smallEnd = Date.parse(doneSmall!.completedAt!)
-    const largeEnd = Date.parse(doneLarge!.completedAt!)
-    expect(largeEnd - smallEnd).toBeGreaterThan(0.3 * durationMs(doneLarge!))
+    const lastStart = (job: BackfillResponse) => decisions.starts(job.backfillId).at(-1)?.at ?? 0
+    const firstStart = (job: BackfillResponse) => decisions.starts(job.backfillId)[0]?.at ?? 0
+    const largeSpan = lastStart(large) - firstStart(large)
+    expect(lastStart(large) - lastStart(small)).toBeGreaterThan(0.3 * largeSpan)
 
     // Priority: while the refresh ran, its requests took most of the budget, and it ended
     // while the large job was still going.
     expect(largeAtRefreshEnd).toBe('processing')
-    const latest = stack.sim.truth.latestAsOf()
-    const isRefresh = (r: LoggedRequest) => r.asOf === latest || r.asOf === null
-    const during = log.filter((r) => r.at >= refreshStart && r.at <= refreshEnd)
-    const share = during.filter(isRefresh).length / during.length
+    const refreshStarts = decisions.starts('refresh').map((e) => e.at)
+    const from = refreshStarts[0] ?? 0
+    const to = refreshStarts.at(-1) ?? 0
+    const during = starts.filter((e) => e.at >= from && e.at <= to)
+    const share = during.filter((e) => e.lane === 'refresh').length / during.length
     expect(
       share,
-      `refresh share of ${during.map((r) => `${r.asOf}:${r.report}`).join(' ')}`,
+      `lanes while the refresh ran: ${during.map((e) => e.lane).join(' ')}`,
     ).toBeGreaterThanOrEqual(0.6)
   })
 })
@@ -124,6 +146,7 @@ describe('concurrency cap shared by every job', () => {
         UPSTREAM_MAX_CONCURRENT: String(MAX_CONCURRENT),
         MAX_RUNNING_JOBS: '3',
       },
+      overrides: { observeScheduler: decisions.observe },
     })
     await configureDistricts(stack, ['09', '21', '61'])
     await warmUp(stack)
@@ -156,13 +179,11 @@ describe('concurrency cap shared by every job', () => {
     })
     expect(busiest).toBeLessThanOrEqual(MAX_CONCURRENT)
 
-    // The simulator wrote each answer LATENCY_MS after it started waiting, so [at - latency, at]
-    // lies inside the time the request was really in flight.
-    const log = requestLog(stack).filter((r) => r.fault === 'latency')
-    expect(log.length).toBe(7 * 2 + 7)
-    const overlap = maxOverlap(log.map((r) => ({ start: r.at - LATENCY_MS, end: r.at })))
+    // Every request was slowed by the simulator, so the jobs competed for the slots.
+    expect(requestLog(stack).filter((r) => r.fault === 'latency')).toHaveLength(7 * 2 + 7)
+    const overlap = maxOverlap(decisions.intervals())
     expect(overlap).toBeLessThanOrEqual(MAX_CONCURRENT)
-    // The jobs did compete for the slots, so the cap was what held them back.
+    // The cap was what held them back.
     expect(overlap).toBe(MAX_CONCURRENT)
   })
 })

@@ -3,7 +3,9 @@ import type { Services } from '../compose.ts'
 import path from 'node:path'
 import { readDataDirId, type StorageErrorRecord } from '../storage/index.ts'
 import { TOOL_VERSION } from '../version.ts'
+import type { RefreshResult } from '../../shared/refresh-api.ts'
 import type { App } from './create-app.ts'
+import { HttpError } from './errors.ts'
 import { isAdminRequest } from './request-guards.ts'
 import { isoDate } from './schemas.ts'
 
@@ -83,7 +85,19 @@ export function registerSystemRoutes(app: App, services: Services): void {
     },
     async (req, reply) => {
       const run = services.refresh.refresh({ date: req.body?.date })
-      if (req.query.wait === 'true') return reply.status(200).send(await run)
+      // Not running right after the call: the circuit kept it from starting, and `run` is settled.
+      if (req.query.wait === 'true' || services.refresh.status().state !== 'running') {
+        const result = await run
+        if (result.circuit) {
+          // Both instants come from the services' clock.
+          const untilMs =
+            Date.parse(result.circuit.nextProbeAt ?? '') - Date.parse(result.finishedAt)
+          const seconds = Number.isNaN(untilMs) ? 1 : Math.ceil(untilMs / 1000)
+          reply.header('retry-after', String(Math.max(1, seconds)))
+          throw circuitOpen(result)
+        }
+        return reply.status(200).send(result)
+      }
       return reply.status(202).send(services.refresh.status())
     },
   )
@@ -97,4 +111,12 @@ function withoutPaths(error: StorageErrorRecord, dataDir: string): StorageErrorR
     path: path.relative(root, path.resolve(root, error.path)) || '.',
     message: error.message.split(root).join('DATA_DIR'),
   }
+}
+
+/** 503 with the circuit and its next probe (the route sets Retry-After in seconds until then). */
+function circuitOpen(result: RefreshResult): HttpError {
+  return new HttpError(503, 'CIRCUIT_OPEN', result.message, {
+    circuit: result.circuit,
+    refresh: result,
+  })
 }

@@ -4,12 +4,21 @@
  */
 export { CircuitOpenError, createResilience } from './resilience.ts'
 export type { Lane, Resilience, ResilienceConfig } from './resilience.ts'
-export { DEFAULT_RETRY_POLICY, computeDelayMs, delay, shouldRetry } from './retry-policy.ts'
-export type { RetryPolicy } from './retry-policy.ts'
-export { createUpstreamScheduler } from './upstream-scheduler.ts'
+export {
+  DEFAULT_RETRY_POLICY,
+  DEFAULT_WRONG_ANSWER_RETRIES,
+  computeDelayMs,
+  delay,
+  planRetry,
+  shouldRetry,
+} from './retry-policy.ts'
+export type { FailureCounts, RetryPolicy } from './retry-policy.ts'
+export { SPACING_HEADROOM, createUpstreamScheduler } from './upstream-scheduler.ts'
 export type {
   ScheduleOptions,
   SchedulerConfig,
+  SchedulerEvent,
+  SchedulerTimers,
   SchedulerStatus,
   UpstreamScheduler,
 } from './upstream-scheduler.ts'

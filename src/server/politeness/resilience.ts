@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Logger } from 'pino'
 import { parseRetryAfter } from '../upstream/index.ts'
 import { createCircuitBreaker, type CircuitBreaker, type CircuitStatus } from './circuit-breaker.ts'
-import { computeDelayMs, delay, shouldRetry, type RetryPolicy } from './retry-policy.ts'
+import { computeDelayMs, delay, planRetry, type RetryPolicy } from './retry-policy.ts'
 import type { ScheduleOptions, UpstreamScheduler } from './upstream-scheduler.ts'
 
 export interface Lane {
@@ -41,6 +41,7 @@ export interface ResilienceConfig {
 
 interface RetryableLike {
   retryable?: boolean
+  isWrongAnswer?: boolean
   retryAfterMs?: number | null
   code?: string
   message?: string
@@ -55,17 +56,24 @@ export interface Resilience {
   ): Promise<T>
   /** Runs `fn` with every request in it billed to `lane`. */
   inLane<T>(lane: Lane, fn: () => Promise<T>): Promise<T>
-  /** Retries `fn` on retryable errors; `onRetry` sees each failed attempt. */
+  /**
+   * Retries `fn` on retryable errors; `onRetry` sees each failed attempt. Wrong answers (a body
+   * of another snapshot) are retried up to `wrongAnswerRetries` times, apart from
+   * `policy.maxAttempts`.
+   */
   withRetries<T>(
     fn: () => Promise<T>,
     options: {
       policy: RetryPolicy
+      wrongAnswerRetries: number
       enabled: boolean
       signal?: AbortSignal
       onRetry?: (attempt: number, error: unknown, delayMs: number) => void
     },
   ): Promise<{ value: T; attempts: number }>
   circuit(host?: string): CircuitStatus
+  /** Sees every circuit change of every host; returns an unsubscribe function. */
+  onCircuitChange(listener: (host: string, status: CircuitStatus) => void): () => void
   hosts(): string[]
 }
 
@@ -73,6 +81,7 @@ export function createResilience(config: ResilienceConfig): Resilience {
   const now = config.now ?? Date.now
   const lanes = new AsyncLocalStorage<Lane>()
   const breakers = new Map<string, CircuitBreaker>()
+  const circuitListeners = new Set<(host: string, status: CircuitStatus) => void>()
 
   const breakerOf = (host: string): CircuitBreaker => {
     let b = breakers.get(host)
@@ -85,6 +94,7 @@ export function createResilience(config: ResilienceConfig): Resilience {
       b.onChange((s) => {
         config.logger.warn({ host, circuit: s }, `circuit ${s.state} for ${host}`)
         config.onCircuitChange?.(host, s)
+        for (const listener of circuitListeners) listener(host, s)
       })
       breakers.set(host, b)
     }
@@ -163,21 +173,25 @@ export function createResilience(config: ResilienceConfig): Resilience {
     },
 
     async withRetries(fn, options) {
+      const counts = { other: 0, wrongAnswers: 0 }
       for (let attempt = 1; ; attempt++) {
         try {
           return { value: await fn(), attempts: attempt }
         } catch (error) {
-          const e = error as RetryableLike
-          if (
-            options.signal?.aborted ||
-            !options.enabled ||
-            !shouldRetry(attempt, e?.retryable === true, options.policy)
-          ) {
+          const e = (error ?? {}) as RetryableLike
+          const failure = {
+            retryable: e.retryable === true,
+            isWrongAnswer: e.isWrongAnswer === true,
+          }
+          if (failure.isWrongAnswer) counts.wrongAnswers++
+          else counts.other++
+          const plan = planRetry(counts, failure, options.policy, options.wrongAnswerRetries)
+          if (options.signal?.aborted || !options.enabled || !plan.retry) {
             if (error && typeof error === 'object')
               (error as { attempts?: number }).attempts = attempt
             throw error
           }
-          const wait = computeDelayMs(attempt, options.policy, e.retryAfterMs ?? null)
+          const wait = computeDelayMs(plan.backoffAttempt, options.policy, e.retryAfterMs ?? null)
           options.onRetry?.(attempt, error, wait)
           await delay(wait, options.signal)
         }
@@ -196,6 +210,11 @@ export function createResilience(config: ResilienceConfig): Resilience {
           nextProbeAt: null,
         }
       )
+    },
+
+    onCircuitChange(listener) {
+      circuitListeners.add(listener)
+      return () => circuitListeners.delete(listener)
     },
 
     hosts() {

@@ -1,6 +1,12 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
-import { computeDelayMs, DEFAULT_RETRY_POLICY, delay, shouldRetry } from './retry-policy.ts'
+import {
+  computeDelayMs,
+  DEFAULT_RETRY_POLICY,
+  delay,
+  planRetry,
+  shouldRetry,
+} from './retry-policy.ts'
 
 describe('computeDelayMs', () => {
   test.prop([
@@ -30,6 +36,40 @@ describe('computeDelayMs', () => {
     expect(shouldRetry(1, true, DEFAULT_RETRY_POLICY)).toBe(true)
     expect(shouldRetry(4, true, DEFAULT_RETRY_POLICY)).toBe(false)
     expect(shouldRetry(1, false, DEFAULT_RETRY_POLICY)).toBe(false)
+  })
+})
+
+describe('planRetry', () => {
+  const policy = { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 }
+  const wrong = { retryable: true, isWrongAnswer: true }
+  const network = { retryable: true, isWrongAnswer: false }
+
+  it('retries wrong answers up to their own limit, growing the backoff from their own count', () => {
+    expect(planRetry({ other: 0, wrongAnswers: 1 }, wrong, policy, 3)).toEqual({
+      retry: true,
+      backoffAttempt: 1,
+    })
+    expect(planRetry({ other: 0, wrongAnswers: 3 }, wrong, policy, 3)).toEqual({
+      retry: true,
+      backoffAttempt: 3,
+    })
+    expect(planRetry({ other: 0, wrongAnswers: 4 }, wrong, policy, 3)).toEqual({ retry: false })
+    expect(planRetry({ other: 0, wrongAnswers: 1 }, wrong, policy, 0)).toEqual({ retry: false })
+  })
+
+  it('keeps the attempt limit for the other failures, whatever wrong answers came before', () => {
+    expect(planRetry({ other: 1, wrongAnswers: 3 }, network, policy, 3)).toMatchObject({
+      retry: true,
+    })
+    expect(planRetry({ other: 2, wrongAnswers: 0 }, network, policy, 3)).toEqual({ retry: false })
+    expect(
+      planRetry(
+        { other: 1, wrongAnswers: 0 },
+        { retryable: false, isWrongAnswer: false },
+        policy,
+        3,
+      ),
+    ).toEqual({ retry: false })
   })
 })
 

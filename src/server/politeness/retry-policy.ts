@@ -39,6 +39,38 @@ export function shouldRetry(attempt: number, retryable: boolean, policy: RetryPo
   return retryable && attempt < policy.maxAttempts
 }
 
+/** How many wrong answers (a well-formed body of another snapshot) are retried. @default 3 */
+export const DEFAULT_WRONG_ANSWER_RETRIES = 3
+
+/** The failures of one fetch so far, by the limit they count against. */
+export interface FailureCounts {
+  /** Retryable failures other than wrong answers (network, 5xx, HTML, …). */
+  other: number
+  wrongAnswers: number
+}
+
+/**
+ * Whether the fetch is tried again after its latest failure (already counted in `counts`), and
+ * which attempt number its backoff grows from. A wrong answer has a limit of its own, so a
+ * dashboard that serves yesterday's body for a while around publication does not use up the
+ * attempts meant for network failures, and the reverse.
+ */
+export function planRetry(
+  counts: FailureCounts,
+  failure: { retryable: boolean; isWrongAnswer: boolean },
+  policy: RetryPolicy,
+  wrongAnswerRetries: number,
+): { retry: false } | { retry: true; backoffAttempt: number } {
+  if (failure.isWrongAnswer) {
+    return counts.wrongAnswers <= wrongAnswerRetries
+      ? { retry: true, backoffAttempt: counts.wrongAnswers }
+      : { retry: false }
+  }
+  return shouldRetry(counts.other, failure.retryable, policy)
+    ? { retry: true, backoffAttempt: counts.other }
+    : { retry: false }
+}
+
 /** Waits `ms`, rejecting early with the signal's reason when it aborts (docs/architecture.md#lifecycle). */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,20 +1,55 @@
 /**
- * The one politeness budget for the upstream (docs/architecture.md#politeness): every request of every job and of the
- * refresh goes through `schedule()`. Per host it enforces
- *  - a sliding-window rate limit (at most `maxRequests` starts in any `windowMs`),
+ * The one politeness budget for the upstream (docs/architecture.md#politeness): every request of every job and of the refresh
+ * goes through `schedule()`. Per host it enforces
+ *  - a rate limit: at most `maxRequests` starts in any `windowMs`, spread evenly (never two starts
+ *    closer than `windowMs / maxRequests`, measured between actual starts, so a timer that fires
+ *    late never lets the next start catch up in a burst),
  *  - a cap on requests in flight,
  *  - an optional minimum gap per lane (a job's `rateLimitDelayMs`),
  *  - a pause after 429 / Retry-After and a temporarily lowered rate after server errors,
  * and shares it fairly: lanes with priority (the refresh) first, the others round-robin, so a
  * small job started during a large one is not starved.
+ *
+ * Why spread: the upstream counts arrivals, not our decisions. Requests started back to back at
+ * the end of one window and the start of the next reach it with uneven delays, and a burst of
+ * `maxRequests` then lands in one of its windows together with a neighbour. With starts on a
+ * cadence of `(1 + SPACING_HEADROOM) * windowMs / maxRequests`, any `maxRequests + 1` starts span
+ * more than a window by a margin that absorbs that unevenness, while the rate stays above 95% of
+ * the limit: a start may come up to `SPACING_HEADROOM` of the spacing early on the cadence, which
+ * makes up for timers firing slightly late. The margin left at the upstream is
+ * `SPACING_HEADROOM * (windowMs - windowMs / maxRequests)` (56 ms at 5 per second).
  */
+
+/** Fraction of the even spacing kept as margin against uneven arrival at the upstream. */
+export const SPACING_HEADROOM = 0.07
+
+/** Timers, injectable so tests can fire them late on a clock of their own. */
+export interface SchedulerTimers {
+  set(fn: () => void, ms: number): unknown
+  clear(handle: unknown): void
+}
+
+/** What the scheduler decided, with its own clock: a start or the end of a request. */
+export interface SchedulerEvent {
+  type: 'start' | 'end'
+  host: string
+  lane: string
+  at: number
+  /** Requests of this host still waiting after the decision. */
+  queued: number
+}
 
 export interface SchedulerConfig {
   /** Starts allowed per window and host; 0 = unlimited (local simulator only). */
   maxRequests: number
   windowMs: number
   maxConcurrent: number
+  /** @default Date.now */
   now?: () => number
+  /** @default setTimeout / clearTimeout */
+  timers?: SchedulerTimers
+  /** Sees every decision (metrics, tests); must not throw. */
+  observe?: (event: SchedulerEvent) => void
 }
 
 export interface ScheduleOptions {
@@ -51,7 +86,11 @@ interface HostState {
   pausedUntil: number
   /** Divisor on maxRequests after server errors; 1 = full speed. */
   slowdown: number
-  timer: ReturnType<typeof setTimeout> | null
+  /** The actual time of the latest start (-Infinity before the first). */
+  lastStart: number
+  /** Where the cadence puts the next start; starts may come SPACING_HEADROOM early on it. */
+  nextOnCadence: number
+  timer: unknown
   timerAt: number
 }
 
@@ -69,8 +108,22 @@ export interface UpstreamScheduler {
 
 const MAX_SLOWDOWN = 8
 
+const DEFAULT_TIMERS: SchedulerTimers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
 export function createUpstreamScheduler(config: SchedulerConfig): UpstreamScheduler {
   const now = config.now ?? Date.now
+  const timers = config.timers ?? DEFAULT_TIMERS
+  const observe = (type: SchedulerEvent['type'], host: string, lane: string) => {
+    if (!config.observe) return
+    try {
+      config.observe({ type, host, lane, at: now(), queued: queued(stateOf(host)) })
+    } catch {
+      // An observer must never break the budget.
+    }
+  }
   const hosts = new Map<string, HostState>()
   let closed = false
 
@@ -85,6 +138,8 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
         lastLaneStart: new Map(),
         pausedUntil: 0,
         slowdown: 1,
+        lastStart: Number.NEGATIVE_INFINITY,
+        nextOnCadence: Number.NEGATIVE_INFINITY,
         timer: null,
         timerAt: 0,
       }
@@ -93,6 +148,8 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
     return s
   }
 
+  const queued = (s: HostState) => [...s.lanes.values()].reduce((n, q) => n + q.length, 0)
+
   const effectiveMax = (s: HostState) =>
     config.maxRequests === 0 ? 0 : Math.max(1, Math.floor(config.maxRequests / s.slowdown))
 
@@ -100,14 +157,32 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
     while (s.starts.length > 0 && (s.starts[0] ?? 0) <= t - config.windowMs) s.starts.shift()
   }
 
-  /** Earliest time a new start is allowed by the window and pause, ignoring lanes. */
+  /** Even spacing of starts at the current (possibly lowered) rate; 0 = unlimited. */
+  const spacingOf = (s: HostState): number => {
+    const max = effectiveMax(s)
+    return max === 0 ? 0 : config.windowMs / max
+  }
+
+  /** Earliest time a new start is allowed by the rate limit and pause, ignoring lanes. */
   const hostReadyAt = (s: HostState, t: number): number => {
     let at = Math.max(t, s.pausedUntil)
     const max = effectiveMax(s)
-    if (max > 0 && s.starts.length >= max) {
+    if (max === 0) return at
+    const spacing = spacingOf(s)
+    at = Math.max(at, s.lastStart + spacing, s.nextOnCadence - spacing * SPACING_HEADROOM)
+    // Implied by the spacing; kept so a lowered rate applies at once to the recent starts too.
+    if (s.starts.length >= max) {
       at = Math.max(at, (s.starts[s.starts.length - max] ?? t) + config.windowMs)
     }
     return at
+  }
+
+  const recordStart = (s: HostState, t: number) => {
+    s.starts.push(t)
+    s.lastStart = t
+    const spacing = spacingOf(s)
+    if (spacing > 0)
+      s.nextOnCadence = Math.max(s.nextOnCadence, t) + spacing * (1 + SPACING_HEADROOM)
   }
 
   const pickWaiter = (s: HostState, t: number): { waiter: Waiter | null; retryAt: number } => {
@@ -139,10 +214,10 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
 
   const arm = (host: string, s: HostState, at: number) => {
     if (!Number.isFinite(at)) return
-    if (s.timer && s.timerAt <= at) return
-    if (s.timer) clearTimeout(s.timer)
+    if (s.timer !== null && s.timerAt <= at) return
+    if (s.timer !== null) timers.clear(s.timer)
     s.timerAt = at
-    s.timer = setTimeout(
+    s.timer = timers.set(
       () => {
         s.timer = null
         pump(host)
@@ -163,7 +238,7 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
       if (readyAt > t) return arm(host, s, readyAt)
       const { waiter, retryAt } = pickWaiter(s, t)
       if (!waiter) return arm(host, s, retryAt)
-      s.starts.push(t)
+      recordStart(s, t)
       s.lastLaneStart.set(waiter.lane, t)
       s.active++
       waiter.start()
@@ -199,11 +274,13 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
           minGapMs: options.minGapMs ?? 0,
           reject,
           start: () => {
+            observe('start', host, lane)
             task(ac.signal)
               .then(resolve, reject)
               .finally(() => {
                 signal?.removeEventListener('abort', onAbort)
                 s.active--
+                observe('end', host, lane)
                 pump(host)
               })
           },
@@ -239,7 +316,7 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
       const t = now()
       if (s) prune(s, t)
       const starts = s?.starts ?? []
-      const queueLength = s ? [...s.lanes.values()].reduce((n, q) => n + q.length, 0) : 0
+      const queueLength = s ? queued(s) : 0
       const oldest = starts[0]
       return {
         rateLimiter: {
@@ -263,7 +340,8 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
     close() {
       closed = true
       for (const s of hosts.values()) {
-        if (s.timer) clearTimeout(s.timer)
+        if (s.timer !== null) timers.clear(s.timer)
+        s.timer = null
         for (const q of s.lanes.values()) for (const w of q) w.reject(new Error('scheduler closed'))
         s.lanes.clear()
         s.laneOrder = []

@@ -64,6 +64,7 @@ export async function rebuildFromCache(deps: {
     rawCache: deps.rawCache,
     resilience: deps.resilience,
     retryPolicy: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+    wrongAnswerRetries: 0,
     logger: deps.logger,
   })
   const collector = createCollector({ source, now: deps.now, toolVersion: deps.toolVersion })

@@ -3,14 +3,25 @@
  * at full detail, write its snapshot, move `current.json`. Bodies are always fetched fresh, so a
  * restatement under an unchanged as-of (closing periods, docs/upstream.md#publishing-cadence-and-restatements) is noticed and stored;
  * when nothing changed, nothing is written. Refresh requests go first in the shared budget.
+ *
+ * A refresh never waits out an outage: with the upstream's circuit open (and its probe not due)
+ * it does not start, and when the circuit opens while it runs it stops at once, in-flight
+ * requests aborted and nothing written. Either way the result carries the circuit and the time
+ * of the next probe; the next refresh (asked for, or on the interval) tries again.
  */
 import type { Logger } from 'pino'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import type { DistrictFile } from '../../shared/snapshot-types.ts'
-import type { RefreshResult, RefreshState } from '../../shared/refresh-api.ts'
+import type { RefreshCircuit, RefreshResult, RefreshState } from '../../shared/refresh-api.ts'
 import type { DistrictConfigStore, SnapshotStore } from '../storage/index.ts'
 import type { DashboardClient } from '../upstream/index.ts'
-import type { Lane, Resilience, RetryPolicy } from '../politeness/index.ts'
+import {
+  CircuitOpenError,
+  type CircuitStatus,
+  type Lane,
+  type Resilience,
+  type RetryPolicy,
+} from '../politeness/index.ts'
 import { toCellError } from './cell-error.ts'
 import type { Collector, DistrictOutcome } from './collector.ts'
 import { storeDate } from './store-date.ts'
@@ -23,6 +34,10 @@ export interface RefreshServiceDeps {
   resilience: Resilience
   /** Retries of the newest-as-of lookup (the reports retry in the collector). */
   retryPolicy: RetryPolicy
+  /** Retries of an answer for another date or month (UPSTREAM_WRONG_AS_OF_RETRIES). */
+  wrongAnswerRetries: number
+  /** The dashboard's host, whose circuit decides whether a refresh runs. */
+  upstreamHost: string
   now: () => number
   logger: Logger
   concurrency: number
@@ -59,6 +74,7 @@ export function createRefreshService(deps: RefreshServiceDeps) {
     const { value } = await deps.resilience.inLane(lane, () =>
       deps.resilience.withRetries(() => deps.client.getLiveStatus(signal), {
         policy: deps.retryPolicy,
+        wrongAnswerRetries: deps.wrongAnswerRetries,
         enabled: true,
         signal,
       }),
@@ -90,6 +106,8 @@ export function createRefreshService(deps: RefreshServiceDeps) {
       concurrency: deps.concurrency,
       detail: 'full',
     })
+    // Stopped (circuit opened, shutdown): the districts cut short are no result to store.
+    signal.throwIfAborted()
     const lists = empty()
     const toWrite: DistrictOutcome[] = []
     const restated: string[] = []
@@ -153,22 +171,53 @@ export function createRefreshService(deps: RefreshServiceDeps) {
     }
   }
 
+  function circuitResult(status: CircuitStatus, startedAt: string, what: string): RefreshResult {
+    const circuit: RefreshCircuit = {
+      state: status.state,
+      reason: status.reason,
+      nextProbeAt: status.nextProbeAt,
+    }
+    const why = status.reason ? ` (${status.reason})` : ''
+    const message = `CIRCUIT_OPEN: upstream ${deps.upstreamHost} unreachable${why}; ${what}; next probe at ${status.nextProbeAt ?? 'unknown'}`
+    return { ...result('failed', null, startedAt, empty(), [], false, message), circuit }
+  }
+
+  /** Open and not yet due for its probe: a refresh now could only wait. */
+  function blockedByCircuit(): CircuitStatus | null {
+    const c = deps.resilience.circuit(deps.upstreamHost)
+    if (c.state !== 'open' || c.nextProbeAt === null) return null
+    return Date.parse(c.nextProbeAt) > deps.now() ? c : null
+  }
+
   return {
     /**
      * Starts a refresh of the newest published as-of (or of `date`), or joins the one already
-     * running.
+     * running. With the circuit open it answers at once with the circuit (and records nothing).
      */
     refresh(options: { date?: IsoDate } = {}): Promise<RefreshResult> {
       if (running) return running
-      controller = new AbortController()
       const startedAt = new Date(deps.now()).toISOString()
-      running = run(controller.signal, options.date ?? null)
+      const blocked = blockedByCircuit()
+      if (blocked) return Promise.resolve(circuitResult(blocked, startedAt, 'refresh not started'))
+      const ac = new AbortController()
+      controller = ac
+      const stopWatching = deps.resilience.onCircuitChange((host, status) => {
+        if (host === deps.upstreamHost && status.state === 'open')
+          ac.abort(new CircuitOpenError(host, status))
+      })
+      running = run(ac.signal, options.date ?? null)
         .catch((error: unknown) => {
+          const reason: unknown = ac.signal.reason
+          if (reason instanceof CircuitOpenError) {
+            const status = deps.resilience.circuit(deps.upstreamHost)
+            return circuitResult(status, startedAt, 'refresh stopped, nothing written')
+          }
           const e = toCellError(error, deps.now())
           deps.logger.error({ err: error }, 'refresh failed')
           return result('failed', null, startedAt, empty(), [], false, `${e.code}: ${e.message}`)
         })
         .then((r) => {
+          stopWatching()
           last = r
           running = null
           controller = null

@@ -2,6 +2,10 @@
  * One report for one date, from the raw CSV cache when allowed, else from the dashboard through
  * the politeness budget with retries. Every body fetched is stored in the cache exactly as
  * received, so history can be re-derived later with no network (`rebuild`).
+ *
+ * A report another caller (another job) is collecting right now is awaited, then read from the
+ * cache, rather than collected a second time: a cell two overlapping jobs share costs its
+ * requests once.
  */
 import type { Logger } from 'pino'
 import type { IsoDate } from '../../shared/iso-date.ts'
@@ -9,6 +13,7 @@ import type { ReportKind, SourceProvenance } from '../../shared/snapshot-types.t
 import type { Lane, Resilience, RetryPolicy } from '../politeness/index.ts'
 import type { RawCsvCache } from '../storage/index.ts'
 import {
+  UpstreamCancelledError,
   parseReportBody,
   toReportData,
   type DashboardClient,
@@ -40,10 +45,15 @@ export interface ReportSourceDeps {
   rawCache: RawCsvCache
   resilience: Resilience
   retryPolicy: RetryPolicy
+  /** Retries of a body that names another as-of or month (a stale or wrong-date answer). */
+  wrongAnswerRetries: number
   logger: Logger
 }
 
 export function createReportSource(deps: ReportSourceDeps) {
+  /** Cache-or-fetch collections under way, by date, report and district. */
+  const collecting = new Map<string, Promise<unknown>>()
+
   async function fromCache<R extends ReportKind>(
     report: R,
     districtId: string | null,
@@ -92,6 +102,7 @@ export function createReportSource(deps: ReportSourceDeps) {
     const run = () =>
       deps.resilience.withRetries(attempt, {
         policy: deps.retryPolicy,
+        wrongAnswerRetries: deps.wrongAnswerRetries,
         enabled: ctx.retry ?? true,
         signal: ctx.signal,
         onRetry: (n, error) => ctx.onRetry?.({ report, districtId, attempt: n, error }),
@@ -134,11 +145,21 @@ export function createReportSource(deps: ReportSourceDeps) {
       date: IsoDate,
       ctx: FetchContext = {},
     ): Promise<SourcedReport<R>> {
-      if (ctx.useCache ?? true) {
-        const cached = await fromCache(report, districtId, date)
-        if (cached) return cached
+      if (!(ctx.useCache ?? true)) return fromNetwork(report, districtId, date, ctx)
+      const key = `${date}|${report}|${districtId ?? ''}`
+      for (let other = collecting.get(key); other; other = collecting.get(key)) {
+        // Whatever its outcome: a success is in the cache now, a failure is retried here.
+        await settledOrAborted(other, ctx.signal)
       }
-      return fromNetwork(report, districtId, date, ctx)
+      const collection = (async () =>
+        (await fromCache(report, districtId, date)) ?? fromNetwork(report, districtId, date, ctx))()
+      collecting.set(key, collection)
+      void collection
+        .catch(() => undefined)
+        .then(() => {
+          if (collecting.get(key) === collection) collecting.delete(key)
+        })
+      return collection
     },
     /** Whether the raw CSV cache holds this report's body for `date` (no network). */
     isCached(report: ReportKind, districtId: string | null, date: IsoDate): Promise<boolean> {
@@ -175,4 +196,18 @@ export function toProvenance(data: ReportData & { fromCache: boolean }): SourceP
     rowCount: data.rowCount,
     fromCache: data.fromCache,
   }
+}
+
+/** Resolves once `other` settles; rejects at once as cancelled when `signal` aborts first. */
+function settledOrAborted(other: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new UpstreamCancelledError(null, { cause: signal.reason }))
+    const onAbort = () => reject(new UpstreamCancelledError(null, { cause: signal?.reason }))
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const done = () => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }
+    other.then(done, done)
+  })
 }

@@ -76,16 +76,36 @@ export function sealState(state: SnapshotState): {
   return { manifest: { ...state.manifest, metadataSha256: sha256Hex(metadataText) }, metadataText }
 }
 
+/**
+ * The manifest and the metadata it lists. Readers hold no lock, so a writer may commit a new
+ * manifest (and move its pending metadata into place) between the two reads; the metadata then
+ * matches neither copy. That is read again under the new manifest, not reported as corruption.
+ */
+async function readManifestAndMetadata(ctx: SnapshotFilesContext, dir: string) {
+  for (let attempt = 1; ; attempt++) {
+    const manifest = await loadJson(ctx, path.join(dir, MANIFEST_FILE), upgradeManifest)
+    if (!manifest?.metadataSha256) {
+      return { manifest, metadataBytes: await readOrNull(ctx.fs, path.join(dir, METADATA_FILE)) }
+    }
+    try {
+      return { manifest, metadataBytes: await readCommittedIn(ctx, dir, manifest, METADATA_FILE) }
+    } catch (error) {
+      const again = await loadJson(ctx, path.join(dir, MANIFEST_FILE), upgradeManifest).catch(
+        () => null,
+      )
+      const replaced = again !== null && again.metadataSha256 !== manifest.metadataSha256
+      if (!(error instanceof StorageCorruptError) || !replaced || attempt >= 3) throw error
+    }
+  }
+}
+
 /** Metadata + manifest of a snapshot; null when the snapshot does not exist. */
 export async function loadState(
   ctx: SnapshotFilesContext,
   asOf: IsoDate,
 ): Promise<SnapshotState | null> {
   const dir = snapshotDir(ctx.dataDir, asOf)
-  const manifest = await loadJson(ctx, path.join(dir, MANIFEST_FILE), upgradeManifest)
-  const metadataBytes = manifest?.metadataSha256
-    ? await readCommittedIn(ctx, dir, manifest, METADATA_FILE)
-    : await readOrNull(ctx.fs, path.join(dir, METADATA_FILE))
+  const { manifest, metadataBytes } = await readManifestAndMetadata(ctx, dir)
   if (manifest === null && metadataBytes === null) {
     if ((await readdirOrEmpty(ctx.fs, dir)).length === 0) return null
   }

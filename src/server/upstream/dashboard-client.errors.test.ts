@@ -101,7 +101,8 @@ describe('dashboard client: error classification', () => {
       code: 'UPSTREAM_WRONG_AS_OF',
       expected: '2026-05-06',
       actual: '2026-05-09',
-      retryable: false,
+      retryable: true,
+      isWrongAnswer: true,
     })
   })
 
@@ -113,7 +114,11 @@ describe('dashboard client: error classification', () => {
       )
     })
     const error = await failure(h.client.fetchReport({ ...REQUEST, asOf: '2024-03-20' }))
-    expect(error).toMatchObject({ code: 'UPSTREAM_WRONG_MONTH', retryable: false })
+    expect(error).toMatchObject({
+      code: 'UPSTREAM_WRONG_MONTH',
+      retryable: true,
+      isWrongAnswer: true,
+    })
     expect(error.message).toContain('2024-01')
     expect(h.reportRequests().map((r) => r.path)).toEqual([
       '/2023-2024/export.aspx',

@@ -13,6 +13,7 @@ import { DEFAULT_CLOSING_CALENDAR, resolveDataMonths } from './closing-calendar.
 import type { ClosingCalendar } from './closing-calendar.ts'
 import { UpstreamWrongAnswerError } from './errors.ts'
 import { httpGet, runImmediately } from './http-get.ts'
+import { createInFlight } from './in-flight.ts'
 import type { HttpExchange, HttpGetConfig, ResponseInfo, Schedule } from './http-get.ts'
 import { createLiveStatusCache, liveStatusFromFooter } from './live-status.ts'
 import type { LiveStatus } from './live-status.ts'
@@ -74,6 +75,7 @@ function resolveConfig(options: DashboardClientOptions): ClientConfig {
     onResponse: options.onResponse ?? null,
     fetch: options.fetch ?? globalThis.fetch,
     calendar: options.closingCalendar ?? DEFAULT_CLOSING_CALENDAR,
+    inFlight: createInFlight<HttpExchange>(),
   }
 }
 

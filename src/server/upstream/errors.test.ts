@@ -3,8 +3,10 @@ import {
   RETRYABLE_CODES,
   UpstreamBodyError,
   UpstreamHttpError,
+  UpstreamWrongAnswerError,
   isRetryableCode,
   isRetryableStatus,
+  isWrongAnswerCode,
   toUpstreamError,
 } from './errors.ts'
 
@@ -16,11 +18,22 @@ describe('retryability', () => {
 
   it('decides per code from the table, HTTP by status', () => {
     expect(isRetryableCode('UPSTREAM_TIMEOUT')).toBe(true)
-    expect(isRetryableCode('UPSTREAM_WRONG_AS_OF')).toBe(false)
+    expect(isRetryableCode('UPSTREAM_BAD_HEADER')).toBe(false)
     expect(isRetryableCode('CANCELLED')).toBe(false)
     expect(isRetryableCode('UPSTREAM_HTTP', 503)).toBe(true)
     expect(isRetryableCode('UPSTREAM_HTTP', 404)).toBe(false)
     expect(RETRYABLE_CODES.UPSTREAM_HTTP).toBe('status')
+  })
+
+  it('retries wrong answers within a limit of their own', () => {
+    for (const code of ['UPSTREAM_WRONG_AS_OF', 'UPSTREAM_WRONG_MONTH'] as const) {
+      expect(isRetryableCode(code)).toBe(true)
+      expect(isWrongAnswerCode(code)).toBe(true)
+    }
+    expect(isWrongAnswerCode('UPSTREAM_HTML')).toBe(false)
+    const e = new UpstreamWrongAnswerError('UPSTREAM_WRONG_AS_OF', '2026-11-03', '2026-11-02', 'u')
+    expect(e).toMatchObject({ retryable: true, isWrongAnswer: true })
+    expect(new UpstreamBodyError('UPSTREAM_HTML', 'x', 'u').isWrongAnswer).toBe(false)
   })
 
   it('stamps HTTP errors retryable by their status', () => {

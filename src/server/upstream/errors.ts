@@ -21,17 +21,21 @@ export type UpstreamErrorCode =
  * Whether a code is worth retrying. `'status'`: decided by the HTTP status (RETRYABLE_STATUSES).
  * HTML is retryable because the dashboard serves its error page transiently (one district, two
  * days in 2019, docs/upstream.md#empty-and-non-csv-answers); a permanently broken (district, date) will exhaust the retries.
- * A wrong as-of is not: the upstream answers deterministically with another snapshot.
+ * `'wrong-answer'`: retryable within a limit of its own. A footer naming another as-of or month
+ * heals by itself: around publication and at the program-year rollover the dashboard serves the
+ * previous day's or the current data for a while (docs/upstream.md#publishing-cadence-and-restatements, docs/upstream.md#lessons-of-2026).
  */
-export const RETRYABLE_CODES: Readonly<Record<UpstreamErrorCode, boolean | 'status'>> = {
+export const RETRYABLE_CODES: Readonly<
+  Record<UpstreamErrorCode, boolean | 'status' | 'wrong-answer'>
+> = {
   UPSTREAM_HTTP: 'status',
   UPSTREAM_TIMEOUT: true,
   UPSTREAM_NETWORK: true,
   UPSTREAM_HTML: true,
   UPSTREAM_BAD_HEADER: false,
   UPSTREAM_NO_FOOTER: true,
-  UPSTREAM_WRONG_AS_OF: false,
-  UPSTREAM_WRONG_MONTH: false,
+  UPSTREAM_WRONG_AS_OF: 'wrong-answer',
+  UPSTREAM_WRONG_MONTH: 'wrong-answer',
   UPSTREAM_PARSE: true,
   UPSTREAM_UNEXPECTED: false,
   CANCELLED: false,
@@ -44,13 +48,21 @@ export function isRetryableStatus(status: number): boolean {
 
 export function isRetryableCode(code: UpstreamErrorCode, status?: number): boolean {
   const rule = RETRYABLE_CODES[code]
-  return rule === 'status' ? status !== undefined && isRetryableStatus(status) : rule
+  if (rule === 'status') return status !== undefined && isRetryableStatus(status)
+  return rule === 'wrong-answer' || rule
+}
+
+/** A well-formed body describing another snapshot: retried within its own limit. */
+export function isWrongAnswerCode(code: string): boolean {
+  return (RETRYABLE_CODES as Record<string, unknown>)[code] === 'wrong-answer'
 }
 
 export class UpstreamError extends Error {
   override name = 'UpstreamError'
   readonly code: UpstreamErrorCode
   readonly retryable: boolean
+  /** Retried within the wrong-answer limit instead of the attempt limit (see RETRYABLE_CODES). */
+  readonly isWrongAnswer: boolean
   /** The request URL; null only when the failure happened before a URL existed. */
   readonly url: string | null
 
@@ -64,6 +76,7 @@ export class UpstreamError extends Error {
     this.code = code
     this.url = url
     this.retryable = isRetryableCode(code)
+    this.isWrongAnswer = isWrongAnswerCode(code)
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * The only place that talks HTTP to the dashboard: one plain GET, one attempt, a timeout, the
  * caller's AbortSignal, no automatic redirects. Politeness (rate limit, circuit breaker) plugs in
- * through `schedule`; metrics through `onResponse`.
+ * through `schedule`; metrics through `onResponse`. One URL is fetched once at a time: callers
+ * asking for a URL already in flight share that exchange (an export URL names one immutable
+ * answer), and a caller cancelling leaves it without aborting it for the others.
  */
 import {
   UpstreamCancelledError,
@@ -10,6 +12,7 @@ import {
   systemErrorCode,
 } from './errors.ts'
 import type { UpstreamAnswer } from './classify-body.ts'
+import type { InFlight } from './in-flight.ts'
 
 /**
  * Runs `task` when the host's budget allows. The task receives a signal the scheduler may abort
@@ -35,6 +38,8 @@ export interface HttpGetConfig {
   schedule: Schedule
   onResponse: ((info: ResponseInfo) => void) | null
   now: () => number
+  /** The exchanges in flight, by URL. */
+  inFlight: InFlight<HttpExchange>
 }
 
 export interface HttpExchange extends UpstreamAnswer {
@@ -55,6 +60,20 @@ export async function httpGet(
   signal?: AbortSignal,
 ): Promise<HttpExchange> {
   if (signal?.aborted) throw new UpstreamCancelledError(url, { cause: signal.reason })
+  return config.inFlight.run(
+    url,
+    (shared) => scheduled(config, url, shared),
+    signal,
+    (reason) => new UpstreamCancelledError(url, { cause: reason }),
+  )
+}
+
+/** One exchange through the schedule hook; `signal` aborts once no caller waits for it. */
+async function scheduled(
+  config: HttpGetConfig,
+  url: string,
+  signal: AbortSignal,
+): Promise<HttpExchange> {
   const host = new URL(url).host
   try {
     return await config.schedule(
@@ -64,7 +83,7 @@ export async function httpGet(
     )
   } catch (error) {
     // A scheduler rejects in its own way when the caller gives up while queued.
-    if (signal?.aborted) throw new UpstreamCancelledError(url, { cause: error })
+    if (signal.aborted) throw new UpstreamCancelledError(url, { cause: error })
     throw error
   }
 }

@@ -48,6 +48,7 @@ export {
   UpstreamWrongAnswerError,
   isRetryableCode,
   isRetryableStatus,
+  isWrongAnswerCode,
   toUpstreamError,
 } from './errors.ts'
 export type { BodyErrorCode, UpstreamErrorCode } from './errors.ts'

@@ -1,0 +1,203 @@
+import { fc, test } from '@fast-check/vitest'
+import { describe, expect, it } from 'vitest'
+import {
+  createUpstreamScheduler,
+  type SchedulerEvent,
+  type SchedulerTimers,
+} from './upstream-scheduler.ts'
+
+const HOST = 'dashboards.example'
+
+/**
+ * A clock of the test's own and timers on it that fire `lateness()` ms after they are due, as
+ * timers on a loaded machine do. Time moves only from one due timer to the next.
+ */
+function lateClock(lateness: () => number) {
+  let t = 1_000_000
+  let nextId = 1
+  const due = new Map<number, { at: number; fn: () => void }>()
+  const timers: SchedulerTimers = {
+    set(fn, ms) {
+      const id = nextId++
+      due.set(id, { at: t + ms + lateness(), fn })
+      return id
+    },
+    clear(handle) {
+      due.delete(handle as number)
+    },
+  }
+  /** On-time timers for the tasks themselves (the upstream's answer time). */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const id = nextId++
+      due.set(id, { at: t + ms, fn: resolve })
+    })
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) await Promise.resolve()
+  }
+  async function runUntil(done: () => boolean): Promise<void> {
+    for (let steps = 0; !done(); steps++) {
+      if (steps > 100_000) throw new Error('the scheduler stopped making progress')
+      await settle()
+      const next = [...due.entries()].sort((a, b) => a[1].at - b[1].at)[0]
+      if (!next) {
+        if (done()) return
+        throw new Error('nothing is due but work is left')
+      }
+      due.delete(next[0])
+      t = Math.max(t, next[1].at)
+      next[1].fn()
+      await settle()
+    }
+  }
+  return { now: () => t, timers, sleep, runUntil }
+}
+
+/** A seeded generator, so a failing run replays. */
+function seeded(seed: number): () => number {
+  let x = seed >>> 0 || 1
+  return () => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return (x >>> 0) / 2 ** 32
+  }
+}
+
+function maxInWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b)
+  let best = 0
+  let first = 0
+  for (let last = 0; last < sorted.length; last++) {
+    while ((sorted[last] ?? 0) - (sorted[first] ?? 0) >= windowMs) first++
+    best = Math.max(best, last - first + 1)
+  }
+  return best
+}
+
+interface Scenario {
+  maxRequests: number
+  windowMs: number
+  maxConcurrent: number
+  lanes: number
+  perLane: number
+  /** How late each scheduler timer fires. */
+  lateness: () => number
+  /** How long the upstream takes to answer one request. */
+  answerMs: () => number
+}
+
+/** Runs every request of every lane through one scheduler; returns its start decisions. */
+async function run(sc: Scenario) {
+  const clock = lateClock(sc.lateness)
+  const events: SchedulerEvent[] = []
+  const scheduler = createUpstreamScheduler({
+    maxRequests: sc.maxRequests,
+    windowMs: sc.windowMs,
+    maxConcurrent: sc.maxConcurrent,
+    now: clock.now,
+    timers: clock.timers,
+    observe: (e) => events.push(e),
+  })
+  let finished = 0
+  const total = sc.lanes * sc.perLane
+  for (let lane = 0; lane < sc.lanes; lane++) {
+    for (let i = 0; i < sc.perLane; i++) {
+      void scheduler
+        .schedule(HOST, () => clock.sleep(sc.answerMs()), { lane: `job-${lane}` })
+        .then(() => finished++)
+    }
+  }
+  await clock.runUntil(() => finished === total)
+  scheduler.close()
+  const starts = events.filter((e) => e.type === 'start').map((e) => e.at)
+  const inFlight = events.reduce(
+    (acc, e) => {
+      acc.now += e.type === 'start' ? 1 : -1
+      acc.max = Math.max(acc.max, acc.now)
+      return acc
+    },
+    { now: 0, max: 0 },
+  ).max
+  return { starts, inFlight }
+}
+
+const spacing = (sc: Scenario) => sc.windowMs / sc.maxRequests
+const gapsOf = (starts: number[]) => starts.slice(1).map((t, i) => t - (starts[i] ?? t))
+const achievedRate = (starts: number[], windowMs: number) =>
+  ((starts.length - 1) / ((starts.at(-1) ?? 0) - (starts[0] ?? 0))) * windowMs
+
+describe('upstream scheduler: rate as the upstream sees it', () => {
+  test.prop(
+    [
+      fc.integer({ min: 1, max: 8 }),
+      fc.integer({ min: 200, max: 3000 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer(),
+    ],
+    { numRuns: 25 },
+  )(
+    'spreads starts evenly and reaches 90% of the limit with late timers and slow answers',
+    async (maxRequests, windowMs, maxConcurrent, lanes, seed) => {
+      const random = seeded(seed)
+      const sc: Scenario = {
+        maxRequests,
+        windowMs,
+        maxConcurrent,
+        lanes,
+        perLane: Math.ceil((maxRequests * 6) / lanes),
+        // Timers up to 8% of the spacing late.
+        lateness: () => random() * 0.08 * (windowMs / maxRequests),
+        // Answers up to two spacings slow, so the concurrency cap is often what holds a start.
+        answerMs: () => random() * 2 * (windowMs / maxRequests),
+      }
+      const { starts, inFlight } = await run(sc)
+      expect(starts).toHaveLength(sc.lanes * sc.perLane)
+      expect(inFlight).toBeLessThanOrEqual(maxConcurrent)
+      expect(maxInWindow(starts, windowMs)).toBeLessThanOrEqual(maxRequests)
+      // Never closer than the even spacing: no catching up in bursts.
+      expect(Math.min(...gapsOf(starts))).toBeGreaterThanOrEqual(spacing(sc) - 1e-6)
+      if (maxConcurrent >= 3) {
+        // Answers last at most two spacings, so three slots are never all busy: the rate limits.
+        expect(achievedRate(starts, windowMs)).toBeGreaterThanOrEqual(0.9 * maxRequests)
+      }
+    },
+  )
+
+  it('holds the limit at the upstream when requests reach it with uneven delays', async () => {
+    const random = seeded(42)
+    const sc: Scenario = {
+      maxRequests: 5,
+      windowMs: 1000,
+      maxConcurrent: 4,
+      lanes: 3,
+      perLane: 20,
+      lateness: () => random() * 15,
+      answerMs: () => 5 + random() * 300,
+    }
+    const { starts } = await run(sc)
+    // Each request reaches the upstream 0-30 ms after it started, independently of the others.
+    const arrivals = starts.map((t) => t + random() * 30)
+    expect(maxInWindow(arrivals, sc.windowMs)).toBeLessThanOrEqual(sc.maxRequests)
+    expect(achievedRate(starts, sc.windowMs)).toBeGreaterThanOrEqual(0.9 * sc.maxRequests)
+  })
+
+  it('does not burst after a timer fired very late', async () => {
+    const random = seeded(7)
+    let fires = 0
+    const sc: Scenario = {
+      maxRequests: 4,
+      windowMs: 1000,
+      maxConcurrent: 4,
+      lanes: 2,
+      perLane: 12,
+      // Every fifth timer fires three spacings late (an event loop blocked by other work).
+      lateness: () => (++fires % 5 === 0 ? 750 : random() * 5),
+      answerMs: () => 10,
+    }
+    const { starts } = await run(sc)
+    expect(Math.min(...gapsOf(starts))).toBeGreaterThanOrEqual(spacing(sc) - 1e-6)
+    expect(maxInWindow(starts, sc.windowMs)).toBeLessThanOrEqual(sc.maxRequests)
+  })
+})
