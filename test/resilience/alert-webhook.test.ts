@@ -75,7 +75,16 @@ describe('alert webhook', () => {
     expect((open?.body as Json).details.host).toBe(new URL(stack.sim.url).host)
 
     stack.sim.clearFaults()
-    const refresh = await stack.api<Json>('POST', '/api/refresh?wait=true')
+    // Until the circuit's probe is due, a refresh is refused at once (503 CIRCUIT_OPEN, with the
+    // probe time); the first one after it probes the healed upstream and closes the circuit.
+    let refresh = await stack.api<Json>('POST', '/api/refresh?wait=true')
+    for (let i = 0; i < 20 && refresh.status === 503; i++) {
+      expect(refresh.body.error.code).toBe('CIRCUIT_OPEN')
+      const probeAt = Date.parse(refresh.body.error.details.circuit.nextProbeAt as string)
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, probeAt - Date.now()) + 20))
+      refresh = await stack.api<Json>('POST', '/api/refresh?wait=true')
+    }
+    expect(refresh.status).toBe(200)
     expect(refresh.body.status).toBe('written')
     await waitFor('the circuit:closed alert', () => postedOfKind('circuit:closed').length > 0)
 
