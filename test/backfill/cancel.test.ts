@@ -10,7 +10,7 @@ let stack: Stack
 let tracker: ReturnType<typeof trackJobs>
 
 beforeAll(async () => {
-  stack = await startBackfillStack()
+  stack = await startBackfillStack({ overrides: { memoryStorage: true } })
   tracker = trackJobs(stack)
   await configureDistricts(stack, DISTRICTS)
 }, 60_000)

@@ -20,7 +20,7 @@ let tracker: ReturnType<typeof trackJobs>
 let job: BackfillResponse
 
 beforeAll(async () => {
-  stack = await startBackfillStack()
+  stack = await startBackfillStack({ overrides: { memoryStorage: true } })
   tracker = trackJobs(stack)
   await configureDistricts(stack, DISTRICTS)
   stack.sim.addFault({

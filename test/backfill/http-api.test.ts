@@ -7,7 +7,7 @@ import { runJob, startBackfillStack } from './backfill-harness.ts'
 let stack: Stack
 
 beforeAll(async () => {
-  stack = await startBackfillStack()
+  stack = await startBackfillStack({ overrides: { memoryStorage: true } })
   await configureDistricts(stack, ['02', '21', '61'])
 }, 60_000)
 
@@ -168,7 +168,10 @@ describe('GET /api/districts/backfill (job history)', () => {
 
 describe('a full queue', () => {
   it('answers 429 beyond the running and queued limits', async () => {
-    const small = await startBackfillStack({ env: { MAX_RUNNING_JOBS: '1', MAX_QUEUED_JOBS: '1' } })
+    const small = await startBackfillStack({
+      env: { MAX_RUNNING_JOBS: '1', MAX_QUEUED_JOBS: '1' },
+      overrides: { memoryStorage: true },
+    })
     try {
       await configureDistricts(small, ['61'])
       small.sim.addFault({ kind: 'latency', ms: 300 })

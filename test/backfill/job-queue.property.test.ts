@@ -16,7 +16,7 @@ const UNPUBLISHED = '2026-11-29'
 let stack: Stack
 
 beforeAll(async () => {
-  stack = await startBackfillStack()
+  stack = await startBackfillStack({ overrides: { memoryStorage: true } })
   await configureDistricts(stack, CONFIGURED)
 }, 60_000)
 

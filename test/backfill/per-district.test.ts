@@ -16,7 +16,7 @@ let job: BackfillResponse
 let tracker: ReturnType<typeof trackJobs>
 
 beforeAll(async () => {
-  stack = await startBackfillStack()
+  stack = await startBackfillStack({ overrides: { memoryStorage: true } })
   tracker = trackJobs(stack)
   await configureDistricts(stack, [...DISTRICTS, '09'])
   job = await runJob(stack, { startDate: START, endDate: END, targetDistricts: DISTRICTS })

@@ -12,7 +12,7 @@ const CELLS = DATES.length * DISTRICTS.length
 let stack: Stack
 
 beforeAll(async () => {
-  stack = await startBackfillStack()
+  stack = await startBackfillStack({ overrides: { memoryStorage: true } })
   await configureDistricts(stack, DISTRICTS)
 }, 60_000)
 

@@ -11,7 +11,7 @@ import { nextEvent, runJob, startBackfillStack } from './backfill-harness.ts'
 
 let stack: Stack
 beforeAll(async () => {
-  stack = await startBackfillStack()
+  stack = await startBackfillStack({ overrides: { memoryStorage: true } })
   await configureDistricts(stack, ['02', '21', '61'])
 }, 30_000)
 afterAll(() => stack.close())

@@ -7,7 +7,7 @@ import { datedRequests, requestsFor, runJob, startBackfillStack } from './backfi
 let stack: Stack
 
 beforeAll(async () => {
-  stack = await startBackfillStack()
+  stack = await startBackfillStack({ overrides: { memoryStorage: true } })
 }, 60_000)
 
 afterAll(async () => {
