@@ -15,7 +15,8 @@ import {
   type RetryPolicy,
   type SchedulerEvent,
 } from './politeness/index.ts'
-import { createCollector, createRefreshService, createReportSource } from './refresh/index.ts'
+import { createCollector, createReportSource } from './collect/index.ts'
+import { createRefreshService } from './refresh/index.ts'
 import {
   createDistrictConfigStore,
   createFileSnapshotStore,

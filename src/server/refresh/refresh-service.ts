@@ -22,9 +22,7 @@ import {
   type Resilience,
   type RetryPolicy,
 } from '../politeness/index.ts'
-import { toCellError } from './cell-error.ts'
-import type { Collector, DistrictOutcome } from './collector.ts'
-import { storeDate } from './store-date.ts'
+import { storeDate, toCellError, type Collector, type DistrictOutcome } from '../collect/index.ts'
 
 export interface RefreshServiceDeps {
   client: DashboardClient
