@@ -115,7 +115,6 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
   const source = createReportSource({
     client,
     rawCache,
-    resilience,
     retryPolicy,
     wrongAnswerRetries: config.upstream.wrongAsOfRetries,
     logger,
