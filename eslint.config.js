@@ -9,8 +9,8 @@ import tseslint from 'typescript-eslint'
 const SERVER_LAYERS = [
   ['upstream', 'storage'],
   ['jobs', 'politeness', 'normalize'],
-  ['refresh'],
-  ['backfill'],
+  ['collect'],
+  ['refresh', 'backfill'],
   ['alerts'],
   ['http'],
 ]

@@ -17,7 +17,7 @@ const NOT_UNIT = [
   'src/server/storage/coverage-scale.test.ts',
   'src/server/http/app.test.ts',
   'src/server/normalize/normalize-simulator.test.ts',
-  'src/server/refresh/rebuild.test.ts',
+  'src/server/collect/rebuild.test.ts',
   'src/server/refresh/refresh-service.test.ts',
   'src/sim/control.test.ts',
   'src/sim/server.faults.test.ts',

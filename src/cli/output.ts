@@ -1,6 +1,6 @@
 /** Human output of the CLI: plain tables on stdout, JSON on request. */
 import cliProgress from 'cli-progress'
-import type { RebuildResult } from '../server/refresh/index.ts'
+import type { RebuildResult } from '../server/collect/index.ts'
 import type { VerifyReport } from '../server/storage/index.ts'
 import type { BackfillResponse } from '../shared/backfill-api.ts'
 import type { RefreshResult } from '../shared/refresh-api.ts'

@@ -7,7 +7,7 @@
  */
 import { BackfillError, type BackfillErrorCode } from '../server/backfill/index.ts'
 import type { Config } from '../server/config.ts'
-import type { RebuildResult } from '../server/refresh/index.ts'
+import type { RebuildResult } from '../server/collect/index.ts'
 import {
   acquireDataDirLock,
   currentHolder,

@@ -15,7 +15,8 @@ import {
   type RetryPolicy,
   type SchedulerEvent,
 } from './politeness/index.ts'
-import { createCollector, createRefreshService, createReportSource } from './refresh/index.ts'
+import { createCollector, createReportSource } from './collect/index.ts'
+import { createRefreshService } from './refresh/index.ts'
 import {
   createDistrictConfigStore,
   createFileSnapshotStore,
@@ -114,7 +115,6 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
   const source = createReportSource({
     client,
     rawCache,
-    resilience,
     retryPolicy,
     wrongAnswerRetries: config.upstream.wrongAsOfRetries,
     logger,

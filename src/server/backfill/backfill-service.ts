@@ -16,7 +16,7 @@ import {
 import { todayUtc, type IsoDate } from '../../shared/iso-date.ts'
 import type { DetailLevel } from '../../shared/snapshot-types.ts'
 import type { JobEventLog } from '../jobs/index.ts'
-import type { Collector } from '../refresh/index.ts'
+import type { Collector } from '../collect/index.ts'
 import type { DistrictConfigStore, SnapshotStore } from '../storage/index.ts'
 import { cellKey } from './cell-ref.ts'
 import { BackfillError } from './errors.ts'

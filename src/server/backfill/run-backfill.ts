@@ -15,7 +15,7 @@ import {
   type Collector,
   type DistrictOutcome,
   type SummaryData,
-} from '../refresh/index.ts'
+} from '../collect/index.ts'
 import type { SnapshotStore } from '../storage/index.ts'
 import { WHOLE_DATE } from './cell-ref.ts'
 import type { JobEvent } from './job-events.ts'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { Services } from '../compose.ts'
-import { rebuildFromCache } from '../refresh/index.ts'
+import { rebuildFromCache } from '../collect/index.ts'
 import { verify } from '../storage/index.ts'
 import { TOOL_VERSION } from '../version.ts'
 import type { App } from './create-app.ts'

@@ -1,9 +1,12 @@
 /**
- * Politeness towards the upstream: one shared request budget (the scheduler), retries with
- * backoff and a per-host circuit breaker, combined in `createResilience`. Import from here.
+ * Politeness towards the upstream: one shared request budget (the scheduler) and a per-host
+ * circuit breaker, combined in `createResilience` (the client's schedule hook), and
+ * `withRetries` with backoff around whole report fetches. Import from here.
  */
 export { CircuitOpenError, createResilience } from './resilience.ts'
-export type { Lane, Resilience, ResilienceConfig } from './resilience.ts'
+export type { Resilience, ResilienceConfig } from './resilience.ts'
+export { AttemptsFailedError, withRetries } from './with-retries.ts'
+export type { RetryOptions } from './with-retries.ts'
 export {
   DEFAULT_RETRY_POLICY,
   DEFAULT_WRONG_ANSWER_RETRIES,

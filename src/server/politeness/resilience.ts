@@ -1,21 +1,19 @@
 /**
  * Puts the shared politeness budget and the per-host circuit breaker in the path of every
- * upstream request (the client's `schedule` hook), and retries whole report fetches with
- * backoff. The lane (job id, priority, minimum gap) travels with the async call chain, so the
- * client needs no knowledge of jobs.
+ * upstream request (the client's `schedule` hook). Each request arrives with the lane its caller
+ * named (job id, priority, minimum gap), which goes to the scheduler as it is.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Logger } from 'pino'
-import { parseRetryAfter } from '../upstream/index.ts'
+import {
+  UpstreamNetworkError,
+  UpstreamTimeoutError,
+  parseRetryAfter,
+  type HttpExchange,
+  type Schedule,
+} from '../upstream/index.ts'
 import { createCircuitBreaker, type CircuitBreaker, type CircuitStatus } from './circuit-breaker.ts'
-import { computeDelayMs, delay, planRetry, type RetryPolicy } from './retry-policy.ts'
-import type { ScheduleOptions, UpstreamScheduler } from './upstream-scheduler.ts'
-
-export interface Lane {
-  lane: string
-  priority?: boolean
-  minGapMs?: number
-}
+import { delay } from './retry-policy.ts'
+import type { UpstreamScheduler } from './upstream-scheduler.ts'
 
 /** The circuit stayed open longer than allowed: the job gives up (finished cells are kept). */
 export class CircuitOpenError extends Error {
@@ -39,38 +37,9 @@ export interface ResilienceConfig {
   onCircuitChange?: (host: string, status: CircuitStatus) => void
 }
 
-interface RetryableLike {
-  retryable?: boolean
-  isWrongAnswer?: boolean
-  retryAfterMs?: number | null
-  code?: string
-  message?: string
-}
-
 export interface Resilience {
-  /** Drop-in for the client's `schedule` option. */
-  schedule<T>(
-    host: string,
-    task: (signal: AbortSignal) => Promise<T>,
-    signal?: AbortSignal,
-  ): Promise<T>
-  /** Runs `fn` with every request in it billed to `lane`. */
-  inLane<T>(lane: Lane, fn: () => Promise<T>): Promise<T>
-  /**
-   * Retries `fn` on retryable errors; `onRetry` sees each failed attempt. Wrong answers (a body
-   * of another snapshot) are retried up to `wrongAnswerRetries` times, apart from
-   * `policy.maxAttempts`.
-   */
-  withRetries<T>(
-    fn: () => Promise<T>,
-    options: {
-      policy: RetryPolicy
-      wrongAnswerRetries: number
-      enabled: boolean
-      signal?: AbortSignal
-      onRetry?: (attempt: number, error: unknown, delayMs: number) => void
-    },
-  ): Promise<{ value: T; attempts: number }>
+  /** The client's `schedule` option. */
+  schedule: Schedule
   circuit(host?: string): CircuitStatus
   /** Sees every circuit change of every host; returns an unsubscribe function. */
   onCircuitChange(listener: (host: string, status: CircuitStatus) => void): () => void
@@ -79,7 +48,6 @@ export interface Resilience {
 
 export function createResilience(config: ResilienceConfig): Resilience {
   const now = config.now ?? Date.now
-  const lanes = new AsyncLocalStorage<Lane>()
   const breakers = new Map<string, CircuitBreaker>()
   const circuitListeners = new Set<(host: string, status: CircuitStatus) => void>()
 
@@ -124,77 +92,33 @@ export function createResilience(config: ResilienceConfig): Resilience {
     }
   }
 
+  /** Feeds the exchange's status back to the budget and the breaker. */
+  const onExchange = (host: string, exchange: HttpExchange, probe: boolean): void => {
+    const b = breakerOf(host)
+    config.scheduler.reportOutcome(host, {
+      status: exchange.status,
+      retryAfterMs: parseRetryAfter(exchange.retryAfter, now()),
+    })
+    if (exchange.status < 500) return b.onSuccess()
+    b.onFailure(`HTTP ${exchange.status}`)
+    // The probe of an outage that lasted too long failed: give up.
+    if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
+  }
+
   return {
-    async schedule(host, task, signal) {
-      const probe = await passBreaker(host, signal)
-      const lane = lanes.getStore()
-      const options: ScheduleOptions = {
-        signal,
-        lane: lane?.lane ?? 'default',
-        priority: lane?.priority ?? false,
-        minGapMs: lane?.minGapMs ?? 0,
-      }
-      const b = breakerOf(host)
+    async schedule(host, task, request) {
+      const probe = await passBreaker(host, request.signal)
       try {
-        const result = await config.scheduler.schedule(host, task, options)
-        // The client's task resolves with its HTTP exchange (status, Retry-After); the hook is
-        // generic, so those two fields are read defensively rather than typed.
-        const status = (result as { status?: unknown })?.status
-        const retryAfter = (result as { retryAfter?: unknown })?.retryAfter
-        if (typeof status === 'number') {
-          config.scheduler.reportOutcome(host, {
-            status,
-            retryAfterMs: parseRetryAfter(
-              typeof retryAfter === 'string' ? retryAfter : null,
-              now(),
-            ),
-          })
-          if (status >= 500) {
-            b.onFailure(`HTTP ${status}`)
-            // The probe of an outage that lasted too long failed: give up.
-            if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
-          } else b.onSuccess()
-        } else {
-          b.onSuccess()
-        }
-        return result
+        const exchange = await config.scheduler.schedule(host, task, request)
+        onExchange(host, exchange, probe)
+        return exchange
       } catch (error) {
-        const code = (error as RetryableLike)?.code
-        if (code === 'UPSTREAM_NETWORK' || code === 'UPSTREAM_TIMEOUT') {
-          b.onFailure((error as Error).message)
+        if (error instanceof UpstreamNetworkError || error instanceof UpstreamTimeoutError) {
+          const b = breakerOf(host)
+          b.onFailure(error.message)
           if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
         }
         throw error
-      }
-    },
-
-    inLane(lane, fn) {
-      return lanes.run(lane, fn)
-    },
-
-    async withRetries(fn, options) {
-      const counts = { other: 0, wrongAnswers: 0 }
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return { value: await fn(), attempts: attempt }
-        } catch (error) {
-          const e = (error ?? {}) as RetryableLike
-          const failure = {
-            retryable: e.retryable === true,
-            isWrongAnswer: e.isWrongAnswer === true,
-          }
-          if (failure.isWrongAnswer) counts.wrongAnswers++
-          else counts.other++
-          const plan = planRetry(counts, failure, options.policy, options.wrongAnswerRetries)
-          if (options.signal?.aborted || !options.enabled || !plan.retry) {
-            if (error && typeof error === 'object')
-              (error as { attempts?: number }).attempts = attempt
-            throw error
-          }
-          const wait = computeDelayMs(plan.backoffAttempt, options.policy, e.retryAfterMs ?? null)
-          options.onRetry?.(attempt, error, wait)
-          await delay(wait, options.signal)
-        }
       }
     },
 

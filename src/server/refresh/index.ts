@@ -1,29 +1,6 @@
 /**
- * Collecting and storing the dashboard's reports: the report source (budget, retries, raw CSV
- * cache), the collection methods shared by refresh and backfill, storing a date, the
- * RefreshService and `rebuild` from the cache. Import from here.
+ * The RefreshService: collects the newest published as-of (or one asked-for date) for the
+ * configured districts through the collection in `../collect`. Import from here.
  */
-export { createReportSource, toProvenance } from './report-source.ts'
-export type {
-  FetchContext,
-  ReportSource,
-  ReportSourceDeps,
-  SourcedReport,
-} from './report-source.ts'
-export { createCollector } from './collector.ts'
-export type {
-  CollectContext,
-  Collector,
-  CollectorDeps,
-  DistrictOutcome,
-  SummaryData,
-  SummaryOutcome,
-} from './collector.ts'
-export { toCellError } from './cell-error.ts'
-export type { CellFailure } from './cell-error.ts'
-export { NOT_COLLECTED, storeDate, toAllDistrictsFile } from './store-date.ts'
-export type { StoredDate } from './store-date.ts'
 export { createRefreshService } from './refresh-service.ts'
 export type { RefreshService, RefreshServiceDeps } from './refresh-service.ts'
-export { rebuildFromCache } from './rebuild.ts'
-export type { RebuildResult } from './rebuild.ts'

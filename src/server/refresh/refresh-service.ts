@@ -14,17 +14,15 @@ import type { IsoDate } from '../../shared/iso-date.ts'
 import type { DistrictFile } from '../../shared/snapshot-types.ts'
 import type { RefreshCircuit, RefreshResult, RefreshState } from '../../shared/refresh-api.ts'
 import type { DistrictConfigStore, SnapshotStore } from '../storage/index.ts'
-import type { DashboardClient } from '../upstream/index.ts'
+import type { DashboardClient, Lane } from '../upstream/index.ts'
 import {
   CircuitOpenError,
+  withRetries,
   type CircuitStatus,
-  type Lane,
   type Resilience,
   type RetryPolicy,
 } from '../politeness/index.ts'
-import { toCellError } from './cell-error.ts'
-import type { Collector, DistrictOutcome } from './collector.ts'
-import { storeDate } from './store-date.ts'
+import { storeDate, toCellError, type Collector, type DistrictOutcome } from '../collect/index.ts'
 
 export interface RefreshServiceDeps {
   client: DashboardClient
@@ -71,14 +69,11 @@ export function createRefreshService(deps: RefreshServiceDeps) {
 
   /** The newest published as-of, retried like any report: a transient 5xx or 429 is no failure. */
   async function latestAsOf(signal: AbortSignal, lane: Lane): Promise<IsoDate> {
-    const { value } = await deps.resilience.inLane(lane, () =>
-      deps.resilience.withRetries(() => deps.client.getLiveStatus(signal), {
-        policy: deps.retryPolicy,
-        wrongAnswerRetries: deps.wrongAnswerRetries,
-        enabled: true,
-        signal,
-      }),
-    )
+    const { value } = await withRetries(() => deps.client.getLiveStatus({ signal, lane }), {
+      policy: deps.retryPolicy,
+      wrongAnswerRetries: deps.wrongAnswerRetries,
+      signal,
+    })
     return value.latestAsOf
   }
 

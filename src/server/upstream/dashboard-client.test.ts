@@ -265,9 +265,9 @@ describe('dashboard client: live status and latest', () => {
 describe('dashboard client: hooks', () => {
   it('routes every request through schedule and reports each response', async () => {
     const hosts: string[] = []
-    const schedule: Schedule = (host, task, signal) => {
+    const schedule: Schedule = (host, task, request) => {
       hosts.push(host)
-      return task(signal ?? new AbortController().signal)
+      return task(request.signal)
     }
     const responses: ResponseInfo[] = []
     const body = clubBody(footerLine('2026-04', '2026-05-06'))
@@ -280,6 +280,28 @@ describe('dashboard client: hooks', () => {
     expect(responses).toHaveLength(2)
     expect(responses[1]).toMatchObject({ status: 200, bytes: Buffer.byteLength(body) })
     expect(responses[1]?.durationMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it("hands schedule the caller's lane with every request", async () => {
+    const lanes: unknown[] = []
+    const schedule: Schedule = (_host, task, { signal, ...lane }) => {
+      lanes.push(lane)
+      return task(signal)
+    }
+    const body = clubBody(footerLine('2026-04', '2026-05-06'))
+    const h = await start((_r, res) => res.end(body), { options: { schedule } })
+    const lane = { lane: 'job-7', minGapMs: 250 }
+    await h.client.fetchReport({
+      report: 'clubperformance',
+      districtId: '61',
+      asOf: '2026-05-06',
+      lane,
+    })
+    await h.client.fetchLatest({
+      report: 'districtsummary',
+      lane: { lane: 'refresh', priority: true },
+    })
+    expect(lanes).toEqual([lane, lane, { lane: 'refresh', priority: true }])
   })
 
   it('cancels a request the scheduler aborts', async () => {

@@ -14,7 +14,13 @@ import type { ClosingCalendar } from './closing-calendar.ts'
 import { UpstreamWrongAnswerError } from './errors.ts'
 import { httpGet, runImmediately } from './http-get.ts'
 import { createInFlight } from './in-flight.ts'
-import type { HttpExchange, HttpGetConfig, ResponseInfo, Schedule } from './http-get.ts'
+import type {
+  HttpExchange,
+  HttpGetConfig,
+  RequestOptions,
+  ResponseInfo,
+  Schedule,
+} from './http-get.ts'
 import { createLiveStatusCache, liveStatusFromFooter } from './live-status.ts'
 import type { LiveStatus } from './live-status.ts'
 import { DEFAULT_DASHBOARD_URL, buildLatestUrl, planReportRequests } from './request-plan.ts'
@@ -42,12 +48,11 @@ export interface DashboardClientOptions {
   closingCalendar?: ClosingCalendar
 }
 
-export interface ReportRequest<R extends ReportKind> {
+export interface ReportRequest<R extends ReportKind> extends RequestOptions {
   report: R
   /** Required for the three district reports, absent for `districtsummary`. */
   districtId?: string | null
   asOf: IsoDate
-  signal?: AbortSignal
 }
 
 export interface DashboardClient {
@@ -55,7 +60,7 @@ export interface DashboardClient {
   fetchLatest<R extends ReportKind>(
     request: Omit<ReportRequest<R>, 'asOf'>,
   ): Promise<ReportResult<R>>
-  getLiveStatus(signal?: AbortSignal): Promise<LiveStatus>
+  getLiveStatus(request?: RequestOptions): Promise<LiveStatus>
 }
 
 interface ClientConfig extends HttpGetConfig {
@@ -82,7 +87,8 @@ function resolveConfig(options: DashboardClientOptions): ClientConfig {
 export function createDashboardClient(options: DashboardClientOptions = {}): DashboardClient {
   const config = resolveConfig(options)
   const live = createLiveStatusCache({
-    load: () => loadLatest(config, 'districtsummary', null, guessProgramYear(config)).then(toLive),
+    load: (lane) =>
+      loadLatest(config, 'districtsummary', null, guessProgramYear(config), { lane }).then(toLive),
     ttlMs: config.liveStatusTtlMs,
     now: config.now,
   })
@@ -92,24 +98,18 @@ export function createDashboardClient(options: DashboardClientOptions = {}): Das
   ): Promise<ReportResult<R>> {
     const districtId = checkDistrict(request.report, request.districtId)
     const programYear = live.peek()?.programYear ?? guessProgramYear(config)
-    const outcome = await loadLatest(
-      config,
-      request.report,
-      districtId,
-      programYear,
-      request.signal,
-    )
+    const outcome = await loadLatest(config, request.report, districtId, programYear, request)
     if (request.report === 'districtsummary') live.remember(toLive(outcome))
     return latestResult(request.report, districtId, outcome)
   }
 
   return {
-    getLiveStatus: (signal) => live.get(signal),
+    getLiveStatus: (request) => live.get(request),
     fetchLatest,
     fetchReport: async (request) => {
       assertIsoDate(request.asOf, 'asOf')
       const districtId = checkDistrict(request.report, request.districtId)
-      const status = await live.get(request.signal)
+      const status = await live.get(request)
       const plan = planReportRequests(
         { report: request.report, districtId, asOf: request.asOf },
         { liveProgramYear: status.programYear, calendar: config.calendar, baseUrl: config.baseUrl },
@@ -143,10 +143,10 @@ async function loadLatest<R extends ReportKind>(
   report: R,
   districtId: string | null,
   programYear: string,
-  signal?: AbortSignal,
+  request: RequestOptions,
 ): Promise<LatestOutcome<R>> {
   const url = buildLatestUrl({ report, districtId, programYear, baseUrl: config.baseUrl })
-  const exchange = await httpGet(config, url, signal)
+  const exchange = await httpGet(config, url, request)
   const expect: BodyExpectation<R> = { report, path: 'root', asOf: null, acceptedMonths: [] }
   return { exchange, verdict: classifyBody(exchange, expect, config.now()) }
 }
@@ -187,7 +187,7 @@ async function runPlan<R extends ReportKind>(
   let wrongMonth: UpstreamWrongAnswerError | null = null
   for (const planned of plan.requests) {
     urls.push(planned.url)
-    const exchange = await httpGet(config, planned.url, request.signal)
+    const exchange = await httpGet(config, planned.url, request)
     const verdict = classifyPlanned(config, request, planned, candidates, exchange)
     if (verdict instanceof UpstreamWrongAnswerError) wrongMonth = verdict
     else if (verdict.kind === 'data') {

@@ -14,15 +14,42 @@ import {
 import type { UpstreamAnswer } from './classify-body.ts'
 import type { InFlight } from './in-flight.ts'
 
+/** Whose request this is, for the politeness budget: the caller names it on every request. */
+export interface Lane {
+  /** Fairness unit: a job id, or `refresh`. */
+  lane: string
+  /** Served before every other lane (the refresh). @default false */
+  priority?: boolean
+  /** Minimum gap between two starts of this lane (a job's `rateLimitDelayMs`). @default 0 */
+  minGapMs?: number
+}
+
+/** The lane of a request whose caller names none (an idle server's newest-as-of lookup). */
+export const DEFAULT_LANE: Lane = { lane: 'default' }
+
+/** What every client call accepts besides its own fields. */
+export interface RequestOptions {
+  signal?: AbortSignal
+  /** @default DEFAULT_LANE */
+  lane?: Lane
+}
+
+/** One exchange as the schedule hook sees it: its lane, and when to drop it. */
+export interface ScheduleRequest extends Lane {
+  /** Aborts once no caller waits for the exchange any more; a queued task is then dropped. */
+  signal: AbortSignal
+}
+
 /**
- * Runs `task` when the host's budget allows. The task receives a signal the scheduler may abort
- * (e.g. on shutdown); `signal` is the caller's, so a queued task can be dropped when it aborts.
+ * Runs `task` when the host's budget allows and answers with the exchange it produced, so the
+ * hook can adapt to its status and `Retry-After`. The task receives a signal the scheduler may
+ * abort (e.g. on shutdown).
  */
-export type Schedule = <T>(
+export type Schedule = (
   host: string,
-  task: (signal: AbortSignal) => Promise<T>,
-  signal?: AbortSignal,
-) => Promise<T>
+  task: (signal: AbortSignal) => Promise<HttpExchange>,
+  request: ScheduleRequest,
+) => Promise<HttpExchange>
 
 export interface ResponseInfo {
   url: string
@@ -49,37 +76,40 @@ export interface HttpExchange extends UpstreamAnswer {
   receivedAtMs: number
 }
 
-const NEVER_ABORTED = new AbortController().signal
-
 /** Default scheduler: run the task now. */
-export const runImmediately: Schedule = (_host, task, signal) => task(signal ?? NEVER_ABORTED)
+export const runImmediately: Schedule = (_host, task, request) => task(request.signal)
 
+/**
+ * GETs `url` in the caller's lane. A caller joining an exchange already in flight shares it, and
+ * it stays billed to the lane of the caller that started it.
+ */
 export async function httpGet(
   config: HttpGetConfig,
   url: string,
-  signal?: AbortSignal,
+  { signal, lane = DEFAULT_LANE }: RequestOptions = {},
 ): Promise<HttpExchange> {
   if (signal?.aborted) throw new UpstreamCancelledError(url, { cause: signal.reason })
   return config.inFlight.run(
     url,
-    (shared) => scheduled(config, url, shared),
+    (shared) => scheduled(config, url, { ...lane, signal: shared }),
     signal,
     (reason) => new UpstreamCancelledError(url, { cause: reason }),
   )
 }
 
-/** One exchange through the schedule hook; `signal` aborts once no caller waits for it. */
+/** One exchange through the schedule hook; its signal aborts once no caller waits for it. */
 async function scheduled(
   config: HttpGetConfig,
   url: string,
-  signal: AbortSignal,
+  request: ScheduleRequest,
 ): Promise<HttpExchange> {
   const host = new URL(url).host
+  const { signal } = request
   try {
     return await config.schedule(
       host,
       (taskSignal) => fetchOnce(config, url, taskSignal, signal),
-      signal,
+      request,
     )
   } catch (error) {
     // A scheduler rejects in its own way when the caller gives up while queued.

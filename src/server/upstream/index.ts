@@ -4,8 +4,15 @@ export type { DashboardClient, DashboardClientOptions, ReportRequest } from './d
 export { toReportData } from './report-result.ts'
 export type { ReportData, ReportResult, ReportUnavailable } from './report-result.ts'
 export type { LiveStatus } from './live-status.ts'
-export { runImmediately } from './http-get.ts'
-export type { ResponseInfo, Schedule } from './http-get.ts'
+export { DEFAULT_LANE, runImmediately } from './http-get.ts'
+export type {
+  HttpExchange,
+  Lane,
+  RequestOptions,
+  ResponseInfo,
+  Schedule,
+  ScheduleRequest,
+} from './http-get.ts'
 export { DEFAULT_USER_AGENT } from './user-agent.ts'
 
 export {

@@ -6,6 +6,7 @@ import { programYearOf } from '../../shared/iso-date.ts'
 import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
 import { UpstreamCancelledError } from './errors.ts'
 import type { ReportFooter } from './classify-body.ts'
+import { DEFAULT_LANE, type Lane, type RequestOptions } from './http-get.ts'
 
 export interface LiveStatus {
   /** Program year served by the root path, e.g. `2026-2027` (June in July ⇒ still the old one). */
@@ -25,7 +26,7 @@ export function liveStatusFromFooter(footer: ReportFooter): LiveStatus {
 }
 
 export interface LiveStatusCache {
-  get(signal?: AbortSignal): Promise<LiveStatus>
+  get(request?: RequestOptions): Promise<LiveStatus>
   /** The cached status while fresh, without loading. */
   peek(): LiveStatus | null
   /** Feed a fresher observation (e.g. from a latest summary fetch). */
@@ -34,10 +35,11 @@ export interface LiveStatusCache {
 
 /**
  * Concurrent callers share one in-flight load. The load itself runs without any caller's signal
- * (only the request timeout bounds it), so one caller cancelling does not fail the others.
+ * (only the request timeout bounds it), so one caller cancelling does not fail the others; it is
+ * billed to the lane of the caller that started it.
  */
 export function createLiveStatusCache(init: {
-  load: () => Promise<LiveStatus>
+  load: (lane: Lane) => Promise<LiveStatus>
   ttlMs: number
   now: () => number
 }): LiveStatusCache {
@@ -48,9 +50,9 @@ export function createLiveStatusCache(init: {
     cached = { status, atMs: init.now() }
   }
 
-  function load(): Promise<LiveStatus> {
+  function load(lane: Lane): Promise<LiveStatus> {
     inflight ??= init
-      .load()
+      .load(lane)
       .then((status) => {
         remember(status)
         return status
@@ -68,10 +70,10 @@ export function createLiveStatusCache(init: {
   return {
     remember,
     peek,
-    get(signal) {
+    get({ signal, lane = DEFAULT_LANE } = {}) {
       if (signal?.aborted) return Promise.reject(new UpstreamCancelledError(null))
       const fresh = peek()
-      return fresh !== null ? Promise.resolve(fresh) : abortable(load(), signal)
+      return fresh !== null ? Promise.resolve(fresh) : abortable(load(lane), signal)
     },
   }
 }

@@ -1,8 +1,8 @@
 /**
- * The RefreshService collection methods (`getAllDistricts`,
- * `getDistrictPerformance`, `getMultipleDistricts`). They fetch, validate and normalize, and
- * return district files ready to store; they never write snapshots themselves, so refresh and
- * backfill share them. A district that fails is a value in the result, not an exception.
+ * The collection methods (`getAllDistricts`, `getDistrictPerformance`,
+ * `getMultipleDistricts`) that the RefreshService and the backfill executor both call. They
+ * fetch, validate and normalize, and return district files ready to store; they never write
+ * snapshots themselves, so refresh and backfill share them. A district that fails is a value in the result, not an exception.
  */
 import pLimit from 'p-limit'
 import type { IsoDate } from '../../shared/iso-date.ts'

@@ -10,13 +10,14 @@
 import type { Logger } from 'pino'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import type { ReportKind, SourceProvenance } from '../../shared/snapshot-types.ts'
-import type { Lane, Resilience, RetryPolicy } from '../politeness/index.ts'
+import { withRetries, type RetryPolicy } from '../politeness/index.ts'
 import type { RawCsvCache } from '../storage/index.ts'
 import {
   UpstreamCancelledError,
   parseReportBody,
   toReportData,
   type DashboardClient,
+  type Lane,
   type ReportData,
   type ReportResult,
 } from '../upstream/index.ts'
@@ -27,6 +28,7 @@ export interface FetchContext {
   useCache?: boolean
   /** Retry retryable failures. @default true */
   retry?: boolean
+  /** The budget's lane every request of this fetch is billed to. @default the client's default lane */
   lane?: Lane
   onRetry?: (info: {
     report: ReportKind
@@ -43,7 +45,6 @@ export type SourcedReport<R extends ReportKind> =
 export interface ReportSourceDeps {
   client: DashboardClient
   rawCache: RawCsvCache
-  resilience: Resilience
   retryPolicy: RetryPolicy
   /** Retries of a body that names another as-of or month (a stale or wrong-date answer). */
   wrongAnswerRetries: number
@@ -95,19 +96,20 @@ export function createReportSource(deps: ReportSourceDeps) {
     date: IsoDate | null,
     ctx: FetchContext,
   ): Promise<SourcedReport<R>> {
-    const attempt = () =>
-      date === null
-        ? deps.client.fetchLatest<R>({ report, districtId, signal: ctx.signal })
-        : deps.client.fetchReport<R>({ report, districtId, asOf: date, signal: ctx.signal })
-    const run = () =>
-      deps.resilience.withRetries(attempt, {
-        policy: deps.retryPolicy,
-        wrongAnswerRetries: deps.wrongAnswerRetries,
-        enabled: ctx.retry ?? true,
+    const request = { report, districtId, signal: ctx.signal, lane: ctx.lane }
+    const retry = ctx.retry ?? true
+    const { value, attempts } = await withRetries(
+      () =>
+        date === null
+          ? deps.client.fetchLatest<R>(request)
+          : deps.client.fetchReport<R>({ ...request, asOf: date }),
+      {
+        policy: retry ? deps.retryPolicy : { ...deps.retryPolicy, maxAttempts: 1 },
+        wrongAnswerRetries: retry ? deps.wrongAnswerRetries : 0,
         signal: ctx.signal,
         onRetry: (n, error) => ctx.onRetry?.({ report, districtId, attempt: n, error }),
-      })
-    const { value, attempts } = ctx.lane ? await deps.resilience.inLane(ctx.lane, run) : await run()
+      },
+    )
     if (value.kind === 'unavailable') return { ...value, attempts }
     await store(value)
     return { ...value, fromCache: false, attempts }

@@ -19,7 +19,6 @@ import {
   type SnapshotStore,
 } from '../storage/index.ts'
 import type { DashboardClient } from '../upstream/index.ts'
-import type { Resilience } from '../politeness/index.ts'
 import { createCollector, type DistrictOutcome } from './collector.ts'
 import { createReportSource } from './report-source.ts'
 import { storeDate } from './store-date.ts'
@@ -52,7 +51,6 @@ export interface RebuildResult {
 export async function rebuildFromCache(deps: {
   store: SnapshotStore
   rawCache: RawCsvCache
-  resilience: Resilience
   logger: Logger
   now: () => number
   toolVersion: string
@@ -62,7 +60,6 @@ export async function rebuildFromCache(deps: {
   const source = createReportSource({
     client: OFFLINE_CLIENT,
     rawCache: deps.rawCache,
-    resilience: deps.resilience,
     retryPolicy: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
     wrongAnswerRetries: 0,
     logger: deps.logger,
