@@ -13,7 +13,6 @@ import { createBaseApp, type App } from './create-app.ts'
 import { registerBackfillRoutes } from './backfill-routes.ts'
 import { registerDistrictRoutes } from './district-routes.ts'
 import { registerMaintenanceRoutes } from './maintenance-routes.ts'
-import { BACKFILL_ERROR_STATUS } from '../backfill/index.ts'
 import { withErrorResponses } from './openapi-errors.ts'
 import { registerSnapshotRoutes } from './snapshot-routes.ts'
 import { registerSystemRoutes } from './system-routes.ts'
@@ -21,21 +20,11 @@ import { registerSystemRoutes } from './system-routes.ts'
 /** The built web page (`npm run build:web`); served at `/` when it has been built. */
 const WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url))
 
-/** Storage errors that are the caller's fault or a disk state, not a bug. */
-const STORAGE_STATUS: Record<string, number> = {
-  STORAGE_VALIDATION: 400,
-  STORAGE_CORRUPT: 409,
-  STORAGE_UNSUPPORTED_SCHEMA: 409,
-  STORAGE_IO: 503,
-  STORAGE_UNAVAILABLE: 503,
-}
-
 export async function createApp(services: Services): Promise<App> {
   const app = await createBaseApp({
     logger: services.logger,
     adminToken: services.config.adminToken,
     allowedHosts: services.config.allowedHosts,
-    statusByErrorCode: { ...STORAGE_STATUS, ...BACKFILL_ERROR_STATUS },
   })
   await app.register(swagger, {
     openapi: {

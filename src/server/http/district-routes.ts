@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import type { Services } from '../compose.ts'
 import type { App } from './create-app.ts'
-import { HttpError } from './errors.ts'
+import { httpError } from './errors.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { districtId, districtList, isoDate } from './schemas.ts'
 
 /** Configured districts (read and change) and the districts available upstream on a date. */
@@ -27,7 +28,7 @@ export function registerDistrictRoutes(app: App, services: Services): void {
     async (req) => {
       const before = await services.districtConfig.get()
       if (!before.includes(req.params.districtId)) {
-        throw new HttpError(404, 'NOT_FOUND', `district ${req.params.districtId} is not configured`)
+        throw httpError(ErrorCode.NOT_FOUND, `district ${req.params.districtId} is not configured`)
       }
       return { configured: await services.districtConfig.remove([req.params.districtId]) }
     },
@@ -44,9 +45,8 @@ export function registerDistrictRoutes(app: App, services: Services): void {
         (await services.store.listSnapshots()).at(-1)?.asOf
       const file = date ? await services.store.readAllDistricts(date) : null
       if (!file) {
-        throw new HttpError(
-          404,
-          'NOT_FOUND',
+        throw httpError(
+          ErrorCode.NOT_FOUND,
           date
             ? `no all-districts summary stored for ${date}`
             : 'no summary stored yet: run a refresh or a backfill first',

@@ -4,7 +4,8 @@ import { rebuildFromCache } from '../refresh/index.ts'
 import { verify } from '../storage/index.ts'
 import { TOOL_VERSION } from '../version.ts'
 import type { App } from './create-app.ts'
-import { HttpError } from './errors.ts'
+import { httpError } from './errors.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { isoDate } from './schemas.ts'
 
 /**
@@ -20,9 +21,8 @@ export function registerMaintenanceRoutes(app: App, services: Services): void {
       // a job or a refresh could be writing the same snapshot.
       const active = await activeWriters(services)
       if (active.length > 0)
-        throw new HttpError(
-          409,
-          'WRITERS_ACTIVE',
+        throw httpError(
+          ErrorCode.WRITERS_ACTIVE,
           `verify --repair waits for ${active.join(', ')} to finish; try again then`,
           { active },
         )

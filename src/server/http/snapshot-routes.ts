@@ -2,7 +2,8 @@ import { z } from 'zod'
 import type { Services } from '../compose.ts'
 import { diffDays } from '../../shared/iso-date.ts'
 import type { App } from './create-app.ts'
-import { HttpError } from './errors.ts'
+import { httpError } from './errors.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { dateRangeQuery, districtId, isoDate, requiredRangeQuery } from './schemas.ts'
 
 const MAX_RANGE_DAYS = 400
@@ -22,7 +23,7 @@ export function registerSnapshotRoutes(app: App, services: Services): void {
 
   app.get('/api/snapshots/current', { schema: { tags: ['snapshots'] } }, async () => {
     const current = await store.getCurrent()
-    if (!current) throw new HttpError(404, 'NOT_FOUND', 'no complete snapshot yet')
+    if (!current) throw httpError(ErrorCode.NOT_FOUND, 'no complete snapshot yet')
     return { asOf: current.asOf, metadata: await store.readMetadata(current.asOf) }
   })
 
@@ -32,7 +33,7 @@ export function registerSnapshotRoutes(app: App, services: Services): void {
     { schema: { tags: ['snapshots'], params: dateParams } },
     async (req) => {
       const metadata = await store.readMetadata(req.params.date)
-      if (!metadata) throw new HttpError(404, 'NOT_FOUND', `no snapshot for ${req.params.date}`)
+      if (!metadata) throw httpError(ErrorCode.NOT_FOUND, `no snapshot for ${req.params.date}`)
       return { metadata, manifest: await store.readManifest(req.params.date) }
     },
   )
@@ -43,9 +44,8 @@ export function registerSnapshotRoutes(app: App, services: Services): void {
     async (req) => {
       const file = await store.readAllDistricts(req.params.date)
       if (!file)
-        throw new HttpError(
-          404,
-          'NOT_FOUND',
+        throw httpError(
+          ErrorCode.NOT_FOUND,
           `no all-districts summary stored for ${req.params.date}`,
         )
       return file
@@ -58,9 +58,8 @@ export function registerSnapshotRoutes(app: App, services: Services): void {
     async (req) => {
       const file = await store.readDistrict(req.params.date, req.params.districtId)
       if (!file)
-        throw new HttpError(
-          404,
-          'NOT_FOUND',
+        throw httpError(
+          ErrorCode.NOT_FOUND,
           `district ${req.params.districtId} is not in the snapshot of ${req.params.date}`,
         )
       return file
@@ -116,9 +115,8 @@ export function registerSnapshotRoutes(app: App, services: Services): void {
 
 function assertRange(from: string, to: string): void {
   if (diffDays(from, to) > MAX_RANGE_DAYS) {
-    throw new HttpError(
-      400,
-      'VALIDATION_ERROR',
+    throw httpError(
+      ErrorCode.VALIDATION_ERROR,
       `querystring.to: a range may span at most ${MAX_RANGE_DAYS} days`,
     )
   }

@@ -5,8 +5,9 @@ import { readDataDirId, type StorageErrorRecord } from '../storage/index.ts'
 import { TOOL_VERSION } from '../version.ts'
 import type { RefreshResult } from '../../shared/refresh-api.ts'
 import type { App } from './create-app.ts'
-import { HttpError } from './errors.ts'
+import { httpError, type HttpError } from './errors.ts'
 import { isAdminRequest } from './request-guards.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { isoDate } from './schemas.ts'
 
 /** Health, refresh trigger and status. */
@@ -115,7 +116,7 @@ function withoutPaths(error: StorageErrorRecord, dataDir: string): StorageErrorR
 
 /** 503 with the circuit and its next probe (the route sets Retry-After in seconds until then). */
 function circuitOpen(result: RefreshResult): HttpError {
-  return new HttpError(503, 'CIRCUIT_OPEN', result.message, {
+  return httpError(ErrorCode.CIRCUIT_OPEN, result.message, {
     circuit: result.circuit,
     refresh: result,
   })

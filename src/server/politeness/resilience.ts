@@ -10,6 +10,7 @@ import { parseRetryAfter } from '../upstream/index.ts'
 import { createCircuitBreaker, type CircuitBreaker, type CircuitStatus } from './circuit-breaker.ts'
 import { computeDelayMs, delay, planRetry, type RetryPolicy } from './retry-policy.ts'
 import type { ScheduleOptions, UpstreamScheduler } from './upstream-scheduler.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 
 export interface Lane {
   lane: string
@@ -20,7 +21,7 @@ export interface Lane {
 /** The circuit stayed open longer than allowed: the job gives up (finished cells are kept). */
 export class CircuitOpenError extends Error {
   override name = 'CircuitOpenError'
-  readonly code = 'CIRCUIT_OPEN'
+  readonly code = ErrorCode.CIRCUIT_OPEN
   readonly retryable = false
   readonly host: string
   constructor(host: string, status: CircuitStatus) {
@@ -160,7 +161,7 @@ export function createResilience(config: ResilienceConfig): Resilience {
         return result
       } catch (error) {
         const code = (error as RetryableLike)?.code
-        if (code === 'UPSTREAM_NETWORK' || code === 'UPSTREAM_TIMEOUT') {
+        if (code === ErrorCode.UPSTREAM_NETWORK || code === ErrorCode.UPSTREAM_TIMEOUT) {
           b.onFailure((error as Error).message)
           if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
         }

@@ -1,4 +1,5 @@
 import type { CellError } from '../../shared/backfill-api.ts'
+import { ErrorCode, isErrorCode } from '../../shared/error-codes.ts'
 
 /** A failed cell as stored in the ledger and shown in job views (docs/architecture.md#errors-and-retries). */
 export type CellFailure = CellError
@@ -14,12 +15,11 @@ interface ErrorLike {
 /** Coerces anything thrown while collecting into a typed cell error (docs/architecture.md#errors-and-retries). */
 export function toCellError(error: unknown, nowMs: number): CellFailure {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike
-  const code =
-    typeof e.code === 'string'
-      ? e.code
-      : error instanceof Error && error.name === 'AbortError'
-        ? 'CANCELLED'
-        : 'INTERNAL'
+  const code: ErrorCode = isErrorCode(e.code)
+    ? e.code
+    : error instanceof Error && error.name === 'AbortError'
+      ? ErrorCode.CANCELLED
+      : ErrorCode.INTERNAL
   const out: CellFailure = {
     code,
     message: typeof e.message === 'string' ? e.message : String(error),
