@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { JOB_STATUSES } from '../../shared/backfill-api.ts'
 import { BACKFILL_ID_RE } from '../../shared/backfill-id.ts'
-import type { Services } from '../compose.ts'
+import type { AppDeps } from './app.ts'
 import type { InitiateOptions } from '../backfill/index.ts'
 import type { App } from './create-app.ts'
 import { districtId } from './schemas.ts'
@@ -18,8 +18,8 @@ const requestBody = z
   )
 
 /** docs/architecture.md#http-api: the global backfill API and its district-scoped forms, over one service. */
-export function registerBackfillRoutes(app: App, services: Services): void {
-  const svc = services.backfills
+export function registerBackfillRoutes(app: App, deps: Pick<AppDeps, 'backfills'>): void {
+  const svc = deps.backfills
 
   const initiate = async (
     body: unknown,

@@ -1,36 +1,39 @@
 import { z } from 'zod'
-import type { Services } from '../compose.ts'
+import type { AppDeps } from './app.ts'
 import type { App } from './create-app.ts'
 import { httpError } from './errors.ts'
 import { ErrorCode } from '../../shared/error-codes.ts'
 import { districtId, districtList, isoDate } from './schemas.ts'
 
 /** Configured districts (read and change) and the districts available upstream on a date. */
-export function registerDistrictRoutes(app: App, services: Services): void {
+export function registerDistrictRoutes(
+  app: App,
+  deps: Pick<AppDeps, 'districtConfig' | 'store'>,
+): void {
   const body = z.strictObject({ districts: districtList })
 
   app.get('/api/districts', { schema: { tags: ['districts'] } }, async () => {
-    const configured = await services.districtConfig.get()
+    const configured = await deps.districtConfig.get()
     return { configured, mode: configured.length === 0 ? 'all-in-summary' : 'configured' }
   })
 
   app.put('/api/districts', { schema: { tags: ['districts'], body } }, async (req) => ({
-    configured: await services.districtConfig.replace(req.body.districts),
+    configured: await deps.districtConfig.replace(req.body.districts),
   }))
 
   app.post('/api/districts', { schema: { tags: ['districts'], body } }, async (req) => ({
-    configured: await services.districtConfig.add(req.body.districts),
+    configured: await deps.districtConfig.add(req.body.districts),
   }))
 
   app.delete(
     '/api/districts/:districtId',
     { schema: { tags: ['districts'], params: z.strictObject({ districtId }) } },
     async (req) => {
-      const before = await services.districtConfig.get()
+      const before = await deps.districtConfig.get()
       if (!before.includes(req.params.districtId)) {
         throw httpError(ErrorCode.NOT_FOUND, `district ${req.params.districtId} is not configured`)
       }
-      return { configured: await services.districtConfig.remove([req.params.districtId]) }
+      return { configured: await deps.districtConfig.remove([req.params.districtId]) }
     },
   )
 
@@ -41,9 +44,9 @@ export function registerDistrictRoutes(app: App, services: Services): void {
     async (req) => {
       const date =
         req.query.date ??
-        (await services.store.getCurrent())?.asOf ??
-        (await services.store.listSnapshots()).at(-1)?.asOf
-      const file = date ? await services.store.readAllDistricts(date) : null
+        (await deps.store.getCurrent())?.asOf ??
+        (await deps.store.listSnapshots()).at(-1)?.asOf
+      const file = date ? await deps.store.readAllDistricts(date) : null
       if (!file) {
         throw httpError(
           ErrorCode.NOT_FOUND,

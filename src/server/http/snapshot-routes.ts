@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Services } from '../compose.ts'
+import type { AppDeps } from './app.ts'
 import { diffDays } from '../../shared/iso-date.ts'
 import type { App } from './create-app.ts'
 import { httpError } from './errors.ts'
@@ -9,8 +9,8 @@ import { dateRangeQuery, districtId, isoDate, requiredRangeQuery } from './schem
 const MAX_RANGE_DAYS = 400
 
 /** Reading what is stored: snapshot list, one snapshot, one district file, coverage, series. */
-export function registerSnapshotRoutes(app: App, services: Services): void {
-  const { store } = services
+export function registerSnapshotRoutes(app: App, deps: Pick<AppDeps, 'store'>): void {
+  const { store } = deps
 
   app.get(
     '/api/snapshots',

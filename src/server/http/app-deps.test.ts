@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createSilentLogger } from '../logger.ts'
+import { createApp, type AppDeps } from './app.ts'
+import type { App } from './create-app.ts'
+
+let app: App | null = null
+afterEach(async () => {
+  await app?.close()
+  app = null
+})
+
+const TOKEN = 'test-admin-token'
+
+/** An app over hand-made dependencies: nothing but what AppDeps names exists. */
+async function listen(overrides: Partial<AppDeps> = {}): Promise<string> {
+  const deps: AppDeps = {
+    logger: createSilentLogger(),
+    config: { adminToken: TOKEN, allowedHosts: [], dataDir: '/nonexistent' },
+    backfills: {
+      initiate: () => Promise.reject(new Error('unused')),
+      list: () => Promise.resolve({ total: 0, jobs: [] }),
+      get: () => Promise.reject(new Error('unused')),
+      cancel: () => Promise.reject(new Error('unused')),
+      retry: () => Promise.reject(new Error('unused')),
+    },
+    refresh: {
+      status: () => ({ state: 'idle', last: null }),
+      refresh: () => Promise.reject(new Error('unused')),
+    },
+    store: {} as AppDeps['store'],
+    districtConfig: {
+      get: () => Promise.resolve(['61']),
+    } as unknown as AppDeps['districtConfig'],
+    alerts: { list: () => [] },
+    health: (options) => Promise.resolve({ admin: options.admin } as never),
+    rebuild: (range) => Promise.resolve({ range } as never),
+    ...overrides,
+  }
+  app = await createApp(deps)
+  return app.listen({ host: '127.0.0.1', port: 0 })
+}
+
+describe('createApp over its narrow dependencies', () => {
+  it('answers health from the health function, telling it whether the caller is the admin', async () => {
+    const url = await listen()
+    const anonymous = await (await fetch(`${url}/api/health`)).json()
+    const admin = await (
+      await fetch(`${url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).json()
+    expect([anonymous, admin]).toEqual([{ admin: false }, { admin: true }])
+  })
+
+  it('reads configured districts and hands a rebuild range to the rebuild function', async () => {
+    const url = await listen()
+    const districts = await (await fetch(`${url}/api/districts`)).json()
+    expect(districts).toEqual({ configured: ['61'], mode: 'configured' })
+    const rebuilt = await fetch(`${url}/api/rebuild`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ from: '2026-11-01', to: '2026-11-02' }),
+    })
+    expect(rebuilt.status).toBe(200)
+    expect(await rebuilt.json()).toEqual({ range: { from: '2026-11-01', to: '2026-11-02' } })
+  })
+})
