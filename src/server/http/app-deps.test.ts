@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import type { Json } from '../../../test/helpers/jobs.ts'
 import { createSilentLogger } from '../logger.ts'
 import { createApp, type AppDeps } from './app.ts'
 import type { App } from './create-app.ts'
@@ -10,6 +11,14 @@ afterEach(async () => {
 })
 
 const TOKEN = 'test-admin-token'
+const CLOSED = {
+  state: 'closed',
+  consecutiveFailures: 0,
+  reason: null,
+  openedAt: null,
+  outageSince: null,
+  nextProbeAt: null,
+} as const
 
 /** An app over hand-made dependencies: nothing but what AppDeps names exists. */
 async function listen(overrides: Partial<AppDeps> = {}): Promise<string> {
@@ -32,7 +41,15 @@ async function listen(overrides: Partial<AppDeps> = {}): Promise<string> {
       get: () => Promise.resolve(['61']),
     } as unknown as AppDeps['districtConfig'],
     alerts: { list: () => [] },
-    health: (options) => Promise.resolve({ admin: options.admin } as never),
+    health: async ({ admin }) => ({
+      status: 'ok',
+      version: 'test',
+      // Which caller asked shows in the answer; the extra key survives the response schema.
+      store: { ok: true, current: null, dataDirId: null, askedByAdmin: admin },
+      upstream: { baseUrl: 'http://dash.test', circuit: CLOSED },
+      cache: { hitRate: 0, entryCount: 0, sizeBytes: 0 },
+      refresh: { state: 'idle', last: null },
+    }),
     rebuild: (range) => Promise.resolve({ range } as never),
     ...overrides,
   }
@@ -43,11 +60,12 @@ async function listen(overrides: Partial<AppDeps> = {}): Promise<string> {
 describe('createApp over its narrow dependencies', () => {
   it('answers health from the health function, telling it whether the caller is the admin', async () => {
     const url = await listen()
-    const anonymous = await (await fetch(`${url}/api/health`)).json()
-    const admin = await (
+    const anonymous = (await (await fetch(`${url}/api/health`)).json()) as Json
+    const admin = (await (
       await fetch(`${url}/api/health`, { headers: { authorization: `Bearer ${TOKEN}` } })
-    ).json()
-    expect([anonymous, admin]).toEqual([{ admin: false }, { admin: true }])
+    ).json()) as Json
+    expect([anonymous.store.askedByAdmin, admin.store.askedByAdmin]).toEqual([false, true])
+    expect(admin.upstream.circuit).toEqual(CLOSED)
   })
 
   it('reads configured districts and hands a rebuild range to the rebuild function', async () => {

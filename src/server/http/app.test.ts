@@ -188,6 +188,43 @@ describe('refresh and snapshots API', () => {
     )
   })
 
+  it('declares the response shapes the page reads in the OpenAPI document', async () => {
+    const { paths } = (await stack.api<Json>('GET', '/api/openapi.json')).body
+    const shape = (route: string, method: string) =>
+      paths[route][method].responses['200'].content['application/json'].schema
+    expect(shape('/api/health', 'get').required).toEqual(
+      expect.arrayContaining(['status', 'version', 'store', 'upstream', 'cache', 'refresh']),
+    )
+    expect(Object.keys(shape('/api/districts/backfill', 'get').properties)).toEqual([
+      'total',
+      'jobs',
+    ])
+    expect(Object.keys(shape('/api/snapshots/{date}', 'get').properties)).toEqual([
+      'metadata',
+      'manifest',
+    ])
+    expect(Object.keys(shape('/api/districts', 'get').properties)).toEqual(['configured', 'mode'])
+    for (const method of ['put', 'post'])
+      expect(Object.keys(shape('/api/districts', method).properties)).toEqual(['configured'])
+    expect(Object.keys(shape('/api/districts/{districtId}', 'delete').properties)).toEqual([
+      'configured',
+    ])
+    expect(Object.keys(shape('/api/districts/available', 'get').properties)).toEqual([
+      'asOf',
+      'districts',
+    ])
+  })
+
+  it('keeps the health figures the schema does not name', async () => {
+    const r = await stack.api<Json>('GET', '/api/health')
+    expect(Object.keys(r.body.upstream)).toEqual(
+      expect.arrayContaining(['rateLimiter', 'concurrencyLimiter', 'adaptive']),
+    )
+    expect(Object.keys(r.body.store)).toEqual(
+      expect.arrayContaining(['writable', 'lastError', 'failingOperations', 'lowSpace']),
+    )
+  })
+
   it('reports health with store, upstream and cache figures', async () => {
     const r = await stack.api<Json>('GET', '/api/health')
     expect(r.body).toMatchObject({

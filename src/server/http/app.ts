@@ -8,12 +8,12 @@ import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import { jsonSchemaTransform } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
+import type { HealthView } from '../../shared/api-schemas.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import type { RefreshResult, RefreshStatus } from '../../shared/refresh-api.ts'
 import type { AlertManager } from '../alerts/index.ts'
 import type { BackfillService } from '../backfill/index.ts'
 import type { Config } from '../config.ts'
-import type { HealthReport } from '../health.ts'
 import type { RebuildResult } from '../refresh/index.ts'
 import type { DistrictConfigStore, SnapshotReader } from '../storage/index.ts'
 import { TOOL_VERSION } from '../version.ts'
@@ -51,7 +51,7 @@ export interface AppDeps {
   districtConfig: DistrictConfigStore
   alerts: Pick<AlertManager, 'list'>
   /** The health answer; only the admin sees server paths. */
-  health(options: { admin: boolean }): Promise<HealthReport>
+  health(options: { admin: boolean }): Promise<HealthView>
   /** Rebuilds the snapshots of a date range from the raw CSV cache. */
   rebuild(range: { from: IsoDate; to: IsoDate }): Promise<RebuildResult>
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { jobPageSchema } from '../../shared/api-schemas.ts'
 import { JOB_STATUSES } from '../../shared/backfill-api.ts'
 import { BACKFILL_ID_RE } from '../../shared/backfill-id.ts'
 import type { AppDeps } from './app.ts'
@@ -50,6 +51,7 @@ export function registerBackfillRoutes(app: App, deps: Pick<AppDeps, 'backfills'
           limit: z.coerce.number().int().min(1).max(200).default(50),
           offset: z.coerce.number().int().min(0).default(0),
         }),
+        response: { 200: jobPageSchema },
       },
     },
     async (req) => svc.list(req.query),

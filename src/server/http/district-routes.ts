@@ -1,4 +1,9 @@
 import { z } from 'zod'
+import {
+  availableDistrictsSchema,
+  configuredDistrictsSchema,
+  districtListUpdateSchema,
+} from '../../shared/api-schemas.ts'
 import type { AppDeps } from './app.ts'
 import type { App } from './create-app.ts'
 import { httpError } from './errors.ts'
@@ -11,23 +16,37 @@ export function registerDistrictRoutes(
   deps: Pick<AppDeps, 'districtConfig' | 'store'>,
 ): void {
   const body = z.strictObject({ districts: districtList })
+  const updated = { 200: districtListUpdateSchema }
 
-  app.get('/api/districts', { schema: { tags: ['districts'] } }, async () => {
-    const configured = await deps.districtConfig.get()
-    return { configured, mode: configured.length === 0 ? 'all-in-summary' : 'configured' }
-  })
+  app.get(
+    '/api/districts',
+    { schema: { tags: ['districts'], response: { 200: configuredDistrictsSchema } } },
+    async () => {
+      const configured = await deps.districtConfig.get()
+      const mode = configured.length === 0 ? ('all-in-summary' as const) : ('configured' as const)
+      return { configured, mode }
+    },
+  )
 
-  app.put('/api/districts', { schema: { tags: ['districts'], body } }, async (req) => ({
-    configured: await deps.districtConfig.replace(req.body.districts),
-  }))
+  app.put(
+    '/api/districts',
+    { schema: { tags: ['districts'], body, response: updated } },
+    async (req) => ({
+      configured: await deps.districtConfig.replace(req.body.districts),
+    }),
+  )
 
-  app.post('/api/districts', { schema: { tags: ['districts'], body } }, async (req) => ({
-    configured: await deps.districtConfig.add(req.body.districts),
-  }))
+  app.post(
+    '/api/districts',
+    { schema: { tags: ['districts'], body, response: updated } },
+    async (req) => ({
+      configured: await deps.districtConfig.add(req.body.districts),
+    }),
+  )
 
   app.delete(
     '/api/districts/:districtId',
-    { schema: { tags: ['districts'], params: z.strictObject({ districtId }) } },
+    { schema: { tags: ['districts'], params: z.strictObject({ districtId }), response: updated } },
     async (req) => {
       const before = await deps.districtConfig.get()
       if (!before.includes(req.params.districtId)) {
@@ -40,7 +59,13 @@ export function registerDistrictRoutes(
   // Districts of a date's stored all-districts summary: no upstream request.
   app.get(
     '/api/districts/available',
-    { schema: { tags: ['districts'], querystring: z.strictObject({ date: isoDate.optional() }) } },
+    {
+      schema: {
+        tags: ['districts'],
+        querystring: z.strictObject({ date: isoDate.optional() }),
+        response: { 200: availableDistrictsSchema },
+      },
+    },
     async (req) => {
       const date =
         req.query.date ??

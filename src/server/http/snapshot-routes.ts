@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { snapshotViewSchema } from '../../shared/api-schemas.ts'
 import type { AppDeps } from './app.ts'
 import { diffDays } from '../../shared/iso-date.ts'
 import type { App } from './create-app.ts'
@@ -30,7 +31,9 @@ export function registerSnapshotRoutes(app: App, deps: Pick<AppDeps, 'store'>): 
   const dateParams = z.strictObject({ date: isoDate })
   app.get(
     '/api/snapshots/:date',
-    { schema: { tags: ['snapshots'], params: dateParams } },
+    {
+      schema: { tags: ['snapshots'], params: dateParams, response: { 200: snapshotViewSchema } },
+    },
     async (req) => {
       const metadata = await store.readMetadata(req.params.date)
       if (!metadata) throw httpError(ErrorCode.NOT_FOUND, `no snapshot for ${req.params.date}`)

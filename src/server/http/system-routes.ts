@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { healthViewSchema } from '../../shared/api-schemas.ts'
 import type { AppDeps } from './app.ts'
 import type { RefreshResult } from '../../shared/refresh-api.ts'
 import type { App } from './create-app.ts'
@@ -12,8 +13,10 @@ export function registerSystemRoutes(
   app: App,
   deps: Pick<AppDeps, 'alerts' | 'config' | 'health' | 'refresh'>,
 ): void {
-  app.get('/api/health', { schema: { tags: ['system'] } }, async (req) =>
-    deps.health({ admin: isAdminRequest(req, deps.config.adminToken) }),
+  app.get(
+    '/api/health',
+    { schema: { tags: ['system'], response: { 200: healthViewSchema } } },
+    async (req) => deps.health({ admin: isAdminRequest(req, deps.config.adminToken) }),
   )
 
   app.get(
