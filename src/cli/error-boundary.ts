@@ -6,6 +6,7 @@
 import { CommanderError } from 'commander'
 import { ConfigError } from '../server/config.ts'
 import { BackfillError } from '../server/backfill/index.ts'
+import { ErrorCode } from '../shared/error-codes.ts'
 import { inFlagTerms } from './flag-names.ts'
 import { CliError, EXIT } from './output.ts'
 
@@ -16,7 +17,10 @@ export interface CliFailure {
 }
 
 /** Backfill errors caused by the request itself: the invocation is wrong, nothing ran. */
-const USAGE_BACKFILL_CODES: ReadonlySet<string> = new Set(['VALIDATION_ERROR', 'SCOPE_EMPTY'])
+const USAGE_BACKFILL_CODES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.VALIDATION_ERROR,
+  ErrorCode.SCOPE_EMPTY,
+])
 
 function issuesOf(error: BackfillError): string[] {
   const details = error.details

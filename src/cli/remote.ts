@@ -5,7 +5,8 @@
  * it runs. A DATA_DIR held by another CLI command, or by a server that does not answer, is
  * refused with EXIT_DATA_DIR_BUSY rather than waited for.
  */
-import { BackfillError, type BackfillErrorCode } from '../server/backfill/index.ts'
+import { BACKFILL_ERROR_CODES, ErrorCode, type BackfillErrorCode } from '../shared/error-codes.ts'
+import { BackfillError } from '../server/backfill/index.ts'
 import type { Config } from '../server/config.ts'
 import type { RebuildResult } from '../server/collect/index.ts'
 import {
@@ -167,25 +168,15 @@ async function call<T>(
   const code = err?.code ?? `HTTP_${res.status}`
   const message = err?.message ?? text
   // The same error the local service throws, so both paths report bad input alike.
-  if (BACKFILL_CODES.has(code))
+  if (BACKFILL_ERROR_CODES.has(code as ErrorCode))
     throw new BackfillError(code as BackfillErrorCode, message, err?.details)
-  if (code === 'WRITERS_ACTIVE') throw new CliError(message, EXIT_DATA_DIR_BUSY)
+  if (code === ErrorCode.WRITERS_ACTIVE) throw new CliError(message, EXIT_DATA_DIR_BUSY)
   const hint =
     res.status === 401 || res.status === 403 ? ' (set ADMIN_TOKEN to the server’s token)' : ''
   throw new CliError(
     `the server at ${url} refused ${method} ${route}: ${res.status} ${code}: ${message}${hint}`,
   )
 }
-
-const BACKFILL_CODES = new Set<string>([
-  'VALIDATION_ERROR',
-  'SCOPE_EMPTY',
-  'JOB_NOT_FOUND',
-  'JOB_FINISHED',
-  'JOB_NOT_FINISHED',
-  'NOTHING_TO_RETRY',
-  'QUEUE_FULL',
-])
 
 class LostContactError extends CliError {
   constructor(url: string, cause: unknown) {

@@ -15,7 +15,7 @@ import {
   type RetryPolicy,
   type SchedulerEvent,
 } from './politeness/index.ts'
-import { createCollector, createReportSource } from './collect/index.ts'
+import { createCollector, createReportSource, rebuildFromCache } from './collect/index.ts'
 import { createRefreshService } from './refresh/index.ts'
 import {
   createDistrictConfigStore,
@@ -28,6 +28,8 @@ import {
   prepareDataDir,
   type StorageFs,
 } from './storage/index.ts'
+import { createHealth } from './health.ts'
+import type { AppDeps } from './http/index.ts'
 import { createDashboardClient } from './upstream/index.ts'
 import { TOOL_VERSION } from './version.ts'
 
@@ -134,7 +136,15 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     concurrency: config.upstream.maxConcurrent,
   })
 
-  const host = new URL(config.dashboardUrl).host
+  const health = createHealth({
+    config,
+    store,
+    storageHealth,
+    rawCache,
+    scheduler,
+    resilience,
+    refresh,
+  })
   const eventLog = inMemory
     ? createMemoryJobEventLog<JobEvent>()
     : createFileJobEventLog<JobEvent>({
@@ -148,25 +158,8 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     districtConfig,
     eventLog,
     latestPublishedAsOf: async () => (await client.getLiveStatus()).latestAsOf,
-    performanceStatus: async () => {
-      const { rateLimiter, concurrencyLimiter } = scheduler.status(host)
-      const cache = await rawCache.stats()
-      return {
-        rateLimiter,
-        concurrencyLimiter,
-        intermediateCache: {
-          hitRate: cache.hitRate,
-          entryCount: cache.entryCount,
-          sizeBytes: cache.sizeBytes,
-        },
-      }
-    },
-    upstreamPause: () => {
-      const c = resilience.circuit(host)
-      return c.state === 'closed'
-        ? null
-        : { reason: `upstream circuit ${c.state}: ${c.reason ?? 'failures'}`, until: c.nextProbeAt }
-    },
+    performanceStatus: health.performance,
+    upstreamPause: health.upstreamPause,
     now,
     logger,
     maxRunningJobs: config.jobs.maxRunning,
@@ -209,6 +202,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     },
     prepareDataDir: prepare,
     storageHealth,
+    health,
     logger,
     store,
     rawCache,
@@ -230,3 +224,26 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
 }
 
 export type Services = ReturnType<typeof createServices>
+
+/** The HTTP app's dependencies, taken from the composed services (the one place that does). */
+export function toAppDeps(services: Services): AppDeps {
+  return {
+    logger: services.logger,
+    config: services.config,
+    backfills: services.backfills,
+    refresh: services.refresh,
+    store: services.store,
+    districtConfig: services.districtConfig,
+    alerts: services.alerts,
+    health: (options) => services.health.report(options),
+    rebuild: (range) =>
+      rebuildFromCache({
+        store: services.store,
+        rawCache: services.rawCache,
+        logger: services.logger,
+        now: Date.now,
+        toolVersion: TOOL_VERSION,
+        ...range,
+      }),
+  }
+}

@@ -1,7 +1,7 @@
 /** Starts the API on the configured host and port; `close()` shuts everything down in order. */
 import type { Logger } from 'pino'
 import type { Config } from './config.ts'
-import { createServices, type ServiceOverrides, type Services } from './compose.ts'
+import { createServices, toAppDeps, type ServiceOverrides, type Services } from './compose.ts'
 import { createApp } from './http/index.ts'
 import { acquireDataDirLock, type DataDirLock } from './storage/index.ts'
 
@@ -28,7 +28,7 @@ export async function startServer(
   let app: Awaited<ReturnType<typeof createApp>> | null = null
   try {
     await services.start()
-    app = await createApp(services)
+    app = await createApp(toAppDeps(services))
     await app.listen({ host: config.host, port: config.port })
   } catch (error) {
     await app?.close()

@@ -3,6 +3,7 @@
  * and records only. Wire names existing clients already use (`processing`, `partial_success`) keep
  * their spelling.
  */
+import type { ErrorCode } from './error-codes.ts'
 import type { DetailLevel } from './snapshot-types.ts'
 
 export type CollectionType = 'system-wide' | 'per-district' | 'auto'
@@ -90,25 +91,8 @@ export interface CollectionStrategy {
 
 export type CellState = 'pending' | 'completed' | 'skipped' | 'unavailable' | 'failed' | 'cancelled'
 
-export type ErrorCode =
-  | 'UPSTREAM_NETWORK'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_HTTP'
-  | 'UPSTREAM_HTML'
-  | 'UPSTREAM_BAD_HEADER'
-  | 'UPSTREAM_NO_FOOTER'
-  | 'UPSTREAM_WRONG_AS_OF'
-  | 'UPSTREAM_WRONG_MONTH'
-  | 'UPSTREAM_PARSE'
-  | 'VALIDATION'
-  | 'STORAGE'
-  | 'CIRCUIT_OPEN'
-  | 'CANCELLED'
-  | 'NOT_IN_SUMMARY'
-  | 'INTERNAL'
-
 export interface CellError {
-  code: ErrorCode | string
+  code: ErrorCode
   message: string
   retryable: boolean
   attempts: number
@@ -149,7 +133,7 @@ export interface PartialSnapshotResult {
   snapshotId: string
   successfulDistricts: string[]
   failedDistricts: string[]
-  errors: { districtId: string; code: string; message: string }[]
+  errors: { districtId: string; code: ErrorCode; message: string }[]
 }
 
 export interface PerformanceStatus {

@@ -34,6 +34,7 @@ import { resolveScope, toWireScope, type JobKind } from './scope-manager.ts'
 import { selectCollectionStrategy } from './data-source-selector.ts'
 import { parseBackfillRequest } from './resolve-request.ts'
 import { runBackfill } from './run-backfill.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 
 export interface BackfillServiceDeps {
   collector: Collector
@@ -125,7 +126,9 @@ export function createBackfillService(deps: BackfillServiceDeps) {
       districtId: options.districtId,
     })
     if (!scoped.ok)
-      throw new BackfillError('SCOPE_EMPTY', scoped.message, { scope: toWireScope(scoped.scope) })
+      throw new BackfillError(ErrorCode.SCOPE_EMPTY, scoped.message, {
+        scope: toWireScope(scoped.scope),
+      })
     const scope = scoped.scope
     const strategy = selectCollectionStrategy({
       collectionType: request.collectionType,
@@ -165,7 +168,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
     const waiting = [...jobs.values()].filter((j) => j.state.status === 'queued').length
     if (waiting >= maxQueued) {
       throw new BackfillError(
-        'QUEUE_FULL',
+        ErrorCode.QUEUE_FULL,
         `${waiting} jobs are already waiting (limit ${maxQueued}); try again when some have finished`,
       )
     }
@@ -255,7 +258,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
 
   function getJob(backfillId: string): Job {
     const job = jobs.get(backfillId)
-    if (!job) throw new BackfillError('JOB_NOT_FOUND', `no backfill job ${backfillId}`)
+    if (!job) throw new BackfillError(ErrorCode.JOB_NOT_FOUND, `no backfill job ${backfillId}`)
     return job
   }
 
@@ -273,7 +276,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
       if (!(error instanceof RangeError)) throw error
     }
     if (events.length === 0)
-      throw new BackfillError('JOB_NOT_FOUND', `no backfill job ${backfillId}`)
+      throw new BackfillError(ErrorCode.JOB_NOT_FOUND, `no backfill job ${backfillId}`)
     const job: Job = { state: replayJobEvents(events), controller: null, latestPublishedAsOf: null }
     if (isTerminal(job.state.status)) jobs.set(backfillId, job)
     return job
@@ -303,7 +306,7 @@ export function createBackfillService(deps: BackfillServiceDeps) {
         job.state.districtId !== districtId
       ) {
         throw new BackfillError(
-          'JOB_NOT_FOUND',
+          ErrorCode.JOB_NOT_FOUND,
           `backfill job ${backfillId} does not cover district ${districtId}`,
         )
       }
@@ -333,13 +336,13 @@ export function createBackfillService(deps: BackfillServiceDeps) {
         !job.state.scope.targetDistricts.includes(districtId)
       ) {
         throw new BackfillError(
-          'JOB_NOT_FOUND',
+          ErrorCode.JOB_NOT_FOUND,
           `backfill job ${backfillId} does not cover district ${districtId}`,
         )
       }
       if (isTerminal(job.state.status))
         throw new BackfillError(
-          'JOB_FINISHED',
+          ErrorCode.JOB_FINISHED,
           `backfill job ${backfillId} already ended ${job.state.status}`,
         )
       emit(job, { type: 'job:cancelled', at: at() })
@@ -357,13 +360,13 @@ export function createBackfillService(deps: BackfillServiceDeps) {
       const old = await findJob(backfillId)
       if (!isTerminal(old.state.status))
         throw new BackfillError(
-          'JOB_NOT_FINISHED',
+          ErrorCode.JOB_NOT_FINISHED,
           `backfill job ${backfillId} is still ${old.state.status}`,
         )
       const only = planRetry(listCells(old.state))
       if (only.length === 0)
         throw new BackfillError(
-          'NOTHING_TO_RETRY',
+          ErrorCode.NOTHING_TO_RETRY,
           `backfill job ${backfillId} has no unfinished cells (it ended ${old.state.status})`,
         )
       const body = {

@@ -1,13 +1,11 @@
-/** Failures of a backfill operation as a whole (not of a cell): each maps to one HTTP status. */
-export type BackfillErrorCode =
-  | 'VALIDATION_ERROR'
-  | 'SCOPE_EMPTY'
-  | 'JOB_NOT_FOUND'
-  | 'JOB_FINISHED'
-  | 'JOB_NOT_FINISHED'
-  | 'NOTHING_TO_RETRY'
-  | 'QUEUE_FULL'
+import type { BackfillErrorCode } from '../../shared/error-codes.ts'
 
+export type { BackfillErrorCode } from '../../shared/error-codes.ts'
+
+/**
+ * Failures of a backfill operation as a whole (not of a cell); each code's HTTP status is in
+ * HTTP_STATUS_BY_CODE (src/shared/error-codes.ts).
+ */
 export class BackfillError extends Error {
   override name = 'BackfillError'
   readonly code: BackfillErrorCode
@@ -17,14 +15,4 @@ export class BackfillError extends Error {
     this.code = code
     this.details = details
   }
-}
-
-export const BACKFILL_ERROR_STATUS: Readonly<Record<BackfillErrorCode, number>> = {
-  VALIDATION_ERROR: 400,
-  SCOPE_EMPTY: 400,
-  JOB_NOT_FOUND: 404,
-  JOB_FINISHED: 409,
-  JOB_NOT_FINISHED: 409,
-  NOTHING_TO_RETRY: 409,
-  QUEUE_FULL: 429,
 }

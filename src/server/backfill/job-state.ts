@@ -21,6 +21,7 @@ import type { JobEvent, JobEventOf } from './job-events.ts'
 import { applyCellEvent, buildLedger, expandDate, settlePendingCells } from './job-ledger.ts'
 import type { JobProgress } from './job-ledger.ts'
 import type { JobKind, ResolvedScope } from './scope-manager.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 
 export type { CellLedger, CellRecord } from './cell-ledger.ts'
 export type { JobDistrictProgress, JobProgress } from './job-ledger.ts'
@@ -81,7 +82,7 @@ function closeJob(
   message?: string,
 ): JobState {
   const unrun: CellError = {
-    code: 'INTERNAL',
+    code: ErrorCode.INTERNAL,
     message: 'the job finished before this cell ran',
     retryable: true,
     attempts: 0,

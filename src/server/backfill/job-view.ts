@@ -13,6 +13,7 @@ import { compareDistrictIds } from '../../shared/district-id.ts'
 import { WHOLE_DATE } from './cell-ref.ts'
 import type { CellRecord, JobDistrictProgress, JobState } from './job-state.ts'
 import { toWireScope } from './scope-manager.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 
 export interface Eta {
   /** Seconds until every pending cell is done at the measured rate; null when unknown or over. */
@@ -76,7 +77,7 @@ export function computePartialSnapshots(state: JobState): PartialSnapshotResult[
         entry.failedDistricts.push(f.districtId)
         entry.errors.push({
           districtId: f.districtId,
-          code: f.error?.code ?? 'INTERNAL',
+          code: f.error?.code ?? ErrorCode.INTERNAL,
           message: f.error?.message ?? '',
         })
       }

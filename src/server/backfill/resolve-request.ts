@@ -8,6 +8,7 @@ import type { BackfillRequest, ResolvedBackfillRequest } from '../../shared/back
 import { normalizeDistrictId } from '../../shared/district-id.ts'
 import { assertIsoDate, diffDays, isIsoDate } from '../../shared/iso-date.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 
 /** First day of the oldest program year the dashboard archives. */ import { BackfillError } from './errors.ts'
 
@@ -219,7 +220,7 @@ export function parseBackfillRequest(
   if (parsed.ok) return parsed.value
   const first = parsed.issues[0]
   throw new BackfillError(
-    'VALIDATION_ERROR',
+    ErrorCode.VALIDATION_ERROR,
     first ? `${first.field}: ${first.message}` : 'invalid request',
     parsed.issues,
   )

@@ -5,6 +5,7 @@
  * cancel or a fatal error (circuit open too long, storage gone) ends the walk early.
  */
 import pLimit from 'p-limit'
+import { ErrorCode, FATAL_CODES } from '../../shared/error-codes.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import { normalizeDistrictId } from '../../shared/district-id.ts'
 import type { DetailLevel, ManifestEntry } from '../../shared/snapshot-types.ts'
@@ -36,9 +37,6 @@ export interface RunContext {
   /** True once the job was cancelled (an abort without it is a shutdown: the job resumes). */
   isCancelled?: () => boolean
 }
-
-/** Errors after which the job cannot usefully go on. */
-const FATAL_CODES = new Set(['CIRCUIT_OPEN', 'STORAGE_IO'])
 
 export class FatalJobError extends Error {
   override name = 'FatalJobError'
@@ -84,7 +82,7 @@ export async function runBackfill(
     await settleCollecting(e.code, `stopped before this district was stored: ${e.message}`)
     emit({ type: 'job:failed', at: at(), message: e.message })
   } else if (ctx.isCancelled?.()) {
-    await settleCollecting('CANCELLED', 'was cancelled before this district was stored')
+    await settleCollecting(ErrorCode.CANCELLED, 'was cancelled before this district was stored')
   } else if (!ctx.signal.aborted) {
     await settleCollecting(NOT_COLLECTED, 'ended without storing this district')
     emit({ type: 'job:finished', at: at() })
@@ -94,7 +92,7 @@ export async function runBackfill(
    * The districts this job announced and never stored get the reason the job ended. Best effort:
    * when the disk is what failed, the "not stored yet" reason stays, which is still true.
    */
-  async function settleCollecting(code: string, why: string): Promise<void> {
+  async function settleCollecting(code: ErrorCode, why: string): Promise<void> {
     for (const [asOf, ids] of collecting) {
       if (ids.size === 0) continue
       const message = `job ${state.backfillId} ${why}`
@@ -321,7 +319,7 @@ export async function runBackfill(
       outcomes = outcomes.map((o) => ({
         kind: 'failed',
         districtId: o.districtId,
-        error: { ...e, code: 'STORAGE' },
+        error: { ...e, code: ErrorCode.STORAGE },
       }))
     }
     const announced = stored ? collecting.get(stored.asOf) : undefined

@@ -9,6 +9,7 @@ import type {
 } from '../../shared/backfill-api.ts'
 import { compareDistrictIds, normalizeDistrictId } from '../../shared/district-id.ts'
 import type { DistrictId } from '../../shared/district-id.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 
 /**
  * The wire scope plus one domain flag. `openScope` is true when no district is configured and
@@ -130,7 +131,7 @@ export function resolveScope(input: ResolveScopeInput): ResolveScopeResult {
   if (kept.length > 0) return { ok: true, scope }
   return {
     ok: false,
-    code: 'SCOPE_EMPTY',
+    code: ErrorCode.SCOPE_EMPTY,
     message: emptyScopeMessage(excluded, configuredDistricts),
     scope,
   }

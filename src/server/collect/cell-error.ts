@@ -1,5 +1,6 @@
 import type { CellError } from '../../shared/backfill-api.ts'
 import { AttemptsFailedError } from '../politeness/index.ts'
+import { ErrorCode, isErrorCode } from '../../shared/error-codes.ts'
 
 /** A failed cell as stored in the ledger and shown in job views (docs/architecture.md#errors-and-retries). */
 export type CellFailure = CellError
@@ -19,12 +20,11 @@ export function toCellError(error: unknown, nowMs: number): CellFailure {
 
 function describe(error: unknown, attempts: number, nowMs: number): CellFailure {
   const e = (typeof error === 'object' && error !== null ? error : {}) as ErrorLike
-  const code =
-    typeof e.code === 'string'
-      ? e.code
-      : error instanceof Error && error.name === 'AbortError'
-        ? 'CANCELLED'
-        : 'INTERNAL'
+  const code: ErrorCode = isErrorCode(e.code)
+    ? e.code
+    : error instanceof Error && error.name === 'AbortError'
+      ? ErrorCode.CANCELLED
+      : ErrorCode.INTERNAL
   const out: CellFailure = {
     code,
     message: typeof e.message === 'string' ? e.message : String(error),

@@ -12,6 +12,7 @@ import {
 import type { SnapshotStore, SnapshotWriteMeta } from '../storage/index.ts'
 import type { DistrictOutcome, SummaryData } from './collector.ts'
 import { toProvenance } from './report-source.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 
 export interface StoredDate {
   asOf: IsoDate
@@ -35,7 +36,7 @@ export function toAllDistrictsFile(summary: SummaryData): AllDistrictsFile {
 }
 
 /** Why a district about to be collected is not in the snapshot yet (until its outcome lands). */
-export const NOT_COLLECTED = 'NOT_COLLECTED'
+export const NOT_COLLECTED = ErrorCode.NOT_COLLECTED
 
 export async function storeDate(
   store: SnapshotStore,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Json } from '../../../test/helpers/jobs.ts'
+import { sendRaw } from '../../../test/helpers/raw-http.ts'
+import { HTTP_STATUS_BY_CODE, isErrorCode } from '../../shared/error-codes.ts'
 import { startStack, type Stack } from '../../../test/helpers/stack.ts'
 
 let stack: Stack
@@ -141,11 +143,85 @@ describe('refresh and snapshots API', () => {
     expect(big.status).toBe(413)
   })
 
+  it('answers each error with a code of the one vocabulary, at the status its table gives', async () => {
+    const answers = [
+      await stack.api<Json>('GET', '/api/no-such-route'),
+      await stack.api<Json>('DELETE', '/api/districts/ZZ'),
+      await stack.api<Json>('GET', '/api/snapshots/1999-01-01'),
+      await stack.api<Json>('GET', '/api/snapshots/1999-13-01'),
+      await stack.api<Json>('GET', '/api/districts/backfill/bf_nosuchjob'),
+      await stack.api<Json>('POST', '/api/districts/backfill', { startDate: 'soon' }),
+      await stack.api<Json>('POST', '/api/refresh', '{"date":'),
+      await stack.api<Json>('POST', '/api/refresh', undefined, { origin: 'https://evil.test' }),
+    ]
+    const rawHost = await sendRaw(
+      stack.url,
+      'GET /api/health HTTP/1.1\r\nHost: evil.test\r\nConnection: close\r\n\r\n',
+    )
+    answers.push({ status: rawHost.status, body: JSON.parse(rawHost.body) as Json })
+    const seen = answers.map((a) => [a.status, a.body.error.code as string])
+    expect(seen.map(([, code]) => code)).toEqual([
+      'NOT_FOUND',
+      'NOT_FOUND',
+      'NOT_FOUND',
+      'VALIDATION_ERROR',
+      'JOB_NOT_FOUND',
+      'VALIDATION_ERROR',
+      'INVALID_JSON',
+      'CROSS_SITE_REQUEST',
+      'HOST_NOT_ALLOWED',
+    ])
+    for (const [status, code] of seen) {
+      expect(isErrorCode(code)).toBe(true)
+      expect([code, HTTP_STATUS_BY_CODE[code as keyof typeof HTTP_STATUS_BY_CODE]]).toEqual([
+        code,
+        status,
+      ])
+    }
+  })
+
   it('publishes an OpenAPI document generated from the schemas', async () => {
     const r = await stack.api<Json>('GET', '/api/openapi.json')
     expect(r.body.openapi).toMatch(/^3\./)
     expect(Object.keys(r.body.paths)).toEqual(
       expect.arrayContaining(['/api/refresh', '/api/snapshots/{date}', '/api/coverage']),
+    )
+  })
+
+  it('declares the response shapes the page reads in the OpenAPI document', async () => {
+    const { paths } = (await stack.api<Json>('GET', '/api/openapi.json')).body
+    const shape = (route: string, method: string) =>
+      paths[route][method].responses['200'].content['application/json'].schema
+    expect(shape('/api/health', 'get').required).toEqual(
+      expect.arrayContaining(['status', 'version', 'store', 'upstream', 'cache', 'refresh']),
+    )
+    expect(Object.keys(shape('/api/districts/backfill', 'get').properties)).toEqual([
+      'total',
+      'jobs',
+    ])
+    expect(Object.keys(shape('/api/snapshots/{date}', 'get').properties)).toEqual([
+      'metadata',
+      'manifest',
+    ])
+    expect(Object.keys(shape('/api/districts', 'get').properties)).toEqual(['configured', 'mode'])
+    for (const method of ['put', 'post'])
+      expect(Object.keys(shape('/api/districts', method).properties)).toEqual(['configured'])
+    expect(Object.keys(shape('/api/districts/{districtId}', 'delete').properties)).toEqual([
+      'configured',
+    ])
+    expect(Object.keys(shape('/api/districts/available', 'get').properties)).toEqual([
+      'asOf',
+      'districts',
+    ])
+  })
+
+  it('keeps the health figures the schema does not name', async () => {
+    const r = await stack.api<Json>('GET', '/api/health')
+    expect(Object.keys(r.body.upstream)).toEqual(
+      expect.arrayContaining(['rateLimiter', 'concurrencyLimiter', 'adaptive']),
+    )
+    expect(Object.keys(r.body.store)).toEqual(
+      expect.arrayContaining(['writable', 'lastError', 'failingOperations', 'lowSpace']),
     )
   })
 

@@ -1,19 +1,26 @@
 /**
  * The product's HTTP API over the composed services (docs/architecture.md#http-api). Built in process for tests;
- * `main.ts` listens.
+ * `serve.ts` listens. It receives exactly what its routes use (`AppDeps`); compose.ts builds them.
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import { jsonSchemaTransform } from 'fastify-type-provider-zod'
-import type { Services } from '../compose.ts'
+import type { Logger } from 'pino'
+import type { HealthView } from '../../shared/api-schemas.ts'
+import type { IsoDate } from '../../shared/iso-date.ts'
+import type { RefreshResult, RefreshStatus } from '../../shared/refresh-api.ts'
+import type { AlertManager } from '../alerts/index.ts'
+import type { BackfillService } from '../backfill/index.ts'
+import type { Config } from '../config.ts'
+import type { RebuildResult } from '../collect/index.ts'
+import type { DistrictConfigStore, SnapshotReader } from '../storage/index.ts'
 import { TOOL_VERSION } from '../version.ts'
 import { createBaseApp, type App } from './create-app.ts'
 import { registerBackfillRoutes } from './backfill-routes.ts'
 import { registerDistrictRoutes } from './district-routes.ts'
 import { registerMaintenanceRoutes } from './maintenance-routes.ts'
-import { BACKFILL_ERROR_STATUS } from '../backfill/index.ts'
 import { withErrorResponses } from './openapi-errors.ts'
 import { registerSnapshotRoutes } from './snapshot-routes.ts'
 import { registerSystemRoutes } from './system-routes.ts'
@@ -21,21 +28,39 @@ import { registerSystemRoutes } from './system-routes.ts'
 /** The built web page (`npm run build:web`); served at `/` when it has been built. */
 const WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url))
 
-/** Storage errors that are the caller's fault or a disk state, not a bug. */
-const STORAGE_STATUS: Record<string, number> = {
-  STORAGE_VALIDATION: 400,
-  STORAGE_CORRUPT: 409,
-  STORAGE_UNSUPPORTED_SCHEMA: 409,
-  STORAGE_IO: 503,
-  STORAGE_UNAVAILABLE: 503,
+/** What the routes use, and nothing else. */
+export interface AppDeps {
+  logger: Logger
+  config: Pick<Config, 'adminToken' | 'allowedHosts' | 'dataDir'>
+  backfills: Pick<BackfillService, 'initiate' | 'list' | 'get' | 'cancel' | 'retry'>
+  refresh: {
+    status(): RefreshStatus
+    refresh(options: { date?: IsoDate }): Promise<RefreshResult>
+  }
+  store: Pick<
+    SnapshotReader,
+    | 'getCurrent'
+    | 'listSnapshots'
+    | 'readMetadata'
+    | 'readManifest'
+    | 'readAllDistricts'
+    | 'readDistrict'
+    | 'coverage'
+    | 'streamDistrictSeries'
+  >
+  districtConfig: DistrictConfigStore
+  alerts: Pick<AlertManager, 'list'>
+  /** The health answer; only the admin sees server paths. */
+  health(options: { admin: boolean }): Promise<HealthView>
+  /** Rebuilds the snapshots of a date range from the raw CSV cache. */
+  rebuild(range: { from: IsoDate; to: IsoDate }): Promise<RebuildResult>
 }
 
-export async function createApp(services: Services): Promise<App> {
+export async function createApp(deps: AppDeps): Promise<App> {
   const app = await createBaseApp({
-    logger: services.logger,
-    adminToken: services.config.adminToken,
-    allowedHosts: services.config.allowedHosts,
-    statusByErrorCode: { ...STORAGE_STATUS, ...BACKFILL_ERROR_STATUS },
+    logger: deps.logger,
+    adminToken: deps.config.adminToken,
+    allowedHosts: deps.config.allowedHosts,
   })
   await app.register(swagger, {
     openapi: {
@@ -44,11 +69,11 @@ export async function createApp(services: Services): Promise<App> {
     },
     transform: withErrorResponses(jsonSchemaTransform),
   })
-  registerSystemRoutes(app, services)
-  registerDistrictRoutes(app, services)
-  registerSnapshotRoutes(app, services)
-  registerBackfillRoutes(app, services)
-  registerMaintenanceRoutes(app, services)
+  registerSystemRoutes(app, deps)
+  registerDistrictRoutes(app, deps)
+  registerSnapshotRoutes(app, deps)
+  registerBackfillRoutes(app, deps)
+  registerMaintenanceRoutes(app, deps)
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   await registerWebPage(app)
   return app

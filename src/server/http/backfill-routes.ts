@@ -1,7 +1,8 @@
 import { z } from 'zod'
+import { jobPageSchema } from '../../shared/api-schemas.ts'
 import { JOB_STATUSES } from '../../shared/backfill-api.ts'
 import { BACKFILL_ID_RE } from '../../shared/backfill-id.ts'
-import type { Services } from '../compose.ts'
+import type { AppDeps } from './app.ts'
 import type { InitiateOptions } from '../backfill/index.ts'
 import type { App } from './create-app.ts'
 import { districtId } from './schemas.ts'
@@ -18,8 +19,8 @@ const requestBody = z
   )
 
 /** docs/architecture.md#http-api: the global backfill API and its district-scoped forms, over one service. */
-export function registerBackfillRoutes(app: App, services: Services): void {
-  const svc = services.backfills
+export function registerBackfillRoutes(app: App, deps: Pick<AppDeps, 'backfills'>): void {
+  const svc = deps.backfills
 
   const initiate = async (
     body: unknown,
@@ -50,6 +51,7 @@ export function registerBackfillRoutes(app: App, services: Services): void {
           limit: z.coerce.number().int().min(1).max(200).default(50),
           offset: z.coerce.number().int().min(0).default(0),
         }),
+        response: { 200: jobPageSchema },
       },
     },
     async (req) => svc.list(req.query),

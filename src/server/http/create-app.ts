@@ -22,6 +22,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
+import { ErrorCode, httpStatusOf } from '../../shared/error-codes.ts'
 import { clip, HttpError, toErrorBody } from './errors.ts'
 import {
   MAX_PARAM_LENGTH,
@@ -43,8 +44,6 @@ export interface AppOptions {
   allowedHosts?: readonly string[]
   /** @default 1 MiB */
   bodyLimitBytes?: number
-  /** Domain error codes that map to a client-visible status (e.g. STORAGE_VALIDATION → 400). */
-  statusByErrorCode?: Readonly<Record<string, number>>
 }
 
 export type App = FastifyInstance<
@@ -89,7 +88,7 @@ export async function createBaseApp(options: AppOptions): Promise<App> {
         .status(400)
         .send(
           toErrorBody(
-            'VALIDATION_ERROR',
+            ErrorCode.VALIDATION_ERROR,
             first ? `${first.field}: ${first.message}` : 'invalid request',
             issues,
           ),
@@ -98,7 +97,12 @@ export async function createBaseApp(options: AppOptions): Promise<App> {
     if (err instanceof HttpError) {
       return reply.status(err.status).send(toErrorBody(err.code, err.message, err.details))
     }
-    const mapped = typeof err.code === 'string' ? options.statusByErrorCode?.[err.code] : undefined
+    // A domain error (storage, backfill, circuit) answers with its code's status. One that
+    // calls itself INTERNAL is still a bug: logged and hidden below.
+    const mapped =
+      typeof err.code === 'string' && err.code !== ErrorCode.INTERNAL
+        ? httpStatusOf(err.code)
+        : undefined
     if (mapped !== undefined) {
       if (mapped >= 500) req.log.error({ err }, 'service unavailable')
       const details = (err as { details?: unknown }).details
@@ -106,21 +110,21 @@ export async function createBaseApp(options: AppOptions): Promise<App> {
     }
     if (isResponseSerializationError(err)) {
       req.log.error({ err }, 'response did not match its schema')
-      return reply.status(500).send(toErrorBody('INTERNAL', 'internal error'))
+      return reply.status(500).send(toErrorBody(ErrorCode.INTERNAL, 'internal error'))
     }
     const framework = toFrameworkAnswer(err)
     if (framework) {
       return reply.status(framework.status).send(toErrorBody(framework.code, framework.message))
     }
     req.log.error({ err }, 'unhandled error')
-    return reply.status(500).send(toErrorBody('INTERNAL', 'internal error'))
+    return reply.status(500).send(toErrorBody(ErrorCode.INTERNAL, 'internal error'))
   })
   app.setNotFoundHandler((req, reply) =>
     reply
       .status(404)
       .send(
         toErrorBody(
-          'NOT_FOUND',
+          ErrorCode.NOT_FOUND,
           `no route for ${req.method} ${clip(req.url.split('?')[0] ?? '', 120)}`,
         ),
       ),

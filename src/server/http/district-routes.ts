@@ -1,52 +1,80 @@
 import { z } from 'zod'
-import type { Services } from '../compose.ts'
+import {
+  availableDistrictsSchema,
+  configuredDistrictsSchema,
+  districtListUpdateSchema,
+} from '../../shared/api-schemas.ts'
+import type { AppDeps } from './app.ts'
 import type { App } from './create-app.ts'
-import { HttpError } from './errors.ts'
+import { httpError } from './errors.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { districtId, districtList, isoDate } from './schemas.ts'
 
 /** Configured districts (read and change) and the districts available upstream on a date. */
-export function registerDistrictRoutes(app: App, services: Services): void {
+export function registerDistrictRoutes(
+  app: App,
+  deps: Pick<AppDeps, 'districtConfig' | 'store'>,
+): void {
   const body = z.strictObject({ districts: districtList })
+  const updated = { 200: districtListUpdateSchema }
 
-  app.get('/api/districts', { schema: { tags: ['districts'] } }, async () => {
-    const configured = await services.districtConfig.get()
-    return { configured, mode: configured.length === 0 ? 'all-in-summary' : 'configured' }
-  })
+  app.get(
+    '/api/districts',
+    { schema: { tags: ['districts'], response: { 200: configuredDistrictsSchema } } },
+    async () => {
+      const configured = await deps.districtConfig.get()
+      const mode = configured.length === 0 ? ('all-in-summary' as const) : ('configured' as const)
+      return { configured, mode }
+    },
+  )
 
-  app.put('/api/districts', { schema: { tags: ['districts'], body } }, async (req) => ({
-    configured: await services.districtConfig.replace(req.body.districts),
-  }))
+  app.put(
+    '/api/districts',
+    { schema: { tags: ['districts'], body, response: updated } },
+    async (req) => ({
+      configured: await deps.districtConfig.replace(req.body.districts),
+    }),
+  )
 
-  app.post('/api/districts', { schema: { tags: ['districts'], body } }, async (req) => ({
-    configured: await services.districtConfig.add(req.body.districts),
-  }))
+  app.post(
+    '/api/districts',
+    { schema: { tags: ['districts'], body, response: updated } },
+    async (req) => ({
+      configured: await deps.districtConfig.add(req.body.districts),
+    }),
+  )
 
   app.delete(
     '/api/districts/:districtId',
-    { schema: { tags: ['districts'], params: z.strictObject({ districtId }) } },
+    { schema: { tags: ['districts'], params: z.strictObject({ districtId }), response: updated } },
     async (req) => {
-      const before = await services.districtConfig.get()
+      const before = await deps.districtConfig.get()
       if (!before.includes(req.params.districtId)) {
-        throw new HttpError(404, 'NOT_FOUND', `district ${req.params.districtId} is not configured`)
+        throw httpError(ErrorCode.NOT_FOUND, `district ${req.params.districtId} is not configured`)
       }
-      return { configured: await services.districtConfig.remove([req.params.districtId]) }
+      return { configured: await deps.districtConfig.remove([req.params.districtId]) }
     },
   )
 
   // Districts of a date's stored all-districts summary: no upstream request.
   app.get(
     '/api/districts/available',
-    { schema: { tags: ['districts'], querystring: z.strictObject({ date: isoDate.optional() }) } },
+    {
+      schema: {
+        tags: ['districts'],
+        querystring: z.strictObject({ date: isoDate.optional() }),
+        response: { 200: availableDistrictsSchema },
+      },
+    },
     async (req) => {
       const date =
         req.query.date ??
-        (await services.store.getCurrent())?.asOf ??
-        (await services.store.listSnapshots()).at(-1)?.asOf
-      const file = date ? await services.store.readAllDistricts(date) : null
+        (await deps.store.getCurrent())?.asOf ??
+        (await deps.store.listSnapshots()).at(-1)?.asOf
+      const file = date ? await deps.store.readAllDistricts(date) : null
       if (!file) {
-        throw new HttpError(
-          404,
-          'NOT_FOUND',
+        throw httpError(
+          ErrorCode.NOT_FOUND,
           date
             ? `no all-districts summary stored for ${date}`
             : 'no summary stored yet: run a refresh or a backfill first',

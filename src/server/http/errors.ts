@@ -4,6 +4,8 @@
  * cut, so nothing a caller sent is echoed back at length.
  * See docs/architecture.md#http-api.
  */
+import { HTTP_STATUS_BY_CODE, type HttpErrorCode } from '../../shared/error-codes.ts'
+
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown }
 }
@@ -19,6 +21,11 @@ export class HttpError extends Error {
     this.code = code
     this.details = details
   }
+}
+
+/** The API's error for a code of the vocabulary, with the status HTTP_STATUS_BY_CODE gives it. */
+export function httpError(code: HttpErrorCode, message: string, details?: unknown): HttpError {
+  return new HttpError(HTTP_STATUS_BY_CODE[code], code, message, details)
 }
 
 /** Longest message an error body carries. */

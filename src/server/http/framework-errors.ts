@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { ErrorCode, HTTP_STATUS_BY_CODE, type HttpErrorCode } from '../../shared/error-codes.ts'
 import { clip, toErrorBody } from './errors.ts'
 
 /** Longest path parameter the router accepts; longer ones answer 414. */
@@ -12,47 +13,42 @@ export const MAX_PARAM_LENGTH = 100
 
 interface FrameworkAnswer {
   status: number
-  code: string
+  code: HttpErrorCode
   message: string
+}
+
+/** An answer with the status HTTP_STATUS_BY_CODE gives its code. */
+function frameworkAnswer(code: HttpErrorCode, message: string): FrameworkAnswer {
+  return { status: HTTP_STATUS_BY_CODE[code], code, message }
 }
 
 /** Fastify's own error codes → the API's status, code and a message of our own. */
 const FASTIFY_ERRORS: Readonly<Record<string, FrameworkAnswer>> = {
-  FST_ERR_BAD_URL: {
-    status: 400,
-    code: 'BAD_URL',
-    message: 'the URL has an invalid percent-encoding',
-  },
-  FST_ERR_MAX_PARAM_LENGTH: {
-    status: 414,
-    code: 'URI_TOO_LONG',
-    message: `a path segment of the URL is longer than ${MAX_PARAM_LENGTH} characters`,
-  },
-  FST_ERR_CTP_BODY_TOO_LARGE: {
-    status: 413,
-    code: 'PAYLOAD_TOO_LARGE',
-    message: 'the request body is larger than this server accepts',
-  },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
-    status: 415,
-    code: 'UNSUPPORTED_MEDIA_TYPE',
-    message: 'a request body must be sent as Content-Type: application/json',
-  },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
-    status: 400,
-    code: 'BAD_REQUEST',
-    message: 'the request body does not match its Content-Length',
-  },
-  FST_ERR_CTP_EMPTY_JSON_BODY: {
-    status: 400,
-    code: 'INVALID_JSON',
-    message: 'the body is empty but Content-Type says application/json',
-  },
-  FST_ERR_CTP_INVALID_JSON_BODY: {
-    status: 400,
-    code: 'INVALID_JSON',
-    message: 'the body is not valid JSON',
-  },
+  FST_ERR_BAD_URL: frameworkAnswer(ErrorCode.BAD_URL, 'the URL has an invalid percent-encoding'),
+  FST_ERR_MAX_PARAM_LENGTH: frameworkAnswer(
+    ErrorCode.URI_TOO_LONG,
+    `a path segment of the URL is longer than ${MAX_PARAM_LENGTH} characters`,
+  ),
+  FST_ERR_CTP_BODY_TOO_LARGE: frameworkAnswer(
+    ErrorCode.PAYLOAD_TOO_LARGE,
+    'the request body is larger than this server accepts',
+  ),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: frameworkAnswer(
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    'a request body must be sent as Content-Type: application/json',
+  ),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: frameworkAnswer(
+    ErrorCode.BAD_REQUEST,
+    'the request body does not match its Content-Length',
+  ),
+  FST_ERR_CTP_EMPTY_JSON_BODY: frameworkAnswer(
+    ErrorCode.INVALID_JSON,
+    'the body is empty but Content-Type says application/json',
+  ),
+  FST_ERR_CTP_INVALID_JSON_BODY: frameworkAnswer(
+    ErrorCode.INVALID_JSON,
+    'the body is not valid JSON',
+  ),
 }
 
 /**
@@ -72,9 +68,10 @@ export function toFrameworkAnswer(err: FastifyError): FrameworkAnswer | null {
   if (status < 400 || status >= 500) return null
   // The JSON parser's own errors (a SyntaxError, a forbidden __proto__ key) carry a 400.
   if (err instanceof SyntaxError) {
-    return { status: 400, code: 'INVALID_JSON', message: 'the body is not valid JSON' }
+    return frameworkAnswer(ErrorCode.INVALID_JSON, 'the body is not valid JSON')
   }
-  return { status, code: 'BAD_REQUEST', message: clip(err.message, 120) }
+  // Another 4xx of the framework keeps its own status.
+  return { status, code: ErrorCode.BAD_REQUEST, message: clip(err.message, 120) }
 }
 
 /** Fastify's `frameworkErrors` option: URL problems found while routing. */
@@ -83,11 +80,9 @@ export function onFrameworkError(
   _req: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const answer = toFrameworkAnswer(err) ?? {
-    status: 400,
-    code: 'BAD_REQUEST',
-    message: 'the request could not be routed',
-  }
+  const answer =
+    toFrameworkAnswer(err) ??
+    frameworkAnswer(ErrorCode.BAD_REQUEST, 'the request could not be routed')
   void reply
     .status(answer.status)
     .headers(ERROR_HEADERS)
@@ -96,16 +91,14 @@ export function onFrameworkError(
 
 /** What Node's parser rejects before Fastify sees a request (by `err.code`). */
 const PARSER_ERRORS: Readonly<Record<string, FrameworkAnswer>> = {
-  HPE_HEADER_OVERFLOW: {
-    status: 431,
-    code: 'HEADERS_TOO_LARGE',
-    message: 'the request line and headers are larger than this server accepts (16 KiB)',
-  },
-  ERR_HTTP_REQUEST_TIMEOUT: {
-    status: 408,
-    code: 'REQUEST_TIMEOUT',
-    message: 'the request was not received in time',
-  },
+  HPE_HEADER_OVERFLOW: frameworkAnswer(
+    ErrorCode.HEADERS_TOO_LARGE,
+    'the request line and headers are larger than this server accepts (16 KiB)',
+  ),
+  ERR_HTTP_REQUEST_TIMEOUT: frameworkAnswer(
+    ErrorCode.REQUEST_TIMEOUT,
+    'the request was not received in time',
+  ),
 }
 
 /**
@@ -114,11 +107,12 @@ const PARSER_ERRORS: Readonly<Record<string, FrameworkAnswer>> = {
  */
 export function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return
-  const answer = (err.code ? PARSER_ERRORS[err.code] : undefined) ?? {
-    status: 400,
-    code: 'BAD_REQUEST',
-    message: 'the request is not valid HTTP/1.1 (methods are upper case, e.g. GET)',
-  }
+  const answer =
+    (err.code ? PARSER_ERRORS[err.code] : undefined) ??
+    frameworkAnswer(
+      ErrorCode.BAD_REQUEST,
+      'the request is not valid HTTP/1.1 (methods are upper case, e.g. GET)',
+    )
   const body = JSON.stringify(toErrorBody(answer.code, answer.message))
   if (socket.writable) {
     socket.write(

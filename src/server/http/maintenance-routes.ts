@@ -1,32 +1,33 @@
 import { z } from 'zod'
-import type { Services } from '../compose.ts'
-import { rebuildFromCache } from '../collect/index.ts'
+import type { AppDeps } from './app.ts'
 import { verify } from '../storage/index.ts'
-import { TOOL_VERSION } from '../version.ts'
 import type { App } from './create-app.ts'
-import { HttpError } from './errors.ts'
+import { httpError } from './errors.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { isoDate } from './schemas.ts'
 
 /**
  * The writing maintenance commands, so a CLI on the DATA_DIR this server holds can run them
  * here instead of writing beside it: `verify --repair` and `rebuild`.
  */
-export function registerMaintenanceRoutes(app: App, services: Services): void {
+export function registerMaintenanceRoutes(
+  app: App,
+  deps: Pick<AppDeps, 'backfills' | 'refresh' | 'config' | 'rebuild'>,
+): void {
   app.post(
     '/api/verify/repair',
     { schema: { tags: ['maintenance'], body: z.strictObject({}).nullish() } },
     async () => {
       // Repair moves files and rewrites manifests outside the store's own writes: never while
       // a job or a refresh could be writing the same snapshot.
-      const active = await activeWriters(services)
+      const active = await activeWriters(deps)
       if (active.length > 0)
-        throw new HttpError(
-          409,
-          'WRITERS_ACTIVE',
+        throw httpError(
+          ErrorCode.WRITERS_ACTIVE,
           `verify --repair waits for ${active.join(', ')} to finish; try again then`,
           { active },
         )
-      return verify({ dataDir: services.config.dataDir, repair: true })
+      return verify({ dataDir: deps.config.dataDir, repair: true })
     },
   )
 
@@ -40,23 +41,16 @@ export function registerMaintenanceRoutes(app: App, services: Services): void {
           .refine((b) => b.from <= b.to, { message: 'to must not be before from', path: ['to'] }),
       },
     },
-    async (req) =>
-      rebuildFromCache({
-        ...services,
-        now: Date.now,
-        toolVersion: TOOL_VERSION,
-        from: req.body.from,
-        to: req.body.to,
-      }),
+    async (req) => deps.rebuild({ from: req.body.from, to: req.body.to }),
   )
 }
 
-async function activeWriters(services: Services): Promise<string[]> {
+async function activeWriters(deps: Pick<AppDeps, 'backfills' | 'refresh'>): Promise<string[]> {
   const out: string[] = []
   for (const status of ['queued', 'processing'] as const) {
-    const { jobs } = await services.backfills.list({ status, limit: 200, offset: 0 })
+    const { jobs } = await deps.backfills.list({ status, limit: 200, offset: 0 })
     out.push(...jobs.map((j) => `backfill ${j.backfillId} (${status})`))
   }
-  if (services.refresh.status().state === 'running') out.push('a refresh')
+  if (deps.refresh.status().state === 'running') out.push('a refresh')
   return out
 }

@@ -6,7 +6,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { isLoopbackHost, toHostName } from '../config.ts'
-import { clip, HttpError } from './errors.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
+import { clip, httpError } from './errors.ts'
 
 /** Methods that never change state; every other one is checked for origin and token. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -33,9 +34,8 @@ export function assertHostAllowed(req: FastifyRequest, allowedHosts: ReadonlySet
   const header = req.headers.host
   const name = header === undefined ? null : hostNameOf(header)
   if (name !== null && (isLoopbackHost(name) || allowedHosts.has(name))) return
-  throw new HttpError(
-    421,
-    'HOST_NOT_ALLOWED',
+  throw httpError(
+    ErrorCode.HOST_NOT_ALLOWED,
     header === undefined
       ? 'the request has no Host header'
       : `Host ${JSON.stringify(clip(header, 80))} does not name this server; a proxy's name must be listed in ALLOWED_HOSTS`,
@@ -51,17 +51,15 @@ export function assertHostAllowed(req: FastifyRequest, allowedHosts: ReadonlySet
 export function assertSameOrigin(req: FastifyRequest, allowedHosts: ReadonlySet<string>): void {
   const origin = req.headers.origin
   if (origin !== undefined && !isOwnOrigin(origin, req.headers.host ?? '', allowedHosts)) {
-    throw new HttpError(
-      403,
-      'CROSS_SITE_REQUEST',
+    throw httpError(
+      ErrorCode.CROSS_SITE_REQUEST,
       `a request from another origin (Origin ${JSON.stringify(clip(origin, 80))}) may not change anything here`,
     )
   }
   const site = req.headers['sec-fetch-site']
   if (typeof site === 'string' && !OWN_FETCH_SITES.has(site)) {
-    throw new HttpError(
-      403,
-      'CROSS_SITE_REQUEST',
+    throw httpError(
+      ErrorCode.CROSS_SITE_REQUEST,
       `a request from another site (Sec-Fetch-Site ${JSON.stringify(clip(site, 40))}) may not change anything here`,
     )
   }
@@ -94,14 +92,13 @@ export function assertAdmin(req: FastifyRequest, adminToken: string | null): voi
   if (adminToken === null) return
   const header = req.headers.authorization
   if (header === undefined || header.trim() === '') {
-    throw new HttpError(
-      401,
-      'UNAUTHORIZED',
+    throw httpError(
+      ErrorCode.UNAUTHORIZED,
       'this endpoint needs Authorization: Bearer <ADMIN_TOKEN>',
     )
   }
   if (!hasToken(header, adminToken)) {
-    throw new HttpError(403, 'FORBIDDEN', 'the bearer token is not valid')
+    throw httpError(ErrorCode.FORBIDDEN, 'the bearer token is not valid')
   }
 }
 

@@ -1,15 +1,17 @@
 import { z } from 'zod'
-import type { Services } from '../compose.ts'
+import { snapshotViewSchema } from '../../shared/api-schemas.ts'
+import type { AppDeps } from './app.ts'
 import { diffDays } from '../../shared/iso-date.ts'
 import type { App } from './create-app.ts'
-import { HttpError } from './errors.ts'
+import { httpError } from './errors.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { dateRangeQuery, districtId, isoDate, requiredRangeQuery } from './schemas.ts'
 
 const MAX_RANGE_DAYS = 400
 
 /** Reading what is stored: snapshot list, one snapshot, one district file, coverage, series. */
-export function registerSnapshotRoutes(app: App, services: Services): void {
-  const { store } = services
+export function registerSnapshotRoutes(app: App, deps: Pick<AppDeps, 'store'>): void {
+  const { store } = deps
 
   app.get(
     '/api/snapshots',
@@ -22,17 +24,19 @@ export function registerSnapshotRoutes(app: App, services: Services): void {
 
   app.get('/api/snapshots/current', { schema: { tags: ['snapshots'] } }, async () => {
     const current = await store.getCurrent()
-    if (!current) throw new HttpError(404, 'NOT_FOUND', 'no complete snapshot yet')
+    if (!current) throw httpError(ErrorCode.NOT_FOUND, 'no complete snapshot yet')
     return { asOf: current.asOf, metadata: await store.readMetadata(current.asOf) }
   })
 
   const dateParams = z.strictObject({ date: isoDate })
   app.get(
     '/api/snapshots/:date',
-    { schema: { tags: ['snapshots'], params: dateParams } },
+    {
+      schema: { tags: ['snapshots'], params: dateParams, response: { 200: snapshotViewSchema } },
+    },
     async (req) => {
       const metadata = await store.readMetadata(req.params.date)
-      if (!metadata) throw new HttpError(404, 'NOT_FOUND', `no snapshot for ${req.params.date}`)
+      if (!metadata) throw httpError(ErrorCode.NOT_FOUND, `no snapshot for ${req.params.date}`)
       return { metadata, manifest: await store.readManifest(req.params.date) }
     },
   )
@@ -43,9 +47,8 @@ export function registerSnapshotRoutes(app: App, services: Services): void {
     async (req) => {
       const file = await store.readAllDistricts(req.params.date)
       if (!file)
-        throw new HttpError(
-          404,
-          'NOT_FOUND',
+        throw httpError(
+          ErrorCode.NOT_FOUND,
           `no all-districts summary stored for ${req.params.date}`,
         )
       return file
@@ -58,9 +61,8 @@ export function registerSnapshotRoutes(app: App, services: Services): void {
     async (req) => {
       const file = await store.readDistrict(req.params.date, req.params.districtId)
       if (!file)
-        throw new HttpError(
-          404,
-          'NOT_FOUND',
+        throw httpError(
+          ErrorCode.NOT_FOUND,
           `district ${req.params.districtId} is not in the snapshot of ${req.params.date}`,
         )
       return file
@@ -116,9 +118,8 @@ export function registerSnapshotRoutes(app: App, services: Services): void {
 
 function assertRange(from: string, to: string): void {
   if (diffDays(from, to) > MAX_RANGE_DAYS) {
-    throw new HttpError(
-      400,
-      'VALIDATION_ERROR',
+    throw httpError(
+      ErrorCode.VALIDATION_ERROR,
       `querystring.to: a range may span at most ${MAX_RANGE_DAYS} days`,
     )
   }

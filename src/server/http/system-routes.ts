@@ -1,53 +1,23 @@
 import { z } from 'zod'
-import type { Services } from '../compose.ts'
-import path from 'node:path'
-import { readDataDirId, type StorageErrorRecord } from '../storage/index.ts'
-import { TOOL_VERSION } from '../version.ts'
+import { healthViewSchema } from '../../shared/api-schemas.ts'
+import type { AppDeps } from './app.ts'
 import type { RefreshResult } from '../../shared/refresh-api.ts'
 import type { App } from './create-app.ts'
-import { HttpError } from './errors.ts'
+import { httpError, type HttpError } from './errors.ts'
 import { isAdminRequest } from './request-guards.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { isoDate } from './schemas.ts'
 
 /** Health, refresh trigger and status. */
-export function registerSystemRoutes(app: App, services: Services): void {
-  app.get('/api/health', { schema: { tags: ['system'] } }, async (req) => {
-    let storeOk = true
-    let current: string | null = null
-    try {
-      current = (await services.store.getCurrent())?.asOf ?? null
-    } catch {
-      storeOk = false
-    }
-    const circuit = services.resilience.circuit(new URL(services.config.dashboardUrl).host)
-    const cache = await services.rawCache.stats()
-    const storage = await services.storageHealth.report()
-    const admin = isAdminRequest(req, services.config.adminToken)
-    const dataDir = services.config.dataDir
-    const ok = storeOk && storage.ok
-    return {
-      status: ok && circuit.state === 'closed' ? 'ok' : 'degraded',
-      version: TOOL_VERSION,
-      store: {
-        ...storage,
-        ok,
-        // Server paths are for the admin (and the logs), not for anonymous callers.
-        ...(admin
-          ? { dataDir, lastError: storage.lastError }
-          : { lastError: storage.lastError && withoutPaths(storage.lastError, dataDir) }),
-        // Lets a CLI on the same DATA_DIR check that this server is the one holding it.
-        dataDirId: await readDataDirId(dataDir),
-        current,
-      },
-      upstream: {
-        baseUrl: services.config.dashboardUrl,
-        circuit,
-        ...services.scheduler.status(new URL(services.config.dashboardUrl).host),
-      },
-      cache: { hitRate: cache.hitRate, entryCount: cache.entryCount, sizeBytes: cache.sizeBytes },
-      refresh: services.refresh.status(),
-    }
-  })
+export function registerSystemRoutes(
+  app: App,
+  deps: Pick<AppDeps, 'alerts' | 'config' | 'health' | 'refresh'>,
+): void {
+  app.get(
+    '/api/health',
+    { schema: { tags: ['system'], response: { 200: healthViewSchema } } },
+    async (req) => deps.health({ admin: isAdminRequest(req, deps.config.adminToken) }),
+  )
 
   app.get(
     '/api/alerts',
@@ -69,10 +39,10 @@ export function registerSystemRoutes(app: App, services: Services): void {
         }),
       },
     },
-    async (req) => ({ alerts: services.alerts.list(req.query) }),
+    async (req) => ({ alerts: deps.alerts.list(req.query) }),
   )
 
-  app.get('/api/refresh', { schema: { tags: ['refresh'] } }, async () => services.refresh.status())
+  app.get('/api/refresh', { schema: { tags: ['refresh'] } }, async () => deps.refresh.status())
 
   app.post(
     '/api/refresh',
@@ -84,9 +54,9 @@ export function registerSystemRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const run = services.refresh.refresh({ date: req.body?.date })
+      const run = deps.refresh.refresh({ date: req.body?.date })
       // Not running right after the call: the circuit kept it from starting, and `run` is settled.
-      if (req.query.wait === 'true' || services.refresh.status().state !== 'running') {
+      if (req.query.wait === 'true' || deps.refresh.status().state !== 'running') {
         const result = await run
         if (result.circuit) {
           // Both instants come from the services' clock.
@@ -98,24 +68,14 @@ export function registerSystemRoutes(app: App, services: Services): void {
         }
         return reply.status(200).send(result)
       }
-      return reply.status(202).send(services.refresh.status())
+      return reply.status(202).send(deps.refresh.status())
     },
   )
 }
 
-/** A storage error as anonymous callers see it: paths relative to DATA_DIR. */
-function withoutPaths(error: StorageErrorRecord, dataDir: string): StorageErrorRecord {
-  const root = path.resolve(dataDir)
-  return {
-    ...error,
-    path: path.relative(root, path.resolve(root, error.path)) || '.',
-    message: error.message.split(root).join('DATA_DIR'),
-  }
-}
-
 /** 503 with the circuit and its next probe (the route sets Retry-After in seconds until then). */
 function circuitOpen(result: RefreshResult): HttpError {
-  return new HttpError(503, 'CIRCUIT_OPEN', result.message, {
+  return httpError(ErrorCode.CIRCUIT_OPEN, result.message, {
     circuit: result.circuit,
     refresh: result,
   })

@@ -14,11 +14,12 @@ import {
 import { createCircuitBreaker, type CircuitBreaker, type CircuitStatus } from './circuit-breaker.ts'
 import { delay } from './retry-policy.ts'
 import type { UpstreamScheduler } from './upstream-scheduler.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 
 /** The circuit stayed open longer than allowed: the job gives up (finished cells are kept). */
 export class CircuitOpenError extends Error {
   override name = 'CircuitOpenError'
-  readonly code = 'CIRCUIT_OPEN'
+  readonly code = ErrorCode.CIRCUIT_OPEN
   readonly retryable = false
   readonly host: string
   constructor(host: string, status: CircuitStatus) {

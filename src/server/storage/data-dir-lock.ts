@@ -16,6 +16,7 @@ import os from 'node:os'
 import path from 'node:path'
 import lockfile from 'proper-lockfile'
 import writeFileAtomic from 'write-file-atomic'
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { StorageUnavailableError } from './errors.ts'
 
 export const LOCK_DIR = '.lock'
@@ -37,7 +38,7 @@ export interface LockHolder {
 
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError'
-  readonly code = 'DATA_DIR_LOCKED'
+  readonly code = ErrorCode.DATA_DIR_LOCKED
   readonly holder: LockHolder | null
   constructor(dataDir: string, holder: LockHolder | null) {
     super(`${describeHolder(holder)}: ${path.resolve(dataDir)} is locked`)

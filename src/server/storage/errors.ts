@@ -1,21 +1,16 @@
 /**
  * The storage layer's few error classes. Each has a stable `code`; messages say what and where.
  * Missing data is usually a `null` return; `StorageNotFoundError` is for writes that need
- * something to exist first.
+ * something to exist first. The codes are in src/shared/error-codes.ts.
  */
+import { ErrorCode } from '../../shared/error-codes.ts'
 
-export type StorageErrorCode =
-  | 'STORAGE_VALIDATION'
-  | 'STORAGE_IO'
-  | 'STORAGE_CORRUPT'
-  | 'STORAGE_UNSUPPORTED_SCHEMA'
-  | 'STORAGE_NOT_FOUND'
-  | 'STORAGE_UNAVAILABLE'
+export type { StorageErrorCode } from '../../shared/error-codes.ts'
 
 /** A value (district id, date, report, option) that may not be used, named in the message. */
 export class StorageValidationError extends Error {
   override name = 'StorageValidationError'
-  readonly code = 'STORAGE_VALIDATION'
+  readonly code = ErrorCode.STORAGE_VALIDATION
   readonly field: string
   readonly value: unknown
   constructor(field: string, value: unknown, expected: string) {
@@ -28,7 +23,7 @@ export class StorageValidationError extends Error {
 /** The disk refused an operation. `errno` is Node's code (EACCES, ENOSPC, EROFS, ...). */
 export class StorageIoError extends Error {
   override name = 'StorageIoError'
-  readonly code = 'STORAGE_IO'
+  readonly code = ErrorCode.STORAGE_IO
   readonly path: string
   readonly errno: string
   readonly operation: string
@@ -46,7 +41,7 @@ export class StorageIoError extends Error {
 /** A stored file exists but cannot be trusted (bad JSON, wrong shape, sha256 mismatch). */
 export class StorageCorruptError extends Error {
   override name = 'StorageCorruptError'
-  readonly code = 'STORAGE_CORRUPT'
+  readonly code = ErrorCode.STORAGE_CORRUPT
   readonly path: string
   constructor(path: string, reason: string, options?: ErrorOptions) {
     super(`Corrupt file ${path}: ${reason}`, options)
@@ -57,7 +52,7 @@ export class StorageCorruptError extends Error {
 /** A file written by a newer (or unknown) version of the tool. */
 export class StorageUnsupportedSchemaError extends Error {
   override name = 'StorageUnsupportedSchemaError'
-  readonly code = 'STORAGE_UNSUPPORTED_SCHEMA'
+  readonly code = ErrorCode.STORAGE_UNSUPPORTED_SCHEMA
   readonly schemaVersion: unknown
   constructor(what: string, schemaVersion: unknown, supported: readonly number[]) {
     super(
@@ -74,7 +69,7 @@ export class StorageUnsupportedSchemaError extends Error {
  */
 export class StorageUnavailableError extends Error {
   override name = 'StorageUnavailableError'
-  readonly code = 'STORAGE_UNAVAILABLE'
+  readonly code = ErrorCode.STORAGE_UNAVAILABLE
   readonly path: string
   readonly errno: string
   constructor(what: string, path: string, cause: unknown) {
@@ -87,7 +82,7 @@ export class StorageUnavailableError extends Error {
 
 export class StorageNotFoundError extends Error {
   override name = 'StorageNotFoundError'
-  readonly code = 'STORAGE_NOT_FOUND'
+  readonly code = ErrorCode.STORAGE_NOT_FOUND
   constructor(what: string) {
     super(`${what} does not exist`)
   }

@@ -2,6 +2,7 @@
  * Decides what one upstream answer is (docs/upstream.md#accepting-a-body): data, "no data" (zero rows), or a typed
  * error. Pure: the HTTP exchange has already happened.
  */
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { programYearBounds, programYearOf } from '../../shared/iso-date.ts'
 import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
 import type { ReportKind } from '../../shared/snapshot-types.ts'
@@ -68,13 +69,17 @@ export function classifyBody<R extends ReportKind>(
     const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim()
     const what = title ? `HTML page "${title}"` : 'an HTML page'
     throw new UpstreamBodyError(
-      'UPSTREAM_HTML',
+      ErrorCode.UPSTREAM_HTML,
       `Upstream answered 200 with ${what} instead of CSV`,
       url,
     )
   }
   if (text.replace(/^\uFEFF/, '').trim() === '') {
-    throw new UpstreamBodyError('UPSTREAM_PARSE', 'Upstream answered 200 with an empty body', url)
+    throw new UpstreamBodyError(
+      ErrorCode.UPSTREAM_PARSE,
+      'Upstream answered 200 with an empty body',
+      url,
+    )
   }
   const csv = parseCsvBody(text, url)
   const parsed = parseReportCsv(expect.report, csv, url)
@@ -89,7 +94,7 @@ function withFooter<R extends ReportKind>(
   url: string,
 ): BodyVerdict<R> {
   if (expect.asOf !== null && line.asOf !== expect.asOf) {
-    throw new UpstreamWrongAnswerError('UPSTREAM_WRONG_AS_OF', expect.asOf, line.asOf, url)
+    throw new UpstreamWrongAnswerError(ErrorCode.UPSTREAM_WRONG_AS_OF, expect.asOf, line.asOf, url)
   }
   const matched = matchFooterMonth(line, expect)
   if (parsed.rows.length === 0) {
@@ -99,7 +104,7 @@ function withFooter<R extends ReportKind>(
   if (matched === null) {
     const expected = expect.acceptedMonths.join(' or ')
     const actual = `${guessFooterMonth(line, expect)} (${line.month})`
-    throw new UpstreamWrongAnswerError('UPSTREAM_WRONG_MONTH', expected, actual, url)
+    throw new UpstreamWrongAnswerError(ErrorCode.UPSTREAM_WRONG_MONTH, expected, actual, url)
   }
   const footer = { month: line.month, dataMonth: matched, asOf: line.asOf }
   return { kind: 'data', parsed, footer, asOf: line.asOf, dataMonth: matched }
@@ -115,11 +120,11 @@ function footerless<R extends ReportKind>(
   const requestedMonth = expect.acceptedMonths[0]
   if (expect.path === 'root' || expect.asOf === null || requestedMonth === undefined) {
     const detail = 'CSV has no footer line (Month of …, As of …); possibly truncated'
-    throw new UpstreamBodyError('UPSTREAM_NO_FOOTER', detail, url)
+    throw new UpstreamBodyError(ErrorCode.UPSTREAM_NO_FOOTER, detail, url)
   }
   if (!endsWithLineBreak) {
     const detail = 'CSV has no footer and its last row has no line break: truncated'
-    throw new UpstreamBodyError('UPSTREAM_PARSE', detail, url)
+    throw new UpstreamBodyError(ErrorCode.UPSTREAM_PARSE, detail, url)
   }
   if (parsed.rows.length === 0) return { kind: 'empty', parsed, footer: null }
   return { kind: 'data', parsed, footer: null, asOf: expect.asOf, dataMonth: requestedMonth }

@@ -3,6 +3,7 @@
  * returned exactly as written (never trimmed); anything that does not fit the shape is an error,
  * never dropped.
  */
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { parse } from 'csv-parse/sync'
 import { UpstreamBodyError } from './errors.ts'
 import { parseFooter } from './dashboard-date.ts'
@@ -38,7 +39,7 @@ export function assertRowWidths(body: CsvBody, url: string | null = null): void 
   body.rows.forEach((row, i) => {
     if (row.length !== body.header.length) {
       throw new UpstreamBodyError(
-        'UPSTREAM_PARSE',
+        ErrorCode.UPSTREAM_PARSE,
         `CSV row ${i + 1} has ${row.length} cells but the header has ${body.header.length} (truncated or malformed)`,
         url,
       )
@@ -60,6 +61,8 @@ function parseRecords(csvText: string, url: string | null): string[][] {
     return parse(csvText, { relax_column_count: true }) as string[][]
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error)
-    throw new UpstreamBodyError('UPSTREAM_PARSE', `Malformed CSV: ${detail}`, url, { cause: error })
+    throw new UpstreamBodyError(ErrorCode.UPSTREAM_PARSE, `Malformed CSV: ${detail}`, url, {
+      cause: error,
+    })
   }
 }

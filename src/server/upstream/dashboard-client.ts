@@ -2,6 +2,7 @@
  * Downloads the dashboard's four CSV exports (docs/upstream.md#client-recipe). One attempt per URL; retries and
  * backoff belong to the layer above. Stateless apart from the live-program-year cache.
  */
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { createHash } from 'node:crypto'
 import { assertIsoDate, programYearOf, todayUtc } from '../../shared/iso-date.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
@@ -220,7 +221,7 @@ function classifyPlanned<R extends ReportKind>(
     return classifyBody(exchange, expect, config.now())
   } catch (error) {
     const isWrongMonth =
-      error instanceof UpstreamWrongAnswerError && error.code === 'UPSTREAM_WRONG_MONTH'
+      error instanceof UpstreamWrongAnswerError && error.code === ErrorCode.UPSTREAM_WRONG_MONTH
     if (isWrongMonth && planned.path === 'archive') return error
     throw error
   }

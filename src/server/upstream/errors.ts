@@ -1,45 +1,39 @@
+import {
+  ERROR_CODES,
+  ErrorCode,
+  type ErrorCodeInfo,
+  type RetryRule,
+  type UpstreamErrorCode,
+} from '../../shared/error-codes.ts'
+
 /**
  * Typed failures of one upstream request. Every error carries a stable `code`, whether a retry
  * could help (`retryable`) and the URL it concerns; the message says what happened and where.
  * Retrying itself belongs to the layer above (one attempt per URL here).
  */
 
-export type UpstreamErrorCode =
-  | 'UPSTREAM_HTTP'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_NETWORK'
-  | 'UPSTREAM_HTML'
-  | 'UPSTREAM_BAD_HEADER'
-  | 'UPSTREAM_NO_FOOTER'
-  | 'UPSTREAM_WRONG_AS_OF'
-  | 'UPSTREAM_WRONG_MONTH'
-  | 'UPSTREAM_PARSE'
-  | 'UPSTREAM_UNEXPECTED'
-  | 'CANCELLED'
+export type { UpstreamErrorCode } from '../../shared/error-codes.ts'
 
 /**
- * Whether a code is worth retrying. `'status'`: decided by the HTTP status (RETRYABLE_STATUSES).
- * HTML is retryable because the dashboard serves its error page transiently (one district, two
- * days in 2019, docs/upstream.md#empty-and-non-csv-answers); a permanently broken (district, date) will exhaust the retries.
- * `'wrong-answer'`: retryable within a limit of its own. A footer naming another as-of or month
- * heals by itself: around publication and at the program-year rollover the dashboard serves the
- * previous day's or the current data for a while (docs/upstream.md#publishing-cadence-and-restatements, docs/upstream.md#lessons-of-2026).
+ * Whether a code is worth retrying, from the one vocabulary (src/shared/error-codes.ts).
+ * `'status'`: decided by the HTTP status (isRetryableStatus). HTML is retryable because the
+ * dashboard serves its error page transiently (one district, two days in 2019,
+ * docs/upstream.md#empty-and-non-csv-answers); a permanently broken (district, date) will exhaust
+ * the retries. `'wrong-answer'`: retryable within a limit of its own. A footer naming another
+ * as-of or month heals by itself: around publication and at the program-year rollover the
+ * dashboard serves the previous day's or the current data for a while
+ * (docs/upstream.md#publishing-cadence-and-restatements, docs/upstream.md#lessons-of-2026).
  */
-export const RETRYABLE_CODES: Readonly<
-  Record<UpstreamErrorCode, boolean | 'status' | 'wrong-answer'>
-> = {
-  UPSTREAM_HTTP: 'status',
-  UPSTREAM_TIMEOUT: true,
-  UPSTREAM_NETWORK: true,
-  UPSTREAM_HTML: true,
-  UPSTREAM_BAD_HEADER: false,
-  UPSTREAM_NO_FOOTER: true,
-  UPSTREAM_WRONG_AS_OF: 'wrong-answer',
-  UPSTREAM_WRONG_MONTH: 'wrong-answer',
-  UPSTREAM_PARSE: true,
-  UPSTREAM_UNEXPECTED: false,
-  CANCELLED: false,
-}
+export const RETRYABLE_CODES = Object.freeze(
+  Object.fromEntries(
+    (Object.keys(ERROR_CODES) as ErrorCode[]).flatMap((code) => {
+      const info: ErrorCodeInfo = ERROR_CODES[code]
+      return info.layer === 'upstream' && info.retryable !== undefined
+        ? [[code, info.retryable]]
+        : []
+    }),
+  ),
+) as Readonly<Record<UpstreamErrorCode, RetryRule>>
 
 /** 408 Request Timeout, 425 Too Early, 429 Too Many Requests and every 5xx. */
 export function isRetryableStatus(status: number): boolean {
@@ -54,7 +48,7 @@ export function isRetryableCode(code: UpstreamErrorCode, status?: number): boole
 
 /** A well-formed body describing another snapshot: retried within its own limit. */
 export function isWrongAnswerCode(code: string): boolean {
-  return (RETRYABLE_CODES as Record<string, unknown>)[code] === 'wrong-answer'
+  return (RETRYABLE_CODES as Record<string, RetryRule | undefined>)[code] === 'wrong-answer'
 }
 
 export class UpstreamError extends Error {
@@ -106,7 +100,7 @@ export class UpstreamHttpError extends UpstreamError {
     const reason = init.statusText ? ` ${init.statusText}` : ''
     const where = init.location ? ` (redirect to ${init.location})` : ''
     super(
-      'UPSTREAM_HTTP',
+      ErrorCode.UPSTREAM_HTTP,
       `Upstream answered ${init.status}${reason} for ${init.url}${where}`,
       init.url,
       options,
@@ -136,7 +130,7 @@ export class UpstreamTimeoutError extends UpstreamError {
 
   constructor(url: string, timeoutMs: number, options?: ErrorOptions) {
     super(
-      'UPSTREAM_TIMEOUT',
+      ErrorCode.UPSTREAM_TIMEOUT,
       `Upstream did not answer within ${timeoutMs} ms: ${url}`,
       url,
       options,
@@ -152,13 +146,15 @@ export class UpstreamNetworkError extends UpstreamError {
 
   constructor(url: string, causeCode: string | null, detail: string, options?: ErrorOptions) {
     const what = causeCode ? `${causeCode}: ${detail}` : detail
-    super('UPSTREAM_NETWORK', `Network failure (${what}) for ${url}`, url, options)
+    super(ErrorCode.UPSTREAM_NETWORK, `Network failure (${what}) for ${url}`, url, options)
     this.causeCode = causeCode
   }
 }
 
-export type BodyErrorCode =
+export type BodyErrorCode = Extract<
+  ErrorCode,
   'UPSTREAM_HTML' | 'UPSTREAM_BAD_HEADER' | 'UPSTREAM_NO_FOOTER' | 'UPSTREAM_PARSE'
+>
 
 /** A 200 answer whose body is not a usable export: HTML, foreign header, no footer, bad CSV. */
 export class UpstreamBodyError extends UpstreamError {
@@ -184,7 +180,7 @@ export class UpstreamWrongAnswerError extends UpstreamError {
     actual: string,
     url: string,
   ) {
-    const what = code === 'UPSTREAM_WRONG_AS_OF' ? 'as-of' : 'data month'
+    const what = code === ErrorCode.UPSTREAM_WRONG_AS_OF ? 'as-of' : 'data month'
     super(code, `Upstream footer ${what} is ${actual}, expected ${expected} (${url})`, url)
     this.expected = expected
     this.actual = actual
@@ -196,7 +192,12 @@ export class UpstreamCancelledError extends UpstreamError {
   declare readonly code: 'CANCELLED'
 
   constructor(url: string | null, options?: ErrorOptions) {
-    super('CANCELLED', `Request cancelled by the caller${url ? `: ${url}` : ''}`, url, options)
+    super(
+      ErrorCode.CANCELLED,
+      `Request cancelled by the caller${url ? `: ${url}` : ''}`,
+      url,
+      options,
+    )
   }
 }
 
@@ -211,7 +212,7 @@ export function toUpstreamError(error: unknown, url: string | null = null): Upst
     return new UpstreamNetworkError(url, systemErrorCode(error), error.message, { cause: error })
   }
   const message = error instanceof Error ? error.message : String(error)
-  return new UpstreamError('UPSTREAM_UNEXPECTED', `Unexpected failure: ${message}`, url, {
+  return new UpstreamError(ErrorCode.UPSTREAM_UNEXPECTED, `Unexpected failure: ${message}`, url, {
     cause: error,
   })
 }

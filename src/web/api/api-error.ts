@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../shared/error-codes.ts'
+
 /** The API's one error shape, `{ error: { code, message, details? } }`, as a thrown value. */
 export class ApiError extends Error {
   override name = 'ApiError'
@@ -30,7 +32,8 @@ function isFieldIssue(value: unknown): value is FieldIssue {
 export function fieldIssuesOf(error: unknown): FieldIssue[] {
   if (!(error instanceof ApiError) || error.status !== 400) return []
   if (Array.isArray(error.details)) return error.details.filter(isFieldIssue)
-  if (error.code === 'SCOPE_EMPTY') return [{ field: 'targetDistricts', message: error.message }]
+  if (error.code === ('SCOPE_EMPTY' satisfies ErrorCode))
+    return [{ field: 'targetDistricts', message: error.message }]
   return []
 }
 

@@ -1,48 +1,14 @@
 /**
- * Response shapes of the read endpoints the page uses, as the server sends them (see
- * `src/server/http/*-routes.ts`). The backfill job view itself is shared: `BackfillResponse`.
+ * Response shapes of the endpoints the page uses. They are declared once, in src/shared (the
+ * zod schemas of `api-schemas.ts`, which the routes answer with, and the wire types); this file
+ * gives them the names the page uses, plus the page's own query shapes.
  */
 import type { BackfillResponse } from '../../shared/backfill-api.ts'
 import type { DistrictStatistics } from '../../shared/district-statistics.ts'
 import type { RefreshResult, RefreshStatus } from '../../shared/refresh-api.ts'
-import type {
-  DistrictFile,
-  SnapshotManifest,
-  SnapshotMetadata,
-} from '../../shared/snapshot-types.ts'
-
-export interface JobPage {
-  total: number
-  jobs: BackfillResponse[]
-}
+import type { DistrictFile } from '../../shared/snapshot-types.ts'
 
 export type DistrictFileView = DistrictFile<DistrictStatistics>
-
-export interface SnapshotView {
-  metadata: SnapshotMetadata
-  manifest: SnapshotManifest | null
-}
-
-export interface ConfiguredDistricts {
-  configured: string[]
-  mode: 'all-in-summary' | 'configured'
-}
-
-/** What `PUT /api/districts` and `DELETE /api/districts/:id` answer: the list now stored. */
-export interface DistrictListUpdate {
-  configured: string[]
-}
-
-export interface AvailableDistricts {
-  asOf: string
-  districts: { districtId: string; region: string }[]
-}
-
-export interface HealthView {
-  status: 'ok' | 'degraded'
-  version: string
-  upstream: { baseUrl: string; circuit: { state: string } }
-}
 
 export interface HistoryQuery {
   status?: BackfillResponse['status']
@@ -58,6 +24,14 @@ export interface CoverageQuery {
 }
 
 // Shapes the server defines in src/shared, under the names the page already uses.
+export type {
+  AvailableDistricts,
+  ConfiguredDistricts,
+  DistrictListUpdate,
+  HealthView,
+  JobPage,
+  SnapshotView,
+} from '../../shared/api-schemas.ts'
 export type {
   CoverageCell,
   CoverageDate,

@@ -55,7 +55,7 @@ describe('latestRefresh', () => {
 describe('describeRefreshFailure', () => {
   it('names the district, the error code, the HTTP status when known and the message', () => {
     const error = {
-      code: 'UPSTREAM_HTTP',
+      code: 'UPSTREAM_HTTP' as const,
       message: 'Upstream answered 500',
       retryable: true,
       attempts: 3,
