@@ -8,7 +8,7 @@ import {
   planRetry,
   satisfiesDetail,
 } from './plan-backfill.ts'
-import type { PlanBackfillInput } from './plan-backfill.ts'
+import type { PlanBackfillInput, StoredCell } from './plan-backfill.ts'
 import { makeRequest, makeScope, makeStrategy, storedAs } from './test-fixtures.ts'
 
 const nothingStored = () => null
@@ -161,6 +161,45 @@ describe('planDateCells', () => {
       existing: storedAs((_d, id) => (id === '02' ? 'full' : 'summary')),
     })
     expect(cells.map((c) => c.action)).toEqual(['skip', 'fetch'])
+  })
+})
+
+describe('planDateCells at run time', () => {
+  const at = (stored: StoredCell | null, over: Partial<PlanBackfillInput> = {}) =>
+    planDateCells({
+      ...input({ type: 'per-district', ...over }),
+      date: '2026-03-02',
+      districtIds: ['61'],
+      existing: () => stored,
+      jobId: 'bf_this',
+    })[0]
+
+  it('says why each cell gets its action', () => {
+    expect(at(null)).toMatchObject({ action: 'fetch', why: 'not-stored', stored: null })
+    expect(at({ detail: 'summary' })).toMatchObject({ action: 'fetch', why: 'less-detail' })
+    expect(at({ detail: 'full' })).toMatchObject({ action: 'skip', why: 'stored', stored: 'full' })
+    expect(at({ detail: 'full' }, { latestPublishedAsOf: '2026-03-01' })).toMatchObject({
+      action: 'unavailable',
+      why: 'unpublished',
+    })
+  })
+
+  it('fetches a stored file the executor found damaged or missing its raw bodies', () => {
+    expect(at({ detail: 'full', intact: false })).toMatchObject({
+      action: 'fetch',
+      why: 'not-intact',
+      stored: 'full',
+    })
+  })
+
+  it('never fetches again a cell the job itself stored, even with skipExisting off', () => {
+    const own = { detail: 'full' as const, jobId: 'bf_this' }
+    const refetch = { request: makeRequest({ skipExisting: false }) }
+    expect(at(own, refetch)).toMatchObject({ action: 'skip', why: 'stored-by-this-job' })
+    expect(at({ ...own, jobId: 'bf_other' }, refetch)).toMatchObject({
+      action: 'fetch',
+      why: 'refetch',
+    })
   })
 })
 
