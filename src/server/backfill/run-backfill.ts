@@ -140,7 +140,8 @@ export async function runBackfill(
     }
     const manifest = await deps.store.readManifest(date)
     const toFetch: string[] = []
-    for (const cell of await classifyDate(date, detail, manifest)) {
+    const ids = pending().map((c) => c.districtId)
+    for (const cell of await classifyDate(date, ids, detail, manifest)) {
       if (cell.action === 'fetch') toFetch.push(cell.districtId)
       else settle(cell, manifest)
     }
@@ -193,12 +194,10 @@ export async function runBackfill(
    */
   async function classifyDate(
     date: IsoDate,
+    districtIds: string[],
     detail: DetailLevel,
     manifest: SnapshotManifest | null,
   ) {
-    const districtIds = listCells(state)
-      .filter((c) => c.date === date && c.state === 'pending')
-      .map((c) => c.districtId)
     const found = new Map<string, StoredCell>()
     for (const districtId of districtIds) {
       const entry = manifest?.districts[districtId]
@@ -231,14 +230,8 @@ export async function runBackfill(
     if (!entry) return
     if (cell.why === 'stored-by-this-job') {
       // Written by this job before a restart, its event lost: do not fetch it twice.
-      const { sizeBytes: bytes, detail } = entry
-      emit({
-        type: 'cell:completed',
-        at: at(),
-        date,
-        districtId,
-        ...{ asOf: date, snapshotId: date, bytes, detail },
-      })
+      const done = { asOf: date, snapshotId: date, bytes: entry.sizeBytes, detail: entry.detail }
+      emit({ type: 'cell:completed', at: at(), date, districtId, ...done })
     } else emit({ type: 'cell:skipped', at: at(), date, districtId, detail: entry.detail })
   }
 
