@@ -5,7 +5,12 @@
 import path from 'node:path'
 import type { Logger } from 'pino'
 import { createAlertManager, createJobAlerts } from './alerts/index.ts'
-import { createBackfillService, type JobEvent } from './backfill/index.ts'
+import {
+  createBackfillService,
+  createInProcessJobQueue,
+  startJobWorker,
+  type JobEvent,
+} from './backfill/index.ts'
 import { createFileJobEventLog, createMemoryJobEventLog } from './jobs/index.ts'
 import type { Config } from './config.ts'
 import {
@@ -152,20 +157,26 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
         fs,
         onError: (error) => logger.error({ err: error }, 'could not persist job events'),
       })
+  const jobQueue = createInProcessJobQueue({
+    eventLog,
+    now,
+    logger,
+    maxRunningJobs: config.jobs.maxRunning,
+    maxQueuedJobs: config.jobs.maxQueued,
+  })
   const backfills = createBackfillService({
-    collector,
+    queue: jobQueue,
     store,
     districtConfig,
-    eventLog,
     latestPublishedAsOf: async () => (await client.getLiveStatus()).latestAsOf,
     performanceStatus: health.performance,
     upstreamPause: health.upstreamPause,
     now,
     logger,
-    maxRunningJobs: config.jobs.maxRunning,
-    maxQueuedJobs: config.jobs.maxQueued,
     jobRetentionMs: config.jobs.retentionDays * 86_400_000,
   })
+  // This process runs the jobs it queues; the worker sees the queue only through its port.
+  const worker = startJobWorker({ queue: jobQueue, collector, store, now, logger })
 
   backfills.subscribe(createJobAlerts(alerts))
   let cleanupTimer: ReturnType<typeof setInterval> | null = null
@@ -216,6 +227,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
       if (cleanupTimer) clearInterval(cleanupTimer)
       if (refreshTimer) clearInterval(refreshTimer)
       await backfills.close()
+      await worker.stop()
       await refresh.close()
       await alerts.close()
       scheduler.close()

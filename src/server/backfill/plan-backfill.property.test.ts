@@ -4,7 +4,7 @@ import { addDays, eachDate } from '../../shared/iso-date.ts'
 import type { DetailLevel } from '../../shared/snapshot-types.ts'
 import { planBackfill } from './plan-backfill.ts'
 import { resolveScope } from './scope-manager.ts'
-import { makeRequest, makeStrategy } from './test-fixtures.ts'
+import { makeRequest, makeStrategy, storedAs } from './test-fixtures.ts'
 
 const districtId = fc.integer({ min: 1, max: 40 }).map((n) => String(n).padStart(2, '0'))
 const detail = fc.constantFrom<DetailLevel | null>(null, 'summary', 'full')
@@ -49,7 +49,7 @@ test.prop(
       request,
       scope,
       strategy: makeStrategy(collectionType, scope),
-      existing: (d, id) => stored(d, id),
+      existing: storedAs((d, id) => stored(d, id)),
       latestPublishedAsOf: addDays(startDate, publishedOffset),
     })
     const dates = eachDate(request.startDate, request.endDate)
@@ -91,7 +91,7 @@ test.prop(
       request,
       scope,
       strategy,
-      existing: (d, id) => stored(d, id),
+      existing: storedAs((d, id) => stored(d, id)),
       latestPublishedAsOf: null,
     })
     for (const cell of plan.cells) {

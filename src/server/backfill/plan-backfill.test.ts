@@ -8,8 +8,8 @@ import {
   planRetry,
   satisfiesDetail,
 } from './plan-backfill.ts'
-import type { PlanBackfillInput } from './plan-backfill.ts'
-import { makeRequest, makeScope, makeStrategy } from './test-fixtures.ts'
+import type { PlanBackfillInput, StoredCell } from './plan-backfill.ts'
+import { makeRequest, makeScope, makeStrategy, storedAs } from './test-fixtures.ts'
 
 const nothingStored = () => null
 
@@ -57,7 +57,7 @@ describe('planBackfill', () => {
       '2026-03-01|02': 'full',
       '2026-03-01|61': 'summary',
     }
-    const existing = (date: string, id: string) => stored[`${date}|${id}`] ?? null
+    const existing = storedAs((date, id) => stored[`${date}|${id}`] ?? null)
     const summary = planBackfill(input({ existing }))
     expect(summary.cells.slice(0, 2).map((c) => c.action)).toEqual(['skip', 'skip'])
     const full = planBackfill(input({ existing, type: 'per-district' }))
@@ -71,14 +71,16 @@ describe('planBackfill', () => {
     const plan = planBackfill(
       input({
         request: makeRequest({ skipExisting: false }),
-        existing: () => 'full',
+        existing: storedAs(() => 'full'),
       }),
     )
     expect(plan.cells.map((c) => c.action)).toEqual(['fetch', 'fetch'])
   })
 
   it('marks dates after the latest published as-of unavailable, at no request cost', () => {
-    const plan = planBackfill(input({ latestPublishedAsOf: '2026-03-01', existing: () => 'full' }))
+    const plan = planBackfill(
+      input({ latestPublishedAsOf: '2026-03-01', existing: storedAs(() => 'full') }),
+    )
     expect(plan.cells.map((c) => c.action)).toEqual([
       'skip',
       'skip',
@@ -95,15 +97,14 @@ describe('planBackfill', () => {
   })
 
   it('counts a summary plus three reports per fetched cell when collecting per district', () => {
-    const existing = (date: string, id: string) =>
-      date === '2026-03-02' && id === '61' ? ('full' as const) : null
+    const existing = storedAs((date, id) => (date === '2026-03-02' && id === '61' ? 'full' : null))
     const plan = planBackfill(input({ type: 'per-district', existing }))
     // 3 dates need a summary; 5 cells need their 3 reports.
     expect(plan.requests).toEqual({ summary: 3, perDistrict: 15, total: 18, exact: true })
   })
 
   it('costs nothing for a date whose cells are all skipped', () => {
-    const existing = (date: string) => (date === '2026-03-02' ? ('full' as const) : null)
+    const existing = storedAs((date) => (date === '2026-03-02' ? 'full' : null))
     expect(planBackfill(input({ type: 'per-district', existing })).requests).toMatchObject({
       summary: 2,
       perDistrict: 12,
@@ -157,9 +158,48 @@ describe('planDateCells', () => {
       ...input({ type: 'per-district' }),
       date: '2026-03-02',
       districtIds: ['02', '61'],
-      existing: (_d, id) => (id === '02' ? 'full' : 'summary'),
+      existing: storedAs((_d, id) => (id === '02' ? 'full' : 'summary')),
     })
     expect(cells.map((c) => c.action)).toEqual(['skip', 'fetch'])
+  })
+})
+
+describe('planDateCells at run time', () => {
+  const at = (stored: StoredCell | null, over: Partial<PlanBackfillInput> = {}) =>
+    planDateCells({
+      ...input({ type: 'per-district', ...over }),
+      date: '2026-03-02',
+      districtIds: ['61'],
+      existing: () => stored,
+      jobId: 'bf_this',
+    })[0]
+
+  it('says why each cell gets its action', () => {
+    expect(at(null)).toMatchObject({ action: 'fetch', why: 'not-stored', stored: null })
+    expect(at({ detail: 'summary' })).toMatchObject({ action: 'fetch', why: 'less-detail' })
+    expect(at({ detail: 'full' })).toMatchObject({ action: 'skip', why: 'stored', stored: 'full' })
+    expect(at({ detail: 'full' }, { latestPublishedAsOf: '2026-03-01' })).toMatchObject({
+      action: 'unavailable',
+      why: 'unpublished',
+    })
+  })
+
+  it('fetches a stored file the executor found damaged or missing its raw bodies', () => {
+    expect(at({ detail: 'full', intact: false })).toMatchObject({
+      action: 'fetch',
+      why: 'not-intact',
+      stored: 'full',
+    })
+  })
+
+  it('never fetches again a cell the job itself stored, even with skipExisting off', () => {
+    const own = { detail: 'full' as const, jobId: 'bf_this' }
+    const refetch = { request: makeRequest({ skipExisting: false }) }
+    expect(at(own, refetch)).toMatchObject({ action: 'skip', why: 'stored-by-this-job' })
+    expect(at({ ...own, jobId: 'bf_other' }, refetch)).toMatchObject({
+      action: 'fetch',
+      why: 'refetch',
+    })
   })
 })
 

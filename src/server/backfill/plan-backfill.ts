@@ -1,9 +1,9 @@
 /**
  * Works out, before any request is made, what a job will do for every (date, district) cell
  * and how many upstream requests that costs (docs/architecture.md#plan-then-execute). A dry run
- * returns the plan as is. The executor (run-backfill.ts) walks the plan's cells date by date
- * and decides each one again against the store when it gets there, since the stored files may
- * have changed between planning and execution.
+ * returns the plan as is. The executor (run-backfill.ts) walks the job's cells date by date and,
+ * when it reaches a date, classifies its cells again with the same `planDateCells`, fed what
+ * it then knows: the stored file checked, who wrote it, the districts of an open-scope date.
  */
 import type {
   CellState,
@@ -21,10 +21,27 @@ import type { ResolvedScope } from './scope-manager.ts'
 
 export type CellAction = 'fetch' | 'skip' | 'unavailable'
 
+/** Why a cell got its action. */
+export type CellWhy =
+  /** unavailable: the date is after the newest published as-of. */
+  | 'unpublished'
+  /** skip: stored at the needed detail (and skipExisting is on). */
+  | 'stored'
+  /** skip: this very job stored it (before a restart lost the event); never fetched twice. */
+  | 'stored-by-this-job'
+  /** fetch: */
+  | 'not-stored'
+  | 'less-detail'
+  /** fetch: a stored file that fails its checks, or whose raw bodies the cache lost. */
+  | 'not-intact'
+  /** fetch: stored, but skipExisting is off. */
+  | 'refetch'
+
 export interface PlannedCell {
   date: IsoDate
   districtId: DistrictId
   action: CellAction
+  why: CellWhy
   /** What storage already holds for the cell (null: nothing valid). */
   stored: DetailLevel | null
 }
@@ -64,18 +81,26 @@ export interface BackfillPlan {
   scope: ResolvedScope
 }
 
-/**
- * The detail storage holds for a cell, as the coverage report tells it (the manifest's entry for
- * a readable snapshot; the file itself is not opened). The executor checks the file (parses,
- * detail, sha256 against the manifest) before it really skips a cell.
- */
-export type ExistingDetail = (date: IsoDate, districtId: DistrictId) => DetailLevel | null
+/** What storage holds for a cell, as far as the caller has looked. */
+export interface StoredCell {
+  detail: DetailLevel
+  /** The job that wrote it, when known. */
+  jobId?: string | null
+  /**
+   * False when the file fails its checks (parses, detail, sha256 against the manifest) or, with
+   * caching on, a raw body it is built from is gone. A plan takes the coverage report's word
+   * (unknown = intact); the executor checks before it really skips a cell.
+   */
+  intact?: boolean
+}
+
+export type ExistingCell = (date: IsoDate, districtId: DistrictId) => StoredCell | null
 
 export interface PlanBackfillInput {
   request: ResolvedBackfillRequest
   scope: ResolvedScope
   strategy: CollectionStrategy
-  existing: ExistingDetail
+  existing: ExistingCell
   /** Newest as-of the dashboard has published; later dates have nothing to fetch. */
   latestPublishedAsOf: IsoDate | null
   /**
@@ -97,16 +122,29 @@ export function isUnpublished(date: IsoDate, latestPublishedAsOf: IsoDate | null
 export interface PlanDateCellsInput extends Omit<PlanBackfillInput, 'scope' | 'only'> {
   date: IsoDate
   districtIds: readonly DistrictId[]
+  /** The job the cells belong to, once it runs: a cell it stored itself is never fetched again. */
+  jobId?: string
 }
 
-function classify(input: Omit<PlanDateCellsInput, 'districtIds'>, districtId: DistrictId) {
-  const { date, request, strategy, existing, latestPublishedAsOf } = input
+/** The one decision about a cell, for the dry run and for the run. */
+function classify(
+  input: Omit<PlanDateCellsInput, 'districtIds'>,
+  districtId: DistrictId,
+): Pick<PlannedCell, 'action' | 'why' | 'stored'> {
+  const { date, request, strategy, latestPublishedAsOf, jobId } = input
   // A date not yet published has nothing to fetch, whatever a stale lookup says.
   if (isUnpublished(date, latestPublishedAsOf))
-    return { action: 'unavailable' as const, stored: null }
-  const stored = existing(date, districtId)
-  const skip = request.skipExisting && stored !== null && satisfiesDetail(stored, strategy.detail)
-  return { action: skip ? ('skip' as const) : ('fetch' as const), stored }
+    return { action: 'unavailable', why: 'unpublished', stored: null }
+  const found = input.existing(date, districtId)
+  const stored = found?.detail ?? null
+  if (!found) return { action: 'fetch', why: 'not-stored', stored }
+  if (!satisfiesDetail(found.detail, strategy.detail))
+    return { action: 'fetch', why: 'less-detail', stored }
+  if (found.intact === false) return { action: 'fetch', why: 'not-intact', stored }
+  if (jobId !== undefined && found.jobId === jobId)
+    return { action: 'skip', why: 'stored-by-this-job', stored }
+  if (!request.skipExisting) return { action: 'fetch', why: 'refetch', stored }
+  return { action: 'skip', why: 'stored', stored }
 }
 
 /** The cells of one date, classified as planBackfill classifies the cells of a closed scope. */
@@ -159,7 +197,8 @@ function countActions(cells: readonly PlannedCell[], openDates: readonly Planned
   return counts
 }
 
-function planOpenDate(date: IsoDate, latestPublishedAsOf: IsoDate | null): PlannedOpenDate {
+/** An open-scope date before its summary is read: the run asks for the summary exactly when this says so. */
+export function planOpenDate(date: IsoDate, latestPublishedAsOf: IsoDate | null): PlannedOpenDate {
   const action = isUnpublished(date, latestPublishedAsOf) ? 'unavailable' : 'fetch-summary'
   return { date, action, districts: 'from-summary' }
 }
@@ -190,12 +229,7 @@ export function planBackfill(input: PlanBackfillInput): BackfillPlan {
   for (const ref of refs) {
     if (ref.districtId === WHOLE_DATE)
       openDates.push(planOpenDate(ref.date, input.latestPublishedAsOf))
-    else
-      cells.push({
-        date: ref.date,
-        districtId: ref.districtId,
-        ...classify({ ...input, date: ref.date }, ref.districtId),
-      })
+    else cells.push(...planDateCells({ ...input, date: ref.date, districtIds: [ref.districtId] }))
   }
   const dates = [...new Set(refs.map((r) => r.date))]
   return {

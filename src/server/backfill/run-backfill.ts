@@ -1,14 +1,16 @@
 /**
- * Executes a job: walks its pending cells date by date through the RefreshService collection
- * methods, at most `concurrency` districts in flight, writing through the snapshot store and
- * reporting every outcome as a job event. One cell failing never stops the others; only a
- * cancel or a fatal error (circuit open too long, storage gone) ends the walk early.
+ * Executes a claimed job: walks its pending cells date by date through the RefreshService
+ * collection methods, at most `concurrency` districts in flight, writing through the snapshot
+ * store and reporting every outcome as a job event. Each date's cells are classified by the
+ * planner's own `planDateCells`, fed what the store holds when the date is reached. One cell
+ * failing never stops the others; only a cancel or a fatal error (circuit open too long,
+ * storage gone) ends the walk early.
  */
 import pLimit from 'p-limit'
 import { ErrorCode, FATAL_CODES } from '../../shared/error-codes.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import { normalizeDistrictId } from '../../shared/district-id.ts'
-import type { DetailLevel, ManifestEntry } from '../../shared/snapshot-types.ts'
+import type { DetailLevel, SnapshotManifest } from '../../shared/snapshot-types.ts'
 import {
   NOT_COLLECTED,
   storeDate,
@@ -21,7 +23,14 @@ import type { SnapshotStore } from '../storage/index.ts'
 import { WHOLE_DATE } from './cell-ref.ts'
 import type { JobEvent } from './job-events.ts'
 import { listCells, type JobState } from './job-state.ts'
-import { satisfiesDetail } from './plan-backfill.ts'
+import {
+  isUnpublished,
+  planDateCells,
+  planOpenDate,
+  satisfiesDetail,
+  type PlannedCell,
+  type StoredCell,
+} from './plan-backfill.ts'
 
 export interface RunDeps {
   collector: Collector
@@ -58,7 +67,6 @@ export async function runBackfill(
   const signal = AbortSignal.any([ctx.signal, stop.signal])
   /** Per as-of, districts recorded as "not stored yet" whose outcome has not landed. */
   const collecting = new Map<IsoDate, Set<string>>()
-  if (state.status === 'queued') emit({ type: 'job:started', at: at() })
   const dates = [
     ...new Set(
       listCells(state)
@@ -117,7 +125,7 @@ export async function runBackfill(
     let summary: SummaryData | null = null
     const whole = pending().find((c) => c.districtId === WHOLE_DATE)
     if (whole) {
-      if (ctx.latestPublishedAsOf !== null && date > ctx.latestPublishedAsOf) {
+      if (planOpenDate(date, ctx.latestPublishedAsOf).action === 'unavailable') {
         // Nothing is published after the newest as-of: settle the date without asking.
         emit({ type: 'date:expanded', at: at(), date, districtIds: [] })
         return
@@ -128,16 +136,12 @@ export async function runBackfill(
       summary = s?.summary ?? null
       if (s === null) return
     }
-    const toFetch: string[] = []
     const manifest = await deps.store.readManifest(date)
-    for (const cell of pending()) {
-      const action = await decide(
-        date,
-        cell.districtId,
-        detail,
-        manifest?.districts[cell.districtId],
-      )
-      if (action === 'fetch') toFetch.push(cell.districtId)
+    const toFetch: string[] = []
+    const ids = pending().map((c) => c.districtId)
+    for (const cell of await classifyDate(date, ids, detail, manifest)) {
+      if (cell.action === 'fetch') toFetch.push(cell.districtId)
+      else settle(cell, manifest)
     }
     if (toFetch.length === 0) return
     if (!summary) {
@@ -181,44 +185,52 @@ export async function runBackfill(
     return !state.request.enableCaching || deps.collector.hasCachedBodies(districtId, date, detail)
   }
 
-  /** Unpublished → unavailable; stored and valid → skipped (or completed, after a crash). */
-  async function decide(
+  /**
+   * The pending cells of `date`, classified as the plan classifies them, against the store as it
+   * is now: a file another job stored meanwhile is skipped, one that fails its checks or whose
+   * raw bodies are gone is fetched, one this job stored before a restart is not fetched again.
+   */
+  async function classifyDate(
     date: IsoDate,
-    districtId: string,
+    districtIds: string[],
     detail: DetailLevel,
-    entry: ManifestEntry | undefined,
-  ): Promise<'fetch' | 'done'> {
-    if (ctx.latestPublishedAsOf !== null && date > ctx.latestPublishedAsOf) {
-      emit({
-        type: 'cell:unavailable',
-        at: at(),
-        date,
-        districtId,
-        reason: `nothing published after ${ctx.latestPublishedAsOf}`,
-      })
-      return 'done'
+    manifest: SnapshotManifest | null,
+  ) {
+    const found = new Map<string, StoredCell>()
+    for (const districtId of districtIds) {
+      const entry = manifest?.districts[districtId]
+      // Only a file that could be skipped is worth opening.
+      if (!entry || isUnpublished(date, ctx.latestPublishedAsOf)) continue
+      const intact =
+        satisfiesDetail(entry.detail, detail) && (await isStored(date, districtId, detail))
+      found.set(districtId, { detail: entry.detail, jobId: entry.jobId, intact })
     }
-    if (entry && (await isStored(date, districtId, detail))) {
-      if (entry.jobId === state.backfillId) {
-        // Written by this job before a restart, its event lost: do not fetch it twice.
-        emit({
-          type: 'cell:completed',
-          at: at(),
-          date,
-          districtId,
-          asOf: date,
-          snapshotId: date,
-          bytes: entry.sizeBytes,
-          detail: entry.detail,
-        })
-        return 'done'
-      }
-      if (state.request.skipExisting) {
-        emit({ type: 'cell:skipped', at: at(), date, districtId, detail: entry.detail })
-        return 'done'
-      }
+    return planDateCells({
+      date,
+      districtIds,
+      request: state.request,
+      strategy: state.strategy,
+      latestPublishedAsOf: ctx.latestPublishedAsOf,
+      existing: (_date, districtId) => found.get(districtId) ?? null,
+      jobId: state.backfillId,
+    })
+  }
+
+  /** Reports a cell the decision leaves unfetched, as it decided. */
+  function settle(cell: PlannedCell, manifest: SnapshotManifest | null): void {
+    const { date, districtId } = cell
+    if (cell.action === 'unavailable') {
+      const reason = `nothing published after ${ctx.latestPublishedAsOf}`
+      emit({ type: 'cell:unavailable', at: at(), date, districtId, reason })
+      return
     }
-    return 'fetch'
+    const entry = manifest?.districts[districtId]
+    if (!entry) return
+    if (cell.why === 'stored-by-this-job') {
+      // Written by this job before a restart, its event lost: do not fetch it twice.
+      const done = { asOf: date, snapshotId: date, bytes: entry.sizeBytes, detail: entry.detail }
+      emit({ type: 'cell:completed', at: at(), date, districtId, ...done })
+    } else emit({ type: 'cell:skipped', at: at(), date, districtId, detail: entry.detail })
   }
 
   /** The date's summary; null = nothing published (cells made unavailable); 'stop' = failed. */

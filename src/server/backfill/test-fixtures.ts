@@ -4,11 +4,13 @@ import type {
   CollectionType,
   ResolvedBackfillRequest,
 } from '../../shared/backfill-api.ts'
+import type { DetailLevel } from '../../shared/snapshot-types.ts'
 import type { CellRef } from './cell-ref.ts'
 import { selectCollectionStrategy } from './data-source-selector.ts'
 import type { JobEventOf } from './job-events.ts'
 import { createJobState } from './job-state.ts'
 import type { JobState } from './job-state.ts'
+import type { StoredCell } from './plan-backfill.ts'
 import { resolveScope } from './scope-manager.ts'
 import type { ResolvedScope } from './scope-manager.ts'
 
@@ -91,5 +93,15 @@ export function cellError(over: Partial<CellError> = {}): CellError {
     at: '2026-03-09T10:00:05.000Z',
     httpStatus: 503,
     ...over,
+  }
+}
+
+/** A planner's view of storage from the detail held per cell (null: nothing stored). */
+export function storedAs(
+  detailOf: (date: string, districtId: string) => DetailLevel | null,
+): (date: string, districtId: string) => StoredCell | null {
+  return (date, districtId) => {
+    const detail = detailOf(date, districtId)
+    return detail === null ? null : { detail }
   }
 }
