@@ -71,9 +71,10 @@ export function createDistrictConfigStore(
     return bytes === null ? [] : parseDistrictConfig(parseJsonBytes(bytes, file), file)
   }
 
-  function update(change: (current: DistrictId[]) => DistrictId[]): Promise<DistrictId[]> {
-    return mutex.run('config', async () => {
-      const next = [...new Set(change(await load()))].sort(compareDistrictIds)
+  return districtConfigOver({
+    load,
+    serialize: (write) => mutex.run('config', write),
+    async persist(next) {
       const body: DistrictConfigFile = {
         schemaVersion: SNAPSHOT_SCHEMA_VERSION,
         districts: next,
@@ -81,12 +82,28 @@ export function createDistrictConfigStore(
       }
       await io('mkdir', path.dirname(file), () => fs.mkdir(path.dirname(file)))
       await writeAtomic(fs, file, serializeJson(body))
+    },
+  })
+}
+
+/**
+ * A configured-districts store from its backing's three primitives: read the list, persist a
+ * new one, and run a read-modify-write alone (a mutex in one process, a transaction under an
+ * advisory lock in PostgreSQL). The rules (valid ids, de-duplicated, sorted) live here once.
+ */
+export function districtConfigOver(backing: {
+  load: () => Promise<DistrictId[]>
+  persist: (next: DistrictId[]) => Promise<void>
+  serialize: (write: () => Promise<DistrictId[]>) => Promise<DistrictId[]>
+}): DistrictConfigStore {
+  const update = (change: (current: DistrictId[]) => DistrictId[]) =>
+    backing.serialize(async () => {
+      const next = [...new Set(change(await backing.load()))].sort(compareDistrictIds)
+      await backing.persist(next)
       return next
     })
-  }
-
   return {
-    get: load,
+    get: backing.load,
     async replace(ids) {
       const valid = normalizeDistrictIds(ids)
       return update(() => valid)

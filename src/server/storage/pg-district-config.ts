@@ -3,9 +3,8 @@
  * under an advisory lock, so concurrent additions from several processes are all kept.
  */
 import type pg from 'pg'
-import { compareDistrictIds } from '../../shared/district-id.ts'
 import type { DistrictId } from '../../shared/district-id.ts'
-import { normalizeDistrictIds } from './district-config.ts'
+import { districtConfigOver, normalizeDistrictIds } from './district-config.ts'
 import { StorageCorruptError } from './errors.ts'
 import type { DistrictConfigStore } from './ports.ts'
 import { createPgTransactions, pgQuery } from './pg-storage.ts'
@@ -39,9 +38,10 @@ export function createPgDistrictConfigStore(
     }
   }
 
-  function update(change: (current: DistrictId[]) => DistrictId[]): Promise<DistrictId[]> {
-    return tx.write('config', async () => {
-      const next = [...new Set(change(await load()))].sort(compareDistrictIds)
+  return districtConfigOver({
+    load,
+    serialize: (write) => tx.write('config', write),
+    async persist(next) {
       await pgQuery(
         tx.db(),
         'district_config',
@@ -50,23 +50,6 @@ export function createPgDistrictConfigStore(
            SET districts = EXCLUDED.districts, updated_at = EXCLUDED.updated_at`,
         [next, now().toISOString()],
       )
-      return next
-    })
-  }
-
-  return {
-    get: load,
-    async replace(ids) {
-      const valid = normalizeDistrictIds(ids)
-      return update(() => valid)
     },
-    async add(ids) {
-      const valid = normalizeDistrictIds(ids)
-      return update((current) => [...current, ...valid])
-    },
-    async remove(ids) {
-      const gone = new Set(normalizeDistrictIds(ids))
-      return update((current) => current.filter((id) => !gone.has(id)))
-    },
-  }
+  })
 }
