@@ -155,13 +155,21 @@ export function createCollector(deps: CollectorDeps) {
     }
   }
 
-  /** Summary once, then the per-district reports of each id, `concurrency` districts at a time. */
+  /**
+   * Summary once (or the one the caller already fetched, so every district file is built from
+   * the same body the caller stores), then the per-district reports of each id, `concurrency`
+   * districts at a time.
+   */
   async function getMultipleDistricts(
     districtIds: readonly string[],
     date: IsoDate,
-    ctx: CollectContext & { concurrency?: number; detail?: DetailLevel } = {},
+    ctx: CollectContext & {
+      concurrency?: number
+      detail?: DetailLevel
+      summary?: SummaryOutcome
+    } = {},
   ): Promise<{ summary: SummaryOutcome; districts: DistrictOutcome[] }> {
-    const summary = await getAllDistricts(date, ctx)
+    const summary = ctx.summary ?? (await getAllDistricts(date, ctx))
     if (summary.kind === 'unavailable') return { summary, districts: [] }
     const limit = pLimit(ctx.concurrency ?? 3)
     const districts = await Promise.all(

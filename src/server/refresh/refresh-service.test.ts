@@ -52,6 +52,12 @@ describe('refresh service', () => {
     const r = await s.refresh.refresh()
     expect(r.status).toBe('written')
     expect(r.currentMoved).toBe(true)
+    // The dated summary is asked for once (beside the root's, which tells the newest as-of): the
+    // district file is built from the very body that is stored.
+    const dated = stack.sim
+      .requestLog()
+      .filter((e) => /export\.aspx\?.*report=districtsummary~[^~]/.test(e.url) && e.status === 200)
+    expect(dated.map((e) => e.url)).toHaveLength(1)
   })
 
   it('retries the lookup of the newest as-of when its first attempt fails', async () => {

@@ -100,6 +100,7 @@ export function createRefreshService(deps: RefreshServiceDeps) {
       ...ctx,
       concurrency: deps.concurrency,
       detail: 'full',
+      summary: summaryOutcome,
     })
     // Stopped (circuit opened, shutdown): the districts cut short are no result to store.
     signal.throwIfAborted()
