@@ -26,11 +26,20 @@ function isUntrustworthy(e: unknown): boolean {
   return e instanceof StorageCorruptError || e instanceof StorageUnsupportedSchemaError
 }
 
-export function createSnapshotReads(backend: SnapshotBackend): SnapshotReader {
+/**
+ * Runs a read of one as-of alone with that as-of's writes in this process, so a reader never
+ * sees a write half moved into place (a manifest committed, its files not yet renamed).
+ */
+export type ExclusiveOnDate = <T>(asOf: IsoDate, read: () => Promise<T>) => Promise<T>
+
+export function createSnapshotReads(
+  backend: SnapshotBackend,
+  onDate: ExclusiveOnDate = (_asOf, read) => read(),
+): SnapshotReader {
   /** Listings skip snapshots that cannot be read; `verify` is where those are reported. */
   async function tryLoad(asOf: IsoDate): Promise<SnapshotState | null> {
     try {
-      return await backend.loadState(asOf)
+      return await onDate(asOf, () => backend.loadState(asOf))
     } catch (e) {
       if (isUntrustworthy(e)) return null
       throw e
@@ -56,8 +65,15 @@ export function createSnapshotReads(backend: SnapshotBackend): SnapshotReader {
 
   async function* series(id: DistrictId, from: IsoDate, to: IsoDate): AsyncGenerator<DistrictFile> {
     for (const asOf of await datesIn(from, to)) {
-      const state = await tryLoad(asOf)
-      const file = state ? await loadDistrict(state, id) : null
+      const file = await onDate(asOf, async () => {
+        let state: SnapshotState | null = null
+        try {
+          state = await backend.loadState(asOf)
+        } catch (e) {
+          if (!isUntrustworthy(e)) throw e
+        }
+        return state ? loadDistrict(state, id) : null
+      })
       if (file) yield file
     }
   }
@@ -76,29 +92,38 @@ export function createSnapshotReads(backend: SnapshotBackend): SnapshotReader {
     },
 
     async readMetadata(asOf) {
-      const state = await backend.loadState(assertAsOf(asOf))
+      const date = assertAsOf(asOf)
+      const state = await onDate(date, () => backend.loadState(date))
       return state ? withStatus(state).metadata : null
     },
 
     async readManifest(asOf) {
-      return (await backend.loadState(assertAsOf(asOf)))?.manifest ?? null
+      const date = assertAsOf(asOf)
+      return (await onDate(date, () => backend.loadState(date)))?.manifest ?? null
     },
 
     async readDistrict(asOf, districtId) {
       const id = assertDistrictId(districtId)
-      const state = await backend.loadState(assertAsOf(asOf))
-      return state ? loadDistrict(state, id) : null
+      const date = assertAsOf(asOf)
+      return onDate(date, async () => {
+        const state = await backend.loadState(date)
+        return state ? loadDistrict(state, id) : null
+      })
     },
 
     async readAllDistricts(asOf): Promise<AllDistrictsFile | null> {
-      const state = await backend.loadState(assertAsOf(asOf))
-      if (!state?.manifest.allDistricts) return null
-      const bytes = await backend.readCommitted(asOf, state.manifest, ALL_DISTRICTS_FILE)
-      return upgradeAllDistricts(parseJsonBytes(bytes, `snapshot ${asOf} all-districts`))
+      const date = assertAsOf(asOf)
+      return onDate(date, async () => {
+        const state = await backend.loadState(date)
+        if (!state?.manifest.allDistricts) return null
+        const bytes = await backend.readCommitted(date, state.manifest, ALL_DISTRICTS_FILE)
+        return upgradeAllDistricts(parseJsonBytes(bytes, `snapshot ${date} all-districts`))
+      })
     },
 
     async listDistricts(asOf) {
-      const state = await backend.loadState(assertAsOf(asOf))
+      const date = assertAsOf(asOf)
+      const state = await onDate(date, () => backend.loadState(date))
       return state ? sortedDistrictIds(state.manifest) : []
     },
 
@@ -128,11 +153,14 @@ export function createSnapshotReads(backend: SnapshotBackend): SnapshotReader {
           "must be 'summary' or 'full'",
         )
       }
+      const date = assertAsOf(asOf)
       try {
-        const state = await backend.loadState(assertAsOf(asOf))
-        const entry = state?.manifest.districts[id]
-        if (!state || !entry || !detailSatisfies(entry.detail, neededDetail)) return false
-        return (await loadDistrict(state, id)) !== null
+        return await onDate(date, async () => {
+          const state = await backend.loadState(date)
+          const entry = state?.manifest.districts[id]
+          if (!state || !entry || !detailSatisfies(entry.detail, neededDetail)) return false
+          return (await loadDistrict(state, id)) !== null
+        })
       } catch (e) {
         if (isUntrustworthy(e)) return false
         throw e

@@ -252,7 +252,8 @@ export function createSnapshotStoreOn(
     return { current: asOf, moved: true }
   }
 
-  return { ...writer, ...createSnapshotReads(backend) }
+  // Reads of a date wait for that date's write in progress (same mutex), then read it whole.
+  return { ...writer, ...createSnapshotReads(backend, (asOf, read) => mutex.run(asOf, read)) }
 }
 
 function checkAllDistricts(file: AllDistrictsFile): AllDistrictsFile {
