@@ -56,41 +56,6 @@ describe('raw CSV cache (file)', () => {
     expect(await cache.get('2026-02-20', 'clubperformance', '61')).toEqual({ body: BODY, meta })
   })
 
-  it('keys by as-of, report and district, with no district for the summary', async () => {
-    const cache = createRawCsvCache({ dataDir })
-    await cache.put({
-      asOf: '2026-02-20',
-      report: 'districtsummary',
-      districtId: null,
-      body: 'a',
-      meta: META,
-    })
-    await cache.put({
-      asOf: '2026-02-20',
-      report: 'clubperformance',
-      districtId: 'f',
-      body: 'b',
-      meta: META,
-    })
-    await cache.put({
-      asOf: '2026-02-21',
-      report: 'clubperformance',
-      districtId: 'F',
-      body: 'c',
-      meta: META,
-    })
-    expect((await cache.get('2026-02-20', 'districtsummary', null))?.body).toBe('a')
-    expect((await cache.get('2026-02-20', 'clubperformance', 'F'))?.body).toBe('b')
-    expect(await cache.get('2026-02-20', 'divisionperformance', 'F')).toBeNull()
-    expect(await cache.has('2026-02-21', 'clubperformance', 'F')).toBe(true)
-    expect(await cache.has('2026-02-22', 'clubperformance', 'F')).toBe(false)
-    expect((await cache.list('2026-02-20')).map((m) => `${m.report}:${m.districtId}`)).toEqual([
-      'clubperformance:F',
-      'districtsummary:null',
-    ])
-    expect(await cache.list()).toHaveLength(3)
-  })
-
   it('treats a body that no longer matches its sha256 as a miss and reports it', async () => {
     const problems: RawCsvProblem[] = []
     const cache = createRawCsvCache({ dataDir, onCorrupt: (p) => problems.push(p) })
@@ -113,58 +78,6 @@ describe('raw CSV cache (file)', () => {
       },
     ])
     expect(await cache.stats()).toMatchObject({ hits: 0, misses: 1, corrupt: 1 })
-  })
-
-  it('counts hits and misses and keeps entry count and size from disk up to date', async () => {
-    const first = createRawCsvCache({ dataDir })
-    await first.put({
-      asOf: '2026-02-20',
-      report: 'districtsummary',
-      districtId: null,
-      body: 'abc',
-      meta: META,
-    })
-    await first.put({
-      asOf: '2026-02-20',
-      report: 'clubperformance',
-      districtId: '61',
-      body: 'é',
-      meta: META,
-    })
-    const cache = createRawCsvCache({ dataDir })
-    expect(await cache.stats()).toEqual({
-      hits: 0,
-      misses: 0,
-      corrupt: 0,
-      hitRate: 0,
-      entryCount: 2,
-      sizeBytes: 5,
-    })
-    await cache.put({
-      asOf: '2026-02-20',
-      report: 'districtsummary',
-      districtId: null,
-      body: 'abcdef',
-      meta: META,
-    })
-    await cache.put({
-      asOf: '2026-02-21',
-      report: 'districtsummary',
-      districtId: null,
-      body: 'x',
-      meta: META,
-    })
-    await cache.get('2026-02-20', 'districtsummary', null)
-    await cache.get('2026-02-20', 'clubperformance', '61')
-    await cache.get('2026-02-22', 'districtsummary', null)
-    expect(await cache.stats()).toEqual({
-      hits: 2,
-      misses: 1,
-      corrupt: 0,
-      hitRate: 2 / 3,
-      entryCount: 3,
-      sizeBytes: 9,
-    })
   })
 
   it('rejects a body that is not a string', async () => {
