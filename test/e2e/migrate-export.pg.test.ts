@@ -192,6 +192,51 @@ describe('migrate, then export', () => {
     },
   )
 
+  it(
+    'migrate reports a date PostgreSQL holds otherwise and leaves it; export replaces it; a row failing its checksum is not exported',
+    { timeout: 60_000 },
+    async () => {
+      const { pool } = await freshDatabase()
+      expect((await migrateDataDir({ sourceDir: source, pool, jobHistory: null })).ok).toBe(true)
+      const out = path.join(root, 'changed')
+      expect((await exportDataDir({ targetDir: out, pool, jobHistory: null })).ok).toBe(true)
+      const pgStore = createPgSnapshotStore({ pool, toolVersion: 't' })
+      const failure = { districtId: '61', code: 'UPSTREAM_HTTP', message: 'changed in PostgreSQL' }
+      await pgStore.recordFailures('2026-10-02', [failure])
+
+      const again = await migrateDataDir({ sourceDir: source, pool, jobHistory: null })
+      expect(again.ok).toBe(false)
+      expect(again.dates).toMatchObject({ copied: 0, differing: 1, differingDates: ['2026-10-02'] })
+      expect(again.problems.map((p) => p.path)).toEqual(['postgres:snapshots/2026-10-02'])
+      expect((await pgStore.readMetadata('2026-10-02'))?.failedDistricts).toMatchObject([failure])
+
+      const replaced = await exportDataDir({ targetDir: out, pool, jobHistory: null })
+      expect(replaced).toMatchObject({ ok: true })
+      expect(replaced.dates).toMatchObject({
+        copied: 1,
+        differing: 1,
+        differingDates: ['2026-10-02'],
+      })
+      expect((await verify({ dataDir: out })).problems).toEqual([])
+      const exported = createFileSnapshotStore({ dataDir: out, toolVersion: 't' })
+      expect((await exported.readMetadata('2026-10-02'))?.failedDistricts).toMatchObject([failure])
+
+      await pool.query(
+        `UPDATE snapshot_files SET body = body || '\\x20'::bytea
+         WHERE as_of = '2026-11-21' AND name = 'district_61.json'`,
+      )
+      const fresh = path.join(root, 'from-corrupt-row')
+      const partial = await exportDataDir({ targetDir: fresh, pool, jobHistory: null })
+      expect(partial.ok).toBe(false)
+      expect(partial.dates.failedDates).toEqual(['2026-11-21'])
+      expect(partial.problems).toMatchObject([
+        { path: 'postgres:snapshots/2026-11-21/district_61.json' },
+      ])
+      expect(await readdir(path.join(fresh, 'snapshots'))).not.toContain('2026-11-21')
+      expect((await verify({ dataDir: fresh })).problems).toEqual([])
+    },
+  )
+
   it('refuses a source with an unfinished job, naming it, and copies nothing', async () => {
     const dir = await copyOf(source, 'unfinished')
     const [log] = (await readdir(path.join(dir, 'jobs'))).sort()
