@@ -14,6 +14,7 @@ import { createPgPool, migrate } from '../../src/server/pg/index.ts'
 import {
   acquireDataDirLock,
   createFileSnapshotStore,
+  createPgRawCsvCache,
   createPgSnapshotStore,
   verify,
 } from '../../src/server/storage/index.ts'
@@ -203,11 +204,18 @@ describe('migrate, then export', () => {
       const pgStore = createPgSnapshotStore({ pool, toolVersion: 't' })
       const failure = { districtId: '61', code: 'UPSTREAM_HTTP', message: 'changed in PostgreSQL' }
       await pgStore.recordFailures('2026-10-02', [failure])
+      const rawCache = createPgRawCsvCache({ pool })
+      const summary = (await rawCache.list('2026-10-03'))[0]!
+      await rawCache.put({ ...summary, body: 'restated\r\n', meta: summary })
 
       const again = await migrateDataDir({ sourceDir: source, pool, jobHistory: null })
       expect(again.ok).toBe(false)
       expect(again.dates).toMatchObject({ copied: 0, differing: 1, differingDates: ['2026-10-02'] })
-      expect(again.problems.map((p) => p.path)).toEqual(['postgres:snapshots/2026-10-02'])
+      expect(again.rawBodies).toMatchObject({ copied: 0, differing: 1 })
+      expect(again.problems.map((p) => p.path)).toEqual([
+        'postgres:snapshots/2026-10-02',
+        `postgres:raw_csv_bodies/2026-10-03/${summary.report}`,
+      ])
       expect((await pgStore.readMetadata('2026-10-02'))?.failedDistricts).toMatchObject([failure])
 
       const replaced = await exportDataDir({ targetDir: out, pool, jobHistory: null })

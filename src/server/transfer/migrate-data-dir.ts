@@ -90,7 +90,15 @@ export async function migrateDataDir(options: MigrateDataDirOptions): Promise<Tr
     problems.push(...(sealed?.problems ?? []), ...rawRead.problems)
     rawCounts.failed += rawRead.problems.length
     await snapshots.inDateTransaction(asOf, async () => {
-      for (const raw of rawRead.bodies) tally(rawCounts, await raws.insert(raw))
+      for (const raw of rawRead.bodies) {
+        const outcome = await raws.insert(raw)
+        tally(rawCounts, outcome)
+        if (outcome === 'conflict')
+          problems.push({
+            path: `postgres:raw_csv_bodies/${asOf}/${raw.meta.report}${raw.meta.districtId ? `_${raw.meta.districtId}` : ''}`,
+            message: 'PostgreSQL already holds another body under this key: left as it is',
+          })
+      }
       if (sealed?.snapshot) {
         const outcome = await snapshots.insert(sealed.snapshot)
         tally(dateCounts, outcome)
