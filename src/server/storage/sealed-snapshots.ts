@@ -227,7 +227,7 @@ export async function writeSealedToDisk(
   return isNew ? 'copied' : 'replaced'
 }
 
-/** The current pointer of a file DATA_DIR (null when none, or unreadable). */
+/** The current pointer of a file DATA_DIR (null when none; StorageCorruptError when unreadable). */
 export async function readDiskCurrent(
   dataDir: string,
   fs: StorageFs = nodeStorageFs,
