@@ -11,7 +11,7 @@ const SERVER_LAYERS = [
   ['jobs', 'politeness', 'normalize'],
   ['collect'],
   ['refresh', 'backfill'],
-  ['alerts'],
+  ['alerts', 'transfer'],
   ['http'],
 ]
 

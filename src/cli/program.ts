@@ -18,6 +18,7 @@ import { DEMO_DEFAULTS, demoCommand } from './demo.ts'
 import { describeCliFailure } from './error-boundary.ts'
 import { EXIT } from './output.ts'
 import { addSimOptions, simCommand } from './sim-command.ts'
+import { addTransferCommands } from './transfer-commands.ts'
 
 type ExitRow = readonly [code: number, meaning: string]
 
@@ -207,6 +208,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       ]),
     )
     .action(async (flags) => setExit(await rebuildCommand(flags)))
+
+  addTransferCommands(program, setExit, exitCodes, USAGE_ROW)
 
   addSimOptions(program.command('sim').description('start the dashboard simulator'))
     .addHelpText('after', exitCodes(SERVER_EXITS))
