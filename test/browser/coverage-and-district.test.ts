@@ -1,9 +1,14 @@
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import {
   backgroundColor,
+  clickMapCell,
   clickStart,
+  coverageMap,
   jobCard,
+  mapCellColor,
+  saveScreenshot,
   setDates,
   startBrowserStack,
   waitForCardStatus,
@@ -11,6 +16,11 @@ import {
 } from './harness.ts'
 
 let env: BrowserStack
+
+/** Waits until the map has drawn the report of `from`..`to`. */
+async function painted(page: Page, from: string, to: string): Promise<void> {
+  await page.locator(`.coverage-map__stack canvas[data-painted^="${from}|${to}|"]`).waitFor()
+}
 
 beforeAll(async () => {
   env = await startBrowserStack()
@@ -56,9 +66,7 @@ describe('coverage view in Chromium', () => {
     await page.locator('input[name="coverage-from"]').fill('2026-11-10')
     await page.locator('input[name="coverage-to"]').fill('2026-11-13')
     await page.getByRole('button', { name: 'Show' }).click()
-    const cell = (date: string, id: string) =>
-      page.locator(`button[data-date="${date}"][data-district="${id}"]`)
-    await cell('2026-11-13', '61').waitFor()
+    await painted(page, '2026-11-10', '2026-11-13')
 
     const expected: [string, string, string][] = [
       ['2026-11-10', '61', 'full'],
@@ -68,22 +76,19 @@ describe('coverage view in Chromium', () => {
       ['2026-11-12', '02', 'full'],
       ['2026-11-13', '61', 'missing'],
     ]
-    for (const [date, id, kind] of expected) {
-      expect(await cell(date, id).getAttribute('class'), `${id} on ${date}`).toContain(
-        `cov--${kind}`,
-      )
+    const swatches: Record<string, string> = {}
+    for (const kind of ['full', 'summary', 'failed', 'missing']) {
+      swatches[kind] = await backgroundColor(page.locator(`.legend .cov--${kind}`))
     }
-    const colors = await Promise.all(
-      ['2026-11-10', '2026-11-11', '2026-11-12', '2026-11-13'].map((d) =>
-        backgroundColor(cell(d, '61')),
-      ),
-    )
-    expect(new Set(colors).size).toBe(4)
+    expect(new Set(Object.values(swatches)).size).toBe(4)
+    for (const [date, id, kind] of expected) {
+      expect(await mapCellColor(page, date, id), `${id} on ${date}`).toBe(swatches[kind])
+    }
     expect(await page.getByRole('list', { name: 'Legend' }).textContent()).toMatch(
-      /Full detail.*Summary only.*Failed.*Nothing stored/,
+      /Full detail.*\(3\).*Summary only.*\(2\).*Failed.*\(1\).*Nothing stored.*\(2\)/,
     )
 
-    await cell('2026-11-10', '61').click()
+    await clickMapCell(page, '2026-11-10', '61')
     const inspector = page.getByTestId('cell-inspector')
     await inspector.locator('[data-fact="asOf"]').waitFor()
     const file = (
@@ -107,12 +112,35 @@ describe('coverage view in Chromium', () => {
       `Sources (${file.provenance.sources.length})`,
     )
 
-    await cell('2026-11-12', '61').click()
+    await clickMapCell(page, '2026-11-12', '61')
     // Playwright's text assertion waits for the snapshot query to answer.
     await inspector.locator('.banner', { hasText: /UPSTREAM_HTTP/ }).waitFor({ timeout: 10_000 })
     expect(await inspector.locator('.banner').textContent()).toMatch(
       /^Collection failed: UPSTREAM_HTTP/,
     )
+
+    // The keyboard reaches every cell: focus stays where the click left it, arrows move it.
+    await inspector.getByRole('button', { name: 'Close details' }).click()
+    await inspector.waitFor({ state: 'detached' })
+    await coverageMap(page).focus()
+    expect(await coverageMap(page).getAttribute('data-district-ids')).toBe('02,61')
+    const focusText = page.locator('#coverage-map-focus')
+    expect(await focusText.textContent()).toBe('District 61 on 2026-11-12: failed')
+    await page.keyboard.press('ArrowUp')
+    expect(await focusText.textContent()).toBe('District 02 on 2026-11-12: full detail')
+    await page.keyboard.press('End')
+    expect(await focusText.textContent()).toBe('District 02 on 2026-11-13: nothing stored')
+    await page.keyboard.press('ArrowDown')
+    await page.keyboard.press('Home')
+    expect(await focusText.textContent()).toBe('District 61 on 2026-11-10: full detail')
+    await page.keyboard.press('Enter')
+    await inspector.locator('[data-fact="asOf"]').waitFor()
+    expect(await inspector.getByRole('heading', { level: 3 }).textContent()).toBe(
+      'District 61 · 2026-11-10',
+    )
+    await saveScreenshot(page, 'coverage-map-inspector')
+    await page.keyboard.press('Escape')
+    await inspector.waitFor({ state: 'detached' })
     await page.context().close()
   })
 })
@@ -135,10 +163,11 @@ describe('district page in Chromium', () => {
     await page.locator('input[name="coverage-from"]').fill('2026-11-14')
     await page.locator('input[name="coverage-to"]').fill('2026-11-15')
     await page.getByRole('button', { name: 'Show' }).click()
-    const stored = page.locator('button[data-date="2026-11-15"][data-district="91"]')
-    await page.locator('button[data-date="2026-11-15"][data-district="91"].cov--full').waitFor()
-    expect(await stored.getAttribute('data-kind')).toBe('full')
-    expect(await page.locator('button[data-district]:not([data-district="91"])').count()).toBe(0)
+    await painted(page, '2026-11-14', '2026-11-15')
+    expect(await coverageMap(page).getAttribute('data-district-ids')).toBe('91')
+    expect(await mapCellColor(page, '2026-11-15', '91')).toBe(
+      await backgroundColor(page.locator('.legend .cov--full')),
+    )
     await page.context().close()
   })
 })
