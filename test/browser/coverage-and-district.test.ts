@@ -1,13 +1,18 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
+import type { CoverageReport } from '../../src/shared/snapshot-types.ts'
 import {
+  ARTIFACTS_DIR,
   backgroundColor,
   clickMapCell,
   clickStart,
   coverageMap,
   jobCard,
   mapCellColor,
+  mapCellPoint,
   saveScreenshot,
   setDates,
   startBrowserStack,
@@ -16,6 +21,11 @@ import {
 } from './harness.ts'
 
 let env: BrowserStack
+
+/** First paint of a 400 × 130 map, from clicking "Show" (includes fetching and parsing ≈2 MB). */
+const MAP_PAINT_BUDGET_MS = 5000
+/** Moving the focus or opening the inspector on that map. */
+const MAP_INTERACTION_BUDGET_MS = 1500
 
 /** Waits until the map has drawn the report of `from`..`to`. */
 async function painted(page: Page, from: string, to: string): Promise<void> {
@@ -168,6 +178,106 @@ describe('district page in Chromium', () => {
     expect(await mapCellColor(page, '2026-11-15', '91')).toBe(
       await backgroundColor(page.locator('.legend .cov--full')),
     )
+    await page.context().close()
+  })
+})
+
+/** A synthetic 400-date × 130-district report: a stored range that large costs minutes to write. */
+function bigReport(from: string, days: number, districts: number): CoverageReport {
+  const ids = Array.from({ length: districts }, (_, i) => String(i + 1).padStart(2, '0'))
+  const dates: CoverageReport['dates'] = []
+  for (let col = 0; col < days; col++) {
+    const asOf = new Date(Date.parse(from) + col * 86_400_000).toISOString().slice(0, 10)
+    const cells: CoverageReport['dates'][number]['districts'] = {}
+    ids.forEach((id, row) => {
+      const k = (col * 7 + row * 3) % 10
+      if (k < 6) cells[id] = { detail: 'full', status: 'ok' }
+      else if (k < 8) cells[id] = { detail: 'summary', status: 'ok' }
+      else if (k < 9) cells[id] = { detail: null, status: 'failed' }
+    })
+    dates.push({ asOf, snapshot: 'complete', districts: cells })
+  }
+  return { from, to: dates[dates.length - 1]!.asOf, districtIds: ids, dates }
+}
+
+/** Milliseconds from `start` (run in the page) until `done` holds and the next frame painted. */
+function timeInPage(start: string, done: string): string {
+  return `(async () => {
+    const t0 = performance.now()
+    ${start}
+    await new Promise((resolve) => {
+      const check = () => ((${done}) ? resolve() : requestAnimationFrame(check))
+      check()
+    })
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
+    return performance.now() - t0
+  })()`
+}
+
+describe('coverage map at scale in Chromium', () => {
+  it('draws 400 dates × 130 districts and opens a cell within budget', async () => {
+    const report = bigReport('2025-10-28', 400, 130)
+    const page = await env.open()
+    // The page's own fetch, answered with the big report: the test measures the page, not storage.
+    await page.route(/\/api\/coverage\?/, (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify(report) }),
+    )
+    await page.locator('input[name="coverage-from"]').fill(report.from)
+    await page.locator('input[name="coverage-to"]').fill(report.to)
+    const paintMs = (await page.evaluate(
+      timeInPage(
+        `document.querySelector('form[aria-label="Coverage range"] button[type="submit"]').click()`,
+        `document.querySelector('.coverage-map__stack canvas[data-painted^="${report.from}|${report.to}|"]')`,
+      ),
+    )) as number
+    expect(await coverageMap(page).getAttribute('data-columns')).toBe('400')
+    expect(await coverageMap(page).getAttribute('data-rows')).toBe('130')
+    // Not one element per cell: the whole coverage card stays a few dozen elements.
+    const elements = await page.locator('section.coverage *').count()
+    expect(elements).toBeLessThan(100)
+    const swatch = await backgroundColor(page.locator('.legend .cov--failed'))
+    // Cell (date 0, district row 6): (0 * 7 + 6 * 3) % 10 = 8 → failed.
+    expect(await mapCellColor(page, '2025-10-28', '07')).toBe(swatch)
+    expect(await page.getByRole('list', { name: 'Legend' }).textContent()).toContain(
+      `(${400 * 13})`,
+    )
+
+    await coverageMap(page).focus()
+    const keyMs = (await page.evaluate(
+      timeInPage(
+        `document.querySelector('canvas.coverage-map__overlay').dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }))`,
+        `document.querySelector('canvas.coverage-map__overlay').getAttribute('data-focus-date') === '2025-10-29'`,
+      ),
+    )) as number
+    const at = await mapCellPoint(page, '2026-11-30', '130')
+    const box = (await coverageMap(page).boundingBox())!
+    const inspectorMs = (await page.evaluate(
+      timeInPage(
+        `document.querySelector('canvas.coverage-map__overlay').dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: ${box.x + at.x}, clientY: ${box.y + at.y} }))`,
+        `document.querySelector('[data-testid="cell-inspector"] h3')?.textContent === 'District 130 · 2026-11-30'`,
+      ),
+    )) as number
+    await saveScreenshot(page, 'coverage-map-400x130')
+
+    const timing = {
+      measuredAt: new Date().toISOString(),
+      dates: 400,
+      districts: 130,
+      firstPaintMs: Math.round(paintMs),
+      keyMoveMs: Math.round(keyMs),
+      openInspectorMs: Math.round(inspectorMs),
+      coverageElements: elements,
+    }
+    mkdirSync(ARTIFACTS_DIR, { recursive: true })
+    writeFileSync(
+      path.join(ARTIFACTS_DIR, 'map-timing.json'),
+      `${JSON.stringify(timing, null, 2)}\n`,
+    )
+    console.log(`coverage map 400 × 130: ${JSON.stringify(timing)}`)
+    // Budgets for a loaded 2-core machine (docs/performance.md#page); typical figures are far lower.
+    expect(paintMs).toBeLessThan(MAP_PAINT_BUDGET_MS)
+    expect(keyMs).toBeLessThan(MAP_INTERACTION_BUDGET_MS)
+    expect(inspectorMs).toBeLessThan(MAP_INTERACTION_BUDGET_MS)
     await page.context().close()
   })
 })
