@@ -7,7 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Locator, type Page, type Response } from 'playwright-core'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
-import { startStack, type Stack } from '../helpers/stack.ts'
+import { startStack, type Stack, type StackOptions } from '../helpers/stack.ts'
 
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 
@@ -40,8 +40,8 @@ export interface BrowserStack {
   close(): Promise<void>
 }
 
-export async function startBrowserStack(): Promise<BrowserStack> {
-  const stack = await startStack()
+export async function startBrowserStack(options: StackOptions = {}): Promise<BrowserStack> {
+  const stack = await startStack(options)
   let browser: Browser
   try {
     browser = await launchChromium()

@@ -139,7 +139,11 @@ export function createApiClient(options: ApiClientOptions = {}) {
       call<AvailableDistricts>('GET', '/api/districts/available', { signal }),
     health: (signal?: AbortSignal) => call<HealthView>('GET', '/api/health', { signal }),
     alerts: (signal?: AbortSignal) => call<AlertList>('GET', '/api/alerts?limit=100', { signal }),
-    jobEvents: (backfillId: string, page: { offset: number; limit: number }, signal?: AbortSignal) =>
+    jobEvents: (
+      backfillId: string,
+      page: { offset: number; limit: number },
+      signal?: AbortSignal,
+    ) =>
       call<JobEventPage>('GET', `${backfillPath(backfillId)}/events${query({ ...page })}`, {
         signal,
       }),
