@@ -171,4 +171,12 @@ describe('JobCard', () => {
     )
     expect(calls[0]).toEqual(['bf_d', '61'])
   })
+
+  it('titles a card by the job’s own kind, not by how it was opened', async () => {
+    const api = fakeApi({
+      getBackfill: async () => makeJob({ type: 'district', districtId: '61', status: 'complete' }),
+    })
+    renderWithProviders(<JobCard info={{ backfillId: 'bf_test_1', type: 'global' }} />, api)
+    await screen.findByText('District 61 backfill', { exact: false })
+  })
 })

@@ -42,7 +42,10 @@ export function JobCard({ info }: { info: BackfillInfo }) {
     >
       <header className="job__header">
         <h3 id={titleId}>
-          {info.type === 'district' ? `District ${info.districtId} backfill` : 'Backfill'}{' '}
+          {/* The job's own view once loaded: a card opened from an alert or the history knows only the id. */}
+          {(job?.type ?? info.type) === 'district'
+            ? `District ${job?.districtId ?? info.districtId} backfill`
+            : 'Backfill'}{' '}
           <code>{info.backfillId}</code>
         </h3>
         {job && <span className={`badge badge--${job.status}`}>{statusLabel(job.status)}</span>}
