@@ -109,7 +109,8 @@ describe('job card states in Chromium', () => {
     env.stack.sim.clearFaults()
     const [retryResponse] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`/${job.backfillId}/retry`)),
-      card.getByRole('button', { name: /^Finish remaining cells \(\d+\)$/ }).click(),
+      // "Retry failed cells" when every unfinished cell failed, else "Finish remaining cells".
+      card.getByRole('button', { name: /^(Finish remaining|Retry failed) cells \(\d+\)$/ }).click(),
     ])
     expect(retryResponse.status()).toBe(202)
     const retry = (await retryResponse.json()) as BackfillResponse
