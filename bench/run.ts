@@ -3,7 +3,7 @@
  * goes to the local simulator with no rate limit. The machines are shared and noisy: compare
  * ratios within one run, not absolute numbers across runs.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -163,10 +163,30 @@ async function benchCoverageAndNormalize() {
   })
 }
 
+/**
+ * The page's coverage map at 400 × 130, as last measured by the browser test
+ * (test/browser/coverage-and-district.test.ts writes test-artifacts/map-timing.json).
+ */
+async function pageTimings() {
+  const file = new URL('../test-artifacts/map-timing.json', import.meta.url)
+  let t: { firstPaintMs: number; keyMoveMs: number; openInspectorMs: number; measuredAt: string }
+  try {
+    t = JSON.parse(await readFile(file, 'utf8')) as typeof t
+  } catch {
+    record('coverage map 400 × 130', 'not measured', 'run the browser tests first')
+    return
+  }
+  const note = `browser test, ${t.measuredAt}`
+  record('coverage map 400 × 130: first paint', `${t.firstPaintMs} ms`, note)
+  record('coverage map 400 × 130: key move', `${t.keyMoveMs} ms`, note)
+  record('coverage map 400 × 130: open inspector', `${t.openInspectorMs} ms`, note)
+}
+
 async function main() {
   process.stderr.write('toastmasters-backfill benchmarks\n')
   await benchBackfills()
   await benchCoverageAndNormalize()
+  await pageTimings()
   const width = Math.max(...rows.map((r) => r.name.length))
   process.stdout.write('\n')
   for (const r of rows)

@@ -79,3 +79,41 @@ export const healthViewSchema = z.object({
   refresh: partOf<RefreshStatus>({ state: z.enum(['idle', 'running']) }),
 })
 export type HealthView = z.infer<typeof healthViewSchema>
+
+/** One alert of `GET /api/alerts` (newest first); `details` names the job as `backfillId`. */
+export const alertViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum([
+    'job:error',
+    'job:partial_success',
+    'circuit:open',
+    'circuit:closed',
+    'district:failing',
+  ]),
+  severity: z.enum(['info', 'warning', 'critical']),
+  message: z.string(),
+  at: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  delivery: z
+    .object({
+      state: z.enum(['pending', 'delivered', 'failed']),
+      attempts: z.number(),
+      lastError: z.string().nullable(),
+    })
+    .nullable(),
+})
+export const alertListSchema = z.object({ alerts: z.array(alertViewSchema) })
+export type AlertView = z.infer<typeof alertViewSchema>
+export type AlertList = z.infer<typeof alertListSchema>
+
+/**
+ * `GET /api/districts/backfill/:backfillId/events`: one page of the job's recorded events,
+ * oldest first (job-events.ts in src/server/backfill has their full union).
+ */
+export const jobEventPageSchema = z.object({
+  backfillId: z.string(),
+  total: z.number().int().min(0),
+  offset: z.number().int().min(0),
+  events: z.array(partOf<{ type: string; at: string }>({ type: z.string(), at: z.string() })),
+})
+export type JobEventPage = z.infer<typeof jobEventPageSchema>

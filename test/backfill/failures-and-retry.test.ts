@@ -139,3 +139,41 @@ describe('a district whose club report always fails', () => {
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'JOB_NOT_FOUND'])
   })
 })
+
+describe('the job event log over HTTP', () => {
+  interface EventPage {
+    backfillId: string
+    total: number
+    offset: number
+    events: { type: string; at: string; districtId?: string; error?: { code: string } }[]
+  }
+
+  it('pages through the recorded events, oldest first', async () => {
+    const url = `/api/districts/backfill/${job.backfillId}/events`
+    const all = await stack.api<EventPage>('GET', `${url}?limit=1000`)
+    expect(all.status).toBe(200)
+    expect(all.body.backfillId).toBe(job.backfillId)
+    expect(all.body.events.length).toBe(all.body.total)
+    expect(all.body.events[0]?.type).toBe('job:queued')
+    expect(all.body.events.at(-1)?.type).toBe('job:finished')
+    const failed = all.body.events.filter((e) => e.type === 'cell:failed')
+    expect(failed.map((e) => e.districtId)).toEqual(DATES.map(() => BROKEN))
+    expect(failed[0]?.error?.code).toBe('UPSTREAM_HTTP')
+
+    const page = await stack.api<EventPage>('GET', `${url}?offset=2&limit=3`)
+    expect(page.body).toMatchObject({ total: all.body.total, offset: 2 })
+    expect(page.body.events).toEqual(all.body.events.slice(2, 5))
+  })
+
+  it('answers 404 for an unknown job and 400 naming a bad paging field', async () => {
+    const unknown = await stack.api<Json>('GET', '/api/districts/backfill/bf_nope_000000/events')
+    expect(unknown.status).toBe(404)
+    expect(JSON.stringify(unknown.body)).toContain('JOB_NOT_FOUND')
+    const bad = await stack.api<Json>(
+      'GET',
+      `/api/districts/backfill/${job.backfillId}/events?limit=0`,
+    )
+    expect(bad.status).toBe(400)
+    expect(JSON.stringify(bad.body)).toContain('limit')
+  })
+})

@@ -138,6 +138,7 @@ describe('backfill page in Chromium', () => {
       const { job } = await clickStart(page)
       await waitForCardStatus(page, job.backfillId, 'processing')
       await jobCard(page, job.backfillId).getByRole('button', { name: 'Cancel' }).click()
+      await jobCard(page, job.backfillId).getByRole('button', { name: 'Yes, cancel' }).click()
       await waitForCardStatus(page, job.backfillId, 'cancelled')
     } finally {
       env.stack.sim.clearFaults()

@@ -1,6 +1,12 @@
 import type { Page, Request } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startBrowserStack, type BrowserStack } from './harness.ts'
+import {
+  backgroundColor,
+  coverageMap,
+  mapCellColor,
+  startBrowserStack,
+  type BrowserStack,
+} from './harness.ts'
 
 let env: BrowserStack
 
@@ -91,9 +97,9 @@ describe('configured districts and refresh in Chromium', () => {
     expect(await field.inputValue()).toBe('61')
 
     const newest = env.stack.sim.truth.latestAsOf()
-    const cell = page.locator(`button[data-date="${newest}"][data-district="61"]`)
     await showCoverage(page, newest)
-    expect(await cell.count()).toBe(0)
+    await page.getByText(`Nothing stored between ${newest} and ${newest}.`).waitFor()
+    expect(await coverageMap(page).count()).toBe(0)
 
     // Collect latest now: busy while the server works, then the result, the grid, the chips.
     const refresh = page.locator('section.refresh')
@@ -123,10 +129,13 @@ describe('configured districts and refresh in Chromium', () => {
     )
     expect(stored.body.current).toBe(newest)
     expect(stored.body.snapshots.map((s) => s.asOf)).toContain(newest)
-    // The grid refetched on its own: no click on "Show".
+    // The map refetched on its own: no click on "Show".
     await page
-      .locator(`button[data-date="${newest}"][data-district="61"].cov--full`)
+      .locator(`canvas.coverage-map__overlay[data-district-ids="61"]`)
       .waitFor({ timeout: 10_000 })
+    expect(await mapCellColor(page, newest, '61')).toBe(
+      await backgroundColor(page.locator('.legend .cov--full')),
+    )
 
     const chips = page.getByRole('list', { name: 'Available districts' })
     await chips.waitFor({ timeout: 10_000 })

@@ -2,10 +2,12 @@
  * Real-browser harness: the full stack (simulator + server serving dist/web) and Debian's
  * Chromium driven by playwright-core. Missing Chromium is a failure, never a skip.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Locator, type Page, type Response } from 'playwright-core'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
-import { startStack, type Stack } from '../helpers/stack.ts'
+import { startStack, type Stack, type StackOptions } from '../helpers/stack.ts'
 
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 
@@ -38,8 +40,8 @@ export interface BrowserStack {
   close(): Promise<void>
 }
 
-export async function startBrowserStack(): Promise<BrowserStack> {
-  const stack = await startStack()
+export async function startBrowserStack(options: StackOptions = {}): Promise<BrowserStack> {
+  const stack = await startStack(options)
   let browser: Browser
   try {
     browser = await launchChromium()
@@ -112,4 +114,77 @@ export function backgroundColor(locator: Locator): Promise<string> {
   return locator.evaluate(
     (el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor,
   )
+}
+
+/** The coverage map's focusable canvas (src/web/coverage/CoverageMap.tsx). */
+export function coverageMap(page: Page): Locator {
+  return page.locator('canvas.coverage-map__overlay')
+}
+
+/**
+ * Centre of a map cell in the canvas's CSS pixels, from the geometry the canvas publishes
+ * (first date, district order, gutter, header and cell sizes).
+ */
+export async function mapCellPoint(
+  page: Page,
+  date: string,
+  districtId: string,
+): Promise<{ x: number; y: number }> {
+  const map = coverageMap(page)
+  const [range, ids, gutter, header, cw, ch] = await Promise.all(
+    [
+      'data-dates',
+      'data-district-ids',
+      'data-gutter',
+      'data-header',
+      'data-cell-width',
+      'data-cell-height',
+    ].map((a) => map.getAttribute(a)),
+  )
+  const first = (range ?? '').split('..')[0] ?? ''
+  const col = Math.round((Date.parse(date) - Date.parse(first)) / 86_400_000)
+  const row = (ids ?? '').split(',').indexOf(districtId)
+  if (row < 0 || col < 0) throw new Error(`no map cell for ${districtId} on ${date}`)
+  return {
+    x: Number(gutter) + col * Number(cw) + Number(cw) / 2 - 0.5,
+    y: Number(header) + row * Number(ch) + Number(ch) / 2 - 0.5,
+  }
+}
+
+export async function clickMapCell(page: Page, date: string, districtId: string): Promise<void> {
+  await coverageMap(page).click({ position: await mapCellPoint(page, date, districtId) })
+}
+
+/** The colour drawn for a cell, read back from the cells canvas as "rgb(r, g, b)". */
+export async function mapCellColor(page: Page, date: string, districtId: string): Promise<string> {
+  const at = await mapCellPoint(page, date, districtId)
+  return page
+    .locator('.coverage-map__stack canvas')
+    .first()
+    .evaluate((el, p) => {
+      const canvas = el as unknown as {
+        width: number
+        clientWidth: number
+        getContext(k: '2d'): {
+          getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> }
+        }
+      }
+      const ratio = canvas.width / canvas.clientWidth
+      const d = canvas
+        .getContext('2d')
+        .getImageData(Math.floor(p.x * ratio), Math.floor(p.y * ratio), 1, 1).data
+      return `rgb(${d[0]}, ${d[1]}, ${d[2]})`
+    }, at)
+}
+
+/** The folder of browser-test artifacts (screenshots, timings); gitignored. */
+export const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts/', import.meta.url))
+
+/** Saves a full-page screenshot under test-artifacts/screenshots and prints where. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  const file = path.join(ARTIFACTS_DIR, 'screenshots', `${name}.png`)
+  mkdirSync(path.dirname(file), { recursive: true })
+  await page.screenshot({ path: file, fullPage: true })
+  console.log(`screenshot: ${file}`)
+  return file
 }

@@ -194,6 +194,13 @@ export function createBackfillService(deps: BackfillServiceDeps) {
       return view(await getJob(backfillId, districtId))
     },
 
+    /** A page of the job's recorded events, oldest first (`JOB_NOT_FOUND` for an unknown id). */
+    async events(backfillId: string, page: { offset: number; limit: number }) {
+      const found = await queue.events(backfillId, page)
+      if (!found) throw new BackfillError(ErrorCode.JOB_NOT_FOUND, `no backfill job ${backfillId}`)
+      return { backfillId, total: found.total, offset: page.offset, events: found.events }
+    },
+
     async list(query: ListQuery): Promise<{ total: number; jobs: BackfillResponse[] }> {
       const { total, jobs } = await queue.list(query)
       return { total, jobs: await Promise.all(jobs.map(view)) }

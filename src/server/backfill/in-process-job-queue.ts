@@ -180,6 +180,14 @@ export function createInProcessJobQueue(options: InProcessJobQueueOptions): JobQ
       return (await find(backfillId))?.state ?? null
     },
 
+    async events(backfillId: string, page: { offset: number; limit: number }) {
+      if (!(await find(backfillId))) return null
+      // Events still batched for the log are part of the record.
+      await eventLog.flush()
+      const events = await eventLog.load(backfillId)
+      return { total: events.length, events: events.slice(page.offset, page.offset + page.limit) }
+    },
+
     async list(query: JobListQuery) {
       const matching = [...jobs.values()]
         .map((e) => e.state)

@@ -58,6 +58,14 @@ export interface JobQueue {
   cancel(backfillId: string): Promise<JobState | null>
   /** A job by id, from this queue or its durable record; null if there is none. */
   get(backfillId: string): Promise<JobState | null>
+  /**
+   * A page of the job's recorded events, oldest first, and how many it has; null if the job
+   * is unknown.
+   */
+  events(
+    backfillId: string,
+    page: { offset: number; limit: number },
+  ): Promise<{ total: number; events: JobEvent[] } | null>
   /** Jobs matching the query, newest first, and how many match. */
   list(query: JobListQuery): Promise<{ total: number; jobs: JobState[] }>
   /**

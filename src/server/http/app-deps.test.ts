@@ -31,6 +31,7 @@ async function listen(overrides: Partial<AppDeps> = {}): Promise<string> {
       get: () => Promise.reject(new Error('unused')),
       cancel: () => Promise.reject(new Error('unused')),
       retry: () => Promise.reject(new Error('unused')),
+      events: () => Promise.reject(new Error('unused')),
     },
     refresh: {
       status: () => ({ state: 'idle', last: null }),

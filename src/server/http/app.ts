@@ -32,7 +32,7 @@ const WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url))
 export interface AppDeps {
   logger: Logger
   config: Pick<Config, 'adminToken' | 'allowedHosts' | 'dataDir'>
-  backfills: Pick<BackfillService, 'initiate' | 'list' | 'get' | 'cancel' | 'retry'>
+  backfills: Pick<BackfillService, 'initiate' | 'list' | 'get' | 'cancel' | 'retry' | 'events'>
   refresh: {
     status(): RefreshStatus
     refresh(options: { date?: IsoDate }): Promise<RefreshResult>

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { jobPageSchema } from '../../shared/api-schemas.ts'
+import { jobEventPageSchema, jobPageSchema } from '../../shared/api-schemas.ts'
 import { JOB_STATUSES } from '../../shared/backfill-api.ts'
 import { BACKFILL_ID_RE } from '../../shared/backfill-id.ts'
 import type { AppDeps } from './app.ts'
@@ -72,6 +72,21 @@ export function registerBackfillRoutes(app: App, deps: Pick<AppDeps, 'backfills'
     '/api/districts/backfill/:backfillId/retry',
     { schema: { tags: ['backfill'], params: idParams } },
     async (req, reply) => reply.status(202).send(await svc.retry(req.params.backfillId)),
+  )
+  app.get(
+    '/api/districts/backfill/:backfillId/events',
+    {
+      schema: {
+        tags: ['backfill'],
+        params: idParams,
+        querystring: z.strictObject({
+          offset: z.coerce.number().int().min(0).default(0),
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+        }),
+        response: { 200: jobEventPageSchema },
+      },
+    },
+    (req) => svc.events(req.params.backfillId, req.query),
   )
 
   const districtParams = z.strictObject({ districtId })

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { healthViewSchema } from '../../shared/api-schemas.ts'
+import { alertListSchema, healthViewSchema } from '../../shared/api-schemas.ts'
 import type { AppDeps } from './app.ts'
 import type { RefreshResult } from '../../shared/refresh-api.ts'
 import type { App } from './create-app.ts'
@@ -37,6 +37,7 @@ export function registerSystemRoutes(
             .optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
+        response: { 200: alertListSchema },
       },
     },
     async (req) => ({ alerts: deps.alerts.list(req.query) }),

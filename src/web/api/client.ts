@@ -5,6 +5,7 @@
 import type { BackfillRequest, BackfillResponse } from '../../shared/backfill-api.ts'
 import { ApiError } from './api-error.ts'
 import type {
+  AlertList,
   AvailableDistricts,
   ConfiguredDistricts,
   CoverageQuery,
@@ -14,6 +15,7 @@ import type {
   DryRunPlan,
   HealthView,
   HistoryQuery,
+  JobEventPage,
   JobPage,
   RefreshResultView,
   RefreshStatusView,
@@ -136,6 +138,15 @@ export function createApiClient(options: ApiClientOptions = {}) {
     availableDistricts: (signal?: AbortSignal) =>
       call<AvailableDistricts>('GET', '/api/districts/available', { signal }),
     health: (signal?: AbortSignal) => call<HealthView>('GET', '/api/health', { signal }),
+    alerts: (signal?: AbortSignal) => call<AlertList>('GET', '/api/alerts?limit=100', { signal }),
+    jobEvents: (
+      backfillId: string,
+      page: { offset: number; limit: number },
+      signal?: AbortSignal,
+    ) =>
+      call<JobEventPage>('GET', `${backfillPath(backfillId)}/events${query({ ...page })}`, {
+        signal,
+      }),
     /** Waits for the run to finish: the answer is its result, not a 202. */
     refresh: () => call<RefreshResultView>('POST', '/api/refresh?wait=true'),
     refreshStatus: (signal?: AbortSignal) =>

@@ -26,6 +26,9 @@ export const queryKeys = {
   configured: ['districts', 'configured'] as const,
   available: ['districts', 'available'] as const,
   health: ['health'] as const,
+  alerts: ['alerts'] as const,
+  jobEvents: (backfillId: string, offset: number) =>
+    ['backfills', 'events', backfillId, offset] as const,
   refresh: ['refresh'] as const,
 }
 
@@ -116,11 +119,33 @@ export function availableDistrictsOptions(api: ApiClient) {
   })
 }
 
+/** How often health and alerts are polled: the header follows the circuit within seconds. */
+export const HEALTH_POLL_MS = 3000
+
 export function healthOptions(api: ApiClient) {
   return queryOptions({
     queryKey: queryKeys.health,
     queryFn: ({ signal }) => api.health(signal),
-    refetchInterval: 10_000,
+    refetchInterval: HEALTH_POLL_MS,
+  })
+}
+
+export function alertsOptions(api: ApiClient) {
+  return queryOptions({
+    queryKey: queryKeys.alerts,
+    queryFn: ({ signal }) => api.alerts(signal),
+    refetchInterval: HEALTH_POLL_MS,
+  })
+}
+
+/** Events shown per page of a job's event log. */
+export const JOB_EVENTS_PAGE = 50
+
+export function jobEventsOptions(api: ApiClient, backfillId: string, offset: number) {
+  return queryOptions({
+    queryKey: queryKeys.jobEvents(backfillId, offset),
+    queryFn: ({ signal }) => api.jobEvents(backfillId, { offset, limit: JOB_EVENTS_PAGE }, signal),
+    placeholderData: (previous) => previous,
   })
 }
 

@@ -25,10 +25,13 @@ export interface CoverageQuery {
 
 // Shapes the server defines in src/shared, under the names the page already uses.
 export type {
+  AlertList,
+  AlertView,
   AvailableDistricts,
   ConfiguredDistricts,
   DistrictListUpdate,
   HealthView,
+  JobEventPage,
   JobPage,
   SnapshotView,
 } from '../../shared/api-schemas.ts'

@@ -3,8 +3,10 @@ import { useState, type FormEvent } from 'react'
 import { normalizeDistrictId } from '../../shared/district-id.ts'
 import { useApi } from '../api/ApiProvider.tsx'
 import { healthOptions } from '../api/queries.ts'
+import { AlertsMenu } from './AlertsMenu.tsx'
 import { Link, navigate } from './navigation.tsx'
 import type { Route } from './route.ts'
+import { headerStatus } from './status-view.ts'
 import { TokenField } from './TokenField.tsx'
 
 export function Header({ route }: { route: Route }) {
@@ -18,17 +20,22 @@ export function Header({ route }: { route: Route }) {
     setProblem(id ? null : 'A district id is 1-4 letters or digits, e.g. 61.')
     if (id) navigate({ page: 'district', districtId: id })
   }
-  const state = health.error ? 'down' : (health.data?.status ?? 'unknown')
+  const status = headerStatus(health.data, health.error)
   return (
     <header className="top">
       <div className="top__brand">
         <Link to={{ page: 'backfill' }} className="brand">
           Toastmasters backfill
         </Link>
-        <span className={`health health--${state}`} title={health.data?.upstream.baseUrl ?? ''}>
-          server {state}
-          {health.data && ` · upstream circuit ${health.data.upstream.circuit.state}`}
+        <span
+          className={`health health--${status.tone}`}
+          title={status.detail}
+          role="status"
+          data-testid="health"
+        >
+          {status.text}
         </span>
+        <AlertsMenu />
       </div>
       <nav className="top__nav" aria-label="Main">
         <Link to={{ page: 'backfill' }} className={route.page === 'backfill' ? 'active' : ''}>

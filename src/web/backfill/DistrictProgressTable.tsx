@@ -1,7 +1,13 @@
-import type { BackfillProgress } from '../../shared/backfill-api.ts'
-import { districtRows } from './view-helpers.ts'
+import type { BackfillProgress, JobStatus } from '../../shared/backfill-api.ts'
+import { districtRows, finalDistrictStatus } from './view-helpers.ts'
 
-export function DistrictProgressTable({ progress }: { progress: BackfillProgress }) {
+export function DistrictProgressTable({
+  progress,
+  jobStatus,
+}: {
+  progress: BackfillProgress
+  jobStatus: JobStatus
+}) {
   const rows = districtRows(progress)
   if (rows.length === 0) return <p className="muted">No district has started yet.</p>
   return (
@@ -19,9 +25,14 @@ export function DistrictProgressTable({ progress }: { progress: BackfillProgress
         </thead>
         <tbody>
           {rows.map((d) => (
-            <tr key={d.districtId} data-district={d.districtId} className={`row--${d.status}`}>
+            <tr
+              key={d.districtId}
+              data-district={d.districtId}
+              data-status={finalDistrictStatus(d, jobStatus)}
+              className={`row--${d.status}`}
+            >
               <th scope="row">{d.districtId}</th>
-              <td>{d.status}</td>
+              <td>{finalDistrictStatus(d, jobStatus)}</td>
               <td>
                 {d.datesProcessed} / {d.datesTotal}
               </td>

@@ -29,8 +29,106 @@ describe('JobCard', () => {
     )
     expect(screen.getByText(/Current date/).textContent).toMatch(/2026-11-21.*ETA: 3 min 20 s/)
     expect(screen.getByText(/Paused: upstream circuit open/)).toBeTruthy()
+    expect(screen.getByText('Performance')).toBeTruthy()
+    // Cancel asks first: "Keep running" leaves the job alone, "Yes, cancel" cancels it.
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Keep running' }))
+    expect(cancelled).toEqual([])
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, cancel' }))
     await waitFor(() => expect(cancelled).toEqual(['bf_test_1']))
+  })
+
+  it('shows a failed job’s errors with codes, says the dashboard was unreachable, and freezes nothing', async () => {
+    const failed = makeJob({
+      status: 'error',
+      completedAt: '2026-11-29T10:01:00.000Z',
+      retryOf: 'bf_first_1',
+      error: 'the dashboard is unreachable and its circuit is open',
+      progress: {
+        total: 30,
+        completed: 5,
+        failed: 1,
+        districtProgress: {
+          '61': {
+            districtId: '61',
+            status: 'processing',
+            datesProcessed: 5,
+            datesTotal: 30,
+            successfulDates: [],
+            failedDates: ['2026-11-21'],
+            retryCount: 0,
+            lastError: '2026-11-21: CIRCUIT_OPEN: upstream 127.0.0.1 unreachable',
+          },
+        },
+      },
+      errorSummary: {
+        totalErrors: 1,
+        retryableErrors: 0,
+        permanentErrors: 1,
+        affectedDistricts: [],
+        partialSnapshots: 0,
+      },
+    })
+    renderWithProviders(
+      <JobCard info={{ backfillId: 'bf_test_1', type: 'global' }} />,
+      fakeApi({ getBackfill: async () => failed }),
+    )
+    const errors = await screen.findByTestId('job-errors')
+    expect(errors.textContent).toBe(
+      'District 61 on 2026-11-21: CIRCUIT_OPEN upstream 127.0.0.1 unreachable',
+    )
+    expect(screen.getByTestId('unreachable').textContent).toMatch(/dashboard could not be reached/)
+    expect(screen.getByTestId('retry-of').textContent).toBe(
+      'Retries the unfinished cells of bf_first_1',
+    )
+    expect(screen.getByRole('status').textContent).not.toMatch(/in the summary/)
+    const row = document.querySelector('tr[data-district="61"]')
+    expect(row?.getAttribute('data-status')).toBe('not finished')
+    expect(row?.textContent).not.toMatch(/processing/)
+    expect(screen.queryByText('Performance')).toBeNull()
+    expect(screen.getByRole('button', { name: 'Finish remaining cells (25)' })).toBeTruthy()
+  })
+
+  it('shows the event log once opened, page by page', async () => {
+    const asked: { offset: number; limit: number }[] = []
+    const api = fakeApi({
+      getBackfill: async () => makeJob({ status: 'complete' }),
+      jobEvents: async (backfillId, page) => {
+        asked.push(page)
+        const events = Array.from({ length: 60 }, (_, i) => ({
+          type: i === 0 ? 'job:queued' : 'cell:failed',
+          at: '2026-11-29T10:00:00.000Z',
+          districtId: '61',
+          date: '2026-11-21',
+          error: { code: 'UPSTREAM_HTTP', message: 'Upstream answered 500' },
+        }))
+        return {
+          backfillId,
+          total: events.length,
+          offset: page.offset,
+          events: events.slice(page.offset, page.offset + page.limit),
+        }
+      },
+    })
+    renderWithProviders(<JobCard info={{ backfillId: 'bf_test_1', type: 'global' }} />, api)
+    const summary = await screen.findByText('Event log')
+    expect(asked).toEqual([])
+    const details = summary.closest('details')!
+    details.open = true
+    fireEvent(details, new Event('toggle'))
+    const list = await screen.findByRole('list', { name: 'Events of bf_test_1' })
+    expect(list.querySelectorAll('li').length).toBe(50)
+    expect(list.querySelectorAll('li')[1]?.textContent).toMatch(
+      /cell:failed district 61 on 2026-11-21 · UPSTREAM_HTTP: Upstream answered 500/,
+    )
+    expect(screen.getByText('1–50 of 60')).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Later ›' }))
+    await screen.findByText('51–60 of 60')
+    expect(asked).toEqual([
+      { offset: 0, limit: 50 },
+      { offset: 50, limit: 50 },
+    ])
   })
 
   it('offers to retry the failed cells of a finished job', async () => {
@@ -72,5 +170,13 @@ describe('JobCard', () => {
       ),
     )
     expect(calls[0]).toEqual(['bf_d', '61'])
+  })
+
+  it('titles a card by the job’s own kind, not by how it was opened', async () => {
+    const api = fakeApi({
+      getBackfill: async () => makeJob({ type: 'district', districtId: '61', status: 'complete' }),
+    })
+    renderWithProviders(<JobCard info={{ backfillId: 'bf_test_1', type: 'global' }} />, api)
+    await screen.findByText('District 61 backfill', { exact: false })
   })
 })

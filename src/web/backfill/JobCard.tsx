@@ -1,3 +1,4 @@
+import { useState } from 'react'
 import type { BackfillResponse } from '../../shared/backfill-api.ts'
 import { ApiError, describeApiError } from '../api/api-error.ts'
 import { useBackfillContext } from './BackfillContext.tsx'
@@ -9,6 +10,7 @@ import {
   useRetryBackfill,
   useWatchedJob,
 } from './hooks.ts'
+import { JobEventLog } from './JobEventLog.tsx'
 import { PerformancePanel } from './PerformancePanel.tsx'
 import { ProgressBar } from './ProgressBar.tsx'
 import {
@@ -19,7 +21,9 @@ import {
   describeScope,
   formatEta,
   isTerminal,
+  jobErrors,
   statusLabel,
+  unreachableSentence,
 } from './view-helpers.ts'
 
 /** One watched job: live progress while it runs, its outcome once it ends. */
@@ -38,7 +42,10 @@ export function JobCard({ info }: { info: BackfillInfo }) {
     >
       <header className="job__header">
         <h3 id={titleId}>
-          {info.type === 'district' ? `District ${info.districtId} backfill` : 'Backfill'}{' '}
+          {/* The job's own view once loaded: a card opened from an alert or the history knows only the id. */}
+          {(job?.type ?? info.type) === 'district'
+            ? `District ${job?.districtId ?? info.districtId} backfill`
+            : 'Backfill'}{' '}
           <code>{info.backfillId}</code>
         </h3>
         {job && <span className={`badge badge--${job.status}`}>{statusLabel(job.status)}</span>}
@@ -65,12 +72,18 @@ export function JobCard({ info }: { info: BackfillInfo }) {
 
 function JobBody({ job }: { job: BackfillResponse }) {
   const p = job.progress
+  const unreachable = unreachableSentence(job)
   return (
     <>
       <p className="job__meta">
         {describeRange(job)} · {describeScope(job)} · {job.collectionStrategy.type} (
         {job.collectionStrategy.detail})
       </p>
+      {job.retryOf && (
+        <p className="job__retry-of" data-testid="retry-of">
+          Retries the unfinished cells of <code>{job.retryOf}</code>
+        </p>
+      )}
       <ProgressBar progress={p} label={`Progress of ${job.backfillId}`} />
       <p className="job__counts" data-testid="job-counts">
         <span>completed {p.completed}</span> · <span>skipped {p.skipped}</span> ·{' '}
@@ -89,17 +102,26 @@ function JobBody({ job }: { job: BackfillResponse }) {
           {job.pausedUntil && ` (until ${new Date(job.pausedUntil).toLocaleTimeString()})`}
         </p>
       )}
+      {unreachable && (
+        <p className="banner banner--error" data-testid="unreachable">
+          {unreachable}
+        </p>
+      )}
       {job.error && <p className="banner banner--error">{job.error}</p>}
       {isTerminal(job.status) && <JobOutcome job={job} />}
+      {isTerminal(job.status) && <JobErrorList job={job} />}
       <JobActions job={job} />
       <details className="job__details" open={p.failed > 0 && isTerminal(job.status)}>
         <summary>Districts ({Object.keys(p.districtProgress).length})</summary>
-        <DistrictProgressTable progress={p} />
+        <DistrictProgressTable progress={p} jobStatus={job.status} />
       </details>
-      <details className="job__details">
-        <summary>Performance</summary>
-        <PerformancePanel status={job.performanceStatus} />
-      </details>
+      {!isTerminal(job.status) && (
+        <details className="job__details">
+          <summary>Performance</summary>
+          <PerformancePanel status={job.performanceStatus} />
+        </details>
+      )}
+      <JobEventLog backfillId={job.backfillId} />
     </>
   )
 }
@@ -113,8 +135,24 @@ function JobOutcome({ job }: { job: BackfillResponse }) {
       {job.snapshotIds.length > 0 && ` · ${job.snapshotIds.length} snapshot date(s) written`}
       {summary &&
         summary.totalErrors > 0 &&
-        ` · ${summary.totalErrors} error(s) in ${summary.affectedDistricts.join(', ') || 'the summary'}`}
+        ` · ${summary.totalErrors} error(s)${summary.affectedDistricts.length > 0 ? ` in ${summary.affectedDistricts.join(', ')}` : ''}`}
     </p>
+  )
+}
+
+/** The finished job's errors with their codes and messages. */
+function JobErrorList({ job }: { job: BackfillResponse }) {
+  const lines = jobErrors(job)
+  if (lines.length === 0) return null
+  return (
+    <ul className="job__errors" aria-label="Errors" data-testid="job-errors">
+      {lines.map((l) => (
+        <li key={`${l.districtId}|${l.date ?? ''}|${l.code}`}>
+          District {l.districtId}
+          {l.date && ` on ${l.date}`}: <code>{l.code}</code> {l.message}
+        </li>
+      ))}
+    </ul>
   )
 }
 
@@ -123,18 +161,37 @@ function JobActions({ job }: { job: BackfillResponse }) {
   const cancelDistrict = useCancelDistrictBackfill(job.districtId ?? '')
   const cancel = job.type === 'district' && job.districtId ? cancelDistrict : cancelGlobal
   const retry = useRetryBackfill()
+  const [confirming, setConfirming] = useState(false)
   const failure = cancel.error ?? retry.error
   return (
     <div className="actions">
-      {canCancel(job) && (
+      {canCancel(job) && !confirming && (
         <button
           type="button"
           className="danger"
           disabled={cancel.isPending}
-          onClick={() => cancel.mutate(job.backfillId)}
+          onClick={() => setConfirming(true)}
         >
           {cancel.isPending ? 'Cancelling…' : 'Cancel'}
         </button>
+      )}
+      {canCancel(job) && confirming && (
+        <div role="group" aria-label="Confirm cancel" className="confirm">
+          <span>Cancel this backfill? Cells already stored stay stored.</span>{' '}
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              setConfirming(false)
+              cancel.mutate(job.backfillId)
+            }}
+          >
+            Yes, cancel
+          </button>{' '}
+          <button type="button" onClick={() => setConfirming(false)}>
+            Keep running
+          </button>
+        </div>
       )}
       {canRetryFailed(job) && (
         <button

@@ -7,6 +7,9 @@ import {
   describeRange,
   describeScope,
   districtRows,
+  finalDistrictStatus,
+  jobErrors,
+  unreachableSentence,
   doneCells,
   formatBytes,
   formatEta,
@@ -144,5 +147,71 @@ describe('labels', () => {
     expect(formatBytes(512)).toBe('512 B')
     expect(formatBytes(2048)).toBe('2.0 KiB')
     expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MiB')
+  })
+})
+
+describe('finished job views', () => {
+  it('lists partial-snapshot errors, then the districts’ last errors, with codes', () => {
+    const job = makeJob({
+      status: 'partial_success',
+      partialSnapshots: [
+        {
+          snapshotId: '2026-11-20',
+          successfulDistricts: ['02'],
+          failedDistricts: ['21'],
+          errors: [{ districtId: '21', code: 'UPSTREAM_HTTP', message: 'Upstream answered 503' }],
+        },
+      ],
+      progress: {
+        districtProgress: {
+          '21': {
+            districtId: '21',
+            status: 'failed',
+            datesProcessed: 1,
+            datesTotal: 1,
+            successfulDates: [],
+            failedDates: ['2026-11-20'],
+            retryCount: 2,
+            lastError: '2026-11-20: UPSTREAM_HTTP: Upstream answered 503',
+          },
+          '61': {
+            districtId: '61',
+            status: 'failed',
+            datesProcessed: 1,
+            datesTotal: 1,
+            successfulDates: [],
+            failedDates: ['2026-11-21'],
+            retryCount: 0,
+            lastError: '2026-11-21: UPSTREAM_PARSE: no footer',
+          },
+        },
+      },
+    })
+    expect(jobErrors(job)).toEqual([
+      {
+        districtId: '21',
+        date: '2026-11-20',
+        code: 'UPSTREAM_HTTP',
+        message: 'Upstream answered 503',
+      },
+      { districtId: '61', date: '2026-11-21', code: 'UPSTREAM_PARSE', message: 'no footer' },
+    ])
+    expect(unreachableSentence(job)).toBeNull()
+  })
+
+  it('says in words when the dashboard was unreachable', () => {
+    const job = makeJob({
+      status: 'error',
+      error: 'the dashboard is unreachable and its circuit is open',
+    })
+    expect(unreachableSentence(job)).toMatch(/dashboard could not be reached/)
+    expect(unreachableSentence({ ...job, status: 'processing' })).toBeNull()
+  })
+
+  it('gives every district row of an ended job a final state', () => {
+    expect(finalDistrictStatus({ status: 'processing' }, 'cancelled')).toBe('cancelled')
+    expect(finalDistrictStatus({ status: 'pending' }, 'error')).toBe('not finished')
+    expect(finalDistrictStatus({ status: 'completed' }, 'cancelled')).toBe('completed')
+    expect(finalDistrictStatus({ status: 'processing' }, 'processing')).toBe('processing')
   })
 })

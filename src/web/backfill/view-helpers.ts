@@ -114,3 +114,72 @@ export function pageLabel(offset: number, shown: number, total: number): string 
   if (shown === 0) return `0 of ${total}`
   return `${offset + 1}–${offset + shown} of ${total}`
 }
+
+/** One error a finished job records: which cell, its stable code and its message. */
+export interface JobErrorLine {
+  districtId: string
+  date: string | null
+  code: string
+  message: string
+}
+
+const NOTE_RE = /^(\d{4}-\d{2}-\d{2}): ([A-Z_]+): ([\s\S]*)$/
+
+/**
+ * The errors of a job, per district and date: the partial snapshots' errors, then each
+ * district's last error (as "date: CODE: message") for districts those do not cover.
+ */
+export function jobErrors(
+  job: Pick<BackfillResponse, 'partialSnapshots' | 'progress'>,
+): JobErrorLine[] {
+  const lines: JobErrorLine[] = []
+  for (const snap of job.partialSnapshots ?? []) {
+    for (const e of snap.errors)
+      lines.push({
+        districtId: e.districtId,
+        date: snap.snapshotId,
+        code: e.code,
+        message: e.message,
+      })
+  }
+  const covered = new Set(lines.map((l) => l.districtId))
+  for (const d of districtRows(job.progress)) {
+    if (!d.lastError || covered.has(d.districtId)) continue
+    const m = NOTE_RE.exec(d.lastError)
+    lines.push(
+      m
+        ? { districtId: d.districtId, date: m[1]!, code: m[2]!, message: m[3]! }
+        : { districtId: d.districtId, date: null, code: 'ERROR', message: d.lastError },
+    )
+  }
+  return lines
+}
+
+/** Codes that mean the dashboard itself could not be reached (not one bad answer). */
+const UNREACHABLE_CODES = new Set(['CIRCUIT_OPEN', 'UPSTREAM_NETWORK', 'UPSTREAM_TIMEOUT'])
+
+/** A sentence for a job that ended because the dashboard was unreachable; null otherwise. */
+export function unreachableSentence(
+  job: Pick<BackfillResponse, 'status' | 'error' | 'partialSnapshots' | 'progress'>,
+): string | null {
+  if (!isTerminal(job.status) || job.status === 'complete') return null
+  const codes = jobErrors(job).map((e) => e.code)
+  const unreachable =
+    codes.some((c) => UNREACHABLE_CODES.has(c)) || /circuit|unreachable/i.test(job.error ?? '')
+  return unreachable
+    ? 'The Toastmasters dashboard could not be reached, so the job stopped. Nothing is lost: the cells it did not finish can run again once the dashboard answers.'
+    : null
+}
+
+/**
+ * A district row's state once its job has ended: a district still "processing" or "pending"
+ * when the job stopped did not finish, and the row says so instead of freezing.
+ */
+export function finalDistrictStatus(
+  d: Pick<DistrictProgress, 'status'>,
+  jobStatus: JobStatus,
+): string {
+  if (!isTerminal(jobStatus)) return d.status
+  if (d.status !== 'processing' && d.status !== 'pending') return d.status
+  return jobStatus === 'cancelled' ? 'cancelled' : 'not finished'
+}

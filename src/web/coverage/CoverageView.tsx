@@ -6,7 +6,7 @@ import { useApi } from '../api/ApiProvider.tsx'
 import { coverageOptions } from '../api/queries.ts'
 import type { CoverageQuery } from '../api/types.ts'
 import { CellInspector } from './CellInspector.tsx'
-import { CoverageGrid } from './CoverageGrid.tsx'
+import { CoverageMap } from './CoverageMap.tsx'
 import { CoverageLegend } from './CoverageLegend.tsx'
 import { checkCoverageRange, defaultCoverageRange, type SelectedCell } from './coverage-view.ts'
 
@@ -68,7 +68,14 @@ export function CoverageView({ districtIds }: { districtIds?: string[] }) {
       {coverage.error && <p className="banner banner--error">{describeApiError(coverage.error)}</p>}
       {report && <CoverageLegend report={report} />}
       <div className="coverage__body">
-        {report && <CoverageGrid report={report} selected={selected} onSelect={setSelected} />}
+        {report && (
+          <CoverageMap
+            report={report}
+            selected={selected}
+            onSelect={setSelected}
+            onClose={() => setSelected(null)}
+          />
+        )}
         {selected && (
           <CellInspector
             date={selected.date}
