@@ -87,6 +87,11 @@ export const MIGRATIONS: readonly Migration[] = [
         summary jsonb NOT NULL,
         PRIMARY KEY (backfill_id, date)
       );
+      -- Periodic work that must run once across every process (the automatic refresh).
+      CREATE TABLE scheduled_runs (
+        name text PRIMARY KEY,
+        last_run_at timestamptz NOT NULL
+      );
     `,
   },
 ]

@@ -28,7 +28,7 @@ const clear = () => pool.query('TRUNCATE backfill_jobs CASCADE')
 runJobQueueContract('PostgreSQL', async (limits) => {
   await clear()
   let nowMs = CONTRACT_T0
-  const queue = await createPgJobQueue({
+  const queue = createPgJobQueue({
     pool,
     now: () => nowMs,
     logger: createSilentLogger(),
@@ -45,8 +45,8 @@ it('folds appends from two processes in one order, and a job cancelled in one ne
   const other = createPgPool({ databaseUrl: db.url, max: 6 })
   pools.push(other)
   const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
-  const a = await createPgJobQueue({ pool, ...opts })
-  const b = await createPgJobQueue({ pool: other, ...opts })
+  const a = createPgJobQueue({ pool, ...opts })
+  const b = createPgJobQueue({ pool: other, ...opts })
   const targets = Array.from({ length: 30 }, (_, i) => String(i + 1).padStart(2, '0'))
   await a.enqueue(contractSpec(1, targets), HINTS)
   const claimed = await a.claim()
@@ -90,7 +90,7 @@ it('folds appends from two processes in one order, and a job cancelled in one ne
 
 it('imports a recorded history once, folded as the queue folds it, and refuses a history not starting with job:queued', async () => {
   await clear()
-  const source = await createPgJobQueue({
+  const source = createPgJobQueue({
     pool,
     now: () => CONTRACT_T0,
     logger: createSilentLogger(),

@@ -24,7 +24,7 @@ import type {
   JobQueue,
   RunHints,
 } from '../backfill/job-queue.ts'
-import { applyJobEvent, createJobState, type JobState } from '../backfill/job-state.ts'
+import { applyJobEvent, createJobState, listCells, type JobState } from '../backfill/job-state.ts'
 
 export const EVENT_CHANNEL = 'tm_backfill_event'
 export const CANCEL_CHANNEL = 'tm_backfill_cancel'
@@ -41,6 +41,11 @@ export interface PgJobQueueOptions {
   maxQueuedJobs?: number
   /** How often a waiting claim or `idle` looks again without a notification. @default 1000 */
   pollMs?: number
+  /**
+   * Called inside the transaction that starts a claimed job, with that transaction's
+   * connection: work queued through it exists exactly when the job is started.
+   */
+  onStarted?: (state: JobState, client: pg.PoolClient) => Promise<void>
 }
 
 export interface PgJobQueue extends JobQueue {
@@ -51,6 +56,15 @@ export interface PgJobQueue extends JobQueue {
   append(backfillId: string, events: JobEvent[]): Promise<JobState | null>
   /** The job's state and hints as recorded. */
   load(backfillId: string): Promise<{ state: JobState; hints: RunHints } | null>
+  /**
+   * Ends a running job whose every cell has settled with `job:finished`, deciding under its
+   * row lock, so of several callers exactly one records it. Returns the state.
+   */
+  finishIfSettled(backfillId: string): Promise<JobState | null>
+  /** Ends the job `error` (`job:failed`) and stops its work in every process, as cancel does. */
+  fail(backfillId: string, message: string): Promise<JobState | null>
+  /** Resolves once the notification listener is connected; rejects if it cannot be. */
+  ready(): Promise<void>
   /** Ids of jobs that have not ended, oldest first. */
   unfinished(): Promise<string[]>
   /**
@@ -66,7 +80,7 @@ interface JobRow {
   event_count: number
 }
 
-export async function createPgJobQueue(options: PgJobQueueOptions): Promise<PgJobQueue> {
+export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
   const { pool, logger } = options
   const maxRunning = options.maxRunningJobs ?? 2
   const maxQueued = options.maxQueuedJobs ?? 20
@@ -79,7 +93,9 @@ export async function createPgJobQueue(options: PgJobQueueOptions): Promise<PgJo
   const closing = new AbortController()
   let closed = false
 
-  const listener = await connectListener()
+  // Notifications start once this connects; `ready` reports whether it did.
+  const listener = connectListener()
+  listener.catch(() => undefined)
 
   async function connectListener(): Promise<pg.PoolClient> {
     const client = await pool.connect()
@@ -278,6 +294,7 @@ export async function createPgJobQueue(options: PgJobQueueOptions): Promise<PgJo
       const row = rows[0]
       if (!row) return null
       const state = await appendIn(client, row.backfill_id, [{ type: 'job:started', at: at() }])
+      if (state) await options.onStarted?.(state, client)
       return state ? { state, hints: row.hints } : null
     })
   }
@@ -313,10 +330,35 @@ export async function createPgJobQueue(options: PgJobQueueOptions): Promise<PgJo
     }
   }
 
+  /** Appends `event`, and tells every process to stop the job's work. */
+  const stopWith = (backfillId: string, event: JobEvent) =>
+    transaction(async (client) => {
+      const after = await appendIn(client, backfillId, [event])
+      // Delivered at commit, to every process (this one included).
+      if (after) await client.query('SELECT pg_notify($1, $2)', [CANCEL_CHANNEL, backfillId])
+      return after
+    })
+
   return {
     append,
     load,
     watch,
+    ready: () => listener.then(() => undefined),
+
+    finishIfSettled: (backfillId: string) =>
+      transaction(async (client) => {
+        const { rows } = await client.query<{ state: JobState }>(
+          'SELECT state FROM backfill_jobs WHERE backfill_id = $1 FOR UPDATE',
+          [backfillId],
+        )
+        const state = rows[0]?.state
+        if (!state || state.status !== 'processing') return state ?? null
+        if (listCells(state).some((c) => c.state === 'pending')) return state
+        return appendIn(client, backfillId, [{ type: 'job:finished', at: at() }])
+      }),
+
+    fail: (backfillId: string, message: string) =>
+      stopWith(backfillId, { type: 'job:failed', at: at(), message }),
 
     unfinished,
 
@@ -349,15 +391,7 @@ export async function createPgJobQueue(options: PgJobQueueOptions): Promise<PgJo
       return null
     },
 
-    async cancel(backfillId: string): Promise<JobState | null> {
-      const state = await transaction(async (client) => {
-        const after = await appendIn(client, backfillId, [{ type: 'job:cancelled', at: at() }])
-        // Delivered at commit, to every process (this one included).
-        if (after) await client.query('SELECT pg_notify($1, $2)', [CANCEL_CHANNEL, backfillId])
-        return after
-      })
-      return state
-    },
+    cancel: (backfillId: string) => stopWith(backfillId, { type: 'job:cancelled', at: at() }),
 
     async get(backfillId: string): Promise<JobState | null> {
       return (await load(backfillId))?.state ?? null
@@ -422,8 +456,9 @@ export async function createPgJobQueue(options: PgJobQueueOptions): Promise<PgJo
       for (const set of watched.values()) for (const c of set) c.abort(new Error('shutting down'))
       wakeAll()
       listeners.clear()
-      await listener.query(`UNLISTEN *`).catch(() => undefined)
-      listener.release()
+      const client = await listener.catch(() => null)
+      await client?.query(`UNLISTEN *`).catch(() => undefined)
+      client?.release()
     },
   }
 }
