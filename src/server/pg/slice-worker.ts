@@ -156,6 +156,7 @@ export async function startSliceWorker(deps: SliceWorkerDeps): Promise<SliceWork
     const loaded = await queue.load(backfillId)
     // A cancelled, failed or removed job: its waiting slices end here, without a request.
     if (!loaded || loaded.state.status !== 'processing') return
+    logger.debug({ backfillId, slice: slice.key }, 'slice started')
     const guard = queue.watch(backfillId)
     const signal = AbortSignal.any([guard.signal, stopping.signal])
     const rec = recorder(backfillId, loaded.state)
@@ -207,6 +208,7 @@ export async function startSliceWorker(deps: SliceWorkerDeps): Promise<SliceWork
     }
     if (stopping.signal.aborted) throw new SliceInterrupted(`slice ${slice.key} interrupted`)
     await queue.finishIfSettled(backfillId)
+    logger.debug({ backfillId, slice: slice.key }, 'slice ended')
   }
 
   await deps.slices.work(handle, { concurrency: deps.concurrency ?? 4 })
