@@ -153,11 +153,15 @@ export async function startSliceWorker(deps: SliceWorkerDeps): Promise<SliceWork
   async function handle(slice: ClaimedSlice<SliceData>): Promise<void> {
     const data = slice.data
     const { backfillId, date } = data
-    const loaded = await queue.load(backfillId)
-    // A cancelled, failed or removed job: its waiting slices end here, without a request.
-    if (!loaded || loaded.state.status !== 'processing') return
-    logger.debug({ backfillId, slice: slice.key }, 'slice started')
+    // Watched before the job is read: a cancel committed in between still aborts this slice.
     const guard = queue.watch(backfillId)
+    const loaded = await queue.load(backfillId).catch((error: unknown) => {
+      guard.done()
+      throw error
+    })
+    // A cancelled, failed or removed job: its waiting slices end here, without a request.
+    if (!loaded || loaded.state.status !== 'processing') return guard.done()
+    logger.debug({ backfillId, slice: slice.key }, 'slice started')
     const signal = AbortSignal.any([guard.signal, stopping.signal])
     const rec = recorder(backfillId, loaded.state)
     const ex = createJobExecutor(
