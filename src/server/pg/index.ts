@@ -1,4 +1,7 @@
-/** PostgreSQL mode's building blocks: pool, schema migrations. Import from here. */
+/**
+ * PostgreSQL mode's building blocks: pool, schema migrations, the job queue and its history,
+ * the slice queue and worker, runs scheduled once across processes. Import from here.
+ */
 export { createPgPool, redactDatabaseUrl } from './pool.ts'
 export type { PgPool, PgPoolOptions } from './pool.ts'
 export { migrate, MIGRATION_LOCK_KEY, PgSchemaTooNewError } from './migrate.ts'
