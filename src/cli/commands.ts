@@ -140,8 +140,14 @@ export function assertDate(value: string | undefined, flag: string): string | un
 export async function serveCommand(flags: CommonFlags): Promise<void> {
   const config = configFromFlags(flags, process.env, SERVER_DEFAULTS)
   // Loaded only here: the HTTP stack is a large share of every other command's start-up cost.
-  const { closeOnSignals, startServer } = await import('../server/serve.ts')
+  const { closeOnSignals, startServer, startWorker } = await import('../server/serve.ts')
   const logger = createLogger(config.logLevel)
+  if (config.role === 'worker') {
+    const worker = await startWorker(config, logger)
+    process.stdout.write('toastmasters-backfill worker started (role worker, no HTTP)\n')
+    closeOnSignals(worker.close, logger)
+    return
+  }
   const server = await startServer(config, logger).catch(refuseWhenLocked)
   process.stdout.write(`toastmasters-backfill listening on ${server.url}\n`)
   closeOnSignals(server.close, logger)

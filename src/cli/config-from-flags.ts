@@ -16,6 +16,7 @@ export interface CommonFlags {
   windowMs?: string
   maxConcurrent?: string
   timeoutMs?: string
+  role?: string
 }
 
 const FLAG_TO_ENV: Record<keyof CommonFlags, string> = {
@@ -28,6 +29,7 @@ const FLAG_TO_ENV: Record<keyof CommonFlags, string> = {
   windowMs: 'UPSTREAM_WINDOW_MS',
   maxConcurrent: 'UPSTREAM_MAX_CONCURRENT',
   timeoutMs: 'UPSTREAM_TIMEOUT_MS',
+  role: 'ROLE',
 }
 
 /** Commands other than `serve` log warnings only unless asked: their output is for people. */

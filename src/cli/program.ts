@@ -49,6 +49,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     })
 
   addServerOptions(program.command('serve').description('start the HTTP API and web page'))
+    .option(
+      '--role <role>',
+      'ROLE: all | api (HTTP, no job work) | worker (job work, no HTTP); api and worker need DATABASE_URL (default: all)',
+    )
     .addHelpText('after', exitCodes(SERVER_EXITS))
     .action(serveCommand)
 

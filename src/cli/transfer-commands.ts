@@ -8,7 +8,7 @@ import path from 'node:path'
 import { createLogger } from '../server/logger.ts'
 import { createPgPool, migrate, redactDatabaseUrl } from '../server/pg/index.ts'
 import type { PgPool } from '../server/pg/index.ts'
-import type { JobHistoryStore } from '../server/pg/job-history-port.ts'
+import { createPgJobHistory } from '../server/pg/pg-job-history.ts'
 import {
   acquireDataDirLock,
   DataDirLockedError,
@@ -20,12 +20,6 @@ import { exportDataDir, migrateDataDir, UnfinishedJobsError } from '../server/tr
 import type { Counts, TransferProgress, TransferReport } from '../server/transfer/index.ts'
 import { configFromFlags } from './config-from-flags.ts'
 import { CliError, EXIT, printJson, UsageError } from './output.ts'
-
-/**
- * PostgreSQL's job history (src/server/pg/pg-job-history.ts, built with the PostgreSQL job
- * queue). Until this build has one, finished jobs are not copied and the report says so.
- */
-const createPgJobHistory: ((pool: PgPool) => JobHistoryStore) | null = null
 
 /** Without a terminal, one progress line per this many dates (and one for the last). */
 export const PROGRESS_EVERY_DATES = 10
@@ -125,7 +119,7 @@ export async function migrateCommand(
       const report = await migrateDataDir({
         sourceDir: source,
         pool,
-        jobHistory: createPgJobHistory?.(pool) ?? null,
+        jobHistory: createPgJobHistory(pool),
         onProgress: progressPrinter('migrate'),
       }).catch((e: unknown) => {
         if (e instanceof UnfinishedJobsError) throw new CliError(e.message)
@@ -159,7 +153,7 @@ export async function exportCommand(flags: TransferFlags & { toDataDir: string }
       const report = await exportDataDir({
         targetDir: target,
         pool,
-        jobHistory: createPgJobHistory?.(pool) ?? null,
+        jobHistory: createPgJobHistory(pool),
         onProgress: progressPrinter('export'),
       })
       return reportTransfer(report, flags.json)

@@ -34,6 +34,7 @@ import {
   type StorageFs,
 } from './storage/index.ts'
 import { createHealth } from './health.ts'
+import { createPgBackend } from './compose-pg.ts'
 import type { AppDeps } from './http/index.ts'
 import { createDashboardClient } from './upstream/index.ts'
 import { TOOL_VERSION } from './version.ts'
@@ -67,23 +68,32 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     now,
   })
   const fs = storageHealth.fs
-  const store = inMemory
-    ? createMemorySnapshotStore({ toolVersion: TOOL_VERSION, now: nowDate })
-    : createFileSnapshotStore({
-        dataDir: config.dataDir,
-        toolVersion: TOOL_VERSION,
-        now: nowDate,
-        fs,
-      })
-  const rawCache = inMemory
-    ? createMemoryRawCsvCache()
-    : createRawCsvCache({
-        dataDir: config.dataDir,
-        fs,
-        onCorrupt: (problem) =>
-          logger.warn({ problem }, 'raw CSV body failed its checksum; it will be fetched again'),
-      })
-  const districtConfig = createDistrictConfigStore({ dataDir: config.dataDir, now: nowDate, fs })
+  // PostgreSQL mode: every store and the job queue live in the database (compose-pg.ts).
+  const pg = config.databaseUrl
+    ? createPgBackend({ config: { ...config, databaseUrl: config.databaseUrl }, logger, now })
+    : null
+  const store = pg
+    ? pg.store
+    : inMemory
+      ? createMemorySnapshotStore({ toolVersion: TOOL_VERSION, now: nowDate })
+      : createFileSnapshotStore({
+          dataDir: config.dataDir,
+          toolVersion: TOOL_VERSION,
+          now: nowDate,
+          fs,
+        })
+  const rawCache = pg
+    ? pg.rawCache
+    : inMemory
+      ? createMemoryRawCsvCache()
+      : createRawCsvCache({
+          dataDir: config.dataDir,
+          fs,
+          onCorrupt: (problem) =>
+            logger.warn({ problem }, 'raw CSV body failed its checksum; it will be fetched again'),
+        })
+  const districtConfig =
+    pg?.districtConfig ?? createDistrictConfigStore({ dataDir: config.dataDir, now: nowDate, fs })
   const scheduler = createUpstreamScheduler({
     maxRequests: config.upstream.maxRequests,
     windowMs: config.upstream.windowMs,
@@ -150,20 +160,21 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     resilience,
     refresh,
   })
-  const eventLog = inMemory
-    ? createMemoryJobEventLog<JobEvent>()
-    : createFileJobEventLog<JobEvent>({
-        dir: path.join(config.dataDir, 'jobs'),
-        fs,
-        onError: (error) => logger.error({ err: error }, 'could not persist job events'),
-      })
-  const jobQueue = createInProcessJobQueue({
-    eventLog,
-    now,
-    logger,
-    maxRunningJobs: config.jobs.maxRunning,
-    maxQueuedJobs: config.jobs.maxQueued,
-  })
+  const jobQueue =
+    pg?.jobQueue ??
+    createInProcessJobQueue({
+      eventLog: inMemory
+        ? createMemoryJobEventLog<JobEvent>()
+        : createFileJobEventLog<JobEvent>({
+            dir: path.join(config.dataDir, 'jobs'),
+            fs,
+            onError: (error) => logger.error({ err: error }, 'could not persist job events'),
+          }),
+      now,
+      logger,
+      maxRunningJobs: config.jobs.maxRunning,
+      maxQueuedJobs: config.jobs.maxQueued,
+    })
   const backfills = createBackfillService({
     queue: jobQueue,
     store,
@@ -175,8 +186,9 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     logger,
     jobRetentionMs: config.jobs.retentionDays * 86_400_000,
   })
-  // This process runs the jobs it queues; the worker sees the queue only through its port.
-  const worker = startJobWorker({ queue: jobQueue, collector, store, now, logger })
+  // File mode: this process runs the jobs it queues; the worker sees the queue only through its
+  // port. PostgreSQL mode: worker processes run slices of them (started by pg.start).
+  const worker = pg ? null : startJobWorker({ queue: jobQueue, collector, store, now, logger })
 
   backfills.subscribe(createJobAlerts(alerts))
   let cleanupTimer: ReturnType<typeof setInterval> | null = null
@@ -199,7 +211,8 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     backfills,
     /** Loads job records (resuming interrupted jobs) and starts the periodic cleanup. */
     async start() {
-      await prepare()
+      if (pg) await pg.start({ collector, store })
+      else await prepare()
       await backfills.restore()
       await cleanup()
       cleanupTimer = setInterval(() => void cleanup(), 3_600_000)
@@ -207,7 +220,15 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
       const everyMs = overrides.refreshIntervalMs ?? config.refreshIntervalMinutes * 60_000
       if (everyMs > 0) {
         // The dashboard publishes once a day; the refresh writes nothing when nothing changed.
-        refreshTimer = setInterval(() => void refresh.refresh(), everyMs)
+        const tick = pg
+          ? () =>
+              pg.runsWork &&
+              void pg.claimRefresh(everyMs).then(
+                (mine) => void (mine && refresh.refresh()),
+                (error: unknown) => logger.warn({ err: error }, 'automatic refresh not claimed'),
+              )
+          : () => void refresh.refresh()
+        refreshTimer = setInterval(tick, everyMs)
         refreshTimer.unref()
       }
     },
@@ -226,8 +247,10 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     async close() {
       if (cleanupTimer) clearInterval(cleanupTimer)
       if (refreshTimer) clearInterval(refreshTimer)
+      // PostgreSQL mode: the slice worker stops before the queue and the pool close under it.
+      await pg?.close()
       await backfills.close()
-      await worker.stop()
+      await worker?.stop()
       await refresh.close()
       await alerts.close()
       scheduler.close()

@@ -86,6 +86,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: value })).toThrow(message)
   })
 
+  it('reads ROLE (default all) and refuses another value or api/worker without DATABASE_URL, naming the rule', () => {
+    const url = 'postgres://tm@db.internal/backfill'
+    expect(loadConfig({}).role).toBe('all')
+    expect(loadConfig({ ROLE: 'worker', DATABASE_URL: url }).role).toBe('worker')
+    expect(() => loadConfig({ ROLE: 'both', DATABASE_URL: url })).toThrow(
+      /ROLE must be one of all, api, worker/,
+    )
+    expect(() => loadConfig({ ROLE: 'api' })).toThrow(/ROLE=api needs DATABASE_URL/)
+  })
+
+  it('reads WORKER_SLICE_TIMEOUT_SECONDS (default 30, 5 to 3600)', () => {
+    expect(loadConfig({}).workerSliceTimeoutSeconds).toBe(30)
+    expect(loadConfig({ WORKER_SLICE_TIMEOUT_SECONDS: '12' }).workerSliceTimeoutSeconds).toBe(12)
+    expect(() => loadConfig({ WORKER_SLICE_TIMEOUT_SECONDS: '2' })).toThrow(
+      /WORKER_SLICE_TIMEOUT_SECONDS/,
+    )
+  })
+
   it('never repeats the password of a rejected DATABASE_URL', () => {
     const error = (() => {
       try {

@@ -64,7 +64,19 @@ export interface Config {
   }
   /** PostgreSQL mode when set (`postgres://…`); null = files in DATA_DIR. */
   databaseUrl: string | null
+  /**
+   * What `serve` runs: `api` (HTTP, no job work), `worker` (job work, no HTTP) or both; `api`
+   * and `worker` need DATABASE_URL. @default 'all'
+   */
+  role: (typeof ROLES)[number]
+  /**
+   * PostgreSQL mode: a slice a worker claimed and has not finished after this long is taken
+   * to be lost (its worker died) and run by another worker. @default 30
+   */
+  workerSliceTimeoutSeconds: number
 }
+
+export const ROLES = ['all', 'api', 'worker'] as const
 
 const intFrom = (name: string, def: number, min: number, max: number) =>
   z
@@ -145,6 +157,11 @@ const envSchema = z.object({
       const problem = databaseUrlProblem(v.trim())
       if (problem) ctx.addIssue({ code: 'custom', message: `DATABASE_URL ${problem}` })
     }),
+  ROLE: z
+    .enum(ROLES, { message: `ROLE must be one of ${ROLES.join(', ')}` })
+    .optional()
+    .default('all'),
+  WORKER_SLICE_TIMEOUT_SECONDS: intFrom('WORKER_SLICE_TIMEOUT_SECONDS', 30, 5, 3600),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .optional()
@@ -249,6 +266,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const adminToken = e.ADMIN_TOKEN && e.ADMIN_TOKEN.length > 0 ? e.ADMIN_TOKEN : null
   const tokenProblems = adminTokenProblems(adminToken, e.HOST)
   if (tokenProblems.length > 0) throw new ConfigError(tokenProblems)
+  const databaseUrl = e.DATABASE_URL?.trim() ? e.DATABASE_URL.trim() : null
+  if (e.ROLE !== 'all' && databaseUrl === null) {
+    throw new ConfigError([
+      `ROLE=${e.ROLE} needs DATABASE_URL: separate api and worker processes share their jobs through PostgreSQL (without it, ROLE must be all)`,
+    ])
+  }
   const ownHost = toHostName(e.HOST)
   return {
     port: e.PORT,
@@ -280,6 +303,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxQueued: e.MAX_QUEUED_JOBS,
       retentionDays: e.JOB_RETENTION_DAYS,
     },
-    databaseUrl: e.DATABASE_URL?.trim() ? e.DATABASE_URL.trim() : null,
+    databaseUrl,
+    role: e.ROLE,
+    workerSliceTimeoutSeconds: e.WORKER_SLICE_TIMEOUT_SECONDS,
   }
 }

@@ -23,7 +23,10 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   let close: () => Promise<void> = async () => undefined
-  const lock = await lockDataDir(config, logger, options.command ?? 'serve', () => close())
+  // PostgreSQL mode keeps nothing in DATA_DIR to guard: several processes are the point.
+  const lock = config.databaseUrl
+    ? NO_LOCK
+    : await lockDataDir(config, logger, options.command ?? 'serve', () => close())
   const services = createServices(config, logger, overrides)
   let app: Awaited<ReturnType<typeof createApp>> | null = null
   try {
@@ -52,6 +55,36 @@ export async function startServer(
   }
   await lock.setUrl(url)
   return { url, services, close: () => close() }
+}
+
+const NO_LOCK: Pick<DataDirLock, 'release' | 'setUrl'> = {
+  release: async () => undefined,
+  setUrl: async () => undefined,
+}
+
+export interface RunningWorker {
+  services: Services
+  close(): Promise<void>
+}
+
+/**
+ * `serve --role worker` (PostgreSQL mode only, loadConfig enforces it): the services and the
+ * slice worker, no HTTP server.
+ */
+export async function startWorker(
+  config: Config,
+  logger: Logger,
+  overrides: ServiceOverrides = {},
+): Promise<RunningWorker> {
+  const services = createServices(config, logger, overrides)
+  try {
+    await services.start()
+  } catch (error) {
+    await services.close()
+    throw error
+  }
+  let closing: Promise<void> | null = null
+  return { services, close: () => (closing ??= services.close()) }
 }
 
 /**

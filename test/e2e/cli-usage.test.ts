@@ -29,6 +29,9 @@ beforeAll(async () => {
     ...common,
   ])
   runs.unknownFlag = runCli(['refresh', '--colour', 'red', ...common])
+  runs.workerWithoutDb = runCli(['serve', '--role', 'worker', '--port', '0', ...common], {
+    DATABASE_URL: '',
+  })
   runs.simHelp = runCli(['sim', '--help'])
   runs.demoHelp = runCli(['demo', '--help'])
 })
@@ -62,6 +65,16 @@ describe('tm-backfill usage errors', () => {
     // Nothing was started, so nothing was written.
     expect(await readdir(dataDir).catch(() => [])).not.toContain('snapshots')
   })
+
+  it(
+    'refuses serve --role worker without DATABASE_URL, naming --role and the rule',
+    { timeout: 60_000 },
+    async () => {
+      const r = await runs.workerWithoutDb!
+      expectUsageError(r, '--role=worker needs DATABASE_URL')
+      expect(r.stderr).toContain('must be all')
+    },
+  )
 
   it('answers an unknown flag with exit 64 and the flag', { timeout: 60_000 }, async () => {
     expectUsageError(await runs.unknownFlag!, "'--colour'")

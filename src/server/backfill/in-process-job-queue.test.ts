@@ -5,6 +5,7 @@ import { createInProcessJobQueue, type InProcessJobQueueOptions } from './in-pro
 import type { JobEvent, JobSpec } from './job-events.ts'
 import type { ClaimedJob } from './job-queue.ts'
 import { makeRequest, makeScope, makeStrategy } from './test-fixtures.ts'
+import { runJobQueueContract } from './job-queue.contract.ts'
 
 const T0 = Date.parse('2026-03-10T00:00:00.000Z')
 const HINTS = { latestPublishedAsOf: '2026-03-08' }
@@ -179,4 +180,9 @@ describe('in-process job queue', () => {
     expect(await reader.queue.cleanup(T0 + 1)).toEqual([spec(1).backfillId])
     expect(await eventLog.list()).toEqual([])
   })
+})
+
+runJobQueueContract('in-process', async (limits) => {
+  const { queue, tick } = setup(limits)
+  return { queue, tick, close: () => queue.close() }
 })

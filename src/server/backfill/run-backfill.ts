@@ -22,7 +22,7 @@ import {
 import type { SnapshotStore } from '../storage/index.ts'
 import { WHOLE_DATE } from './cell-ref.ts'
 import type { JobEvent } from './job-events.ts'
-import { listCells, type JobState } from './job-state.ts'
+import { getCell, listCells, type JobState } from './job-state.ts'
 import {
   isUnpublished,
   planDateCells,
@@ -54,22 +54,27 @@ export class FatalJobError extends Error {
   }
 }
 
+/** A date made ready for its district cells: the summary they need and the cells to fetch. */
+export interface PreparedDate {
+  date: IsoDate
+  summary: SummaryData
+  /** Districts to collect, each listed in the summary and classified `fetch`. */
+  districtIds: string[]
+}
+
+/**
+ * Runs a job's whole walk in this process (the file mode): each date prepared, then its
+ * districts collected at most `concurrency` at once.
+ */
 export async function runBackfill(
   initial: JobState,
   deps: RunDeps,
   ctx: RunContext,
 ): Promise<void> {
-  const at = () => new Date(deps.now()).toISOString()
-  let state = initial
-  const emit = (event: JobEvent) => (state = ctx.emit(event))
-  // A fatal error stops the districts still in flight too: nothing runs after the job ended.
-  const stop = new AbortController()
-  const signal = AbortSignal.any([ctx.signal, stop.signal])
-  /** Per as-of, districts recorded as "not stored yet" whose outcome has not landed. */
-  const collecting = new Map<IsoDate, Set<string>>()
+  const ex = createJobExecutor(initial, deps, ctx)
   const dates = [
     ...new Set(
-      listCells(state)
+      listCells(initial)
         .filter((c) => c.state === 'pending')
         .map((c) => c.date),
     ),
@@ -78,22 +83,44 @@ export async function runBackfill(
   try {
     for (const date of dates) {
       if (ctx.signal.aborted) break
-      await runDate(date)
+      const prepared = await ex.prepareDate(date)
+      if (prepared) await ex.runDistricts(prepared)
       if (ctx.signal.aborted) break
-      await moveCurrent(date)
+      await ex.moveCurrent(date)
     }
   } catch (error) {
     if (!ctx.signal.aborted) fatal = error
   }
-  if (fatal !== null) {
-    const e = toCellError(fatal, deps.now())
-    await settleCollecting(e.code, `stopped before this district was stored: ${e.message}`)
-    emit({ type: 'job:failed', at: at(), message: e.message })
-  } else if (ctx.isCancelled?.()) {
-    await settleCollecting(ErrorCode.CANCELLED, 'was cancelled before this district was stored')
-  } else if (!ctx.signal.aborted) {
-    await settleCollecting(NOT_COLLECTED, 'ended without storing this district')
-    emit({ type: 'job:finished', at: at() })
+  await ex.end(fatal)
+}
+
+/**
+ * The per-date and per-cell steps of a job, shared by the file mode's walk (runBackfill) and
+ * PostgreSQL mode's slices (src/server/pg/slice-worker.ts), so both decide with the same
+ * function (`classifyDate` over the planner's `planDateCells`) and record the same events.
+ */
+export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunContext) {
+  const at = () => new Date(deps.now()).toISOString()
+  let state = initial
+  const emit = (event: JobEvent) => (state = ctx.emit(event))
+  // A fatal error stops the districts still in flight too: nothing runs after the job ended.
+  const stop = new AbortController()
+  const signal = AbortSignal.any([ctx.signal, stop.signal])
+  /** Per as-of, districts recorded as "not stored yet" whose outcome has not landed. */
+  const collecting = new Map<IsoDate, Set<string>>()
+
+  /** Ends the run: `fatal` is what stopped it (null: it was not stopped by an error). */
+  async function end(fatal: unknown): Promise<void> {
+    if (fatal !== null) {
+      const e = toCellError(fatal, deps.now())
+      await settleCollecting(e.code, `stopped before this district was stored: ${e.message}`)
+      emit({ type: 'job:failed', at: at(), message: e.message })
+    } else if (ctx.isCancelled?.()) {
+      await settleCollecting(ErrorCode.CANCELLED, 'was cancelled before this district was stored')
+    } else if (!ctx.signal.aborted) {
+      await settleCollecting(NOT_COLLECTED, 'ended without storing this district')
+      emit({ type: 'job:finished', at: at() })
+    }
   }
 
   /**
@@ -119,7 +146,12 @@ export async function runBackfill(
     if (written) await deps.store.setCurrent(date).catch(() => undefined)
   }
 
-  async function runDate(date: IsoDate): Promise<void> {
+  /**
+   * Everything a date needs before its district cells: the whole-date cell expanded from the
+   * summary, the pending cells classified against the store, the settled ones reported, the
+   * summary-level files or the all-districts file written. Null when no cell is left to fetch.
+   */
+  async function prepareDate(date: IsoDate): Promise<PreparedDate | null> {
     const detail: DetailLevel = state.strategy.detail
     const pending = () => listCells(state).filter((c) => c.date === date && c.state === 'pending')
     let summary: SummaryData | null = null
@@ -128,13 +160,13 @@ export async function runBackfill(
       if (planOpenDate(date, ctx.latestPublishedAsOf).action === 'unavailable') {
         // Nothing is published after the newest as-of: settle the date without asking.
         emit({ type: 'date:expanded', at: at(), date, districtIds: [] })
-        return
+        return null
       }
       const s = await fetchSummary(date, [WHOLE_DATE])
-      if (s === 'stop') return
+      if (s === 'stop') return null
       emit({ type: 'date:expanded', at: at(), date, districtIds: s === null ? [] : s.districtIds })
       summary = s?.summary ?? null
-      if (s === null) return
+      if (s === null) return null
     }
     const manifest = await deps.store.readManifest(date)
     const toFetch: string[] = []
@@ -143,27 +175,35 @@ export async function runBackfill(
       if (cell.action === 'fetch') toFetch.push(cell.districtId)
       else settle(cell, manifest)
     }
-    if (toFetch.length === 0) return
+    if (toFetch.length === 0) return null
     if (!summary) {
       const s = await fetchSummary(date, toFetch)
-      if (s === 'stop' || s === null) return
+      if (s === 'stop' || s === null) return null
       summary = s.summary
     }
-    if (detail === 'summary') return writeSummaryLevel(date, summary, toFetch)
+    if (detail === 'summary') {
+      await writeSummaryLevel(date, summary, toFetch)
+      return null
+    }
     // The date's summary names the districts that exist on it (docs/upstream.md#client-recipe, step 6); asking the
     // per-district reports of another could only find another month's data.
     const listed = toFetch.filter((id) => listsDistrict(summary, id))
     const absent = toFetch.filter((id) => !listsDistrict(summary, id))
     if (absent.length > 0) await record(date, summary, absent.map(notOnDate(summary)), false)
-    if (listed.length === 0) return
+    if (listed.length === 0) return null
     const unstored = listed.filter((id) => {
       const stored = manifest?.districts[id]?.detail
       return stored === undefined || !satisfiesDetail(stored, detail)
     })
     await writeAllDistricts(date, summary, unstored)
+    return { date, summary, districtIds: listed }
+  }
+
+  /** The prepared date's districts, at most `concurrency` at once; a fatal error stops all. */
+  async function runDistricts({ date, summary, districtIds }: PreparedDate): Promise<void> {
     const limit = pLimit(state.request.concurrency)
     const settled = await Promise.allSettled(
-      listed.map((id) =>
+      districtIds.map((id) =>
         limit(() =>
           runDistrict(date, id, summary).catch((error: unknown) => {
             stop.abort(error)
@@ -174,6 +214,21 @@ export async function runBackfill(
     )
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failed) throw failed.reason
+  }
+
+  /**
+   * One district cell of a prepared date, classified again against the store first (another
+   * job, or this one before a restart, may have stored it since): fetched only if the decision
+   * still says so, otherwise reported as the decision says. Throws a fatal error.
+   */
+  async function runCell(date: IsoDate, districtId: string, summary: SummaryData): Promise<void> {
+    const cell = getCell(state, date, districtId)
+    if (cell?.state !== 'pending') return
+    const manifest = await deps.store.readManifest(date)
+    const [decided] = await classifyDate(date, [districtId], state.strategy.detail, manifest)
+    if (!decided) return
+    if (decided.action === 'fetch') await runDistrict(date, districtId, summary)
+    else settle(decided, manifest)
   }
 
   /**
@@ -383,6 +438,18 @@ export async function runBackfill(
         })
       },
     }
+  }
+
+  return {
+    get state() {
+      return state
+    },
+    signal,
+    prepareDate,
+    runDistricts,
+    runCell,
+    moveCurrent,
+    end,
   }
 }
 

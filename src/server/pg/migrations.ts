@@ -51,4 +51,47 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'backfill jobs and their events',
+    sql: `
+      -- One row per job: what list filters on, and the job reducer's fold of its events
+      -- (docs/architecture.md#the-job-model). Events are the record; state is their fold.
+      CREATE TABLE backfill_jobs (
+        backfill_id text PRIMARY KEY,
+        -- Ties of created_at list in the order jobs were queued.
+        ord bigserial NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL,
+        status text NOT NULL,
+        kind text NOT NULL,
+        district_id text,
+        target_districts text[] NOT NULL,
+        ended_at timestamptz,
+        state jsonb NOT NULL,
+        -- Facts learned at planning (newest published as-of): not part of the record.
+        hints jsonb NOT NULL,
+        event_count integer NOT NULL
+      );
+      CREATE INDEX backfill_jobs_status ON backfill_jobs (status, created_at);
+      CREATE TABLE backfill_job_events (
+        backfill_id text NOT NULL REFERENCES backfill_jobs (backfill_id) ON DELETE CASCADE,
+        seq integer NOT NULL,
+        event jsonb NOT NULL,
+        PRIMARY KEY (backfill_id, seq)
+      );
+      -- A date's summary, stored by the date slice for the cell slices of that date, so
+      -- they need no second request for it. Removed with the job.
+      CREATE TABLE backfill_date_summaries (
+        backfill_id text NOT NULL REFERENCES backfill_jobs (backfill_id) ON DELETE CASCADE,
+        date date NOT NULL,
+        summary jsonb NOT NULL,
+        PRIMARY KEY (backfill_id, date)
+      );
+      -- Periodic work that must run once across every process (the automatic refresh).
+      CREATE TABLE scheduled_runs (
+        name text PRIMARY KEY,
+        last_run_at timestamptz NOT NULL
+      );
+    `,
+  },
 ]

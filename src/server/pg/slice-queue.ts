@@ -36,9 +36,17 @@ export interface SliceQueueOptions {
   onError?: (error: Error) => void
 }
 
+/** A connection to send through, e.g. a transaction's (pg-boss's `db` option). */
+export interface SliceDb {
+  executeSql(text: string, values: unknown[]): Promise<{ rows: unknown[] }>
+}
+
 export interface SliceQueue<T> {
-  /** The slice's id, or null when a slice of that key already waits. */
-  enqueue(slice: Slice<T>): Promise<string | null>
+  /**
+   * The slice's id, or null when a slice of that key already waits. With `db`, the slice is
+   * sent inside that connection's transaction: it exists only if the transaction commits.
+   */
+  enqueue(slice: Slice<T>, options?: { db?: SliceDb }): Promise<string | null>
   /** Claims slices until stopped; `concurrency` slices at once in this process. */
   work(
     handler: (slice: ClaimedSlice<T>) => Promise<void>,
@@ -55,6 +63,7 @@ interface SliceJob<T> {
 export async function createSliceQueue<T>(options: SliceQueueOptions): Promise<SliceQueue<T>> {
   const queue = options.queue ?? 'slices'
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5
+  const expireInSeconds = options.expireInSeconds ?? 30
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema: options.schema ?? 'pgboss',
@@ -67,15 +76,18 @@ export async function createSliceQueue<T>(options: SliceQueueOptions): Promise<S
     await boss.createQueue(queue, {
       name: queue,
       policy: 'stately',
-      expireInSeconds: options.expireInSeconds ?? 30,
+      expireInSeconds,
       retryLimit: 20,
       retryDelay: 1,
     })
   }
   return {
-    async enqueue(slice) {
+    async enqueue(slice, sendOptions = {}) {
       return boss.send(queue, { key: slice.key, data: slice.data } satisfies SliceJob<T>, {
         singletonKey: slice.key,
+        // Per slice, so a changed setting applies to a queue created by an older start too.
+        expireInSeconds,
+        ...(sendOptions.db ? { db: sendOptions.db } : {}),
       })
     },
     async work(handler, workOptions = {}) {

@@ -1,0 +1,111 @@
+/**
+ * PostgreSQL mode's part of the composition root (compose.ts picks it when DATABASE_URL is
+ * set): one pool, the PostgreSQL snapshot store, raw CSV cache, district configuration and job
+ * queue, and, in a process whose role runs work, the slice worker (docs/architecture.md#postgresql-mode).
+ * No DATA_DIR lock: several processes on one database are the point.
+ */
+import type { Logger } from 'pino'
+import type { Config } from './config.ts'
+import type { Collector } from './collect/index.ts'
+import {
+  claimScheduledRun,
+  createPgJobQueue,
+  createPgPool,
+  createSliceQueue,
+  enqueueDateSlices,
+  migrate,
+  redactDatabaseUrl,
+  startSliceWorker,
+  type BackfillSliceQueue,
+  type SliceData,
+  type SliceWorker,
+} from './pg/index.ts'
+import {
+  createPgDistrictConfigStore,
+  createPgRawCsvCache,
+  createPgSnapshotStore,
+  type SnapshotStore,
+} from './storage/index.ts'
+import { TOOL_VERSION } from './version.ts'
+
+export interface PgBackendOptions {
+  config: Config & { databaseUrl: string }
+  logger: Logger
+  now: () => number
+}
+
+export function createPgBackend({ config, logger, now }: PgBackendOptions) {
+  const where = redactDatabaseUrl(config.databaseUrl)
+  const pool = createPgPool({
+    databaseUrl: config.databaseUrl,
+    max: 16,
+    onError: (error) => logger.warn({ err: error, database: where }, 'database connection lost'),
+  })
+  const nowDate = () => new Date(now())
+  const store = createPgSnapshotStore({ pool, toolVersion: TOOL_VERSION, now: nowDate })
+  const rawCache = createPgRawCsvCache({
+    pool,
+    onCorrupt: (problem) =>
+      logger.warn({ problem }, 'raw CSV body failed its checksum; it will be fetched again'),
+  })
+  const districtConfig = createPgDistrictConfigStore({ pool, now: nowDate })
+  const runsWork = config.role !== 'api'
+  let slices: BackfillSliceQueue | null = null
+  const jobQueue = createPgJobQueue({
+    pool,
+    now,
+    logger,
+    maxRunningJobs: config.jobs.maxRunning,
+    maxQueuedJobs: config.jobs.maxQueued,
+    // Only workers claim jobs, so a started job's date slices go out with its job:started.
+    onStarted: async (state, client) => {
+      if (!slices) throw new Error('a job was claimed by a process without a slice queue')
+      await enqueueDateSlices(slices, state, client)
+    },
+  })
+  let worker: SliceWorker | null = null
+
+  return {
+    pool,
+    store,
+    rawCache,
+    districtConfig,
+    jobQueue,
+    runsWork,
+    /** Migrates, then (role all or worker) starts claiming jobs and slices. */
+    async start(deps: { collector: Collector; store: SnapshotStore }): Promise<void> {
+      const { applied, version } = await migrate(pool)
+      logger.info({ database: where, applied, version }, 'database schema ready')
+      await jobQueue.ready()
+      if (!runsWork) return
+      slices = await createSliceQueue<SliceData>({
+        databaseUrl: config.databaseUrl,
+        expireInSeconds: config.workerSliceTimeoutSeconds,
+        superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+        onError: (error) => logger.warn({ err: error }, 'slice queue error'),
+      })
+      worker = await startSliceWorker({
+        pool,
+        queue: jobQueue,
+        slices,
+        collector: deps.collector,
+        store: deps.store,
+        now,
+        logger,
+        concurrency: config.upstream.maxConcurrent,
+      })
+    },
+    /** True in exactly one process per period: the automatic refresh runs once, not per process. */
+    claimRefresh: (everyMs: number) => claimScheduledRun(pool, 'refresh', everyMs),
+    async close(): Promise<void> {
+      await worker?.stop()
+      await jobQueue.close()
+      await pool.end()
+    },
+  }
+}
+
+/** How often expired slices are looked for (one process at a time), part of the takeover bound. */
+export const SUPERVISE_INTERVAL_SECONDS = 5
+
+export type PgBackend = ReturnType<typeof createPgBackend>

@@ -1,0 +1,479 @@
+/**
+ * The JobQueue port (docs/architecture.md#the-job-model) over PostgreSQL, shared by every
+ * process of a PostgreSQL deployment. A job is a row of `backfill_jobs` holding the job
+ * reducer's fold of its events, and its events are rows of `backfill_job_events`: the record.
+ * Every append reads the row `FOR UPDATE`, folds the events with `applyJobEvent`, inserts the
+ * ones that change something and updates the row in one transaction, so appends from several
+ * processes fold in one order and a terminal job never changes again (a cancelled job never
+ * turns complete).
+ *
+ * Across processes: every recorded event is announced with `NOTIFY tm_backfill_event`
+ * (`backfillId:seq`, the listener reads the event) and a cancel with `NOTIFY
+ * tm_backfill_cancel` (`backfillId`), which aborts the signals this process handed out for
+ * that job (`watch`). MAX_RUNNING_JOBS and MAX_QUEUED_JOBS count rows in the database.
+ */
+import type pg from 'pg'
+import type { Logger } from 'pino'
+import { ErrorCode } from '../../shared/error-codes.ts'
+import { BackfillError } from '../backfill/index.ts'
+import type { JobEvent, JobSpec } from '../backfill/job-events.ts'
+import type {
+  ClaimedJob,
+  JobListener,
+  JobListQuery,
+  JobQueue,
+  RunHints,
+} from '../backfill/job-queue.ts'
+import { applyJobEvent, createJobState, listCells, type JobState } from '../backfill/job-state.ts'
+
+export const EVENT_CHANNEL = 'tm_backfill_event'
+export const CANCEL_CHANNEL = 'tm_backfill_cancel'
+/** Held (transaction-scoped) while a job is queued or claimed, so the limits count exactly. */
+const LIMITS_LOCK = 'tm-backfill:jobs:limits'
+
+export interface PgJobQueueOptions {
+  pool: pg.Pool
+  now: () => number
+  logger: Logger
+  /** Jobs running at once across every process. @default 2 */
+  maxRunningJobs?: number
+  /** Jobs waiting; more are refused with QUEUE_FULL. @default 20 */
+  maxQueuedJobs?: number
+  /** How often a waiting claim or `idle` looks again without a notification. @default 1000 */
+  pollMs?: number
+  /**
+   * Called inside the transaction that starts a claimed job, with that transaction's
+   * connection: work queued through it exists exactly when the job is started.
+   */
+  onStarted?: (state: JobState, client: pg.PoolClient) => Promise<void>
+}
+
+export interface PgJobQueue extends JobQueue {
+  /**
+   * Appends events to a job under its row lock; returns the state after them (null: no such
+   * job). Events a terminal job absorbs are not recorded.
+   */
+  append(backfillId: string, events: JobEvent[]): Promise<JobState | null>
+  /** The job's state and hints as recorded. */
+  load(backfillId: string): Promise<{ state: JobState; hints: RunHints } | null>
+  /**
+   * Ends a running job whose every cell has settled with `job:finished`, deciding under its
+   * row lock, so of several callers exactly one records it. Returns the state.
+   */
+  finishIfSettled(backfillId: string): Promise<JobState | null>
+  /** Ends the job `error` (`job:failed`) and stops its work in every process, as cancel does. */
+  fail(backfillId: string, message: string): Promise<JobState | null>
+  /** Resolves once the notification listener is connected; rejects if it cannot be. */
+  ready(): Promise<void>
+  /** Ids of jobs that have not ended, oldest first. */
+  unfinished(): Promise<string[]>
+  /**
+   * A signal that aborts when the job is cancelled (from any process) or the queue closes;
+   * call the returned `done` when the work it guards has ended.
+   */
+  watch(backfillId: string): { signal: AbortSignal; done: () => void }
+}
+
+interface JobRow {
+  state: JobState
+  hints: RunHints
+  event_count: number
+}
+
+export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
+  const { pool, logger } = options
+  const maxRunning = options.maxRunningJobs ?? 2
+  const maxQueued = options.maxQueuedJobs ?? 20
+  const pollMs = options.pollMs ?? 1000
+  const at = () => new Date(options.now()).toISOString()
+  const listeners = new Set<JobListener>()
+  const watched = new Map<string, Set<AbortController>>()
+  /** Wakes waiting claims and idle() when any job event arrives. */
+  let wake: (() => void)[] = []
+  const closing = new AbortController()
+  let closed = false
+
+  // Notifications start once this connects; `ready` reports whether it did.
+  const listener = connectListener()
+  listener.catch(() => undefined)
+
+  async function connectListener(): Promise<pg.PoolClient> {
+    const client = await pool.connect()
+    client.on('notification', (msg) => {
+      if (msg.channel === CANCEL_CHANNEL && msg.payload) abortWatched(msg.payload)
+      if (msg.channel === EVENT_CHANNEL && msg.payload) void deliver(msg.payload)
+    })
+    client.on('error', (error) => logger.error({ err: error }, 'job notification listener failed'))
+    await client.query(`LISTEN ${EVENT_CHANNEL}`)
+    await client.query(`LISTEN ${CANCEL_CHANNEL}`)
+    return client
+  }
+
+  function abortWatched(backfillId: string): void {
+    for (const c of watched.get(backfillId) ?? []) c.abort(new Error('cancelled'))
+  }
+
+  function wakeAll(): void {
+    const waiting = wake
+    wake = []
+    for (const w of waiting) w()
+  }
+
+  async function deliver(payload: string): Promise<void> {
+    wakeAll()
+    if (listeners.size === 0) return
+    const sep = payload.lastIndexOf(':')
+    const backfillId = payload.slice(0, sep)
+    const seq = Number(payload.slice(sep + 1))
+    try {
+      const { rows } = await pool.query<{ event: JobEvent; state: JobState }>(
+        `SELECT e.event, j.state FROM backfill_job_events e
+           JOIN backfill_jobs j USING (backfill_id)
+          WHERE e.backfill_id = $1 AND e.seq = $2`,
+        [backfillId, seq],
+      )
+      const row = rows[0]
+      if (!row) return
+      for (const l of listeners) l(row.state, row.event)
+    } catch (error) {
+      logger.warn({ err: error, backfillId, seq }, 'could not read a notified job event')
+    }
+  }
+
+  /** Waits for a notification, the poll interval, or `signal`. */
+  function pause(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        closing.signal.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(done, pollMs)
+      wake.push(done)
+      signal?.addEventListener('abort', done, { once: true })
+      closing.signal.addEventListener('abort', done, { once: true })
+    })
+  }
+
+  async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect()
+    let broken = false
+    try {
+      await client.query('BEGIN')
+      const result = await fn(client)
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true))
+      throw error
+    } finally {
+      client.release(broken)
+    }
+  }
+
+  /** Folds `events` into the locked row and records the ones that change it. */
+  async function appendIn(
+    client: pg.PoolClient,
+    backfillId: string,
+    events: JobEvent[],
+  ): Promise<JobState | null> {
+    const { rows } = await client.query<JobRow>(
+      'SELECT state, hints, event_count FROM backfill_jobs WHERE backfill_id = $1 FOR UPDATE',
+      [backfillId],
+    )
+    const row = rows[0]
+    if (!row) return null
+    let state = row.state
+    let seq = row.event_count
+    const before = state
+    for (const event of events) {
+      const next = applyJobEvent(state, event)
+      if (next === state) continue
+      state = next
+      seq += 1
+      await client.query(
+        'INSERT INTO backfill_job_events (backfill_id, seq, event) VALUES ($1, $2, $3)',
+        [backfillId, seq, JSON.stringify(event)],
+      )
+      await client.query('SELECT pg_notify($1, $2)', [EVENT_CHANNEL, `${backfillId}:${seq}`])
+    }
+    if (state === before) return state
+    await client.query(
+      `UPDATE backfill_jobs SET state = $2, status = $3, event_count = $4,
+         ended_at = $5 WHERE backfill_id = $1`,
+      [backfillId, JSON.stringify(state), state.status, seq, state.completedAt],
+    )
+    return state
+  }
+
+  async function insertJob(
+    client: pg.PoolClient,
+    state: JobState,
+    hints: RunHints,
+    events: JobEvent[],
+  ): Promise<boolean> {
+    const inserted = await client.query(
+      `INSERT INTO backfill_jobs (backfill_id, created_at, status, kind, district_id,
+         target_districts, ended_at, state, hints, event_count)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (backfill_id) DO NOTHING`,
+      [
+        state.backfillId,
+        state.createdAt,
+        state.status,
+        state.kind,
+        state.districtId,
+        state.scope.targetDistricts,
+        state.completedAt,
+        JSON.stringify(state),
+        JSON.stringify(hints),
+        events.length,
+      ],
+    )
+    if (inserted.rowCount === 0) return false
+    for (const [i, event] of events.entries()) {
+      await client.query(
+        'INSERT INTO backfill_job_events (backfill_id, seq, event) VALUES ($1, $2, $3)',
+        [state.backfillId, i + 1, JSON.stringify(event)],
+      )
+    }
+    await client.query('SELECT pg_notify($1, $2)', [
+      EVENT_CHANNEL,
+      `${state.backfillId}:${events.length}`,
+    ])
+    return true
+  }
+
+  async function load(backfillId: string) {
+    const { rows } = await pool.query<JobRow>(
+      'SELECT state, hints, event_count FROM backfill_jobs WHERE backfill_id = $1',
+      [backfillId],
+    )
+    const row = rows[0]
+    return row ? { state: row.state, hints: row.hints } : null
+  }
+
+  async function unfinished(): Promise<string[]> {
+    const { rows } = await pool.query<{ backfill_id: string }>(
+      `SELECT backfill_id FROM backfill_jobs WHERE status IN ('queued', 'processing')
+        ORDER BY created_at, ord`,
+    )
+    return rows.map((r) => r.backfill_id)
+  }
+
+  const append = (backfillId: string, events: JobEvent[]) =>
+    transaction((client) => appendIn(client, backfillId, events))
+
+  function watch(backfillId: string) {
+    const controller = new AbortController()
+    if (closed) controller.abort(new Error('shutting down'))
+    const set = watched.get(backfillId) ?? new Set()
+    set.add(controller)
+    watched.set(backfillId, set)
+    return {
+      signal: controller.signal,
+      done: () => {
+        set.delete(controller)
+        if (set.size === 0 && watched.get(backfillId) === set) watched.delete(backfillId)
+      },
+    }
+  }
+
+  /** The oldest queued job, started, when fewer than the limit run; null otherwise. */
+  async function tryClaim(): Promise<{ state: JobState; hints: RunHints } | null> {
+    return transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [LIMITS_LOCK])
+      const running = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM backfill_jobs WHERE status = 'processing'`,
+      )
+      if ((running.rows[0]?.n ?? 0) >= maxRunning) return null
+      const { rows } = await client.query<{ backfill_id: string; hints: RunHints }>(
+        `SELECT backfill_id, hints FROM backfill_jobs WHERE status = 'queued'
+          ORDER BY created_at, ord LIMIT 1`,
+      )
+      const row = rows[0]
+      if (!row) return null
+      const state = await appendIn(client, row.backfill_id, [{ type: 'job:started', at: at() }])
+      if (state) await options.onStarted?.(state, client)
+      return state ? { state, hints: row.hints } : null
+    })
+  }
+
+  function toClaimed(initial: JobState, hints: RunHints): ClaimedJob {
+    let state = initial
+    const guard = watch(initial.backfillId)
+    // Appends keep the order of emits; release waits for them.
+    let chain: Promise<unknown> = Promise.resolve()
+    let cancelled = false
+    guard.signal.addEventListener('abort', () => (cancelled = !closed), { once: true })
+    return {
+      get state() {
+        return state
+      },
+      hints,
+      signal: guard.signal,
+      emit(event) {
+        state = applyJobEvent(state, event)
+        chain = chain
+          .then(() => append(initial.backfillId, [event]))
+          .catch((error: unknown) =>
+            logger.error({ err: error, backfillId: initial.backfillId }, 'could not record event'),
+          )
+        return state
+      },
+      isCancelled: () => cancelled || state.status === 'cancelled',
+      async release() {
+        await chain
+        guard.done()
+        wakeAll()
+      },
+    }
+  }
+
+  /** Appends `event`, and tells every process to stop the job's work. */
+  const stopWith = (backfillId: string, event: JobEvent) =>
+    transaction(async (client) => {
+      const after = await appendIn(client, backfillId, [event])
+      // Delivered at commit, to every process (this one included).
+      if (after) await client.query('SELECT pg_notify($1, $2)', [CANCEL_CHANNEL, backfillId])
+      return after
+    })
+
+  return {
+    append,
+    load,
+    watch,
+    ready: () => listener.then(() => undefined),
+
+    finishIfSettled: (backfillId: string) =>
+      transaction(async (client) => {
+        const { rows } = await client.query<{ state: JobState }>(
+          'SELECT state FROM backfill_jobs WHERE backfill_id = $1 FOR UPDATE',
+          [backfillId],
+        )
+        const state = rows[0]?.state
+        if (!state || state.status !== 'processing') return state ?? null
+        if (listCells(state).some((c) => c.state === 'pending')) return state
+        return appendIn(client, backfillId, [{ type: 'job:finished', at: at() }])
+      }),
+
+    fail: (backfillId: string, message: string) =>
+      stopWith(backfillId, { type: 'job:failed', at: at(), message }),
+
+    unfinished,
+
+    async enqueue(spec: JobSpec, hints: RunHints): Promise<JobState> {
+      const queued: JobEvent = { type: 'job:queued', at: at(), job: spec }
+      const state = createJobState(queued)
+      await transaction(async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [LIMITS_LOCK])
+        const { rows } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM backfill_jobs WHERE status = 'queued'`,
+        )
+        const waiting = rows[0]?.n ?? 0
+        if (waiting >= maxQueued) {
+          throw new BackfillError(
+            ErrorCode.QUEUE_FULL,
+            `${waiting} jobs are already waiting (limit ${maxQueued}); try again when some have finished`,
+          )
+        }
+        await insertJob(client, state, hints, [queued])
+      })
+      return state
+    },
+
+    async claim(signal?: AbortSignal): Promise<ClaimedJob | null> {
+      while (!closed && !signal?.aborted) {
+        const claimed = await tryClaim()
+        if (claimed) return toClaimed(claimed.state, claimed.hints)
+        await pause(signal)
+      }
+      return null
+    },
+
+    cancel: (backfillId: string) => stopWith(backfillId, { type: 'job:cancelled', at: at() }),
+
+    async get(backfillId: string): Promise<JobState | null> {
+      return (await load(backfillId))?.state ?? null
+    },
+
+    async events(backfillId: string, page: { offset: number; limit: number }) {
+      const { rows } = await pool.query<{ n: number | null }>(
+        `SELECT (SELECT count(*)::int FROM backfill_job_events e WHERE e.backfill_id = j.backfill_id) AS n
+           FROM backfill_jobs j WHERE j.backfill_id = $1`,
+        [backfillId],
+      )
+      if (rows.length === 0) return null
+      const events = await pool.query<{ event: JobEvent }>(
+        `SELECT event FROM backfill_job_events WHERE backfill_id = $1
+          ORDER BY seq LIMIT $2 OFFSET $3`,
+        [backfillId, page.limit, page.offset],
+      )
+      return { total: rows[0]?.n ?? 0, events: events.rows.map((r) => r.event) }
+    },
+
+    async list(query: JobListQuery) {
+      const where = `($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
+        AND ($3::text IS NULL OR district_id = $3 OR $3 = ANY (target_districts))`
+      const params = [query.status ?? null, query.type ?? null, query.districtId ?? null]
+      const [count, page] = await Promise.all([
+        pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM backfill_jobs WHERE ${where}`,
+          params,
+        ),
+        pool.query<{ state: JobState }>(
+          `SELECT state FROM backfill_jobs WHERE ${where}
+            ORDER BY created_at DESC, ord LIMIT $4 OFFSET $5`,
+          [...params, query.limit, query.offset],
+        ),
+      ])
+      return { total: count.rows[0]?.n ?? 0, jobs: page.rows.map((r) => r.state) }
+    },
+
+    async restore(resumeHints: () => Promise<RunHints>) {
+      const ids = await unfinished()
+      const { rows } = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM backfill_jobs',
+      )
+      if (ids.length > 0) {
+        const hints = await resumeHints()
+        await pool.query('UPDATE backfill_jobs SET hints = $2 WHERE backfill_id = ANY ($1)', [
+          ids,
+          JSON.stringify(hints),
+        ])
+      }
+      return { resumed: ids, loaded: rows[0]?.n ?? 0 }
+    },
+
+    async cleanup(endedBefore: number): Promise<string[]> {
+      const { rows } = await pool.query<{ backfill_id: string }>(
+        `DELETE FROM backfill_jobs
+          WHERE status NOT IN ('queued', 'processing') AND ended_at < $1
+          RETURNING backfill_id`,
+        [new Date(endedBefore).toISOString()],
+      )
+      return rows.map((r) => r.backfill_id).sort()
+    },
+
+    subscribe(l: JobListener): () => void {
+      listeners.add(l)
+      return () => listeners.delete(l)
+    },
+
+    async idle(): Promise<void> {
+      while (!closed && (await unfinished()).length > 0) await pause()
+    },
+
+    async close(): Promise<void> {
+      if (closed) return
+      closed = true
+      closing.abort()
+      for (const set of watched.values()) for (const c of set) c.abort(new Error('shutting down'))
+      wakeAll()
+      listeners.clear()
+      const client = await listener.catch(() => null)
+      await client?.query(`UNLISTEN *`).catch(() => undefined)
+      client?.release()
+    },
+  }
+}
