@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { JOB_STATUSES, type BackfillResponse } from './backfill-api.ts'
 import type { RefreshStatus } from './refresh-api.ts'
 import type { SnapshotManifest, SnapshotMetadata } from './snapshot-types.ts'
+import { SERIES_MEASURES } from './series-measures.ts'
 
 /** A schema that checks `shape` and types its value as the full `T` it is part of. */
 function partOf<T>(shape: z.ZodRawShape): z.ZodType<T> {
@@ -119,8 +120,7 @@ export const districtSeriesSchema = z.object({
 })
 export type DistrictSeries = z.infer<typeof districtSeriesSchema>
 
-export const SERIES_MEASURES = ['paidClubs', 'activeClubs', 'paymentsYtd', 'distinguished'] as const
-export type SeriesMeasure = (typeof SERIES_MEASURES)[number]
+export { SERIES_MEASURES, type SeriesMeasure } from './series-measures.ts'
 
 /** `GET /api/all-districts/series`: one measure across districts, from the all-districts files. */
 export const allDistrictsSeriesSchema = z.object({
