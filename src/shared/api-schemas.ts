@@ -86,6 +86,8 @@ const count = z.number().nullable()
 /** One stored date of a district, reduced to the figures the district page charts. */
 export const seriesPointSchema = z.object({
   asOf: z.string(),
+  /** The month the figures describe (YYYY-MM): June's figures are the year-end ones. */
+  dataMonth: z.string(),
   programYear: z.string(),
   /** `summary-row`: no district file that date; the figures come from its all-districts file. */
   detail: z.enum(['summary', 'full', 'summary-row']),

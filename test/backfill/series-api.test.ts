@@ -63,6 +63,7 @@ describe('GET /api/districts/:districtId/series', () => {
       ).body
       expect(point.detail).toBe(file.detail)
       expect(point.programYear).toBe(file.programYear)
+      expect(point.dataMonth).toBe(file.dataMonth)
       expect(point.paidClubs).toBe(file.statistics.summary?.clubs.paid)
       expect(point.paymentsYtd).toBe(file.statistics.summary?.payments.totalYtd)
       expect(point.distinguished.total).toBe(file.statistics.summary?.distinguished.total)

@@ -79,6 +79,7 @@ function pointOfFile(file: DistrictFile): SeriesPoint {
     sources.find((s) => s.report === 'districtsummary') ?? sources[0]
   return {
     asOf: file.asOf,
+    dataMonth: file.dataMonth,
     programYear: file.programYear,
     detail: file.detail,
     closingPeriod: file.closingPeriod,
@@ -129,6 +130,7 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
         if (!all || !row) continue
         points.push({
           asOf,
+          dataMonth: all.dataMonth,
           programYear: all.programYear,
           detail: 'summary-row',
           closingPeriod: false,

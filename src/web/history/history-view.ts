@@ -89,16 +89,12 @@ export function programYearStarts(
 }
 
 /**
- * The year-end values: the last point of each program year the data has closed (a later point
- * belongs to the next year), and the newest point when it falls in June.
+ * The year-end values: the last point of each run of points whose data month is June (the
+ * program year's final month; its closing period runs into July).
  */
 export function yearEndPoints(points: readonly SeriesPoint[]): SeriesPoint[] {
-  const out: SeriesPoint[] = []
-  points.forEach((p, i) => {
-    const next = points[i + 1]
-    if (next ? next.programYear !== p.programYear : p.asOf.slice(5, 7) === '06') out.push(p)
-  })
-  return out
+  const isJune = (p: SeriesPoint | undefined) => p?.dataMonth.endsWith('-06') ?? false
+  return points.filter((p, i) => isJune(p) && !isJune(points[i + 1]))
 }
 
 export interface Change {
