@@ -163,16 +163,17 @@ describe('small screens and accessibility in Chromium', () => {
         await saveScreenshot(page, `narrow-${width}${at === '/' ? '-home' : '-district-61'}`)
         expect(scrollWidth, 'document width').toBeLessThanOrEqual(clientWidth)
         // Tables become labelled rows: each cell shows its column's name.
-        if (at !== '/') {
-          const cell = page
-            .getByTestId('division-table')
-            .locator('td[data-label="Paid clubs"]')
-            .first()
+        {
+          const cell =
+            at === '/'
+              ? page.locator('tr[data-history-job] td[data-label="Status"]').first()
+              : page.getByTestId('division-table').locator('td[data-label="Paid clubs"]').first()
+          const label = at === '/' ? 'Status' : 'Paid clubs'
           expect(
             await cell.evaluate(
               (el) => el.ownerDocument.defaultView!.getComputedStyle(el, '::before').content,
             ),
-          ).toBe('"Paid clubs"')
+          ).toBe(`"${label}"`)
         }
         await page.context().close()
       })

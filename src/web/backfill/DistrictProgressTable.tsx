@@ -20,14 +20,20 @@ export function DistrictProgressTable({ progress }: { progress: BackfillProgress
         <tbody>
           {rows.map((d) => (
             <tr key={d.districtId} data-district={d.districtId} className={`row--${d.status}`}>
-              <th scope="row">{d.districtId}</th>
-              <td>{d.status}</td>
-              <td>
+              <th scope="row" data-label="District">
+                {d.districtId}
+              </th>
+              <td data-label="Status">{d.status}</td>
+              <td data-label="Dates">
                 {d.datesProcessed} / {d.datesTotal}
               </td>
-              <td>{d.failedDates.length > 0 ? d.failedDates.join(', ') : '—'}</td>
-              <td>{d.retryCount}</td>
-              <td className="error-text">{d.lastError ?? ''}</td>
+              <td data-label="Failed dates">
+                {d.failedDates.length > 0 ? d.failedDates.join(', ') : '—'}
+              </td>
+              <td data-label="Retries">{d.retryCount}</td>
+              <td className="error-text" data-label="Last error">
+                {d.lastError ?? ''}
+              </td>
             </tr>
           ))}
         </tbody>
