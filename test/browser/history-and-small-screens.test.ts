@@ -11,10 +11,13 @@ import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import type { DistrictStatistics } from '../../src/shared/district-statistics.ts'
 import type { DistrictFile } from '../../src/shared/snapshot-types.ts'
 import {
+  clickStart,
   horizontalOverflow,
   saveScreenshot,
   seriousAxeViolations,
+  setDates,
   startBrowserStack,
+  waitForCardStatus,
   type BrowserStack,
 } from './harness.ts'
 
@@ -162,9 +165,17 @@ describe('small screens and accessibility in Chromium', () => {
       else await page.getByTestId('trend-range').waitFor()
       for (const width of [390, 360]) {
         await page.setViewportSize({ width, height: 844 })
-        const { scrollWidth, clientWidth } = await horizontalOverflow(page)
+        // The charts follow their container through a ResizeObserver: wait for the new layout.
+        await expect
+          .poll(
+            async () => {
+              const { scrollWidth, clientWidth } = await horizontalOverflow(page)
+              return scrollWidth - clientWidth
+            },
+            { message: `document wider than ${width} px`, timeout: 10_000 },
+          )
+          .toBeLessThanOrEqual(0)
         await saveScreenshot(page, `narrow-${width}-${name}`)
-        expect(scrollWidth, `document width at ${width} px`).toBeLessThanOrEqual(clientWidth)
       }
       // Tables become labelled rows: each cell shows its column's name.
       const cell =
@@ -199,6 +210,25 @@ describe('small screens and accessibility in Chromium', () => {
     expect(card.style).toBe('solid')
     expect(contrast(card.outline, 'rgb(255, 255, 255)')).toBeGreaterThanOrEqual(3)
     expect(contrast(header.outline, 'rgb(0, 65, 101)')).toBeGreaterThanOrEqual(3)
+    await page.context().close()
+  })
+})
+
+// Last: it stores new dates, which the tests above do not expect.
+describe('after a backfill on the district page', () => {
+  it('charts the new dates once the job ends', async () => {
+    const page = await env.open('/?district=21')
+    await paidPoints(page)
+      .nth(STORED - 1)
+      .waitFor()
+    expect(await paidPoints(page).count()).toBe(STORED)
+    await setDates(page, '2026-07-06', '2026-07-07')
+    const { job } = await clickStart(page)
+    await waitForCardStatus(page, job.backfillId, 'complete')
+    await paidPoints(page)
+      .nth(STORED + 1)
+      .waitFor({ timeout: 10_000 })
+    expect(await paidPoints(page).count()).toBe(STORED + 2)
     await page.context().close()
   })
 })
