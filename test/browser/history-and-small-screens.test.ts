@@ -147,6 +147,9 @@ describe('district page history in Chromium', () => {
     expect(await page.getByTestId('trend-range').textContent()).toMatch(
       /^10 districts over 9 stored dates/,
     )
+    // One line per ranked district, once the lazily loaded chart has drawn.
+    await page.locator('.trend .recharts-line').nth(9).waitFor({ state: 'attached' })
+    expect(await page.locator('.trend .recharts-line').count()).toBe(10)
     await saveScreenshot(page, 'home-trends')
     await page.context().close()
   })
@@ -162,7 +165,7 @@ describe('small screens and accessibility in Chromium', () => {
         await paidPoints(page)
           .nth(STORED - 1)
           .waitFor()
-      else await page.getByTestId('trend-range').waitFor()
+      else await page.locator('.trend .recharts-line').nth(9).waitFor({ state: 'attached' })
       for (const width of [390, 360]) {
         await page.setViewportSize({ width, height: 844 })
         // The charts follow their container through a ResizeObserver: wait for the new layout.
