@@ -91,12 +91,16 @@ describe('GET /api/districts/:districtId/series', () => {
     expect(res.status).toBe(200)
     expect(res.body.points.map((p) => p.asOf)).toEqual([...FULL, ...SUMMARY])
     expect(res.body.latestFull).toBeNull()
+    // Early July is June's closing period: the summary rows say so, as the metadata does.
+    expect(res.body.points.some((p) => p.closingPeriod)).toBe(true)
     for (const point of res.body.points) {
       const all = (
         await stack.api<AllDistrictsFile>('GET', `/api/snapshots/${point.asOf}/all-districts`)
       ).body
       const row = all.rows.find((r) => r.DISTRICT === '02')!
       expect(point.detail).toBe('summary-row')
+      const metadata = (await stack.api<Json>('GET', `/api/snapshots/${point.asOf}`)).body.metadata
+      expect(point.closingPeriod).toBe(metadata.closingPeriod)
       expect(point.paidClubs).toBe(num(row['Paid Clubs']))
       expect(point.paymentsYtd).toBe(num(row['Total YTD Payments']))
       expect(point.fetchedAt).toBe(all.source.fetchedAt)

@@ -41,10 +41,17 @@ const districtsParam = requiredRangeQuery.shape.districts
 async function storedDatesIn(
   store: Store,
   q: { from?: IsoDate; to?: IsoDate },
-): Promise<{ from: IsoDate | null; to: IsoDate | null; dates: IsoDate[] }> {
-  const listed = (await store.listSnapshots({ from: q.from, to: q.to })).map((s) => s.asOf).sort()
+): Promise<{
+  from: IsoDate | null
+  to: IsoDate | null
+  dates: IsoDate[]
+  closingPeriod: Map<IsoDate, boolean>
+}> {
+  const snapshots = await store.listSnapshots({ from: q.from, to: q.to })
+  const closingPeriod = new Map(snapshots.map((s) => [s.asOf, s.closingPeriod]))
+  const listed = snapshots.map((s) => s.asOf).sort()
   const to = q.to ?? listed.at(-1) ?? null
-  if (to === null) return { from: q.from ?? null, to: null, dates: [] }
+  if (to === null) return { from: q.from ?? null, to: null, dates: [], closingPeriod }
   let from = q.from ?? addDays(to, -DEFAULT_SERIES_DAYS)
   if (!q.from && listed[0] && listed[0] > from) from = listed[0]
   if (diffDays(from, to) > MAX_SERIES_DAYS) {
@@ -53,7 +60,7 @@ async function storedDatesIn(
       `querystring.to: a series may span at most ${MAX_SERIES_DAYS} days (${from} to ${to} is ${diffDays(from, to)})`,
     )
   }
-  return { from, to, dates: listed.filter((d) => d >= from && d <= to) }
+  return { from, to, dates: listed.filter((d) => d >= from && d <= to), closingPeriod }
 }
 
 function summaryFigures(s: DistrictSummaryStats | null) {
@@ -115,7 +122,7 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
     },
     async (req) => {
       const id = req.params.districtId
-      const { from, to, dates } = await storedDatesIn(store, req.query)
+      const { from, to, dates, closingPeriod } = await storedDatesIn(store, req.query)
       const points: SeriesPoint[] = []
       let latestFull: IsoDate | null = null
       for (const asOf of dates) {
@@ -133,7 +140,7 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
           dataMonth: all.dataMonth,
           programYear: all.programYear,
           detail: 'summary-row',
-          closingPeriod: false,
+          closingPeriod: closingPeriod.get(asOf) ?? false,
           sourceAsOf: all.source.footer?.asOf ?? null,
           fetchedAt: all.source.fetchedAt,
           ...summaryFigures(row),
