@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { JOB_STATUSES, type BackfillResponse } from './backfill-api.ts'
 import type { RefreshStatus } from './refresh-api.ts'
 import type { SnapshotManifest, SnapshotMetadata } from './snapshot-types.ts'
+import { SERIES_MEASURES } from './series-measures.ts'
 
 /** A schema that checks `shape` and types its value as the full `T` it is part of. */
 function partOf<T>(shape: z.ZodRawShape): z.ZodType<T> {
@@ -117,3 +118,57 @@ export const jobEventPageSchema = z.object({
   events: z.array(partOf<{ type: string; at: string }>({ type: z.string(), at: z.string() })),
 })
 export type JobEventPage = z.infer<typeof jobEventPageSchema>
+
+const count = z.number().nullable()
+
+/** One stored date of a district, reduced to the figures the district page charts. */
+export const seriesPointSchema = z.object({
+  asOf: z.string(),
+  /** The month the figures describe (YYYY-MM): June's figures are the year-end ones. */
+  dataMonth: z.string(),
+  programYear: z.string(),
+  /** `summary-row`: no district file that date; the figures come from its all-districts file. */
+  detail: z.enum(['summary', 'full', 'summary-row']),
+  closingPeriod: z.boolean(),
+  /** The as-of printed in the footer of the report the figures came from, and when it was fetched. */
+  sourceAsOf: z.string().nullable(),
+  fetchedAt: z.string().nullable(),
+  paidClubs: count,
+  activeClubs: count,
+  paymentsYtd: count,
+  paymentBase: count,
+  /** Active members summed over the clubs (full detail only). */
+  activeMembers: count,
+  distinguished: z.object({
+    distinguished: count,
+    select: count,
+    presidents: count,
+    smedley: count,
+    total: count,
+  }),
+})
+export type SeriesPoint = z.infer<typeof seriesPointSchema>
+
+/** `GET /api/districts/:districtId/series`: one point per stored date, oldest first. */
+export const districtSeriesSchema = z.object({
+  districtId: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  points: z.array(seriesPointSchema),
+  /** The newest date with a full-detail file (its division table), null when none. */
+  latestFull: z.string().nullable(),
+})
+export type DistrictSeries = z.infer<typeof districtSeriesSchema>
+
+export { SERIES_MEASURES, type SeriesMeasure } from './series-measures.ts'
+
+/** `GET /api/all-districts/series`: one measure across districts, from the all-districts files. */
+export const allDistrictsSeriesSchema = z.object({
+  measure: z.enum(SERIES_MEASURES),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  /** Ranked by the measure on the newest date, highest first. */
+  districtIds: z.array(z.string()),
+  dates: z.array(z.object({ asOf: z.string(), values: z.record(z.string(), count) })),
+})
+export type AllDistrictsSeries = z.infer<typeof allDistrictsSeriesSchema>

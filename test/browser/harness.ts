@@ -3,6 +3,8 @@
  * Chromium driven by playwright-core. Missing Chromium is a failure, never a skip.
  */
 import { existsSync, mkdirSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Locator, type Page, type Response } from 'playwright-core'
@@ -35,9 +37,17 @@ export async function launchChromium(): Promise<Browser> {
 export interface BrowserStack {
   stack: Stack
   browser: Browser
-  /** A fresh browser context (own sessionStorage) on the page at `path`. */
-  open(path?: string): Promise<Page>
+  /**
+   * A fresh browser context (own sessionStorage) on the page at `path`. `bypassCSP` lets a
+   * test inject a checker script (axe) that the page's own policy would refuse.
+   */
+  open(path?: string, options?: OpenOptions): Promise<Page>
   close(): Promise<void>
+}
+
+export interface OpenOptions {
+  viewport?: { width: number; height: number }
+  bypassCSP?: boolean
 }
 
 export async function startBrowserStack(options: StackOptions = {}): Promise<BrowserStack> {
@@ -52,10 +62,13 @@ export async function startBrowserStack(options: StackOptions = {}): Promise<Bro
   return {
     stack,
     browser,
-    async open(path = '/') {
-      const context = await browser.newContext({ viewport: { width: 1360, height: 900 } })
+    async open(at = '/', options: OpenOptions = {}) {
+      const context = await browser.newContext({
+        viewport: options.viewport ?? { width: 1360, height: 900 },
+        bypassCSP: options.bypassCSP ?? false,
+      })
       const page = await context.newPage()
-      await page.goto(`${stack.url}${path}`)
+      await page.goto(`${stack.url}${at}`)
       await page.getByRole('heading', { name: /Start a backfill|Backfill district/ }).waitFor()
       return page
     },
@@ -187,4 +200,67 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   await page.screenshot({ path: file, fullPage: true })
   console.log(`screenshot: ${file}`)
   return file
+}
+
+export interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  targets: string[]
+}
+
+let axeSource: string | null = null
+
+/**
+ * Runs axe-core (the pinned devDependency, injected into the page: open it with `bypassCSP`)
+ * and answers its violations of impact serious or critical.
+ */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  axeSource ??= await readFile(
+    createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+    'utf8',
+  )
+  await page.addScriptTag({ content: axeSource })
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run(
+            ctx: unknown,
+            opts: unknown,
+          ): Promise<{
+            violations: {
+              id: string
+              impact: string | null
+              help: string
+              nodes: { target: unknown[] }[]
+            }[]
+          }>
+        }
+      }
+    ).axe
+    const doc = (globalThis as unknown as { document: object }).document
+    const result = await axe.run(doc, { resultTypes: ['violations'] })
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    }))
+  })
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
+/** The document's width beyond the viewport, in CSS pixels (0 when nothing scrolls sideways). */
+export function horizontalOverflow(
+  page: Page,
+): Promise<{ scrollWidth: number; clientWidth: number }> {
+  return page.evaluate(() => {
+    const el = (
+      globalThis as unknown as {
+        document: { documentElement: { scrollWidth: number; clientWidth: number } }
+      }
+    ).document.documentElement
+    return { scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }
+  })
 }

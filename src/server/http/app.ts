@@ -23,6 +23,7 @@ import { registerDistrictRoutes } from './district-routes.ts'
 import { registerMaintenanceRoutes } from './maintenance-routes.ts'
 import { withErrorResponses } from './openapi-errors.ts'
 import { registerSnapshotRoutes } from './snapshot-routes.ts'
+import { registerSeriesRoutes } from './series-routes.ts'
 import { registerSystemRoutes } from './system-routes.ts'
 
 /** The built web page (`npm run build:web`); served at `/` when it has been built. */
@@ -72,6 +73,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerSystemRoutes(app, deps)
   registerDistrictRoutes(app, deps)
   registerSnapshotRoutes(app, deps)
+  registerSeriesRoutes(app, deps)
   registerBackfillRoutes(app, deps)
   registerMaintenanceRoutes(app, deps)
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -5,3 +5,4 @@ export {
   normalizeSummaryOnly,
 } from './normalize-district.ts'
 export type { DistrictReports, NormalizedDistrict } from './normalize-district.ts'
+export { summaryStatsByDistrict } from './all-districts-rows.ts'

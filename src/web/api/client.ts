@@ -21,6 +21,7 @@ import type {
   RefreshStatusView,
   SnapshotView,
 } from './types.ts'
+import type { AllDistrictsSeries, DistrictSeries, SeriesMeasure } from '../../shared/api-schemas.ts'
 
 export interface ApiClientOptions {
   /** @default '' (same origin) */
@@ -28,6 +29,13 @@ export interface ApiClientOptions {
   fetch?: typeof fetch
   /** Read at each call, so a token typed into the page applies at once. */
   getToken?: () => string | null
+}
+
+/** One measure across districts: the `districts` given, or the `top` ones by it. */
+export interface AllDistrictsQuery {
+  measure: SeriesMeasure
+  top?: number
+  districts?: string[]
 }
 
 interface CallOptions {
@@ -125,6 +133,18 @@ export function createApiClient(options: ApiClientOptions = {}) {
       ),
     districtFile: (date: string, districtId: string, signal?: AbortSignal) =>
       call<DistrictFileView>('GET', `/api/snapshots/${enc(date)}/districts/${enc(districtId)}`, {
+        signal,
+      }),
+    districtSeries: (districtId: string, signal?: AbortSignal) =>
+      call<DistrictSeries>('GET', `/api/districts/${enc(districtId)}/series`, { signal }),
+    allDistrictsSeries: (q: AllDistrictsQuery, signal?: AbortSignal) =>
+      call<AllDistrictsSeries>(
+        'GET',
+        `/api/all-districts/series${query({ measure: q.measure, top: q.top, districts: q.districts?.join(',') })}`,
+        { signal },
+      ),
+    snapshotDates: (signal?: AbortSignal) =>
+      call<{ current: string | null; snapshots: { asOf: string }[] }>('GET', '/api/snapshots', {
         signal,
       }),
     snapshot: (date: string, signal?: AbortSignal) =>

@@ -4,7 +4,7 @@
  */
 import { queryOptions, skipToken } from '@tanstack/react-query'
 import { isTerminal, type BackfillResponse } from '../../shared/backfill-api.ts'
-import type { ApiClient } from './client.ts'
+import type { AllDistrictsQuery, ApiClient } from './client.ts'
 import { ApiError } from './api-error.ts'
 import type { CoverageQuery, HistoryQuery, RefreshStatusView } from './types.ts'
 
@@ -23,6 +23,9 @@ export const queryKeys = {
   coverage: (q: CoverageQuery) => ['coverage', q] as const,
   districtFile: (date: string, districtId: string) => ['district-file', date, districtId] as const,
   snapshot: (date: string) => ['snapshot', date] as const,
+  snapshotDates: ['snapshot', 'dates'] as const,
+  districtSeries: (districtId: string) => ['series', 'district', districtId] as const,
+  allDistrictsSeries: (q: AllDistrictsQuery) => ['series', 'all-districts', q] as const,
   configured: ['districts', 'configured'] as const,
   available: ['districts', 'available'] as const,
   health: ['health'] as const,
@@ -41,6 +44,7 @@ export const REFRESH_AFFECTS: readonly (readonly string[])[] = [
   ['coverage'],
   ['snapshot'],
   ['district-file'],
+  ['series'],
   queryKeys.health,
   queryKeys.available,
   queryKeys.refresh,
@@ -94,6 +98,29 @@ export function districtFileOptions(api: ApiClient, date: string, districtId: st
   return queryOptions({
     queryKey: queryKeys.districtFile(date, districtId),
     queryFn: ({ signal }) => api.districtFile(date, districtId, signal),
+  })
+}
+
+export function districtSeriesOptions(api: ApiClient, districtId: string) {
+  return queryOptions({
+    queryKey: queryKeys.districtSeries(districtId),
+    queryFn: ({ signal }) => api.districtSeries(districtId, signal),
+  })
+}
+
+export function allDistrictsSeriesOptions(api: ApiClient, q: AllDistrictsQuery) {
+  return queryOptions({
+    queryKey: queryKeys.allDistrictsSeries(q),
+    queryFn: ({ signal }) => api.allDistrictsSeries(q, signal),
+    placeholderData: (previous) => previous,
+  })
+}
+
+/** Every stored date: the coverage view opens on the range that holds data. */
+export function snapshotDatesOptions(api: ApiClient) {
+  return queryOptions({
+    queryKey: queryKeys.snapshotDates,
+    queryFn: ({ signal }) => api.snapshotDates(signal),
   })
 }
 

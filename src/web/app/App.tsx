@@ -3,6 +3,8 @@ import { BackfillButton } from '../backfill/BackfillButton.tsx'
 import { JobHistory } from '../backfill/JobHistory.tsx'
 import { CoverageView } from '../coverage/CoverageView.tsx'
 import { ConfiguredDistrictsEditor } from '../districts/ConfiguredDistrictsEditor.tsx'
+import { AllDistrictsTrend } from '../history/AllDistrictsTrend.tsx'
+import { DistrictHistory } from '../history/DistrictHistory.tsx'
 import { RefreshPanel } from '../refresh/RefreshPanel.tsx'
 import { Header } from './Header.tsx'
 import { Link, useRoute } from './navigation.tsx'
@@ -37,6 +39,7 @@ function BackfillPage() {
           <ActiveJobs />
         </div>
       </div>
+      <AllDistrictsTrend />
       <CoverageView />
       <JobHistory />
     </>
@@ -50,6 +53,7 @@ function DistrictPage({ districtId }: { districtId: string }) {
         <Link to={{ page: 'backfill' }}>All districts</Link> › District {districtId}
       </p>
       <h1 className="page-title">District {districtId}</h1>
+      <DistrictHistory districtId={districtId} />
       <div className="layout">
         <div className="layout__side">
           <BackfillButton districtId={districtId} />

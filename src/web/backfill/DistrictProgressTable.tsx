@@ -31,14 +31,20 @@ export function DistrictProgressTable({
               data-status={finalDistrictStatus(d, jobStatus)}
               className={`row--${d.status}`}
             >
-              <th scope="row">{d.districtId}</th>
-              <td>{finalDistrictStatus(d, jobStatus)}</td>
-              <td>
+              <th scope="row" data-label="District">
+                {d.districtId}
+              </th>
+              <td data-label="Status">{finalDistrictStatus(d, jobStatus)}</td>
+              <td data-label="Dates">
                 {d.datesProcessed} / {d.datesTotal}
               </td>
-              <td>{d.failedDates.length > 0 ? d.failedDates.join(', ') : '—'}</td>
-              <td>{d.retryCount}</td>
-              <td className="error-text">{d.lastError ?? ''}</td>
+              <td data-label="Failed dates">
+                {d.failedDates.length > 0 ? d.failedDates.join(', ') : '—'}
+              </td>
+              <td data-label="Retries">{d.retryCount}</td>
+              <td className="error-text" data-label="Last error">
+                {d.lastError ?? ''}
+              </td>
             </tr>
           ))}
         </tbody>

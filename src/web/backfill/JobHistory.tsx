@@ -67,19 +67,19 @@ export function JobHistory({ districtId }: { districtId?: string }) {
             <tbody>
               {history.data.jobs.map((job) => (
                 <tr key={job.backfillId} data-history-job={job.backfillId}>
-                  <td>
+                  <td data-label="Job">
                     <code>{job.backfillId}</code>
                   </td>
-                  <td>{describeRange(job)}</td>
-                  <td>{describeScope(job)}</td>
-                  <td>
+                  <td data-label="Dates">{describeRange(job)}</td>
+                  <td data-label="Scope">{describeScope(job)}</td>
+                  <td data-label="Status">
                     <span className={`badge badge--${job.status}`}>{statusLabel(job.status)}</span>
                   </td>
-                  <td>
+                  <td data-label="Cells">
                     {doneCells(job.progress)} / {job.progress.total}
                     {job.progress.failed > 0 && ` (${job.progress.failed} failed)`}
                   </td>
-                  <td>{new Date(job.createdAt).toLocaleString()}</td>
+                  <td data-label="Created">{new Date(job.createdAt).toLocaleString()}</td>
                   <td>
                     {!getBackfill(job.backfillId) && (
                       <button

@@ -109,6 +109,7 @@ export function useWatchedJob(info: BackfillInfo) {
     updateBackfill(info.backfillId, { status })
     if (isTerminal(status)) {
       void queryClient.invalidateQueries({ queryKey: ['coverage'] })
+      void queryClient.invalidateQueries({ queryKey: ['series'] })
       void queryClient.invalidateQueries({ queryKey: ['backfills', 'history'] })
       void queryClient.invalidateQueries({ queryKey: queryKeys.available })
     }

@@ -3,17 +3,48 @@ import { useState, type FormEvent } from 'react'
 import { todayUtc } from '../../shared/iso-date.ts'
 import { describeApiError } from '../api/api-error.ts'
 import { useApi } from '../api/ApiProvider.tsx'
-import { coverageOptions } from '../api/queries.ts'
+import { coverageOptions, districtSeriesOptions, snapshotDatesOptions } from '../api/queries.ts'
 import type { CoverageQuery } from '../api/types.ts'
 import { CellInspector } from './CellInspector.tsx'
 import { CoverageMap } from './CoverageMap.tsx'
 import { CoverageLegend } from './CoverageLegend.tsx'
-import { checkCoverageRange, defaultCoverageRange, type SelectedCell } from './coverage-view.ts'
+import { checkCoverageRange, openingCoverageRange, type SelectedCell } from './coverage-view.ts'
 
-/** What is stored, dates × districts, for a chosen range; click a cell to inspect it. */
+/**
+ * Opens on the range that holds data: the district's stored dates on a district page (summary
+ * rows included), every stored date otherwise.
+ */
 export function CoverageView({ districtIds }: { districtIds?: string[] }) {
   const api = useApi()
-  const [draft, setDraft] = useState(() => defaultCoverageRange(todayUtc(Date.now())))
+  const districtId = districtIds?.length === 1 ? districtIds[0]! : null
+  const all = useQuery({ ...snapshotDatesOptions(api), enabled: districtId === null })
+  const one = useQuery({
+    ...districtSeriesOptions(api, districtId ?? ''),
+    enabled: districtId !== null,
+  })
+  const dates = districtId
+    ? one.data?.points.map((p) => p.asOf)
+    : all.data?.snapshots.map((s) => s.asOf)
+  const failed = districtId ? one.isError : all.isError
+  if (!dates && !failed) return null
+  return (
+    <CoverageRangeView
+      districtIds={districtIds}
+      opening={openingCoverageRange(dates ?? [], todayUtc(Date.now()))}
+    />
+  )
+}
+
+/** What is stored, dates × districts, for a chosen range; click a cell to inspect it. */
+function CoverageRangeView({
+  districtIds,
+  opening,
+}: {
+  districtIds?: string[]
+  opening: { from: string; to: string }
+}) {
+  const api = useApi()
+  const [draft, setDraft] = useState(opening)
   const [applied, setApplied] = useState<CoverageQuery>(() => ({
     ...draft,
     ...(districtIds ? { districts: districtIds } : {}),

@@ -7,6 +7,7 @@ import {
   coverageCellLabel,
   coverageCounts,
   defaultCoverageRange,
+  openingCoverageRange,
   summarizeDistrictFile,
 } from './coverage-view.ts'
 
@@ -116,6 +117,20 @@ const summary = {
   },
   extra: {},
 }
+
+describe('opening range', () => {
+  it('opens on the stored dates, the newest 60 at most, or the last fortnight when none', () => {
+    expect(openingCoverageRange(['2026-07-04', '2026-06-26', '2026-07-01'], '2026-11-29')).toEqual({
+      from: '2026-06-26',
+      to: '2026-07-04',
+    })
+    expect(openingCoverageRange(['2025-01-01', '2026-07-04'], '2026-11-29')).toEqual({
+      from: '2026-05-06',
+      to: '2026-07-04',
+    })
+    expect(openingCoverageRange([], '2026-03-01')).toEqual(defaultCoverageRange('2026-03-01'))
+  })
+})
 
 describe('summarizeDistrictFile', () => {
   it('summarizes a summary-level file from the all-districts row', () => {

@@ -56,6 +56,24 @@ export function defaultCoverageRange(today: string): { from: string; to: string 
   return { from: addDays(today, -14), to: addDays(today, -1) }
 }
 
+/** How many days the coverage view opens on when data is stored: the newest two months. */
+export const OPENING_RANGE_DAYS = 60
+
+/**
+ * The range the view opens on: the newest stored dates (up to {@link OPENING_RANGE_DAYS}, not
+ * before the oldest), or the last fortnight when nothing is stored.
+ */
+export function openingCoverageRange(
+  storedDates: readonly string[],
+  today: string,
+): { from: string; to: string } {
+  if (storedDates.length === 0) return defaultCoverageRange(today)
+  const sorted = [...storedDates].sort()
+  const to = sorted.at(-1)!
+  const earliest = addDays(to, -(OPENING_RANGE_DAYS - 1))
+  return { from: sorted[0]! > earliest ? sorted[0]! : earliest, to }
+}
+
 export function checkCoverageRange(from: string, to: string): string | null {
   if (!isIsoDate(from) || !isIsoDate(to)) return 'Both dates must be real dates (YYYY-MM-DD).'
   if (to < from) return `"To" must not be before "From" (${to} < ${from}).`

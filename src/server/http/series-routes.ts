@@ -1,0 +1,209 @@
+import { z } from 'zod'
+import {
+  SERIES_MEASURES,
+  allDistrictsSeriesSchema,
+  districtSeriesSchema,
+  type SeriesMeasure,
+  type SeriesPoint,
+} from '../../shared/api-schemas.ts'
+import type { DistrictStatistics, DistrictSummaryStats } from '../../shared/district-statistics.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
+import { addDays, diffDays, type IsoDate } from '../../shared/iso-date.ts'
+import type { DistrictFile, SourceProvenance } from '../../shared/snapshot-types.ts'
+import { summaryStatsByDistrict } from '../normalize/index.ts'
+import type { AppDeps } from './app.ts'
+import type { App } from './create-app.ts'
+import { httpError } from './errors.ts'
+import { districtId, isoDate, requiredRangeQuery } from './schemas.ts'
+
+type Store = Pick<AppDeps['store'], 'listSnapshots' | 'readDistrict' | 'readAllDistricts'>
+
+/** The longest range one series request may span (a year and a month). */
+export const MAX_SERIES_DAYS = 400
+/** Without `from`, a series reaches back this far from its newest date: a year and a day. */
+export const DEFAULT_SERIES_DAYS = 366
+
+const optionalRange = {
+  from: isoDate
+    .optional()
+    .describe('first date; default: a year and a day before `to`, or the oldest stored date'),
+  to: isoDate.optional().describe('last date; default: the newest stored date'),
+}
+const notReversed = (q: { from?: string; to?: string }) => !q.from || !q.to || q.from <= q.to
+const reversedIssue = { message: 'to must not be before from', path: ['to'] }
+
+const districtsParam = requiredRangeQuery.shape.districts
+
+/**
+ * The stored dates of `[from, to]`, where a missing end follows the data: `to` is the newest
+ * stored date and `from` reaches back {@link DEFAULT_SERIES_DAYS} (not before the oldest).
+ */
+async function storedDatesIn(
+  store: Store,
+  q: { from?: IsoDate; to?: IsoDate },
+): Promise<{
+  from: IsoDate | null
+  to: IsoDate | null
+  dates: IsoDate[]
+  closingPeriod: Map<IsoDate, boolean>
+}> {
+  const snapshots = await store.listSnapshots({ from: q.from, to: q.to })
+  const closingPeriod = new Map(snapshots.map((s) => [s.asOf, s.closingPeriod]))
+  const listed = snapshots.map((s) => s.asOf).sort()
+  const to = q.to ?? listed.at(-1) ?? null
+  if (to === null) return { from: q.from ?? null, to: null, dates: [], closingPeriod }
+  let from = q.from ?? addDays(to, -DEFAULT_SERIES_DAYS)
+  if (!q.from && listed[0] && listed[0] > from) from = listed[0]
+  if (diffDays(from, to) > MAX_SERIES_DAYS) {
+    throw httpError(
+      ErrorCode.VALIDATION_ERROR,
+      `querystring.to: a series may span at most ${MAX_SERIES_DAYS} days (${from} to ${to} is ${diffDays(from, to)})`,
+    )
+  }
+  return { from, to, dates: listed.filter((d) => d >= from && d <= to), closingPeriod }
+}
+
+function summaryFigures(s: DistrictSummaryStats | null) {
+  return {
+    paidClubs: s?.clubs.paid ?? null,
+    activeClubs: s?.clubs.active ?? null,
+    paymentsYtd: s?.payments.totalYtd ?? null,
+    paymentBase: s?.payments.base ?? null,
+    distinguished: {
+      distinguished: s?.distinguished.distinguished ?? null,
+      select: s?.distinguished.select ?? null,
+      presidents: s?.distinguished.presidents ?? null,
+      smedley: s?.distinguished.smedley ?? null,
+      total: s?.distinguished.total ?? null,
+    },
+  }
+}
+
+function pointOfFile(file: DistrictFile): SeriesPoint {
+  const stats = file.statistics as DistrictStatistics
+  const sources = file.provenance.sources
+  const source: SourceProvenance | undefined =
+    sources.find((s) => s.report === 'districtsummary') ?? sources[0]
+  return {
+    asOf: file.asOf,
+    dataMonth: file.dataMonth,
+    programYear: file.programYear,
+    detail: file.detail,
+    closingPeriod: file.closingPeriod,
+    sourceAsOf: source?.footer?.asOf ?? null,
+    fetchedAt: source?.fetchedAt ?? null,
+    ...summaryFigures(stats.summary),
+    activeMembers: stats.totals?.membership.active ?? null,
+  }
+}
+
+export function measureOf(s: DistrictSummaryStats, measure: SeriesMeasure): number | null {
+  if (measure === 'paidClubs') return s.clubs.paid
+  if (measure === 'activeClubs') return s.clubs.active
+  if (measure === 'paymentsYtd') return s.payments.totalYtd
+  return s.distinguished.total
+}
+
+/** Trends over the stored dates: one district's figures, one measure across districts. */
+export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): void {
+  const { store } = deps
+
+  app.get(
+    '/api/districts/:districtId/series',
+    {
+      schema: {
+        tags: ['snapshots'],
+        description:
+          "One compact point per stored date: the district file's figures, or its row of that date's all-districts file when only the summary holds it. Reads one file per stored date.",
+        params: z.strictObject({ districtId }),
+        querystring: z.strictObject(optionalRange).refine(notReversed, reversedIssue),
+        response: { 200: districtSeriesSchema },
+      },
+    },
+    async (req) => {
+      const id = req.params.districtId
+      const { from, to, dates, closingPeriod } = await storedDatesIn(store, req.query)
+      const points: SeriesPoint[] = []
+      let latestFull: IsoDate | null = null
+      for (const asOf of dates) {
+        const file = await store.readDistrict(asOf, id)
+        if (file) {
+          points.push(pointOfFile(file))
+          if (file.detail === 'full') latestFull = asOf
+          continue
+        }
+        const all = await store.readAllDistricts(asOf)
+        const row = all && summaryStatsByDistrict(all).get(id)
+        if (!all || !row) continue
+        points.push({
+          asOf,
+          dataMonth: all.dataMonth,
+          programYear: all.programYear,
+          detail: 'summary-row',
+          closingPeriod: closingPeriod.get(asOf) ?? false,
+          sourceAsOf: all.source.footer?.asOf ?? null,
+          fetchedAt: all.source.fetchedAt,
+          ...summaryFigures(row),
+          activeMembers: null,
+        })
+      }
+      return { districtId: id, from, to, points, latestFull }
+    },
+  )
+
+  app.get(
+    '/api/all-districts/series',
+    {
+      schema: {
+        tags: ['snapshots'],
+        description:
+          "One measure across districts from each stored date's all-districts file: the `districts` given, or the `top` districts by the measure on the newest date.",
+        querystring: z
+          .strictObject({
+            ...optionalRange,
+            measure: z.enum(SERIES_MEASURES).default('paidClubs'),
+            top: z.coerce
+              .number({ message: 'must be a whole number from 1 to 50' })
+              .int({ message: 'must be a whole number from 1 to 50' })
+              .min(1, { message: 'must be a whole number from 1 to 50' })
+              .max(50, { message: 'must be a whole number from 1 to 50' })
+              .default(10),
+            districts: districtsParam,
+          })
+          .refine(notReversed, reversedIssue),
+        response: { 200: allDistrictsSeriesSchema },
+      },
+    },
+    async (req) => {
+      const { measure, top, districts } = req.query
+      const { from, to, dates } = await storedDatesIn(store, req.query)
+      const perDate: { asOf: IsoDate; stats: Map<string, DistrictSummaryStats> }[] = []
+      for (const asOf of dates) {
+        const all = await store.readAllDistricts(asOf)
+        if (all) perDate.push({ asOf, stats: summaryStatsByDistrict(all) })
+      }
+      const newest = perDate.at(-1)?.stats ?? new Map<string, DistrictSummaryStats>()
+      const ranked = (ids: string[]) =>
+        ids
+          .map((id) => ({ id, v: newest.get(id) ? measureOf(newest.get(id)!, measure) : null }))
+          .sort((a, b) => (b.v ?? -Infinity) - (a.v ?? -Infinity) || a.id.localeCompare(b.id))
+          .map((r) => r.id)
+      const districtIds = districts ? ranked(districts) : ranked([...newest.keys()]).slice(0, top)
+      return {
+        measure,
+        from,
+        to,
+        districtIds,
+        dates: perDate.map(({ asOf, stats }) => ({
+          asOf,
+          values: Object.fromEntries(
+            districtIds.map((id) => {
+              const s = stats.get(id)
+              return [id, s ? measureOf(s, measure) : null]
+            }),
+          ),
+        })),
+      }
+    },
+  )
+}
