@@ -219,7 +219,7 @@ function nextCell(prev: CellRecord, event: CellEvent): { cell: CellRecord; note:
     case 'cell:unavailable':
       return { cell: { ...prev, ...done, state: 'unavailable' }, note: {} }
     case 'cell:not-a-district':
-      return { cell: { ...prev, ...done, state: 'not-a-district' }, note: {} }
+      return { cell: { ...prev, ...done, state: 'not-a-district', reason: event.reason }, note: {} }
     case 'cell:retrying': {
       const cell = { ...prev, attempts: Math.max(prev.attempts, event.attempt), error: event.error }
       return { cell, note: { retries: 1, lastError: errorNote(event.date, event.error) } }

@@ -296,6 +296,7 @@ describe('applyJobEvent: not a district on that date', () => {
   it('gives the cell its own state and count, apart from unavailable', () => {
     const job = run(started(), notADistrict(D1, '61'))
     expect(getCell(job, D1, '61')?.state).toBe('not-a-district')
+    expect(getCell(job, D1, '61')?.reason).toBe(`district 61 is not in the summary of ${D1}`)
     expect(job.progress).toMatchObject({ notADistrict: 1, unavailable: 0, failed: 0 })
   })
 
