@@ -75,8 +75,12 @@ function JobBody({ job }: { job: BackfillResponse }) {
       <p className="job__counts" data-testid="job-counts">
         <span>completed {p.completed}</span> · <span>skipped {p.skipped}</span> ·{' '}
         <span>unavailable {p.unavailable}</span> ·{' '}
-        <span>not a district on that date {p.notADistrict}</span> · <span>failed {p.failed}</span>{' '}
-        of <span>{p.total}</span> cells
+        {p.notADistrict > 0 && (
+          <>
+            <span>not a district on that date {p.notADistrict}</span> ·{' '}
+          </>
+        )}
+        <span>failed {p.failed}</span> of <span>{p.total}</span> cells
       </p>
       {!isTerminal(job.status) && (
         <p className="job__live">
