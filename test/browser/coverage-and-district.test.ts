@@ -115,6 +115,29 @@ describe('coverage view in Chromium', () => {
     )
     await page.context().close()
   })
+
+  it('shows a district absent from the stored summary as "not a district on that date"', async () => {
+    // 2026-11-10's summary is stored by the test above; 13 was retired in the 2026 realignment.
+    const page = await env.open('/?district=13')
+    await page.locator('input[name="coverage-from"]').fill('2026-11-09')
+    await page.locator('input[name="coverage-to"]').fill('2026-11-10')
+    await page.getByRole('button', { name: 'Show' }).click()
+    const gone = page.locator('button[data-date="2026-11-10"][data-district="13"]')
+    await page
+      .locator('button[data-date="2026-11-10"][data-district="13"].cov--not-a-district')
+      .waitFor()
+    expect(await gone.getAttribute('aria-label')).toBe(
+      'District 13 on 2026-11-10: not a district on that date',
+    )
+    // No summary stored for 2026-11-09: nothing to tell, so "nothing stored".
+    const unknown = page.locator('button[data-date="2026-11-09"][data-district="13"]')
+    expect(await unknown.getAttribute('class')).toContain('cov--missing')
+    expect(await backgroundColor(gone)).not.toBe(await backgroundColor(unknown))
+    expect(await page.getByRole('list', { name: 'Legend' }).textContent()).toMatch(
+      /Not a district on that date \(not in the date's summary\) \(1\)/,
+    )
+    await page.context().close()
+  })
 })
 
 describe('district page in Chromium', () => {
