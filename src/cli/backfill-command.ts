@@ -132,7 +132,7 @@ async function followJob(
     if (state.backfillId !== id || !bar) return
     const p = state.progress
     bar.setTotal(p.total)
-    bar.update(p.completed + p.skipped + p.unavailable + p.failed, {
+    bar.update(p.completed + p.skipped + p.unavailable + p.notADistrict + p.failed, {
       failed: p.failed,
       current: p.current || '-',
     })

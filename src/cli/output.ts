@@ -82,15 +82,20 @@ export function payloadOf(job: BackfillResponse) {
   return { failed: job.progress.failed, current: job.progress.current || '-' }
 }
 
+/** ", 3 not a district on that date", or nothing when there is none (docs/upstream.md#the-district-set-of-a-date). */
+function notADistrict(count: number): string {
+  return count > 0 ? `, ${count} not a district on that date` : ''
+}
+
 export function printPlan(plan: {
-  counts: { total: number; fetch: number; skip: number; unavailable: number }
+  counts: { total: number; fetch: number; skip: number; unavailable: number; notADistrict: number }
   requests: { total: number; exact: boolean }
   dates: number
   collectionStrategy: { type: string; rationale: string }
 }) {
   process.stdout.write(
     [
-      `dry run: ${plan.dates} dates, ${plan.counts.total} cells (${plan.counts.fetch} to fetch, ${plan.counts.skip} already stored, ${plan.counts.unavailable} unpublished)`,
+      `dry run: ${plan.dates} dates, ${plan.counts.total} cells (${plan.counts.fetch} to fetch, ${plan.counts.skip} already stored, ${plan.counts.unavailable} unpublished${notADistrict(plan.counts.notADistrict)})`,
       `strategy: ${plan.collectionStrategy.type}: ${plan.collectionStrategy.rationale}`,
       `upstream requests: ${plan.requests.total}${plan.requests.exact ? '' : ' (estimate)'}`,
       '',
@@ -102,8 +107,10 @@ export function printSummary(job: BackfillResponse) {
   const p = job.progress
   const of = job.retryOf ? ` (retry of ${job.retryOf})` : ''
   process.stdout.write(
-    `backfill ${job.backfillId}${of}: ${job.status} — ${p.completed} completed, ${p.skipped} skipped, ${p.unavailable} unavailable, ${p.failed} failed of ${p.total} cells; ${job.snapshotIds.length} snapshots written\n`,
+    `backfill ${job.backfillId}${of}: ${job.status} — ${p.completed} completed, ${p.skipped} skipped, ${p.unavailable} unavailable${notADistrict(p.notADistrict)}, ${p.failed} failed of ${p.total} cells; ${job.snapshotIds.length} snapshots written\n`,
   )
+  if (job.error) process.stdout.write(`error: ${job.error}\n`)
+  else for (const w of job.warnings ?? []) process.stdout.write(`warning: ${w}\n`)
   printTable(
     ['district', 'status', 'dates', 'ok', 'failed', 'retries', 'last error'],
     Object.values(p.districtProgress).map((d) => [

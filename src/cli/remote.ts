@@ -256,7 +256,10 @@ async function followRemoteJob(
       job = await patiently(() => server.call<BackfillResponse>('GET', route))
       const p = job.progress
       bar?.setTotal(p.total)
-      bar?.update(p.completed + p.skipped + p.unavailable + p.failed, payloadOf(job))
+      bar?.update(
+        p.completed + p.skipped + p.unavailable + p.notADistrict + p.failed,
+        payloadOf(job),
+      )
     }
   } finally {
     process.off('SIGINT', onSigint)

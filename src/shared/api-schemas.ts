@@ -42,6 +42,19 @@ export type SnapshotView = z.infer<typeof snapshotViewSchema>
 export const configuredDistrictsSchema = z.object({
   configured: z.array(z.string()),
   mode: z.enum(['all-in-summary', 'configured']),
+  /** The newest stored all-districts summary the flags below are checked against. */
+  newestSummary: z.object({ asOf: z.string(), programYear: z.string() }).nullable(),
+  /**
+   * Each configured district: `inNewestSummary` false when that summary does not list it (with
+   * a hint naming the summary), null when no summary is stored yet.
+   */
+  districts: z.array(
+    z.object({
+      districtId: z.string(),
+      inNewestSummary: z.boolean().nullable(),
+      hint: z.string().nullable(),
+    }),
+  ),
 })
 export type ConfiguredDistricts = z.infer<typeof configuredDistrictsSchema>
 

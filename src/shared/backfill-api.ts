@@ -89,7 +89,12 @@ export interface CollectionStrategy {
   targetDistricts?: string[]
 }
 
-export type CellState = 'pending' | 'completed' | 'skipped' | 'unavailable' | 'failed' | 'cancelled'
+/**
+ * `unavailable` = nothing published for the cell; `not-a-district` = the date's own summary does
+ * not list the district (docs/upstream.md#the-district-set-of-a-date), so nothing was asked.
+ */
+export type CellState =
+  'pending' | 'completed' | 'skipped' | 'unavailable' | 'not-a-district' | 'failed' | 'cancelled'
 
 export interface CellError {
   code: ErrorCode
@@ -116,6 +121,8 @@ export interface BackfillProgress {
   completed: number
   skipped: number
   unavailable: number
+  /** Cells whose district is not in that date's summary. */
+  notADistrict: number
   failed: number
   current: string
   /** A record, not a Map: JSON has no Map. */
@@ -154,6 +161,8 @@ export interface BackfillResponse {
   /** A retry: the job whose unfinished cells this one runs. */
   retryOf?: string
   error?: string
+  /** Dates on which none of the requested districts is a district (the job is not `complete`). */
+  warnings?: string[]
   snapshotIds: string[]
   createdAt: string
   startedAt: string | null
@@ -175,7 +184,7 @@ export interface BackfillResponse {
 export interface PlannedCellView {
   date: string
   districtId: string
-  action: 'fetch' | 'skip' | 'unavailable'
+  action: 'fetch' | 'skip' | 'unavailable' | 'not-a-district'
   /** What storage already holds for the cell (null: nothing valid). */
   stored: DetailLevel | null
 }
@@ -187,7 +196,7 @@ export interface DryRunPlan {
   scope: BackfillScope
   collectionStrategy: CollectionStrategy
   dates: number
-  counts: { total: number; fetch: number; skip: number; unavailable: number }
+  counts: { total: number; fetch: number; skip: number; unavailable: number; notADistrict: number }
   requests: { summary: number; perDistrict: number; total: number; exact: boolean }
   cells: PlannedCellView[]
   openDates: { date: string; action: 'fetch-summary' | 'unavailable'; districts: 'from-summary' }[]

@@ -100,7 +100,13 @@ export interface SnapshotManifest {
   asOf: IsoDate
   districts: Record<DistrictId, ManifestEntry>
   /** Present when all-districts.json was written for this date. */
-  allDistricts: { sizeBytes: number; sha256: string; writtenAt: string } | null
+  allDistricts: {
+    sizeBytes: number
+    sha256: string
+    writtenAt: string
+    /** The summary's `DISTRICT` ids (absent in snapshots written before they were recorded). */
+    districtIds?: DistrictId[]
+  } | null
   /**
    * sha256 of the metadata.json this manifest was committed with (added by the storage layer):
    * the manifest is the single commit point of a snapshot update, metadata included.
@@ -125,7 +131,8 @@ export interface CurrentPointer {
   updatedAt: string
 }
 
-export type CoverageStatus = 'ok' | 'failed' | 'missing'
+/** `not-a-district`: the date's stored summary does not list the district. */
+export type CoverageStatus = 'ok' | 'failed' | 'missing' | 'not-a-district'
 
 export interface CoverageCell {
   detail: DetailLevel | null

@@ -17,10 +17,13 @@ import { renderReportCsv } from './render.ts'
 import { createRosterSource } from './roster.ts'
 
 /**
- * Default districts. Ids 201+ only exist from 2026-27 and two ids dissolve before it,
- * mimicking the 2026 realignment so "districts valid for a date" differs by year.
+ * Default districts, with the 2026 realignment (docs/upstream.md#lessons-of-2026) at the
+ * 2026-27 boundary: `13` and `106` are retired after 2025-26 and their clubs move to new
+ * three-digit districts numbered as the real ones are (201, 202, 203, 205: 204 is absent).
+ * `from` names the districts whose clubs a new district takes over, so "districts valid for a
+ * date" and "the district of a club" both differ by year.
  */
-export const DEFAULT_DISTRICTS: readonly { id: string; fromYear?: number; untilYear?: number }[] = [
+export const DEFAULT_DISTRICTS: readonly SimDistrict[] = [
   ...[
     '02',
     '09',
@@ -42,9 +45,21 @@ export const DEFAULT_DISTRICTS: readonly { id: string; fromYear?: number; untilY
   ].map((id) => ({ id })),
   { id: '13', untilYear: 2025 },
   { id: '106', untilYear: 2025 },
-  { id: '201', fromYear: 2026 },
-  { id: '215', fromYear: 2026 },
+  { id: '201', fromYear: 2026, from: ['13'] },
+  { id: '202', fromYear: 2026, from: ['13'] },
+  { id: '203', fromYear: 2026, from: ['106'] },
+  { id: '205', fromYear: 2026, from: ['106'] },
 ]
+
+export interface SimDistrict {
+  id: string
+  /** First program-year start it exists in; absent = always. */
+  fromYear?: number
+  /** Last program-year start it exists in; absent = always. */
+  untilYear?: number
+  /** Retired districts whose clubs it takes over (split evenly between their successors). */
+  from?: readonly string[]
+}
 
 /** What to render: `dataAsOf` null = no published data (header + footer only). */
 export interface RenderTarget {
@@ -86,7 +101,11 @@ export function createSimModel(config: SimulatorConfig): SimModel {
     firstLiveDayOfJuly: config.firstLiveDayOfJuly,
     today: () => todayOverride ?? config.today(),
   })
-  const rosters = createRosterSource(config.seed, config.clubCounts)
+  const rosters = createRosterSource(
+    config.seed,
+    config.clubCounts,
+    config.districts ? [] : DEFAULT_DISTRICTS,
+  )
   const bodies = new Map<string, string>()
 
   const districtsFor = (programYear: string): string[] => {

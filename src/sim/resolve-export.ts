@@ -27,8 +27,30 @@ function csv(
 }
 
 export function resolveExport(req: ExportRequest, model: SimModel): ExportPlan {
-  if (req.pathProgramYear === null) return resolveRoot(req, model)
-  return resolveArchive(req, req.pathProgramYear, model)
+  const plan =
+    req.pathProgramYear === null
+      ? resolveRoot(req, model)
+      : resolveArchive(req, req.pathProgramYear, model)
+  return liveAnswerForAbsentDistrict(req, plan, model) ?? plan
+}
+
+/**
+ * The per-district export ignores the program year for a district of the live year
+ * (docs/upstream.md#lessons-of-2026): asked for a date on which the district did not exist
+ * (a new id before the realignment), it answers the live year's current data with a 200.
+ */
+function liveAnswerForAbsentDistrict(
+  req: ExportRequest,
+  plan: ExportPlan,
+  model: SimModel,
+): ExportPlan | null {
+  if (plan.kind !== 'csv' || req.districtId === null) return null
+  if (model.districtsFor(plan.target.programYear).includes(req.districtId)) return null
+  const cal = model.calendar
+  const live = cal.liveProgramYear()
+  if (!model.districtsFor(live).includes(req.districtId)) return null
+  const latest = cal.latestAsOf()
+  return csv(req, live, cal.liveDataMonth(), latest, latest)
 }
 
 function resolveRoot(req: ExportRequest, model: SimModel): ExportPlan {

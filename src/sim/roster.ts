@@ -124,20 +124,49 @@ export interface RosterSource {
   roster(districtId: string, programYear: string): DistrictRoster
 }
 
+/** A new district of a realignment and the retired districts whose clubs it takes over. */
+export interface Succession {
+  id: string
+  from?: readonly string[]
+}
+
 export function createRosterSource(
   seed: number,
   clubCounts: Record<string, number> = {},
+  successions: readonly Succession[] = [],
 ): RosterSource {
   const universes = new Map<string, UniverseClub[]>()
   const rosters = new Map<string, DistrictRoster>()
+  const successorsOf = (retired: string): string[] =>
+    successions.filter((s) => s.from?.includes(retired)).map((s) => s.id)
   const universeOf = (districtId: string): UniverseClub[] => {
     let universe = universes.get(districtId)
     if (!universe) {
-      const size = clubCounts[districtId] ?? defaultClubCount(seed, districtId)
-      universe = generateUniverse(seed, districtId, size)
+      const from = successions.find((s) => s.id === districtId)?.from ?? []
+      universe =
+        from.length > 0
+          ? from.flatMap((retired) => movedClubs(seed, universeOf(retired), retired, districtId))
+          : generateUniverse(
+              seed,
+              districtId,
+              clubCounts[districtId] ?? defaultClubCount(seed, districtId),
+            )
       universes.set(districtId, universe)
     }
     return universe
+  }
+  /** The clubs of a retired district that move to `successor`: same numbers and names. */
+  function movedClubs(
+    seed: number,
+    clubs: UniverseClub[],
+    retired: string,
+    successor: string,
+  ): UniverseClub[] {
+    const heirs = successorsOf(retired)
+    const index = heirs.indexOf(successor)
+    return clubs.filter(
+      (c) => hashKey(seed, 'realign', retired, c.clubNumber) % heirs.length === index,
+    )
   }
   return {
     roster(districtId, programYear) {

@@ -7,6 +7,7 @@ export function makeProgress(overrides: Partial<BackfillProgress> = {}): Backfil
     completed: 0,
     skipped: 0,
     unavailable: 0,
+    notADistrict: 0,
     failed: 0,
     current: '',
     districtProgress: {},

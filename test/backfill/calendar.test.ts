@@ -2,7 +2,13 @@ import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
-import { eachDate, programYearOf, yearMonthOf, type IsoDate } from '../../src/shared/iso-date.ts'
+import {
+  addDays,
+  eachDate,
+  programYearOf,
+  yearMonthOf,
+  type IsoDate,
+} from '../../src/shared/iso-date.ts'
 import type { Stack } from '../helpers/stack.ts'
 import { configureDistricts, type Json } from '../helpers/jobs.ts'
 import { requestsFor, runJob, startBackfillStack, trackJobs } from './backfill-harness.ts'
@@ -25,7 +31,9 @@ function cellsOf(job: BackfillResponse) {
 }
 
 async function snapshotDirs(): Promise<string[]> {
-  return (await readdir(path.join(stack.dataDir, 'snapshots'))).sort()
+  // No snapshot yet (a test run on its own): no directory.
+  const dirs = await readdir(path.join(stack.dataDir, 'snapshots')).catch(() => [])
+  return dirs.sort()
 }
 
 async function expectTruthfulSnapshot(date: IsoDate, ids: readonly string[]) {
@@ -70,12 +78,14 @@ describe('a range across a closing period and a program-year boundary', () => {
     // The June data comes from the 2024-2025 archive, July's from 2025-2026's.
     const requests = requestsFor(stack, dates)
     expect(new Set(requests.map((r) => `${r.asOf}:${r.programYear}`)).size).toBe(dates.length)
-  })
+  }, 120_000)
 
-  it('across the live rollover (2026-06-25..2026-07-31), counts a district that only exists in the new year as unavailable, never failed', async () => {
-    await configureDistricts(stack, ['61', '201'])
+  it('across the live rollover (2026-06-25..2026-07-31), a retired and a new district are "not a district" on the dates their summary does not list them, asked for nothing there', async () => {
+    // 13 is retired after 2025-26, its clubs moved to 201 (and 202): each date lists one of them.
+    await configureDistricts(stack, ['13', '201'])
     const dates = eachDate('2026-06-25', '2026-07-31')
     const before = await snapshotDirs()
+    stack.sim.clearLog()
     const job = await runJob(stack, { startDate: dates[0], endDate: dates.at(-1) })
     const failed = cellsOf(job).filter((c) => c.state === 'failed')
     expect(
@@ -83,18 +93,95 @@ describe('a range across a closing period and a program-year boundary', () => {
       'no cell may fail',
     ).toEqual([])
     expect(job.status).toBe('complete')
-    expect(job.progress.districtProgress['61']?.successfulDates).toEqual(dates)
+    expect(job.warnings).toBeUndefined()
     expect(await snapshotDirs()).toEqual([...before, ...dates].sort())
+    const seen = { '13': new Set<string>(), '201': new Set<string>() }
     for (const date of dates) {
-      const meta = await expectTruthfulSnapshot(date, ['61', '201'])
-      const has201 = stack.sim.truth.clubs('201', date, meta.dataMonth) !== null
-      const cell = cellsOf(job).find((c) => c.date === date && c.districtId === '201')
-      expect(cell?.state, `201 on ${date} (${meta.dataMonth})`).toBe(
-        has201 ? 'completed' : 'unavailable',
-      )
+      const meta = await expectTruthfulSnapshot(date, ['13', '201'])
+      for (const id of ['13', '201'] as const) {
+        const exists = stack.sim.truth.clubs(id, date, meta.dataMonth) !== null
+        const cell = cellsOf(job).find((c) => c.date === date && c.districtId === id)
+        expect(cell?.state, `${id} on ${date} (${meta.dataMonth})`).toBe(
+          exists ? 'completed' : 'not-a-district',
+        )
+        seen[id].add(cell?.state ?? '')
+        if (exists) continue
+        expect(cell?.reason).toBe(`district ${id} is not in the summary of ${date}`)
+        // Not asked, and nothing stored for it.
+        const asked = requestsFor(stack, [date]).filter((r) => r.districtId === id)
+        expect(asked, `requests for ${id} on ${date}`).toEqual([])
+        const file = await stack.api('GET', `/api/snapshots/${date}/districts/${id}`)
+        expect(file.status).toBe(404)
+      }
     }
-    expect(job.progress.unavailable).toBeGreaterThan(0)
-  })
+    // The boundary is crossed in both directions within the job.
+    expect(seen['13']).toEqual(new Set(['completed', 'not-a-district']))
+    expect(seen['201']).toEqual(new Set(['completed', 'not-a-district']))
+    expect(job.progress.notADistrict).toBe(dates.length)
+    expect(job.progress.unavailable).toBe(0)
+    // The stored summaries now answer the dry run: the same cells, no request.
+    const plan = await stack.api<Json>('POST', '/api/districts/backfill', {
+      startDate: dates[0],
+      endDate: dates.at(-1),
+      dryRun: true,
+    })
+    expect(plan.status).toBe(200)
+    expect(plan.body.counts).toMatchObject({ notADistrict: dates.length, fetch: 0 })
+    const planned = (plan.body.cells as Json[]).filter((c) => c.action === 'not-a-district')
+    expect(planned.map((c) => `${c.date} ${c.districtId}`).sort()).toEqual(
+      cellsOf(job)
+        .filter((c) => c.state === 'not-a-district')
+        .map((c) => `${c.date} ${c.districtId}`)
+        .sort(),
+    )
+    // So does coverage: the grid tells "not a district" from "nothing stored".
+    const cov = await stack.api<Json>(
+      'GET',
+      `/api/coverage?from=${dates[0]}&to=${dates.at(-1)}&districts=13,201`,
+    )
+    const byCell = (cov.body.dates as Json[]).flatMap((d) =>
+      ['13', '201'].map((id) => `${d.asOf} ${id} ${d.districts[id].status}`),
+    )
+    expect(byCell.filter((c) => c.endsWith('not-a-district')).map((c) => c.slice(0, -15))).toEqual(
+      planned.map((c) => `${c.date} ${c.districtId}`),
+    )
+    // The configured list is checked against the newest stored summary (2026-27).
+    const configured = await stack.api<Json>('GET', '/api/districts')
+    expect(configured.body.newestSummary).toEqual({ asOf: dates.at(-1), programYear: '2026-2027' })
+    expect(configured.body.districts).toEqual([
+      {
+        districtId: '13',
+        inNewestSummary: false,
+        hint: `13 is not in the 2026-2027 summary (as of ${dates.at(-1)})`,
+      },
+      { districtId: '201', inNewestSummary: true, hint: null },
+    ])
+  }, 180_000)
+
+  it('going back from 2026-27 into 2025-26 with only new ids: the job ends in error with the reason, asking no per-district report', async () => {
+    await configureDistricts(stack, ['201', '203'])
+    const dates = eachDate('2026-06-20', '2026-06-23')
+    stack.sim.clearLog()
+    const job = await runJob(stack, { startDate: dates[0], endDate: dates.at(-1) })
+    expect(job.status).toBe('error')
+    expect(job.error).toBe(
+      `none of 201, 203 is a district on ${dates[0]}…${dates.at(-1)} (not in those dates' summaries)`,
+    )
+    expect(job.progress).toMatchObject({ notADistrict: 8, completed: 0, failed: 0 })
+    const requests = requestsFor(stack, dates)
+    expect(requests.map((r) => r.report)).toEqual(dates.map(() => 'districtsummary'))
+    // A district listed on some dates only: partial_success with the dates named.
+    await configureDistricts(stack, ['201'])
+    // June's last three closing days (2025-26 data, no 201), then the first days of 2026-27.
+    const june = stack.sim.truth.closingDate('2026-06')
+    const start = addDays(june, -2)
+    const across = await runJob(stack, { startDate: start, endDate: addDays(june, 3) })
+    expect(across.status).toBe('partial_success')
+    expect(across.warnings).toEqual([
+      `201 is not a district on ${start}…${june} (not in those dates' summaries)`,
+    ])
+    expect(across.progress).toMatchObject({ notADistrict: 3, failed: 0 })
+  }, 120_000)
 })
 
 describe('dates not yet published', () => {

@@ -153,6 +153,32 @@ describe('coverage view in Chromium', () => {
     await inspector.waitFor({ state: 'detached' })
     await page.context().close()
   })
+
+  it('shows a district absent from the stored summary as "not a district on that date"', async () => {
+    // 2026-11-10's summary is stored by the test above; 13 was retired in the 2026 realignment.
+    const page = await env.open('/?district=13')
+    await page.locator('input[name="coverage-from"]').fill('2026-11-09')
+    await page.locator('input[name="coverage-to"]').fill('2026-11-10')
+    await page.getByRole('button', { name: 'Show' }).click()
+    await painted(page, '2026-11-09', '2026-11-10')
+    await coverageMap(page).focus()
+    await page.keyboard.press('End')
+    expect(await page.locator('#coverage-map-focus').textContent()).toBe(
+      'District 13 on 2026-11-10: not a district on that date',
+    )
+    // No summary stored for 2026-11-09: nothing to tell, so "nothing stored".
+    await page.keyboard.press('Home')
+    expect(await page.locator('#coverage-map-focus').textContent()).toBe(
+      'District 13 on 2026-11-09: nothing stored',
+    )
+    expect(await mapCellColor(page, '2026-11-10', '13')).not.toBe(
+      await mapCellColor(page, '2026-11-09', '13'),
+    )
+    expect(await page.getByRole('list', { name: 'Legend' }).textContent()).toMatch(
+      /Not a district on that date \(not in the date's summary\) \(1\)/,
+    )
+    await page.context().close()
+  })
 })
 
 describe('district page in Chromium', () => {

@@ -155,6 +155,17 @@ describe('configured districts and refresh in Chromium', () => {
     )
     expect(status.body).toMatchObject({ state: 'idle', last: { status: 'unchanged' } })
 
+    // A configured district the newest stored summary (2026-27) no longer lists is flagged.
+    const replaced = await env.stack.api('PUT', '/api/districts', { districts: ['61', '13'] })
+    expect(replaced.status).toBe(200)
+    await page.reload()
+    const hint = `13 is not in the 2026-2027 summary (as of ${newest})`
+    const flags = panel.getByTestId('not-in-summary')
+    await flags.waitFor({ timeout: 10_000 })
+    expect(await flags.textContent()).toBe(hint)
+    expect(await panel.locator('li[data-not-in-summary="true"]').getAttribute('title')).toBe(hint)
+    expect(await panel.locator('li[data-not-in-summary="true"]').count()).toBe(1)
+
     await page.screenshot({ path: '/tmp/web-districts.png', fullPage: true })
     await page.context().close()
   })

@@ -86,6 +86,26 @@ describe('tm-backfill backfill', () => {
     expect(r.stdout).toMatch(/^21\s+failed.*UPSTREAM_HTTP|^21\s+failed.*503/m)
   })
 
+  it('counts a district absent from the date\'s summary as "not a district on that date", asking nothing for it', async () => {
+    const common = await freshDir()
+    // 2025-26 data: 201 exists only from the 2026-27 realignment on.
+    const r = await runCli([
+      'backfill',
+      '--from',
+      '2026-06-27',
+      '--to',
+      '2026-06-28',
+      '--districts',
+      '61,201',
+      ...common,
+    ])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(
+      /complete — 2 completed, 0 skipped, 0 unavailable, 2 not a district on that date, 0 failed of 4 cells; 2 snapshots written/,
+    )
+    expect(sim.requestLog().filter((e) => e.url.includes('~201~'))).toEqual([])
+  })
+
   it('prints the plan for --dry-run and makes no export request for the range', async () => {
     const common = await freshDir()
     const r = await runCli([

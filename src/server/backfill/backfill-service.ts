@@ -90,9 +90,12 @@ function createPreparer(deps: BackfillServiceDeps, latestOrNull: () => Promise<I
           districtIds: scope.targetDistricts,
         })
     const stored = new Map<string, DetailLevel>()
+    const notListed = new Set<string>()
     for (const d of coverage?.dates ?? []) {
-      for (const [id, cell] of Object.entries(d.districts))
+      for (const [id, cell] of Object.entries(d.districts)) {
         if (cell.status === 'ok' && cell.detail) stored.set(cellKey(d.asOf, id), cell.detail)
+        if (cell.status === 'not-a-district') notListed.add(cellKey(d.asOf, id))
+      }
     }
     const latestPublishedAsOf = await latestOrNull()
     const plan = planBackfill({
@@ -103,6 +106,7 @@ function createPreparer(deps: BackfillServiceDeps, latestOrNull: () => Promise<I
         const detail = stored.get(cellKey(date, id))
         return detail ? { detail } : null
       },
+      notListed: (date, id) => notListed.has(cellKey(date, id)),
       latestPublishedAsOf,
       only,
     })

@@ -24,6 +24,8 @@ export interface CellRecord extends CellRef {
   asOf: IsoDate | null
   /** Detail written (completed) or found in storage (skipped). */
   detail: DetailLevel | null
+  /** not-a-district: why, naming the summary that does not list the district. */
+  reason?: string
 }
 
 export interface LedgerDay {

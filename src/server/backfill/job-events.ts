@@ -52,6 +52,8 @@ export type JobEvent =
   /** Already stored at the needed detail; `detail` is what storage holds. */
   | (CellEventBase & { type: 'cell:skipped'; detail?: DetailLevel })
   | (CellEventBase & { type: 'cell:unavailable'; reason?: string })
+  /** The date's summary (as of `summaryAsOf`) does not list the district: nothing was asked. */
+  | (CellEventBase & { type: 'cell:not-a-district'; summaryAsOf: IsoDate; reason: string })
   /** Attempt number `attempt` failed with a retryable error; another attempt follows. */
   | (CellEventBase & { type: 'cell:retrying'; attempt: number; error: CellError })
   | (CellEventBase & { type: 'cell:failed'; error: CellError })

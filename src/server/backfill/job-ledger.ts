@@ -34,6 +34,7 @@ export interface JobProgress {
   completed: number
   skipped: number
   unavailable: number
+  notADistrict: number
   failed: number
   current: string
   districtProgress: Record<string, JobDistrictProgress>
@@ -42,12 +43,21 @@ export interface JobProgress {
   permanentErrors: number
 }
 
-const COUNTED = ['completed', 'skipped', 'unavailable', 'failed'] as const
+const COUNTED = ['completed', 'skipped', 'unavailable', 'not-a-district', 'failed'] as const
 type CountedState = (typeof COUNTED)[number]
 
 function isCounted(state: CellState): state is CountedState {
   return (COUNTED as readonly CellState[]).includes(state)
 }
+
+/** The progress counter of a settled state. */
+const COUNTER = {
+  completed: 'completed',
+  skipped: 'skipped',
+  unavailable: 'unavailable',
+  'not-a-district': 'notADistrict',
+  failed: 'failed',
+} as const satisfies Record<CountedState, keyof JobProgress>
 
 function districtStatus(d: JobDistrictProgress): DistrictProgress['status'] {
   if (d.datesTotal > 0 && d.datesProcessed === d.datesTotal) {
@@ -115,8 +125,8 @@ function countCell(
 ): JobProgress {
   const out: JobProgress = { ...progress }
   if (prev === null) out.total++
-  else if (isCounted(prev.state)) out[prev.state]--
-  if (isCounted(next.state)) out[next.state]++
+  else if (isCounted(prev.state)) out[COUNTER[prev.state]]--
+  if (isCounted(next.state)) out[COUNTER[next.state]]++
   if (next.state === 'failed' && prev?.state !== 'failed') {
     out.totalErrors++
     if (next.error?.retryable) out.retryableErrors++
@@ -151,6 +161,7 @@ const ZERO: JobProgress = {
   completed: 0,
   skipped: 0,
   unavailable: 0,
+  notADistrict: 0,
   failed: 0,
   current: '',
   districtProgress: {},
@@ -207,6 +218,8 @@ function nextCell(prev: CellRecord, event: CellEvent): { cell: CellRecord; note:
       }
     case 'cell:unavailable':
       return { cell: { ...prev, ...done, state: 'unavailable' }, note: {} }
+    case 'cell:not-a-district':
+      return { cell: { ...prev, ...done, state: 'not-a-district', reason: event.reason }, note: {} }
     case 'cell:retrying': {
       const cell = { ...prev, attempts: Math.max(prev.attempts, event.attempt), error: event.error }
       return { cell, note: { retries: 1, lastError: errorNote(event.date, event.error) } }

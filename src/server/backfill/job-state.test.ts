@@ -282,6 +282,71 @@ describe('applyJobEvent: cells', () => {
   })
 })
 
+describe('applyJobEvent: not a district on that date', () => {
+  const notADistrict = (date: string, districtId: string, s = 3): JobEvent => ({
+    type: 'cell:not-a-district',
+    at: at(s),
+    date,
+    districtId,
+    summaryAsOf: date,
+    reason: `district ${districtId} is not in the summary of ${date}`,
+  })
+  const finished: JobEvent = { type: 'job:finished', at: at(9) }
+
+  it('gives the cell its own state and count, apart from unavailable', () => {
+    const job = run(started(), notADistrict(D1, '61'))
+    expect(getCell(job, D1, '61')?.state).toBe('not-a-district')
+    expect(getCell(job, D1, '61')?.reason).toBe(`district 61 is not in the summary of ${D1}`)
+    expect(job.progress).toMatchObject({ notADistrict: 1, unavailable: 0, failed: 0 })
+  })
+
+  it('finishes complete when every date still has a requested district', () => {
+    const job = run(
+      started(),
+      completed(D1, '02'),
+      notADistrict(D1, '61'),
+      completed(D2, '02'),
+      completed(D2, '61'),
+      finished,
+    )
+    expect(job.status).toBe('complete')
+    expect(job.warnings).toBeUndefined()
+  })
+
+  it('finishes partial_success naming the dates on which no requested district exists', () => {
+    const days = grid(4, ['02', '61'])
+    let job = applyJobEvent(makeJob(days), { type: 'job:started', at: at(1) })
+    const dates = [...new Set(days.map((c) => c.date))]
+    for (const date of dates.slice(0, 3)) {
+      job = run(job, notADistrict(date, '02'), notADistrict(date, '61'))
+    }
+    job = run(job, completed(dates[3] ?? '', '02'), completed(dates[3] ?? '', '61'), finished)
+    expect(job.status).toBe('partial_success')
+    expect(job.error).toBeNull()
+    expect(job.warnings).toEqual([
+      `none of 02, 61 is a district on ${dates[0]}…${dates[2]} (not in those dates' summaries)`,
+    ])
+  })
+
+  it('ends in error with the reason when no requested district exists on any date', () => {
+    const job = run(started(grid(1, ['61'])), notADistrict(D1, '61'), finished)
+    expect(job.status).toBe('error')
+    expect(job.error).toBe(`61 is not a district on ${D1} (not in that date's summary)`)
+  })
+
+  it('replays an old history whose not-in-summary cells were plain unavailable', () => {
+    const queued = queuedEvent(grid(1, ['61']))
+    const job = replayJobEvents([
+      queued,
+      { type: 'job:started', at: at(1) },
+      { type: 'cell:unavailable', at: at(2), date: D1, districtId: '61', reason: 'old' },
+      finished,
+    ])
+    expect(getCell(job, D1, '61')?.state).toBe('unavailable')
+    expect(job.status).toBe('complete')
+  })
+})
+
 describe('applyJobEvent: open scope', () => {
   const open = () =>
     started([

@@ -22,6 +22,8 @@ import { applyCellEvent, buildLedger, expandDate, settlePendingCells } from './j
 import type { JobProgress } from './job-ledger.ts'
 import type { JobKind, ResolvedScope } from './scope-manager.ts'
 import { ErrorCode } from '../../shared/error-codes.ts'
+import { addDays } from '../../shared/iso-date.ts'
+import { WHOLE_DATE } from './cell-ref.ts'
 
 export type { CellLedger, CellRecord } from './cell-ledger.ts'
 export type { JobDistrictProgress, JobProgress } from './job-ledger.ts'
@@ -45,8 +47,10 @@ export interface JobState {
   startedAt: string | null
   completedAt: string | null
   updatedAt: string
-  /** Why the job ended in `error` (fatal message, or every cell failed). */
+  /** Why the job ended in `error` (fatal message, every cell failed, no district on any date). */
   error: string | null
+  /** Dates on which none of the requested districts is a district (set when the job ends). */
+  warnings?: string[]
 }
 
 /** A job begins with its `job:queued` event: every cell of its spec pending. */
@@ -68,10 +72,42 @@ export function createJobState(event: JobEventOf<'job:queued'>): JobState {
   }
 }
 
-function finalStatus(progress: JobProgress): JobStatus {
-  if (progress.failed === 0) return 'complete'
+function finalStatus(progress: JobProgress, dropped: readonly DroppedDates[]): JobStatus {
+  if (progress.failed === 0) return dropped.length === 0 ? 'complete' : 'partial_success'
   const settled = progress.completed + progress.skipped + progress.unavailable
   return settled > 0 ? 'partial_success' : 'error'
+}
+
+/** Consecutive dates on which the same requested districts are all "not a district". */
+interface DroppedDates {
+  ids: string[]
+  from: IsoDate
+  to: IsoDate
+}
+
+/**
+ * The dates whose every requested district is absent from the date's own summary
+ * (docs/upstream.md#the-district-set-of-a-date), as runs of consecutive dates.
+ */
+function droppedDates(ledger: CellLedger): DroppedDates[] {
+  const runs: DroppedDates[] = []
+  for (const day of ledger.days) {
+    const cells = day.cells.filter((c) => c.districtId !== WHOLE_DATE)
+    if (cells.length === 0 || cells.some((c) => c.state !== 'not-a-district')) continue
+    const ids = cells.map((c) => c.districtId)
+    const last = runs.at(-1)
+    if (last && addDays(last.to, 1) === day.date && last.ids.join() === ids.join())
+      last.to = day.date
+    else runs.push({ ids, from: day.date, to: day.date })
+  }
+  return runs
+}
+
+function describeDropped(run: DroppedDates): string {
+  const when = run.from === run.to ? run.from : `${run.from}…${run.to}`
+  const who = run.ids.length === 1 ? `${run.ids[0]} is not` : `none of ${run.ids.join(', ')} is`
+  const summaries = run.from === run.to ? "that date's summary" : "those dates' summaries"
+  return `${who} a district on ${when} (not in ${summaries})`
 }
 
 /** Ends a job: pending cells settle as `cancelled` (not run) or `failed` (never got to run). */
@@ -92,18 +128,30 @@ function closeJob(
     end === 'finished'
       ? settlePendingCells(state, 'failed', at, unrun)
       : settlePendingCells(state, 'cancelled', at, null)
+  const dropped = end === 'finished' ? droppedDates(settled.ledger) : []
+  const p = settled.progress
+  // Nothing of the request exists on any date: an error, never a quiet zero-district success.
+  const noDistrict = end === 'finished' && p.total > 0 && p.notADistrict === p.total
   const status: JobStatus =
-    end === 'cancelled' ? 'cancelled' : end === 'failed' ? 'error' : finalStatus(settled.progress)
+    end === 'cancelled'
+      ? 'cancelled'
+      : end === 'failed' || noDistrict
+        ? 'error'
+        : finalStatus(p, dropped)
+  const warnings = dropped.map(describeDropped)
   const error =
     end === 'failed'
       ? (message ?? 'the job failed')
-      : status === 'error'
-        ? `every attempted cell failed (${settled.progress.failed} of ${settled.progress.total})`
-        : null
+      : noDistrict
+        ? warnings.join('; ')
+        : status === 'error'
+          ? `every attempted cell failed (${p.failed} of ${p.total})`
+          : null
   return {
     ...settled,
     status,
     error,
+    ...(warnings.length > 0 ? { warnings } : {}),
     completedAt: at,
     updatedAt: at,
   }

@@ -26,7 +26,7 @@ function pendingCount(state: JobState): number {
   const p = state.progress
   return state.status === 'cancelled'
     ? 0
-    : p.total - p.completed - p.skipped - p.unavailable - p.failed
+    : p.total - p.completed - p.skipped - p.unavailable - p.notADistrict - p.failed
 }
 
 /**
@@ -149,6 +149,7 @@ export function toBackfillResponse(state: JobState, extras: BackfillViewExtras):
   if (state.districtId !== null) response.districtId = state.districtId
   if (state.retryOf !== null) response.retryOf = state.retryOf
   if (state.error !== null) response.error = state.error
+  if (state.warnings && state.warnings.length > 0) response.warnings = state.warnings
   if (extras.performanceStatus) response.performanceStatus = extras.performanceStatus
   return response
 }

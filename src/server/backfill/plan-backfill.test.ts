@@ -47,9 +47,28 @@ describe('planBackfill', () => {
       '2026-03-03|02|fetch',
       '2026-03-03|61|fetch',
     ])
-    expect(plan.counts).toEqual({ total: 6, fetch: 6, skip: 0, unavailable: 0 })
+    expect(plan.counts).toEqual({ total: 6, fetch: 6, skip: 0, unavailable: 0, notADistrict: 0 })
     expect(plan.requests).toEqual({ summary: 3, perDistrict: 0, total: 3, exact: true })
     expect(plan.openDates).toEqual([])
+  })
+
+  it('marks a cell whose date has a stored summary without the district as not a district, costing no request', () => {
+    const scope = makeScope(['61', '201'], [])
+    const plan = planBackfill(
+      input({
+        scope,
+        type: 'per-district',
+        // Only 2026-03-01 has a stored summary, and it does not list 201.
+        notListed: (date, id) => date === '2026-03-01' && id === '201',
+      }),
+    )
+    expect(plan.cells.filter((c) => c.date === '2026-03-01').map((c) => c.action)).toEqual([
+      'fetch',
+      'not-a-district',
+    ])
+    expect(plan.cells.find((c) => c.action === 'not-a-district')?.why).toBe('not-in-summary')
+    expect(plan.counts).toEqual({ total: 6, fetch: 5, skip: 0, unavailable: 0, notADistrict: 1 })
+    expect(plan.requests).toEqual({ summary: 3, perDistrict: 15, total: 18, exact: true })
   })
 
   it('skips cells stored at the needed detail, and only those', () => {
@@ -120,7 +139,7 @@ describe('planBackfill', () => {
       { date: '2026-03-02', action: 'fetch-summary', districts: 'from-summary' },
       { date: '2026-03-03', action: 'unavailable', districts: 'from-summary' },
     ])
-    expect(plan.counts).toEqual({ total: 3, fetch: 2, skip: 0, unavailable: 1 })
+    expect(plan.counts).toEqual({ total: 3, fetch: 2, skip: 0, unavailable: 1, notADistrict: 0 })
     expect(plan.requests).toEqual({ summary: 2, perDistrict: 0, total: 2, exact: true })
     expect(planCellRefs(plan).map((r) => r.districtId)).toEqual([
       WHOLE_DATE,

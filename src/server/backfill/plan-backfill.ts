@@ -19,12 +19,14 @@ import type { CellRef } from './cell-ref.ts'
 import { REPORTS_PER_DISTRICT } from './data-source-selector.ts'
 import type { ResolvedScope } from './scope-manager.ts'
 
-export type CellAction = 'fetch' | 'skip' | 'unavailable'
+export type CellAction = 'fetch' | 'skip' | 'unavailable' | 'not-a-district'
 
 /** Why a cell got its action. */
 export type CellWhy =
   /** unavailable: the date is after the newest published as-of. */
   | 'unpublished'
+  /** not-a-district: the date's stored summary does not list the district. */
+  | 'not-in-summary'
   /** skip: stored at the needed detail (and skipExisting is on). */
   | 'stored'
   /** skip: this very job stored it (before a restart lost the event); never fetched twice. */
@@ -59,6 +61,7 @@ export interface PlanCounts {
   fetch: number
   skip: number
   unavailable: number
+  notADistrict: number
 }
 
 export interface PlanRequests {
@@ -101,6 +104,11 @@ export interface PlanBackfillInput {
   scope: ResolvedScope
   strategy: CollectionStrategy
   existing: ExistingCell
+  /**
+   * True when the date's stored summary does not list the district (a snapshot holds only the
+   * districts of its own summary); absent or false when it does or no summary is stored.
+   */
+  notListed?: (date: IsoDate, districtId: DistrictId) => boolean
   /** Newest as-of the dashboard has published; later dates have nothing to fetch. */
   latestPublishedAsOf: IsoDate | null
   /**
@@ -135,6 +143,8 @@ function classify(
   // A date not yet published has nothing to fetch, whatever a stale lookup says.
   if (isUnpublished(date, latestPublishedAsOf))
     return { action: 'unavailable', why: 'unpublished', stored: null }
+  if (input.notListed?.(date, districtId) === true)
+    return { action: 'not-a-district', why: 'not-in-summary', stored: null }
   const found = input.existing(date, districtId)
   const stored = found?.detail ?? null
   if (!found) return { action: 'fetch', why: 'not-stored', stored }
@@ -191,8 +201,10 @@ function countActions(cells: readonly PlannedCell[], openDates: readonly Planned
     fetch: 0,
     skip: 0,
     unavailable: 0,
+    notADistrict: 0,
   }
-  for (const cell of cells) counts[cell.action]++
+  for (const cell of cells)
+    counts[cell.action === 'not-a-district' ? 'notADistrict' : cell.action]++
   for (const open of openDates) counts[open.action === 'fetch-summary' ? 'fetch' : 'unavailable']++
   return counts
 }
@@ -252,11 +264,11 @@ export function planCellRefs(plan: BackfillPlan): CellRef[] {
   return refs.sort(compareCellRefs)
 }
 
-const SETTLED: readonly CellState[] = ['completed', 'skipped', 'unavailable']
+const SETTLED: readonly CellState[] = ['completed', 'skipped', 'unavailable', 'not-a-district']
 
 /**
- * Cells of a finished job to run again: every one not settled (completed, skipped or
- * unavailable): failed ones, and those still pending or cancelled (never run, or in flight)
+ * Cells of a finished job to run again: every one not settled (completed, skipped,
+ * unavailable or not a district): failed ones, and those still pending or cancelled (never run, or in flight)
  * when the job ended by error or cancel.
  */
 export function planRetry(ledger: Iterable<CellRef & { state: CellState }>): CellRef[] {

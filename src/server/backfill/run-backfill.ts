@@ -267,13 +267,24 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
       strategy: state.strategy,
       latestPublishedAsOf: ctx.latestPublishedAsOf,
       existing: (_date, districtId) => found.get(districtId) ?? null,
+      notListed: (_date, districtId) => notListedIn(manifest, districtId),
       jobId: state.backfillId,
     })
+  }
+
+  /** The date's summary does not list the district: its own state, and nothing is asked. */
+  function notADistrict(date: IsoDate, districtId: string, summaryAsOf: IsoDate): void {
+    const reason = `district ${districtId} is not in the summary of ${summaryAsOf}`
+    emit({ type: 'cell:not-a-district', at: at(), date, districtId, summaryAsOf, reason })
   }
 
   /** Reports a cell the decision leaves unfetched, as it decided. */
   function settle(cell: PlannedCell, manifest: SnapshotManifest | null): void {
     const { date, districtId } = cell
+    if (cell.action === 'not-a-district') {
+      notADistrict(date, districtId, manifest?.asOf ?? date)
+      return
+    }
     if (cell.action === 'unavailable') {
       const reason = `nothing published after ${ctx.latestPublishedAsOf}`
       emit({ type: 'cell:unavailable', at: at(), date, districtId, reason })
@@ -405,6 +416,10 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
           detail: o.file.detail,
         })
       } else if (o.kind === 'unavailable') {
+        if (o.notADistrict) {
+          notADistrict(date, o.districtId, summary?.asOf ?? date)
+          continue
+        }
         emit({
           type: 'cell:unavailable',
           at: at(),
@@ -459,7 +474,14 @@ function notOnDate(summary: SummaryData) {
     districtId,
     reason: `district ${districtId} is not in the summary of ${summary.asOf}`,
     attempts: 0,
+    notADistrict: true,
   })
+}
+
+/** The stored summary of the date does not list the district (unknown for older snapshots). */
+function notListedIn(manifest: SnapshotManifest | null, districtId: string): boolean {
+  const listed = manifest?.allDistricts?.districtIds
+  return listed !== undefined && !listed.includes(districtId)
 }
 
 function listsDistrict(summary: SummaryData, districtId: string): boolean {

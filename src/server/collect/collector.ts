@@ -33,7 +33,14 @@ export type DistrictOutcome =
       attempts: number
       bytes: number
     }
-  | { kind: 'unavailable'; districtId: string; reason: string; attempts: number }
+  | {
+      kind: 'unavailable'
+      districtId: string
+      reason: string
+      attempts: number
+      /** The date's summary does not list the district (not "nothing published"). */
+      notADistrict?: boolean
+    }
   | { kind: 'failed'; districtId: string; error: CellFailure }
 
 export interface CollectorDeps {
@@ -97,6 +104,7 @@ export function createCollector(deps: CollectorDeps) {
         districtId,
         reason: `district ${districtId} is not in the summary of ${summary.asOf}`,
         attempts: 0,
+        notADistrict: true,
       }
     }
     const file = envelope(

@@ -37,7 +37,8 @@ async function listen(overrides: Partial<AppDeps> = {}): Promise<string> {
       status: () => ({ state: 'idle', last: null }),
       refresh: () => Promise.reject(new Error('unused')),
     },
-    store: {} as AppDeps['store'],
+    // Nothing stored: GET /api/districts has no summary to check the configured list against.
+    store: { listSnapshots: async () => [] } as unknown as AppDeps['store'],
     districtConfig: {
       get: () => Promise.resolve(['61']),
     } as unknown as AppDeps['districtConfig'],
@@ -72,7 +73,12 @@ describe('createApp over its narrow dependencies', () => {
   it('reads configured districts and hands a rebuild range to the rebuild function', async () => {
     const url = await listen()
     const districts = await (await fetch(`${url}/api/districts`)).json()
-    expect(districts).toEqual({ configured: ['61'], mode: 'configured' })
+    expect(districts).toEqual({
+      configured: ['61'],
+      mode: 'configured',
+      newestSummary: null,
+      districts: [{ districtId: '61', inNewestSummary: null, hint: null }],
+    })
     const rebuilt = await fetch(`${url}/api/rebuild`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },

@@ -18,7 +18,10 @@ afterAll(async () => {
 describe('districts API', () => {
   it('starts with no configured districts, meaning every district of the summary', async () => {
     const r = await stack.api<Json>('GET', '/api/districts')
-    expect(r).toEqual({ status: 200, body: { configured: [], mode: 'all-in-summary' } })
+    expect(r).toEqual({
+      status: 200,
+      body: { configured: [], mode: 'all-in-summary', newestSummary: null, districts: [] },
+    })
   })
 
   it('replaces, adds and removes configured districts, normalising ids', async () => {
@@ -203,7 +206,12 @@ describe('refresh and snapshots API', () => {
       'metadata',
       'manifest',
     ])
-    expect(Object.keys(shape('/api/districts', 'get').properties)).toEqual(['configured', 'mode'])
+    expect(Object.keys(shape('/api/districts', 'get').properties)).toEqual([
+      'configured',
+      'mode',
+      'newestSummary',
+      'districts',
+    ])
     for (const method of ['put', 'post'])
       expect(Object.keys(shape('/api/districts', method).properties)).toEqual(['configured'])
     expect(Object.keys(shape('/api/districts/{districtId}', 'delete').properties)).toEqual([

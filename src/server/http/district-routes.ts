@@ -9,6 +9,17 @@ import type { App } from './create-app.ts'
 import { httpError } from './errors.ts'
 import { ErrorCode } from '../../shared/error-codes.ts'
 import { districtId, districtList, isoDate } from './schemas.ts'
+import { normalizeDistrictId } from '../../shared/district-id.ts'
+
+/** The newest stored all-districts summary and the districts it lists; null when none is stored. */
+async function newestSummary(store: AppDeps['store']) {
+  const snapshots = await store.listSnapshots()
+  const newest = snapshots.filter((s) => s.hasAllDistricts).at(-1)
+  const file = newest ? await store.readAllDistricts(newest.asOf) : null
+  if (!file) return null
+  const ids = new Set(file.rows.flatMap((r) => normalizeDistrictId(r['DISTRICT'] ?? '') ?? []))
+  return { asOf: file.asOf, programYear: file.programYear, ids }
+}
 
 /** Configured districts (read and change) and the districts available upstream on a date. */
 export function registerDistrictRoutes(
@@ -24,7 +35,17 @@ export function registerDistrictRoutes(
     async () => {
       const configured = await deps.districtConfig.get()
       const mode = configured.length === 0 ? ('all-in-summary' as const) : ('configured' as const)
-      return { configured, mode }
+      const newest = await newestSummary(deps.store)
+      const districts = configured.map((districtId) => {
+        if (newest === null) return { districtId, inNewestSummary: null, hint: null }
+        const listed = newest.ids.has(districtId)
+        const hint = listed
+          ? null
+          : `${districtId} is not in the ${newest.programYear} summary (as of ${newest.asOf})`
+        return { districtId, inNewestSummary: listed, hint }
+      })
+      const summary = newest && { asOf: newest.asOf, programYear: newest.programYear }
+      return { configured, mode, newestSummary: summary, districts }
     },
   )
 

@@ -77,7 +77,12 @@ function cellOf(state: SnapshotState | undefined, id: DistrictId): CoverageCell 
   const entry = state?.manifest.districts[id]
   if (entry) return { detail: entry.detail, status: 'ok' }
   const failed = state?.metadata.failedDistricts.some((f) => f.districtId === id) ?? false
-  return { detail: null, status: failed ? 'failed' : 'missing' }
+  if (failed) return { detail: null, status: 'failed' }
+  const listed = state?.manifest.allDistricts?.districtIds
+  // A snapshot holds only the districts of its own summary (docs/upstream.md#the-district-set-of-a-date).
+  if (listed !== undefined && !listed.includes(id))
+    return { detail: null, status: 'not-a-district' }
+  return { detail: null, status: 'missing' }
 }
 
 function idsSeen(states: ReadonlyMap<IsoDate, SnapshotState>): DistrictId[] {

@@ -4,6 +4,7 @@
  * memory store are two backends, so they cannot drift apart.
  */
 import type { DistrictId } from '../../shared/district-id.ts'
+import { compareDistrictIds, normalizeDistrictId } from '../../shared/district-id.ts'
 import { yearMonthOf } from '../../shared/iso-date.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import { SNAPSHOT_SCHEMA_VERSION } from '../../shared/snapshot-types.ts'
@@ -160,7 +161,12 @@ export function createSnapshotStoreOn(
           state: withStatus({
             manifest: {
               ...base.manifest,
-              allDistricts: { sizeBytes: byteSize(text), sha256: sha256Hex(text), writtenAt: now },
+              allDistricts: {
+                sizeBytes: byteSize(text),
+                sha256: sha256Hex(text),
+                writtenAt: now,
+                districtIds: summaryDistrictIds(checked),
+              },
             },
             metadata: withRequestedDate(
               applyFailures(
@@ -278,4 +284,10 @@ function checkAllDistricts(file: AllDistrictsFile): AllDistrictsFile {
 
 function isUntrustworthy(e: unknown): boolean {
   return e instanceof StorageCorruptError || e instanceof StorageUnsupportedSchemaError
+}
+
+/** The districts a summary lists (its `DISTRICT` column), the set its snapshot may hold. */
+function summaryDistrictIds(file: AllDistrictsFile): DistrictId[] {
+  const ids = file.rows.flatMap((r) => normalizeDistrictId((r['DISTRICT'] ?? '').trim()) ?? [])
+  return [...new Set(ids)].sort(compareDistrictIds)
 }

@@ -215,6 +215,39 @@ export function runSnapshotStoreContract(
       })
     })
 
+    describe('the district set of a date', () => {
+      it("records the summary's districts and reports the others as not a district in coverage", async () => {
+        const store = await open()
+        await store.writeAllDistricts(allDistrictsFile('2026-02-20'), {
+          requestedDate: '2026-02-20',
+        })
+        await store.writeDistrict(districtFile('61', '2026-02-20'))
+        expect((await store.readManifest('2026-02-20'))?.allDistricts?.districtIds).toEqual([
+          '61',
+          'F',
+        ])
+        const report = await store.coverage({
+          from: '2026-02-20',
+          to: '2026-02-21',
+          districtIds: ['61', 'F', '201'],
+        })
+        expect(
+          report.dates.map((d) => [d.districts['61'], d.districts['F'], d.districts['201']]),
+        ).toEqual([
+          [
+            { detail: 'summary', status: 'ok' },
+            { detail: null, status: 'missing' },
+            { detail: null, status: 'not-a-district' },
+          ],
+          [
+            { detail: null, status: 'missing' },
+            { detail: null, status: 'missing' },
+            { detail: null, status: 'missing' },
+          ],
+        ])
+      })
+    })
+
     describe('failures', () => {
       it('marks the snapshot partial, and a later successful write clears the failure', async () => {
         const store = await open()

@@ -131,6 +131,24 @@ describe('JobCard', () => {
     ])
   })
 
+  it('counts cells that are not a district on their date and shows the dates without any', async () => {
+    const warning = "201 is not a district on 2026-06-20…2026-06-23 (not in those dates' summaries)"
+    const finished = makeJob({
+      status: 'partial_success',
+      completedAt: '2026-11-29T10:01:00.000Z',
+      warnings: [warning],
+      progress: { total: 6, completed: 2, notADistrict: 4 },
+    })
+    renderWithProviders(
+      <JobCard info={{ backfillId: 'bf_test_1', type: 'global' }} />,
+      fakeApi({ getBackfill: async () => finished }),
+    )
+    expect((await screen.findByTestId('job-counts')).textContent).toBe(
+      'completed 2 · skipped 0 · unavailable 0 · not a district on that date 4 · failed 0 of 6 cells',
+    )
+    expect(screen.getByTestId('job-warning').textContent).toBe(warning)
+  })
+
   it('offers to retry the failed cells of a finished job', async () => {
     const retried: string[] = []
     const finished = makeJob({

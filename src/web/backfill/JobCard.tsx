@@ -87,8 +87,13 @@ function JobBody({ job }: { job: BackfillResponse }) {
       <ProgressBar progress={p} label={`Progress of ${job.backfillId}`} />
       <p className="job__counts" data-testid="job-counts">
         <span>completed {p.completed}</span> · <span>skipped {p.skipped}</span> ·{' '}
-        <span>unavailable {p.unavailable}</span> · <span>failed {p.failed}</span> of{' '}
-        <span>{p.total}</span> cells
+        <span>unavailable {p.unavailable}</span> ·{' '}
+        {p.notADistrict > 0 && (
+          <>
+            <span>not a district on that date {p.notADistrict}</span> ·{' '}
+          </>
+        )}
+        <span>failed {p.failed}</span> of <span>{p.total}</span> cells
       </p>
       {!isTerminal(job.status) && (
         <p className="job__live">
@@ -108,6 +113,12 @@ function JobBody({ job }: { job: BackfillResponse }) {
         </p>
       )}
       {job.error && <p className="banner banner--error">{job.error}</p>}
+      {!job.error &&
+        (job.warnings ?? []).map((w) => (
+          <p key={w} className="banner banner--warn" data-testid="job-warning">
+            {w}
+          </p>
+        ))}
       {isTerminal(job.status) && <JobOutcome job={job} />}
       {isTerminal(job.status) && <JobErrorList job={job} />}
       <JobActions job={job} />

@@ -21,6 +21,10 @@ export function PlanPreview({ plan }: { plan: DryRunPlan }) {
           <dd data-count="unavailable">{counts.unavailable}</dd>
         </div>
         <div>
+          <dt>Not a district on that date</dt>
+          <dd data-count="not-a-district">{counts.notADistrict}</dd>
+        </div>
+        <div>
           <dt>Total cells</dt>
           <dd data-count="total">{counts.total}</dd>
         </div>

@@ -10,11 +10,14 @@ import { compareDistrictIds } from '../../shared/district-id.ts'
 
 export { isTerminal }
 
-type Counts = Pick<BackfillProgress, 'total' | 'completed' | 'skipped' | 'unavailable' | 'failed'>
+type Counts = Pick<
+  BackfillProgress,
+  'total' | 'completed' | 'skipped' | 'unavailable' | 'notADistrict' | 'failed'
+>
 
 /** Cells with an outcome, whatever it was. */
 export function doneCells(p: Counts): number {
-  return p.completed + p.skipped + p.unavailable + p.failed
+  return p.completed + p.skipped + p.unavailable + p.notADistrict + p.failed
 }
 
 /** Whole percent of cells with an outcome, 0-100; 100 only when every cell has one. */
@@ -51,11 +54,11 @@ export function statusLabel(status: JobStatus): string {
   return STATUS_LABELS[status] ?? status
 }
 
-/** Cells a retry would run: neither completed, skipped nor unavailable (failed, cancelled, never run). */
+/** Cells a retry would run: none completed, skipped, unavailable or not a district (failed, cancelled, never run). */
 export function unfinishedCells(
-  p: Pick<BackfillProgress, 'total' | 'completed' | 'skipped' | 'unavailable'>,
+  p: Pick<BackfillProgress, 'total' | 'completed' | 'skipped' | 'unavailable' | 'notADistrict'>,
 ): number {
-  return Math.max(0, p.total - p.completed - p.skipped - p.unavailable)
+  return Math.max(0, p.total - p.completed - p.skipped - p.unavailable - p.notADistrict)
 }
 
 /** Once a job has ended, its unfinished cells can run again in a new job. */

@@ -23,6 +23,7 @@ const KIND_COLOR_VAR: Record<CoverageKind, string> = {
   full: '--ok',
   summary: '--ok-light',
   failed: '--err',
+  'not-a-district': '--not-a-district',
   missing: '--missing',
 }
 

@@ -149,6 +149,7 @@ export function cellsByKind(report: CoverageReport): Record<CoverageKind, [numbe
     full: [],
     summary: [],
     failed: [],
+    'not-a-district': [],
     missing: [],
   }
   report.dates.forEach((d, col) => {

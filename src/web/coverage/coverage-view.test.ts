@@ -30,7 +30,7 @@ describe('coverage cells', () => {
     const report: CoverageReport = {
       from: '2026-11-20',
       to: '2026-11-21',
-      districtIds: ['02', '61'],
+      districtIds: ['02', '61', '201'],
       dates: [
         {
           asOf: '2026-11-20',
@@ -38,6 +38,7 @@ describe('coverage cells', () => {
           districts: {
             '02': { status: 'ok', detail: 'full' },
             '61': { status: 'failed', detail: null },
+            '201': { status: 'not-a-district', detail: null },
           },
         },
         {
@@ -47,7 +48,18 @@ describe('coverage cells', () => {
         },
       ],
     }
-    expect(coverageCounts(report)).toEqual({ full: 1, summary: 1, failed: 1, missing: 1 })
+    expect(coverageCounts(report)).toEqual({
+      full: 1,
+      summary: 1,
+      failed: 1,
+      'not-a-district': 1,
+      missing: 2,
+    })
+    const cell = report.dates[0]?.districts['201']
+    expect(coverageCellKind(cell)).toBe('not-a-district')
+    expect(coverageCellLabel('2026-11-20', '201', cell)).toBe(
+      'District 201 on 2026-11-20: not a district on that date',
+    )
   })
 })
 

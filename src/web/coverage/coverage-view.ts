@@ -9,14 +9,24 @@ export interface SelectedCell {
   districtId: string
 }
 
-export type CoverageKind = 'full' | 'summary' | 'failed' | 'missing'
+export type CoverageKind = 'full' | 'summary' | 'failed' | 'not-a-district' | 'missing'
 
-export const COVERAGE_KINDS: readonly CoverageKind[] = ['full', 'summary', 'failed', 'missing']
+export const COVERAGE_KINDS: readonly CoverageKind[] = [
+  'full',
+  'summary',
+  'failed',
+  'not-a-district',
+  'missing',
+]
 
 export const COVERAGE_LEGEND: Record<CoverageKind, { label: string; glyph: string }> = {
   full: { label: 'Full detail (summary + club, division, district reports)', glyph: '●' },
   summary: { label: 'Summary only (all-districts report)', glyph: '◐' },
   failed: { label: 'Failed (the snapshot records an error)', glyph: '✕' },
+  'not-a-district': {
+    label: "Not a district on that date (not in the date's summary)",
+    glyph: '–',
+  },
   missing: { label: 'Nothing stored', glyph: '' },
 }
 
@@ -27,6 +37,7 @@ export function coverageCellKind(cell: CoverageCell | undefined): CoverageKind {
   if (!cell) return 'missing'
   if (cell.status === 'failed') return 'failed'
   if (cell.status === 'ok') return cell.detail === 'full' ? 'full' : 'summary'
+  if (cell.status === 'not-a-district') return 'not-a-district'
   return 'missing'
 }
 
@@ -47,7 +58,9 @@ export function coverageCellLabel(
         ? 'summary only'
         : kind === 'failed'
           ? 'failed'
-          : 'nothing stored'
+          : kind === 'not-a-district'
+            ? 'not a district on that date'
+            : 'nothing stored'
   return `District ${districtId} on ${date}: ${what}`
 }
 
@@ -85,7 +98,13 @@ export function checkCoverageRange(from: string, to: string): string | null {
 }
 
 export function coverageCounts(report: CoverageReport): Record<CoverageKind, number> {
-  const counts: Record<CoverageKind, number> = { full: 0, summary: 0, failed: 0, missing: 0 }
+  const counts: Record<CoverageKind, number> = {
+    full: 0,
+    summary: 0,
+    failed: 0,
+    'not-a-district': 0,
+    missing: 0,
+  }
   for (const d of report.dates) {
     for (const id of report.districtIds) counts[coverageCellKind(d.districts[id])]++
   }

@@ -15,7 +15,16 @@ async function openEditor(
   replaceDistricts: (ids: readonly string[]) => void,
 ) {
   const api = fakeApi({
-    configuredDistricts: async () => ({ configured, mode: 'configured' }),
+    configuredDistricts: async () => ({
+      configured,
+      mode: 'configured',
+      newestSummary: null,
+      districts: configured.map((districtId) => ({
+        districtId,
+        inNewestSummary: null,
+        hint: null,
+      })),
+    }),
     availableDistricts: notStored,
     replaceDistricts: async (ids) => {
       replaceDistricts(ids)
@@ -28,6 +37,33 @@ async function openEditor(
 }
 
 describe('ConfiguredDistrictsEditor', () => {
+  it('flags a configured district the newest summary does not list, with the hint', async () => {
+    const api = fakeApi({
+      configuredDistricts: async () => ({
+        configured: ['21', '61'],
+        mode: 'configured',
+        newestSummary: { asOf: '2026-11-28', programYear: '2026-2027' },
+        districts: [
+          { districtId: '21', inNewestSummary: true, hint: null },
+          {
+            districtId: '61',
+            inNewestSummary: false,
+            hint: '61 is not in the 2026-2027 summary (as of 2026-11-28)',
+          },
+        ],
+      }),
+      availableDistricts: notStored,
+    })
+    renderWithProviders(<ConfiguredDistrictsEditor />, api)
+    expect((await screen.findByTestId('not-in-summary')).textContent).toBe(
+      '61 is not in the 2026-2027 summary (as of 2026-11-28)',
+    )
+    const flagged = document.querySelectorAll('[data-not-in-summary="true"]')
+    expect([...flagged].map((a) => a.getAttribute('title'))).toEqual([
+      '61 is not in the 2026-2027 summary (as of 2026-11-28)',
+    ])
+  })
+
   it('explains what an empty list means and sends nothing', async () => {
     const sent: (readonly string[])[] = []
     const field = await openEditor(['61'], (ids) => sent.push(ids))

@@ -3,6 +3,7 @@ import { useState } from 'react'
 import { describeApiError } from '../api/api-error.ts'
 import { useApi } from '../api/ApiProvider.tsx'
 import { configuredDistrictsOptions } from '../api/queries.ts'
+import type { ConfiguredDistricts } from '../api/types.ts'
 import { Link } from '../app/navigation.tsx'
 import { formatDistrictList } from './district-list.ts'
 import { DistrictListForm } from './DistrictListForm.tsx'
@@ -35,13 +36,22 @@ export function ConfiguredDistrictsEditor() {
             onDone={() => setEditing(false)}
           />
         ) : (
-          <ConfiguredList ids={ids} />
+          <ConfiguredList ids={ids} flags={configured.data.districts ?? []} />
         ))}
     </section>
   )
 }
 
-function ConfiguredList({ ids }: { ids: readonly string[] }) {
+type DistrictFlag = ConfiguredDistricts['districts'][number]
+
+function ConfiguredList({
+  ids,
+  flags,
+}: {
+  ids: readonly string[]
+  flags: readonly DistrictFlag[]
+}) {
+  const gone = flags.filter((f) => f.inNewestSummary === false)
   if (ids.length === 0) {
     return (
       <p className="muted configured" data-testid="configured-list">
@@ -50,14 +60,34 @@ function ConfiguredList({ ids }: { ids: readonly string[] }) {
     )
   }
   return (
-    <ul className="chips" aria-label="Configured districts" data-testid="configured-list">
-      {ids.map((id) => (
-        <li key={id}>
-          <Link to={{ page: 'district', districtId: id }} className="chip">
-            {id}
-          </Link>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="chips" aria-label="Configured districts" data-testid="configured-list">
+        {ids.map((id) => {
+          const flag = gone.find((f) => f.districtId === id)
+          return (
+            <li
+              key={id}
+              title={flag?.hint ?? undefined}
+              data-not-in-summary={flag ? 'true' : undefined}
+            >
+              <Link
+                to={{ page: 'district', districtId: id }}
+                className={flag ? 'chip chip--gone' : 'chip'}
+              >
+                {id}
+                {flag && <span className="visually-hidden"> (not in the newest summary)</span>}
+              </Link>
+            </li>
+          )
+        })}
+      </ul>
+      {gone.length > 0 && (
+        <ul className="banner banner--warn" data-testid="not-in-summary" role="status">
+          {gone.map((f) => (
+            <li key={f.districtId}>{f.hint}</li>
+          ))}
+        </ul>
+      )}
+    </>
   )
 }
