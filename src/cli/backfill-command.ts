@@ -34,6 +34,8 @@ export interface FollowFlags extends CommonFlags {
 export interface BackfillFlags extends FollowFlags {
   from?: string
   to?: string
+  cadence?: string
+  dates?: string
   districts?: string
   strategy?: string
   concurrency?: string
@@ -47,11 +49,16 @@ export interface BackfillFlags extends FollowFlags {
 /** Flags → the API's request body; the service validates it (one rule set for HTTP and CLI). */
 export function toBackfillRequest(flags: BackfillFlags): Record<string, unknown> {
   const from = assertDate(flags.from, '--from')
-  if (!from) throw new UsageError('backfill needs --from YYYY-MM-DD')
-  const body: Record<string, unknown> = {
-    startDate: from,
-    endDate: assertDate(flags.to, '--to') ?? from,
-  }
+  if (!from && flags.dates === undefined)
+    throw new UsageError('backfill needs --from YYYY-MM-DD (or --dates YYYY-MM-DD,…)')
+  const body: Record<string, unknown> = {}
+  if (from) {
+    body.startDate = from
+    body.endDate = assertDate(flags.to, '--to') ?? from
+  } else if (flags.to !== undefined) body.endDate = assertDate(flags.to, '--to')
+  // Passed on as typed: the service names a bad cadence or entry (`--dates entry 2 must be …`).
+  if (flags.cadence !== undefined) body.cadence = flags.cadence
+  if (flags.dates !== undefined) body.dates = flags.dates.split(',').map((d) => d.trim())
   // An empty list or entry is passed on, so the service names it instead of targeting everything.
   if (flags.districts !== undefined)
     body.targetDistricts = flags.districts.split(',').map((d) => d.trim())

@@ -8,6 +8,8 @@
 export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   startDate: '--from',
   endDate: '--to',
+  cadence: '--cadence',
+  dates: '--dates',
   targetDistricts: '--districts',
   collectionType: '--strategy',
   concurrency: '--concurrency',

@@ -91,11 +91,15 @@ export function printPlan(plan: {
   counts: { total: number; fetch: number; skip: number; unavailable: number; notADistrict: number }
   requests: { total: number; exact: boolean }
   dates: number
+  chosenDates?: string[]
+  request?: { cadence?: string | null }
   collectionStrategy: { type: string; rationale: string }
 }) {
+  const how = plan.request?.cadence ?? 'dates list'
   process.stdout.write(
     [
       `dry run: ${plan.dates} dates, ${plan.counts.total} cells (${plan.counts.fetch} to fetch, ${plan.counts.skip} already stored, ${plan.counts.unavailable} unpublished${notADistrict(plan.counts.notADistrict)})`,
+      ...(plan.chosenDates ? [`dates (${how}): ${plan.chosenDates.join(', ')}`] : []),
       `strategy: ${plan.collectionStrategy.type}: ${plan.collectionStrategy.rationale}`,
       `upstream requests: ${plan.requests.total}${plan.requests.exact ? '' : ' (estimate)'}`,
       '',

@@ -73,8 +73,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     program
       .command('backfill')
       .description('collect a date range into snapshots (same options as the API)')
-      .requiredOption('--from <YYYY-MM-DD>', 'first date')
+      .option('--from <YYYY-MM-DD>', 'first date (required unless --dates)')
       .option('--to <YYYY-MM-DD>', 'last date (default: --from)')
+      .option('--cadence <cadence>', 'daily | weekly | month-end | year-end (default daily)')
+      .option('--dates <list>', 'comma-separated as-of days instead of --from/--to and --cadence')
       .option('--districts <ids>', 'comma-separated target districts (default: configured, or all)')
       .option('--strategy <type>', 'system-wide | per-district | auto', 'auto')
       .option('--concurrency <n>', 'districts in flight at once (1-10)', '3')

@@ -8,11 +8,23 @@ import type { DetailLevel } from './snapshot-types.ts'
 
 export type CollectionType = 'system-wide' | 'per-district' | 'auto'
 
+/**
+ * Which as-of days of the range are asked for (README's "Backfill request"): every day, every
+ * 7th day from startDate, each data month's final as-of, each program year's final as-of.
+ */
+export const CADENCES = ['daily', 'weekly', 'month-end', 'year-end'] as const
+export type Cadence = (typeof CADENCES)[number]
+
 export interface BackfillRequest {
   targetDistricts?: string[]
-  startDate: string
-  /** @default startDate */
+  /** Required unless `dates` is given (then it defaults to the first of them). */
+  startDate?: string
+  /** @default startDate (with `dates`: the last of them) */
   endDate?: string
+  /** @default 'daily'; not together with `dates` */
+  cadence?: Cadence | null
+  /** An explicit list of as-of days instead of a cadence. */
+  dates?: string[] | null
   /** @default 'auto' */
   collectionType?: CollectionType
   /** Districts processed at once within the job. @default 3 */
@@ -34,6 +46,10 @@ export interface ResolvedBackfillRequest {
   targetDistricts: string[] | null
   startDate: string
   endDate: string
+  /** null when `dates` lists the days. */
+  cadence: Cadence | null
+  /** Sorted, without duplicates; null when a cadence chooses the days. */
+  dates: string[] | null
   collectionType: CollectionType
   concurrency: number
   retryFailures: boolean
@@ -196,6 +212,8 @@ export interface DryRunPlan {
   scope: BackfillScope
   collectionStrategy: CollectionStrategy
   dates: number
+  /** The as-of days the request's cadence (or dates list) chose, oldest first. */
+  chosenDates: string[]
   counts: { total: number; fetch: number; skip: number; unavailable: number; notADistrict: number }
   requests: { summary: number; perDistrict: number; total: number; exact: boolean }
   cells: PlannedCellView[]

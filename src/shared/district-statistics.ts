@@ -6,7 +6,11 @@
  */
 import type { IsoDate } from './iso-date.ts'
 
-export const DISTRICT_STATISTICS_VERSION = 1
+/**
+ * 1: first shape. 2: adds `ClubStats.reportCells` and `placementSource` (files of version 1 stay
+ * readable: every version-1 field keeps its meaning).
+ */
+export const DISTRICT_STATISTICS_VERSION = 2
 
 export interface PercentCell {
   /** Percent units: -8.29 for `-8.29%`; null for `N/A` or empty. */
@@ -47,11 +51,38 @@ export interface DistrictSummaryStats {
   extra: Record<string, string>
 }
 
+/**
+ * The columns the three per-district reports repeat for a club, as one report printed them
+ * (verbatim, null when that report lacks the column). `distinguishedStatus` is the club
+ * report's `Club Distinguished Status`, the district report's `Distinguished Status`, the
+ * division report's `Distinguished Club`.
+ */
+export interface ClubReportCells {
+  district: string | null
+  division: string | null
+  area: string | null
+  clubName: string | null
+  distinguishedStatus: string | null
+}
+
+/** Which report a club's `division` and `area` were taken from (docs/upstream.md#divisionperformance). */
+export type PlacementSource = 'divisionperformance' | 'clubperformance' | 'districtperformance'
+
 export interface ClubStats {
   clubNumber: string
+  /** The club report's `Club Name` (the other reports' spellings are in `reportCells`). */
   clubName: string
+  /** Placement: from `placementSource`, the same division and area the club is counted in. */
   division: string
   area: string
+  /** Version 2: the report the placement came from (absent in version-1 files). */
+  placementSource?: PlacementSource
+  /** Version 2: each report's own repeated cells; null for a report the club is missing from. */
+  reportCells?: {
+    club: ClubReportCells | null
+    division: ClubReportCells | null
+    district: ClubReportCells | null
+  }
   status: string | null
   csp: boolean | null
   membershipBase: number | null

@@ -168,6 +168,10 @@ function bodyFaultOutcome(fault: ActiveFault, target: RenderTarget, model: SimMo
       return csvOutcome(model.render(staleTarget(target, fault.asOf, model)))
     case 'restatement':
       return csvOutcome(model.render(target, fault.shiftDays))
+    case 'no-footer': {
+      const body = model.render(target)
+      return csvOutcome(body.slice(0, body.replace(/\r\n$/, '').lastIndexOf('\r\n') + 2))
+    }
     case 'truncate': {
       const body = truncateInDataRow(model.render(target))
       if (fault.mode === 'clean') return csvOutcome(body.text)

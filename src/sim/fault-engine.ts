@@ -71,7 +71,12 @@ function matches(rule: ActiveFault, ctx: FaultContext | null): boolean {
   if (m?.districtId !== undefined && m.districtId.toUpperCase() !== ctx.districtId) return false
   if (m?.asOf !== undefined && m.asOf !== ctx.asOf) return false
   if (m?.pathKind !== undefined && m.pathKind !== ctx.pathKind) return false
-  if (rule.kind === 'truncate' || rule.kind === 'wrong-as-of' || rule.kind === 'stale')
+  if (
+    rule.kind === 'truncate' ||
+    rule.kind === 'wrong-as-of' ||
+    rule.kind === 'stale' ||
+    rule.kind === 'no-footer'
+  )
     return ctx.isCsv
   if (rule.kind === 'restatement') return ctx.isCsv && ctx.hasData
   return true

@@ -50,6 +50,8 @@ export const faultRuleSchema = z
     rule({ kind: z.literal('html-error'), redirect: z.boolean().default(false) }),
     rule({ kind: z.literal('truncate'), mode: z.enum(['clean', 'abort']).default('clean') }),
     rule({ kind: z.literal('reset') }),
+    /** The body without its footer line, as some old archive exports are reported to come. */
+    rule({ kind: z.literal('no-footer') }),
     rule({
       kind: z.literal('wrong-as-of'),
       shiftDays: z.number().int().min(-400).max(400).default(-1),

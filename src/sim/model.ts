@@ -78,6 +78,8 @@ export interface SimModel {
   districtsFor(programYear: string): string[]
   archivedProgramYears(): string[]
   isArchivedProgramYear(programYear: string): boolean
+  /** Whether an archived year keeps only each month's final as-of (options.monthEndOnlyYears). */
+  keepsOnlyMonthEnds(programYear: string): boolean
   snapshot(
     districtId: string,
     programYear: string,
@@ -144,6 +146,7 @@ export function createSimModel(config: SimulatorConfig): SimModel {
     districtsFor,
     archivedProgramYears,
     isArchivedProgramYear: (py) => archivedProgramYears().includes(py),
+    keepsOnlyMonthEnds: (py) => config.monthEndOnlyYears.includes(py),
     snapshot,
     render(target, shiftDays = 0) {
       const key = JSON.stringify([target, shiftDays])

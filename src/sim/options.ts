@@ -31,6 +31,11 @@ export interface SimulatorOptions {
   closingDates?: Record<string, string>
   /** Club-count targets per district (30–250 is realistic). @default drawn from the seed */
   clubCounts?: Record<string, number>
+  /**
+   * Archived years that kept only each data month's final as-of (its closing day); every other
+   * as-of of theirs answers zero rows, as old archives do. @default none
+   */
+  monthEndOnlyYears?: string[]
   logger?: SimLogger
 }
 
@@ -48,6 +53,7 @@ export interface SimulatorConfig {
   faults: FaultRuleInput[]
   closingDates: Record<string, string>
   clubCounts: Record<string, number>
+  monthEndOnlyYears: string[]
   logger: SimLogger | null
 }
 
@@ -65,6 +71,10 @@ function checkOptions(o: SimulatorOptions): void {
   assertValid(o.seed === undefined || Number.isInteger(o.seed), 'seed must be an integer')
   assertValid((o.districts ?? []).every(isDistrictId), 'districts must be ids like 02, 61, F')
   assertValid((o.programYears ?? []).every(isProgramYear), 'programYears must look like 2024-2025')
+  assertValid(
+    (o.monthEndOnlyYears ?? []).every(isProgramYear),
+    'monthEndOnlyYears must look like 2024-2025',
+  )
   assertValid(typeof o.today !== 'string' || isIsoDate(o.today), 'today must be YYYY-MM-DD')
   const day = o.firstLiveDayOfJuly
   assertValid(
@@ -95,6 +105,7 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Simulat
     faults: options.faults ?? [],
     closingDates: options.closingDates ?? {},
     clubCounts: options.clubCounts ?? {},
+    monthEndOnlyYears: options.monthEndOnlyYears ?? [],
     logger: options.logger ?? null,
   }
 }

@@ -92,6 +92,7 @@ function resolveArchive(req: ExportRequest, programYear: string, model: SimModel
     const last = cal.lastPublishedAsOf(month)
     return csv(req, programYear, month, last, last ?? today)
   }
-  const dataAsOf = cal.isPublished(month, req.asOf) ? req.asOf : null
+  const kept = !model.keepsOnlyMonthEnds(programYear) || req.asOf === cal.closingDate(month)
+  const dataAsOf = kept && cal.isPublished(month, req.asOf) ? req.asOf : null
   return csv(req, programYear, month, dataAsOf, req.asOf)
 }

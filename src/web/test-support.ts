@@ -35,6 +35,8 @@ export function makeJob(
       targetDistricts: null,
       startDate: '2026-11-20',
       endDate: '2026-11-22',
+      cadence: 'daily',
+      dates: null,
       collectionType: 'auto',
       concurrency: 3,
       retryFailures: true,

@@ -27,6 +27,7 @@ const FORM_BODY = {
   targetDistricts: ['61', '02'],
   startDate: '2026-11-18',
   endDate: '2026-11-18',
+  cadence: 'daily',
   collectionType: 'per-district',
   concurrency: 2,
   retryFailures: false,
@@ -96,9 +97,43 @@ describe('backfill page in Chromium', () => {
 
     const { job } = await clickStart(page)
     const viewed = await getJob(job.backfillId)
-    expect(viewed.request).toEqual({ ...FORM_BODY, dryRun: false })
+    expect(viewed.request).toEqual({ ...FORM_BODY, dates: null, dryRun: false })
     expect(viewed.collectionStrategy.type).toBe('per-district')
     await waitForCardStatus(page, job.backfillId, 'complete')
+    await page.context().close()
+  })
+
+  it('previews a month-end cadence: the dates chosen and their request count', async () => {
+    const page = await env.open()
+    await setDates(page, '2026-08-01', '2026-11-20')
+    await page.getByRole('button', { name: /Advanced options/ }).click()
+    await page.getByLabel('Districts', { exact: true }).fill('61')
+    await page.getByLabel('Cadence').selectOption('month-end')
+    const plan = (
+      await env.stack.api<{ chosenDates: string[]; requests: { total: number } }>(
+        'POST',
+        '/api/districts/backfill',
+        {
+          startDate: '2026-08-01',
+          endDate: '2026-11-20',
+          cadence: 'month-end',
+          targetDistricts: ['61'],
+          dryRun: true,
+        },
+      )
+    ).body
+    expect(plan.chosenDates.length).toBeGreaterThanOrEqual(3)
+    const before = await jobTotal()
+    await page.getByRole('button', { name: /Preview/ }).click()
+    const preview = page.getByTestId('plan-preview')
+    await preview.waitFor()
+    expect(await preview.getByTestId('chosen-dates').textContent()).toBe(
+      `Dates (month-end): ${plan.chosenDates.join(', ')}`,
+    )
+    expect(await preview.locator('[data-count="requests"]').textContent()).toMatch(
+      new RegExp(`^${plan.requests.total} `),
+    )
+    expect(await jobTotal()).toBe(before)
     await page.context().close()
   })
 

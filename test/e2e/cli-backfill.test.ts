@@ -127,6 +127,44 @@ describe('tm-backfill backfill', () => {
     expect(sim.requestLog().filter((e) => e.url.includes('clubperformance'))).toEqual([])
   })
 
+  it('--cadence month-end: the dry run lists the final as-of of each month and their cost', async () => {
+    const common = await freshDir()
+    const r = await runCli([
+      'backfill',
+      '--from',
+      '2026-02-01',
+      '--to',
+      '2026-06-30',
+      '--cadence',
+      'month-end',
+      '--districts',
+      '61',
+      '--dry-run',
+      ...common,
+    ])
+    expect(r.code).toBe(0)
+    // The closing days of 2026-01 … 2026-05 (docs/upstream.md#month-end-closing-periods).
+    expect(r.stdout).toContain(
+      'dates (month-end): 2026-02-05, 2026-03-05, 2026-04-07, 2026-05-07, 2026-06-05',
+    )
+    expect(r.stdout).toContain('upstream requests: 20')
+  })
+
+  it('names --cadence and --dates when they are given together (exit 64)', async () => {
+    const common = await freshDir()
+    const r = await runCli([
+      'backfill',
+      '--dates',
+      '2026-02-05,2026-03-05',
+      '--cadence',
+      'weekly',
+      '--dry-run',
+      ...common,
+    ])
+    expect(r.code).toBe(64)
+    expect(r.stderr).toContain('--cadence and --dates are mutually exclusive')
+  })
+
   it('cancels cleanly on Ctrl-C and exits 130', async () => {
     const common = await freshDir()
     sim.addFault({ kind: 'latency', ms: 150 })

@@ -289,6 +289,7 @@ function toDryRun(p: {
     scope: toWireScope(p.scope),
     collectionStrategy: p.strategy,
     dates: p.plan.dates.length,
+    chosenDates: p.plan.dates,
     counts: p.plan.counts,
     requests: p.plan.requests,
     // `why` stays inside: the wire shape names the action and what is stored.

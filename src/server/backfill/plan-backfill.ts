@@ -11,7 +11,7 @@ import type {
   ResolvedBackfillRequest,
 } from '../../shared/backfill-api.ts'
 import type { DistrictId } from '../../shared/district-id.ts'
-import { eachDate } from '../../shared/iso-date.ts'
+import { requestedDates } from './cadence.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import type { DetailLevel } from '../../shared/snapshot-types.ts'
 import { compareCellRefs, WHOLE_DATE } from './cell-ref.ts'
@@ -222,7 +222,7 @@ function refsToPlan(input: PlanBackfillInput): CellRef[] {
       : input.only.filter((r) => input.scope.targetDistricts.includes(r.districtId))
     return [...wanted].sort(compareCellRefs)
   }
-  const dates = eachDate(input.request.startDate, input.request.endDate)
+  const dates = requestedDates(input.request)
   if (input.scope.openScope) return dates.map((date) => ({ date, districtId: WHOLE_DATE }))
   return dates.flatMap((date) =>
     input.scope.targetDistricts.map((districtId) => ({ date, districtId })),

@@ -18,6 +18,8 @@ describe('safeParseBackfillRequest', () => {
         targetDistricts: null,
         startDate: '2026-03-01',
         endDate: '2026-03-01',
+        cadence: 'daily',
+        dates: null,
         collectionType: 'auto',
         concurrency: 3,
         retryFailures: true,
@@ -34,6 +36,8 @@ describe('safeParseBackfillRequest', () => {
       targetDistricts: ['61'],
       startDate: '2026-01-01',
       endDate: '2026-01-31',
+      cadence: 'weekly',
+      dates: null,
       collectionType: 'per-district',
       concurrency: 10,
       retryFailures: false,
@@ -53,7 +57,10 @@ describe('safeParseBackfillRequest', () => {
 
   it('requires startDate', () => {
     expect(issuesOf({})).toEqual([
-      { field: 'startDate', message: 'startDate is required, written YYYY-MM-DD' },
+      {
+        field: 'startDate',
+        message: 'startDate is required, written YYYY-MM-DD (or give a dates list)',
+      },
     ])
   })
 
@@ -107,7 +114,70 @@ describe('safeParseBackfillRequest', () => {
     expect(issuesOf({ startDate: '2025-02-02', endDate: '2026-03-09' })).toEqual([
       {
         field: 'endDate',
-        message: 'the date range must span at most 400 days (2025-02-02..2026-03-09 is 401 days)',
+        message:
+          'the date range must span at most 400 days (2025-02-02..2026-03-09 is 401 days); a cadence other than daily may span more',
+      },
+    ])
+  })
+
+  it('takes an explicit dates list: sorted, deduplicated, the range from its ends', () => {
+    const result = parse({ dates: ['2026-02-05', '2025-12-31', '2026-02-05'] })
+    expect(result.ok && result.value).toMatchObject({
+      startDate: '2025-12-31',
+      endDate: '2026-02-05',
+      cadence: null,
+      dates: ['2025-12-31', '2026-02-05'],
+    })
+    if (!result.ok) throw new Error('parse failed')
+    expect(parse(result.value)).toEqual(result)
+  })
+
+  it('refuses cadence together with dates, and names each bad entry', () => {
+    expect(issuesOf({ dates: ['2026-02-05'], cadence: 'month-end' })).toEqual([
+      {
+        field: 'cadence',
+        message:
+          'cadence and dates are mutually exclusive: give a cadence with startDate/endDate, or a dates list',
+      },
+    ])
+    expect(issuesOf({ dates: ['2026-02-05', '2026-02-30'] })).toEqual([
+      {
+        field: 'dates[1]',
+        message: 'dates[1] must be a real calendar date written YYYY-MM-DD, got "2026-02-30"',
+      },
+    ])
+    expect(issuesOf({ dates: [] })[0]?.field).toBe('dates')
+    expect(issuesOf({ dates: ['2026-03-10'] })).toEqual([
+      { field: 'dates[0]', message: 'dates[0] must not be after today (2026-03-10 > 2026-03-09)' },
+    ])
+    expect(
+      issuesOf({ startDate: '2026-01-01', endDate: '2026-01-31', dates: ['2026-02-05'] }),
+    ).toEqual([
+      {
+        field: 'dates[0]',
+        message:
+          'dates[0] (2026-02-05) must lie within startDate..endDate (2026-01-01..2026-01-31)',
+      },
+    ])
+  })
+
+  it('lets month-end span nine years where daily may span 400 days, and names a bad cadence', () => {
+    const body = { startDate: '2017-07-01', endDate: '2026-03-09' }
+    expect(parse({ ...body, cadence: 'month-end' }).ok).toBe(true)
+    expect(issuesOf(body)[0]?.field).toBe('endDate')
+    expect(issuesOf({ ...body, cadence: 'monthly' })).toEqual([
+      {
+        field: 'cadence',
+        message: 'cadence must be one of daily, weekly, month-end, year-end, got "monthly"',
+      },
+    ])
+    expect(
+      issuesOf({ startDate: '2026-02-10', endDate: '2026-02-20', cadence: 'month-end' }),
+    ).toEqual([
+      {
+        field: 'cadence',
+        message:
+          'cadence month-end chooses no as-of day in 2026-02-10..2026-02-20; widen the range',
       },
     ])
   })

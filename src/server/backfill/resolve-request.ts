@@ -4,18 +4,26 @@
  * field and the rule it broke, because the messages go straight back to the API caller.
  */
 import { z } from 'zod'
-import type { BackfillRequest, ResolvedBackfillRequest } from '../../shared/backfill-api.ts'
+import {
+  CADENCES,
+  type BackfillRequest,
+  type Cadence,
+  type ResolvedBackfillRequest,
+} from '../../shared/backfill-api.ts'
 import { normalizeDistrictId } from '../../shared/district-id.ts'
 import { assertIsoDate, diffDays, isIsoDate } from '../../shared/iso-date.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import { ErrorCode } from '../../shared/error-codes.ts'
 
 /** First day of the oldest program year the dashboard archives. */ import { BackfillError } from './errors.ts'
+import { datesOfCadence } from './cadence.ts'
 
 export const FIRST_ARCHIVED_DATE: IsoDate = '2008-07-01'
 /** Longest range one request may cover, counting both ends. */
 export const MAX_RANGE_DAYS = 400
 export const MAX_TARGET_DISTRICTS = 200
+/** Most as-of days one request may ask for, whatever chose them (cadence or `dates`). */
+export const MAX_REQUEST_DATES = 400
 
 export interface RequestIssue {
   /** Field path as the caller wrote it: `startDate`, `targetDistricts[3]`, or `body`. */
@@ -37,6 +45,8 @@ const FIELDS: readonly RequestField[] = [
   'targetDistricts',
   'startDate',
   'endDate',
+  'cadence',
+  'dates',
   'collectionType',
   'concurrency',
   'retryFailures',
@@ -104,6 +114,24 @@ const targetsMessage = (iss: IssueWithInput) =>
     ? ` (got ${iss.input.length}); omit it to target every configured district`
     : `, got ${show(iss.input)}`)
 
+const datesMessage = (iss: IssueWithInput) =>
+  `dates must be a list of 1 to ${MAX_REQUEST_DATES} days written YYYY-MM-DD` +
+  (Array.isArray(iss.input) ? ` (got ${iss.input.length})` : `, got ${show(iss.input)}`)
+
+/** Each entry a real date; the list sorted, duplicates dropped. */
+function normalizeDates(days: unknown[], ctx: z.RefinementCtx): IsoDate[] {
+  days.forEach((raw, i) => {
+    if (!isIsoDate(raw))
+      ctx.addIssue({
+        code: 'custom',
+        path: [i],
+        input: raw,
+        message: `dates[${i}] must be a real calendar date written YYYY-MM-DD, got ${show(raw)}`,
+      })
+  })
+  return [...new Set(days.filter(isIsoDate))].sort()
+}
+
 const requestSchema = z.strictObject({
   // null is accepted as "not given" so a resolved request can be posted again unchanged.
   targetDistricts: z
@@ -113,8 +141,21 @@ const requestSchema = z.strictObject({
     .transform(normalizeTargets)
     .nullable()
     .default(null),
-  startDate: isoDateField('startDate'),
+  startDate: isoDateField('startDate').optional(),
   endDate: isoDateField('endDate').optional(),
+  cadence: z
+    .enum(CADENCES, {
+      error: (iss) => `cadence must be one of ${CADENCES.join(', ')}, got ${show(iss.input)}`,
+    })
+    .nullable()
+    .optional(),
+  dates: z
+    .array(z.unknown(), { error: datesMessage })
+    .min(1, { error: datesMessage })
+    .max(MAX_REQUEST_DATES, { error: datesMessage })
+    .transform(normalizeDates)
+    .nullable()
+    .optional(),
   collectionType: z
     .enum(COLLECTION_TYPES, {
       error: (iss) =>
@@ -155,6 +196,8 @@ export function checkDateRange(
   startDate: IsoDate,
   endDate: IsoDate,
   today: IsoDate,
+  /** null: an invalid cadence (its own issue), so no length rule applies. */
+  cadence: Cadence | null = 'daily',
 ): RequestIssue[] {
   const issues: RequestIssue[] = []
   const bounds = (field: 'startDate' | 'endDate', date: IsoDate) => {
@@ -174,21 +217,72 @@ export function checkDateRange(
       field: 'endDate',
       message: `endDate must not be before startDate (${endDate} < ${startDate})`,
     })
-  } else {
+  } else if (cadence === 'daily') {
     const days = diffDays(startDate, endDate) + 1
     if (days > MAX_RANGE_DAYS) {
       issues.push({
         field: 'endDate',
-        message: `the date range must span at most ${MAX_RANGE_DAYS} days (${startDate}..${endDate} is ${days} days)`,
+        message: `the date range must span at most ${MAX_RANGE_DAYS} days (${startDate}..${endDate} is ${days} days); a cadence other than daily may span more`,
       })
     }
+  } else if (cadence !== null) {
+    const chosen = datesOfCadence(cadence, startDate, endDate).length
+    if (chosen === 0)
+      issues.push({
+        field: 'cadence',
+        message: `cadence ${cadence} chooses no as-of day in ${startDate}..${endDate}; widen the range`,
+      })
+    else if (chosen > MAX_REQUEST_DATES)
+      issues.push({
+        field: 'endDate',
+        message: `cadence ${cadence} chooses ${chosen} days in ${startDate}..${endDate}, at most ${MAX_REQUEST_DATES} are allowed`,
+      })
   }
+  return issues
+}
+
+/**
+ * Rules of an explicit `dates` list: not with a cadence; startDate and endDate, when given,
+ * bound every entry; each entry inside the archive and not after today.
+ */
+function checkDatesList(
+  days: readonly IsoDate[],
+  start: IsoDate | undefined,
+  end: IsoDate | undefined,
+  cadence: unknown,
+  today: IsoDate,
+): RequestIssue[] {
+  const issues: RequestIssue[] = []
+  if (cadence !== undefined && cadence !== null)
+    issues.push({
+      field: 'cadence',
+      message:
+        'cadence and dates are mutually exclusive: give a cadence with startDate/endDate, or a dates list',
+    })
+  const first = start ?? days[0]
+  const last = end ?? days.at(-1)
+  days.forEach((day) => {
+    const at = `dates[${days.indexOf(day)}]`
+    if (day < FIRST_ARCHIVED_DATE)
+      issues.push({
+        field: at,
+        message: `${at} must not be before ${FIRST_ARCHIVED_DATE}, the first archived program year (got ${day})`,
+      })
+    else if (day > today)
+      issues.push({ field: at, message: `${at} must not be after today (${day} > ${today})` })
+    else if ((first !== undefined && day < first) || (last !== undefined && day > last))
+      issues.push({
+        field: at,
+        message: `${at} (${day}) must lie within startDate..endDate (${first}..${last})`,
+      })
+  })
   return issues
 }
 
 function rawDates(body: unknown): { start: IsoDate; end: IsoDate } | null {
   if (typeof body !== 'object' || body === null) return null
-  const { startDate, endDate } = body as Record<string, unknown>
+  const { startDate, endDate, dates } = body as Record<string, unknown>
+  if (dates !== undefined && dates !== null) return null
   if (!isIsoDate(startDate)) return null
   if (endDate === undefined) return { start: startDate, end: startDate }
   return isIsoDate(endDate) ? { start: startDate, end: endDate } : null
@@ -201,14 +295,38 @@ export function safeParseBackfillRequest(
 ): SafeParseBackfillRequestResult {
   assertIsoDate(context.today, 'today')
   const parsed = requestSchema.safeParse(body)
-  const dates = rawDates(body)
+  const range = rawDates(body)
+  const rawCadence = (body as { cadence?: unknown } | null)?.cadence
+  const known = CADENCES.find((c) => c === rawCadence)
+  const cadence = known ?? (rawCadence === undefined || rawCadence === null ? 'daily' : null)
   const issues = [
     ...(parsed.success ? [] : toIssues(parsed.error, body)),
-    ...(dates ? checkDateRange(dates.start, dates.end, context.today) : []),
+    ...(range ? checkDateRange(range.start, range.end, context.today, cadence) : []),
   ]
+  if (parsed.success) {
+    const v = parsed.data
+    if (v.dates)
+      issues.push(...checkDatesList(v.dates, v.startDate, v.endDate, v.cadence, context.today))
+    else if (v.startDate === undefined)
+      issues.push({
+        field: 'startDate',
+        message: 'startDate is required, written YYYY-MM-DD (or give a dates list)',
+      })
+  }
   if (!parsed.success || issues.length > 0) return { ok: false, issues }
-  const value = parsed.data
-  return { ok: true, value: { ...value, endDate: value.endDate ?? value.startDate } }
+  const { dates, cadence: _cadence, ...value } = parsed.data
+  const startDate = value.startDate ?? dates?.[0] ?? ''
+  const endDate = value.endDate ?? (dates ? (dates.at(-1) ?? startDate) : startDate)
+  return {
+    ok: true,
+    value: {
+      ...value,
+      startDate,
+      endDate,
+      cadence: dates ? null : (cadence ?? 'daily'),
+      dates: dates ?? null,
+    },
+  }
 }
 
 /** The same validation, throwing the service's VALIDATION_ERROR (issues in `details`). */

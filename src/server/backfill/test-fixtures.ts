@@ -19,6 +19,8 @@ export function makeRequest(over: Partial<ResolvedBackfillRequest> = {}): Resolv
     targetDistricts: null,
     startDate: '2026-03-01',
     endDate: '2026-03-01',
+    cadence: 'daily',
+    dates: null,
     collectionType: 'auto',
     concurrency: 3,
     retryFailures: true,

@@ -1,4 +1,8 @@
-import type { ClubStats } from '../../shared/district-statistics.ts'
+import type {
+  ClubReportCells,
+  ClubStats,
+  PlacementSource,
+} from '../../shared/district-statistics.ts'
 import type {
   ParsedReport,
   ClubPerformanceRow,
@@ -28,7 +32,9 @@ export function joinClubs(
   for (const row of club.rows) {
     if (byNumber.has(row.clubNumber))
       warnings.push(`club ${row.clubNumber} appears twice in clubperformance`)
-    byNumber.set(row.clubNumber, fromClubRow(club.header, row))
+    const c = fromClubRow(club.header, row)
+    c.reportCells = { club: cellsOf(row, row.distinguishedStatus), division: null, district: null }
+    byNumber.set(row.clubNumber, c)
   }
   for (const row of division.rows) {
     const c =
@@ -42,6 +48,7 @@ export function joinClubs(
       clubGoalsMet: row.clubGoalsMet,
       distinguishedClub: row.distinguishedClub,
     }
+    reportCellsOf(c).division = cellsOf(row, row.distinguishedClub)
     c.extra.division = untypedCells(division.header, row)
     applyCharterSuspend(c, row, c.extra.division)
   }
@@ -57,16 +64,106 @@ export function joinClubs(
       charter: row.charterPayments,
       totalToDate: row.totalToDate,
     }
+    reportCellsOf(c).district = cellsOf(row, row.distinguishedStatus)
     c.extra.district = untypedCells(district.header, row)
     applyCharterSuspend(c, row, c.extra.district)
   }
   for (const c of byNumber.values()) {
+    warnings.push(...place(c), ...compareRepeatedCells(c))
     if (c.divisionReport === null)
       warnings.push(`club ${c.clubNumber} is missing from divisionperformance`)
     if (c.payments === null)
       warnings.push(`club ${c.clubNumber} is missing from districtperformance`)
   }
   return { clubs: [...byNumber.values()], warnings }
+}
+
+type RepeatedRow = ClubPerformanceRow | DivisionPerformanceRow | DistrictPerformanceRow
+
+function cellsOf(row: RepeatedRow, distinguishedStatus: string | null): ClubReportCells {
+  return {
+    district: row.district,
+    division: row.division,
+    area: row.area,
+    clubName: row.clubName,
+    distinguishedStatus,
+  }
+}
+
+function reportCellsOf(c: ClubStats): NonNullable<ClubStats['reportCells']> {
+  c.reportCells ??= { club: null, division: null, district: null }
+  return c.reportCells
+}
+
+/** Placement order: the division report's rows carry the area and division aggregates. */
+const PLACEMENT_ORDER: [PlacementSource, keyof NonNullable<ClubStats['reportCells']>][] = [
+  ['divisionperformance', 'division'],
+  ['clubperformance', 'club'],
+  ['districtperformance', 'district'],
+]
+
+const where = (cells: ClubReportCells) =>
+  `division ${JSON.stringify(cells.division ?? '')} area ${JSON.stringify(cells.area ?? '')}`
+
+/**
+ * Division and area come from one report (docs/upstream.md#which-report-places-a-club): the
+ * division report when the club is in it, else the club report, else the district report. One
+ * warning per club names every report that places it elsewhere, with both values.
+ */
+function place(c: ClubStats): string[] {
+  const cells = reportCellsOf(c)
+  const found = PLACEMENT_ORDER.find(([, key]) => cells[key] !== null)
+  if (!found) return []
+  const [source, key] = found
+  const chosen = cells[key] as ClubReportCells
+  c.placementSource = source
+  c.division = chosen.division ?? ''
+  c.area = chosen.area ?? ''
+  const others = PLACEMENT_ORDER.filter(([, k]) => k !== key).flatMap(([name, k]) => {
+    const other = cells[k]
+    if (other === null || (other.division === chosen.division && other.area === chosen.area))
+      return []
+    return [`${name} says ${where(other)}`]
+  })
+  if (others.length === 0) return []
+  return [`club ${c.clubNumber}: placed in ${where(chosen)} by ${source}; ${others.join('; ')}`]
+}
+
+/** Club Name and the distinguished letter of the division and district reports vs the club report. */
+function compareRepeatedCells(c: ClubStats): string[] {
+  const cells = reportCellsOf(c)
+  const own = cells.club
+  if (own === null) return []
+  const out: string[] = []
+  const compare = (
+    report: string,
+    other: ClubReportCells | null,
+    field: keyof ClubReportCells,
+    column: string,
+    ownColumn: string,
+  ) => {
+    if (other === null || other[field] === own[field]) return
+    out.push(
+      `club ${c.clubNumber}: ${report} ${column} ${JSON.stringify(other[field] ?? '')} != clubperformance ${ownColumn} ${JSON.stringify(own[field] ?? '')}`,
+    )
+  }
+  compare('divisionperformance', cells.division, 'clubName', 'Club Name', 'Club Name')
+  compare('districtperformance', cells.district, 'clubName', 'Club Name', 'Club Name')
+  compare(
+    'divisionperformance',
+    cells.division,
+    'distinguishedStatus',
+    'Distinguished Club',
+    'Club Distinguished Status',
+  )
+  compare(
+    'districtperformance',
+    cells.district,
+    'distinguishedStatus',
+    'Distinguished Status',
+    'Club Distinguished Status',
+  )
+  return out
 }
 
 function emptyClub(
@@ -107,6 +204,8 @@ function emptyClub(
     charterDate: null,
     suspendDate: null,
     charterSuspendText: null,
+    placementSource: 'clubperformance',
+    reportCells: { club: null, division: null, district: null },
     extra: { club: {}, division: {}, district: {} },
   }
 }

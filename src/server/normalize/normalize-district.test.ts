@@ -4,6 +4,7 @@ import type { ClubStats } from '../../shared/district-statistics.ts'
 import { parseCsvBody, parseReportCsv, type ParsedReport } from '../upstream/index.ts'
 import type { ReportKind } from '../../shared/snapshot-types.ts'
 import { normalizeFullDistrict, normalizeSummaryOnly } from './normalize-district.ts'
+import { buildDivisions } from './normalize-divisions.ts'
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../../test/fixtures/real-exports/${name}`, import.meta.url), 'utf8')
@@ -72,7 +73,7 @@ describe('normalizeFullDistrict on the real club exports', () => {
       const cells = parseCsvBody([lines[0], lines[i + 1], ''].join('\r\n')).rows[0] ?? []
       header.forEach((name, col) => {
         const raw = cells[col]
-        if (name === 'District') return expect(raw).toBe('21')
+        if (name === 'District') return expect(c.reportCells?.club?.district).toBe(raw)
         const fromExtra = c.extra.club[name]
         const typed = CLUB_COLUMN_VALUE[name]
         if (fromExtra !== undefined) return expect(fromExtra).toBe(raw)
@@ -175,6 +176,114 @@ describe('normalizeFullDistrict joins and checks the three reports', () => {
     )
     expect(statistics.clubs?.find((c) => c.clubNumber === '00001111')?.netGrowth).toBe(4)
     expect(statistics.clubs?.map((c) => c.clubNumber)).toContain('00003333')
+  })
+
+  /** One quoted CSV row with cell `i` replaced (the helpers above quote every cell). */
+  const setCells = (row: string, changes: Record<number, string>) =>
+    row
+      .slice(1, -1)
+      .split('","')
+      .map((cell, i) => changes[i] ?? cell)
+      .map((cell) => `"${cell}"`)
+      .join(',')
+
+  function disagreeing() {
+    const clubHeaderRow = clubRow('00002222', 20, 20, 0, 3)
+    return normalizeFullDistrict(
+      '61',
+      {
+        club: parse(
+          'clubperformance',
+          csv(clubHeader, [clubRow('00001111', 14, 19, 5, 6), clubHeaderRow]),
+        ),
+        division: parse(
+          'divisionperformance',
+          csv(DIVISION_HEADER, [
+            divRow('00001111', 19, 6),
+            // The division report places the club in area 02, with area 02's aggregates.
+            setCells(divRow('00002222', 20, 3), { 2: '02', 12: '1', 16: '1', 20: '0' }),
+          ]),
+        ),
+        district: parse(
+          'districtperformance',
+          csv(DISTRICT_HEADER, [
+            distRow('00001111', 7, 0, 12, 14, 0),
+            setCells(distRow('00002222', 3, 1, 10, 0, 0), {
+              0: '62',
+              4: 'Club 00002222 ',
+              12: 'S',
+            }),
+          ]),
+        ),
+      },
+      null,
+    )
+  }
+
+  it("keeps each report's own repeated cells and names both values when they differ", () => {
+    const { statistics, warnings } = disagreeing()
+    const c = statistics.clubs?.find((x) => x.clubNumber === '00002222')
+    expect(c?.reportCells).toEqual({
+      club: {
+        district: '61',
+        division: 'A',
+        area: '01',
+        clubName: 'Club 00002222',
+        distinguishedStatus: 'D',
+      },
+      division: {
+        district: '61',
+        division: 'A',
+        area: '02',
+        clubName: 'Club 00002222',
+        distinguishedStatus: 'D',
+      },
+      district: {
+        district: '62',
+        division: 'A',
+        area: '01',
+        clubName: 'Club 00002222 ',
+        distinguishedStatus: 'S',
+      },
+    })
+    expect(warnings).toContain(
+      'club 00002222: districtperformance Club Name "Club 00002222 " != clubperformance Club Name "Club 00002222"',
+    )
+    expect(warnings).toContain(
+      'club 00002222: districtperformance Distinguished Status "S" != clubperformance Club Distinguished Status "D"',
+    )
+    expect(warnings).toContain('district report has 1 rows of another district than 61')
+  })
+
+  it('records a club in the area it is counted in, and warns once with both placements', () => {
+    const { statistics, warnings } = disagreeing()
+    const c = statistics.clubs?.find((x) => x.clubNumber === '00002222')
+    expect(c).toMatchObject({ division: 'A', area: '02', placementSource: 'divisionperformance' })
+    const areas = statistics.divisions?.[0]?.areas ?? []
+    expect(areas.map((a) => [a.area, a.clubCount])).toEqual([
+      ['01', 1],
+      ['02', 1],
+    ])
+    const placement = warnings.filter((w) => w.includes('00002222') && w.includes('placed'))
+    expect(placement).toEqual([
+      'club 00002222: placed in division "A" area "02" by divisionperformance; clubperformance says division "A" area "01"; districtperformance says division "A" area "01"',
+    ])
+    expect(warnings.filter((w) => w.startsWith('area '))).toEqual([])
+  })
+
+  it('names every aggregate column on which later rows of an area or division differ', () => {
+    const division = parse(
+      'divisionperformance',
+      csv(DIVISION_HEADER, [
+        divRow('00001111', 19, 6),
+        setCells(divRow('00002222', 20, 3), { 13: '3', 21: 'Distinguished', 31: 'Select' }),
+      ]),
+    )
+    const { warnings } = buildDivisions(division.rows)
+    expect(warnings).toEqual([
+      `division A: aggregate columns differ between its club rows, the first row's value is kept: Distinguished Division null (club 00001111) vs "Select" (club 00002222)`,
+      `area A01: aggregate columns differ between its club rows, the first row's value is kept: Area Paid Club Goal for Dist. 2 (club 00001111) vs 3 (club 00002222); Distinguished Area null (club 00001111) vs "Distinguished" (club 00002222)`,
+    ])
   })
 
   it('normalizes a summary-only district and flags a district absent from the summary', () => {

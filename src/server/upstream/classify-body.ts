@@ -82,7 +82,7 @@ export function classifyBody<R extends ReportKind>(
     )
   }
   const csv = parseCsvBody(text, url)
-  const parsed = parseReportCsv(expect.report, csv, url)
+  const parsed = parseReportCsv(expect.report, csv, url, csv.footer?.asOf ?? expect.asOf)
   if (parsed.footer === null) return footerless(parsed, csv.endsWithLineBreak, expect, url)
   return withFooter(parsed, parsed.footer, expect, url)
 }

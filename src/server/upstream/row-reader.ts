@@ -76,10 +76,15 @@ export interface RowReader {
   finish(): RowBase
 }
 
+/**
+ * `referenceYear`: the year of the body's as-of (its footer's, else the requested one), which a
+ * two-digit charter or suspend year is read against (docs/upstream.md#two-digit-years).
+ */
 export function createRowReader(
   header: readonly string[],
   index: HeaderIndex,
   cells: readonly string[],
+  referenceYear: number | null = null,
 ): RowReader {
   const used = new Set<number>()
   const invalidCells: string[] = []
@@ -124,7 +129,7 @@ export function createRowReader(
     charterSuspend: (...names) => {
       const hit = take(names)
       if (hit === undefined) return null
-      const value = readCharterSuspend(hit.cell)
+      const value = readCharterSuspend(hit.cell, referenceYear)
       if (value === undefined) invalidCells.push(hit.name)
       return value ?? { text: hit.cell, charterDate: null, suspendDate: null }
     },
@@ -138,12 +143,30 @@ export function createRowReader(
   }
 }
 
+/**
+ * The four-digit year of a two-digit one: the century that puts it nearest the reference year
+ * (a tie goes to the past), so `98` read as of 2009 is 1998 and `26` as of 2026 is 2026. Without
+ * a reference year (no as-of known) it is 20xx.
+ */
+export function fullYear(twoDigits: number, referenceYear: number | null): number {
+  if (referenceYear === null) return 2000 + twoDigits
+  const century = Math.floor(referenceYear / 100) * 100
+  const candidates = [century - 100, century, century + 100].map((c) => c + twoDigits)
+  return candidates.reduce((best, y) =>
+    Math.abs(y - referenceYear) < Math.abs(best - referenceYear) ? y : best,
+  )
+}
+
 /** Undefined when a non-empty cell holds neither a charter nor a suspend date. */
-function readCharterSuspend(text: string): CharterSuspendValue | undefined {
+function readCharterSuspend(
+  text: string,
+  referenceYear: number | null,
+): CharterSuspendValue | undefined {
   const value: CharterSuspendValue = { text, charterDate: null, suspendDate: null }
   if (text.trim() === '') return value
   for (const m of text.matchAll(CHARTER_SUSPEND_RE)) {
-    const year = (m[4] ?? '').length === 2 ? `20${m[4]}` : (m[4] ?? '')
+    const digits = m[4] ?? ''
+    const year = digits.length === 2 ? String(fullYear(Number(digits), referenceYear)) : digits
     const date = `${year}-${(m[2] ?? '').padStart(2, '0')}-${(m[3] ?? '').padStart(2, '0')}`
     if (!isIsoDate(date)) return undefined
     if ((m[1] ?? '').toLowerCase() === 'charter') value.charterDate = date

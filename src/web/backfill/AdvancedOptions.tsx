@@ -1,4 +1,4 @@
-import type { CollectionType } from '../../shared/backfill-api.ts'
+import type { Cadence, CollectionType } from '../../shared/backfill-api.ts'
 import { FormField } from './FormField.tsx'
 import type { BackfillFormState } from './request-form.ts'
 
@@ -6,6 +6,13 @@ const STRATEGIES: { value: CollectionType; label: string; hint: string }[] = [
   { value: 'auto', label: 'Auto', hint: 'per district for a few targets, system-wide otherwise' },
   { value: 'system-wide', label: 'System-wide', hint: 'one summary request per date' },
   { value: 'per-district', label: 'Per district', hint: 'summary + 3 reports per district' },
+]
+
+const CADENCE_CHOICES: { value: Cadence; label: string }[] = [
+  { value: 'daily', label: 'Daily (every day of the range)' },
+  { value: 'weekly', label: 'Weekly (the start date and every 7th day)' },
+  { value: 'month-end', label: "Month-end (each month's final as-of)" },
+  { value: 'year-end', label: "Year-end (each program year's final as-of)" },
 ]
 
 export function AdvancedOptions({
@@ -42,6 +49,26 @@ export function AdvancedOptions({
           )}
         </FormField>
       )}
+      <FormField
+        id="cadence"
+        label="Cadence"
+        hint="Which as-of days of the range are asked for; the preview lists them."
+        errors={errors['cadence']}
+      >
+        {(a11y) => (
+          <select
+            {...a11y}
+            value={form.cadence}
+            onChange={(e) => onChange({ cadence: e.target.value as Cadence })}
+          >
+            {CADENCE_CHOICES.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </FormField>
       <datalist id="known-districts">
         {knownDistricts.map((id) => (
           <option key={id} value={id} />

@@ -79,6 +79,7 @@ describe('BackfillButton', () => {
       {
         startDate: '2026-11-01',
         endDate: '2026-11-03',
+        cadence: 'daily',
         targetDistricts: ['61', '02'],
         collectionType: 'system-wide',
         concurrency: 6,

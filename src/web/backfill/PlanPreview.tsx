@@ -37,6 +37,11 @@ export function PlanPreview({ plan }: { plan: DryRunPlan }) {
           <dd data-count="requests">{describePlanRequests(plan.requests)}</dd>
         </div>
       </dl>
+      {plan.chosenDates && (
+        <p data-testid="chosen-dates">
+          Dates ({plan.request.cadence ?? 'dates list'}): {plan.chosenDates.join(', ')}
+        </p>
+      )}
       <p>
         <strong>Strategy: {strategy.type}</strong> ({strategy.detail} files,{' '}
         {strategy.estimatedEfficiency.toFixed(2)} requests per district-date).{' '}

@@ -33,6 +33,7 @@ describe('toBackfillRequest', () => {
     const result = toBackfillRequest(
       form({
         districts: '61, 02 f',
+        cadence: 'month-end',
         collectionType: 'per-district',
         concurrency: '5',
         retryFailures: false,
@@ -46,6 +47,7 @@ describe('toBackfillRequest', () => {
       value: {
         startDate: '2026-11-01',
         endDate: '2026-11-05',
+        cadence: 'month-end',
         targetDistricts: ['61', '02', 'F'],
         collectionType: 'per-district',
         concurrency: 5,

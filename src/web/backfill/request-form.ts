@@ -3,7 +3,7 @@
  * explicitly, so what the user saw is what the server runs. Checks here catch what can be
  * known without the server; the server's own 400s are shown the same way, by field.
  */
-import type { BackfillRequest, CollectionType } from '../../shared/backfill-api.ts'
+import type { BackfillRequest, Cadence, CollectionType } from '../../shared/backfill-api.ts'
 import { normalizeDistrictId } from '../../shared/district-id.ts'
 import { addDays, isIsoDate } from '../../shared/iso-date.ts'
 import type { FieldIssue } from '../api/api-error.ts'
@@ -11,6 +11,8 @@ import type { FieldIssue } from '../api/api-error.ts'
 export interface BackfillFormState {
   startDate: string
   endDate: string
+  /** Which days of the range are asked for (README's "Backfill request"). */
+  cadence: Cadence
   /** Comma- or space-separated district ids; empty = the configured scope. */
   districts: string
   collectionType: CollectionType
@@ -29,6 +31,7 @@ export function defaultFormState(today: string): BackfillFormState {
   return {
     startDate: yesterday,
     endDate: yesterday,
+    cadence: 'daily',
     districts: '',
     collectionType: 'auto',
     concurrency: '3',
@@ -107,6 +110,7 @@ export function toBackfillRequest(
   const value: BackfillRequest = {
     startDate: form.startDate.trim(),
     endDate,
+    cadence: form.cadence,
     collectionType: form.collectionType,
     concurrency,
     retryFailures: form.retryFailures,

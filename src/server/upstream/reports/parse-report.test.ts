@@ -19,7 +19,9 @@ import {
   parseDistrictSummary,
   parseDivisionPerformance,
   parseReportBody,
+  parseReportCsv,
 } from './parse-report.ts'
+import { parseCsvBody } from '../csv-body.ts'
 
 const FOOTER = 'Month of Apr, As of 05/06/2026'
 
@@ -186,6 +188,31 @@ describe('parseDistrictPerformance', () => {
       suspendDate: '2026-03-31',
     })
     expect(parsed.rows[2]?.distinguishedStatus).toBeNull()
+  })
+
+  it.each([
+    // [cell, footer, expected date]: the century nearest the as-of's year
+    ['Charter 11/14/98', 'Month of Jun, As of 07/20/2009', '1998-11-14'],
+    ['Charter 05/22/09', 'Month of Jun, As of 07/20/2009', '2009-05-22'],
+    [' Susp 03/31/26', 'Month of Apr, As of 05/06/2026', '2026-03-31'],
+    ['Charter 02/01/99', 'Month of Jan, As of 02/05/2100', '2099-02-01'],
+  ])('reads the two-digit year of %j against the as-of of %j', (cell, footer, date) => {
+    const row = [...(DISTRICT_ROWS[0] ?? [])]
+    row[DISTRICT_HEADER.indexOf('Charter Date/Suspend Date')] = cell
+    const parsed = parseDistrictPerformance(exportBody(DISTRICT_HEADER, [row], footer))
+    const value = parsed.rows[0]?.charterSuspend
+    expect(value?.text).toBe(cell)
+    expect(value?.charterDate ?? value?.suspendDate).toBe(date)
+    expect(parsed.rows[0]?.invalidCells).toEqual([])
+  })
+
+  it('reads two-digit years of a footer-less body against the as-of it was asked for', () => {
+    const row = [...(DISTRICT_ROWS[0] ?? [])]
+    row[DISTRICT_HEADER.indexOf('Charter Date/Suspend Date')] = 'Charter 11/14/98'
+    const body = parseCsvBody(exportBody(DISTRICT_HEADER, [row], null))
+    expect(body.footer).toBeNull()
+    const parsed = parseReportCsv('districtperformance', body, null, '2009-03-20')
+    expect(parsed.rows[0]?.charterSuspend?.charterDate).toBe('1998-11-14')
   })
 
   it('refuses a body without the Division column', () => {

@@ -2,6 +2,7 @@
  * Body text → typed rows for each of the four reports. Checks the report's key columns
  * (UPSTREAM_BAD_HEADER) and row widths (UPSTREAM_PARSE); unknown columns go to each row's `extra`.
  */
+import type { IsoDate } from '../../../shared/iso-date.ts'
 import type { ReportKind } from '../../../shared/snapshot-types.ts'
 import { assertRowWidths, parseCsvBody } from '../csv-body.ts'
 import type { CsvBody } from '../csv-body.ts'
@@ -66,11 +67,15 @@ export const REPORT_KEY_COLUMNS: { readonly [R in ReportKind]: readonly string[]
   districtperformance: DISTRICT_PERFORMANCE_KEY_COLUMNS,
 }
 
-/** Typed view of an already split body. Throws UPSTREAM_BAD_HEADER or UPSTREAM_PARSE. */
+/**
+ * Typed view of an already split body. Throws UPSTREAM_BAD_HEADER or UPSTREAM_PARSE. `asOf`
+ * (default: the footer's) is the date two-digit years in cells are read against.
+ */
 export function parseReportCsv<R extends ReportKind>(
   report: R,
   body: CsvBody,
   url: string | null = null,
+  asOf: IsoDate | null = body.footer?.asOf ?? null,
 ): ParsedReport<R> {
   const parser = REPORT_PARSERS[report] as ReportParser<ReportRowMap[R]>
   const index = indexHeader(body.header)
@@ -83,7 +88,10 @@ export function parseReportCsv<R extends ReportKind>(
     )
   }
   assertRowWidths(body, url)
-  const rows = body.rows.map((cells) => parser.toRow(createRowReader(body.header, index, cells)))
+  const year = asOf === null ? null : Number(asOf.slice(0, 4))
+  const rows = body.rows.map((cells) =>
+    parser.toRow(createRowReader(body.header, index, cells, year)),
+  )
   return { report, header: body.header, rows, footer: body.footer, hasBom: body.hasBom }
 }
 
