@@ -34,6 +34,7 @@ import {
   type StorageFs,
 } from './storage/index.ts'
 import { createHealth } from './health.ts'
+import { createPgPoliteness } from './pg/pg-politeness.ts'
 import type { AppDeps } from './http/index.ts'
 import { createDashboardClient } from './upstream/index.ts'
 import { TOOL_VERSION } from './version.ts'
@@ -84,7 +85,12 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
           logger.warn({ problem }, 'raw CSV body failed its checksum; it will be fetched again'),
       })
   const districtConfig = createDistrictConfigStore({ dataDir: config.dataDir, now: nowDate, fs })
+  // PostgreSQL mode: one budget for every process (docs/decisions/shared-budget.md).
+  const pgPoliteness = config.databaseUrl
+    ? createPgPoliteness({ databaseUrl: config.databaseUrl, logger, now })
+    : null
   const scheduler = createUpstreamScheduler({
+    budget: pgPoliteness?.budget,
     maxRequests: config.upstream.maxRequests,
     windowMs: config.upstream.windowMs,
     maxConcurrent: config.upstream.maxConcurrent,
@@ -149,6 +155,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     scheduler,
     resilience,
     refresh,
+    database: pgPoliteness?.health,
   })
   const eventLog = inMemory
     ? createMemoryJobEventLog<JobEvent>()
@@ -199,6 +206,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     backfills,
     /** Loads job records (resuming interrupted jobs) and starts the periodic cleanup. */
     async start() {
+      await pgPoliteness?.start()
       await prepare()
       await backfills.restore()
       await cleanup()
@@ -220,6 +228,8 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     districtConfig,
     scheduler,
     resilience,
+    /** PostgreSQL mode's pool, health and shared budget; null without DATABASE_URL. */
+    pgPoliteness,
     client,
     collector,
     refresh,
@@ -231,6 +241,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
       await refresh.close()
       await alerts.close()
       scheduler.close()
+      await pgPoliteness?.close()
     },
   }
 }

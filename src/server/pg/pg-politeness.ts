@@ -1,0 +1,59 @@
+/**
+ * PostgreSQL mode's politeness parts, made in one place for the composition root: the pool they
+ * share, the database health every call reports to, and the shared start budget
+ * (docs/decisions/shared-budget.md). `start()` applies the migrations (safe from several
+ * processes at once) and starts the health ping; `close()` ends both.
+ */
+import type { Logger } from 'pino'
+import { createDatabaseHealth, type DatabaseHealth } from './database-health.ts'
+import { migrate } from './migrate.ts'
+import { createPgBudget, type PgBudget } from './pg-budget.ts'
+import { createPgPool, redactDatabaseUrl, type PgPool } from './pool.ts'
+
+export interface PgPoliteness {
+  pool: PgPool
+  health: DatabaseHealth
+  budget: PgBudget
+  start(): Promise<void>
+  close(): Promise<void>
+}
+
+export function createPgPoliteness(options: {
+  databaseUrl: string
+  logger: Logger
+  now?: () => number
+  /** How often the database is pinged for health. @default 1000 */
+  pingMs?: number
+}): PgPoliteness {
+  const health = createDatabaseHealth({ now: options.now })
+  const pool = createPgPool({
+    databaseUrl: options.databaseUrl,
+    applicationName: 'tm-backfill-politeness',
+    max: 4,
+    // A broken idle connection: the pool drops it; health hears of it from the next call.
+    onError: (error) => health.failed(error),
+  })
+  const database = redactDatabaseUrl(options.databaseUrl)
+  health.onChange((s) =>
+    s.reachable
+      ? options.logger.info({ database }, 'database reachable again; upstream requests resume')
+      : options.logger.error(
+          { database, error: s.lastError?.message },
+          'database unreachable; upstream requests paused (no budget grant, no request)',
+        ),
+  )
+  const budget = createPgBudget({ pool, health })
+  return {
+    pool,
+    health,
+    budget,
+    async start() {
+      await migrate(pool)
+      health.startPing(pool, options.pingMs)
+    },
+    async close() {
+      health.stop()
+      await pool.end()
+    },
+  }
+}
