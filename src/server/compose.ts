@@ -98,9 +98,11 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     observe: overrides.observeScheduler,
   })
   const alerts = createAlertManager({ webhookUrl: config.alertWebhookUrl, now, logger })
+  const breaker = overrides.breaker ?? config.circuit
   const resilience = createResilience({
     scheduler,
-    breaker: overrides.breaker ?? config.circuit,
+    breaker,
+    createBreaker: pgPoliteness ? (host) => pgPoliteness.circuit(host, breaker) : undefined,
     now,
     logger,
     onCircuitChange: (circuitHost, status) => {

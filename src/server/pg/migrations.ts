@@ -132,6 +132,66 @@ export const MIGRATIONS: readonly Migration[] = [
         probe_until timestamptz
       );
 
+      -- May this process send? 'go' (closed, or the probe it just claimed) or 'wait' until when.
+      CREATE FUNCTION tm_circuit_check(p_host text, p_open_ms double precision, p_probe_ms double precision)
+      RETURNS TABLE (decision text, probe boolean, wait_ms double precision, state text,
+                     failures integer, reason text, opened_at timestamptz, outage_since timestamptz)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        c upstream_circuit%ROWTYPE;
+        t timestamptz := clock_timestamp();
+        probe_at timestamptz;
+      BEGIN
+        SELECT * INTO c FROM upstream_circuit WHERE host = p_host;
+        IF NOT FOUND OR c.state = 'closed' THEN
+          RETURN QUERY SELECT 'go', false, 0.0::double precision, 'closed'::text,
+            coalesce(c.failures, 0), NULL::text, NULL::timestamptz, NULL::timestamptz;
+          RETURN;
+        END IF;
+        SELECT * INTO c FROM upstream_circuit WHERE host = p_host FOR UPDATE;
+        probe_at := c.opened_at + make_interval(secs => p_open_ms / 1000.0);
+        IF t >= probe_at AND (c.probe_until IS NULL OR c.probe_until < t) THEN
+          -- One probe at a time, for every process: this one claims it.
+          UPDATE upstream_circuit SET state = 'half-open',
+            probe_until = t + make_interval(secs => p_probe_ms / 1000.0)
+          WHERE host = p_host RETURNING * INTO c;
+          RETURN QUERY SELECT 'go', true, 0.0::double precision, c.state, c.failures, c.reason,
+            c.opened_at, c.outage_since;
+          RETURN;
+        END IF;
+        RETURN QUERY SELECT 'wait', false,
+          (extract(epoch FROM greatest(coalesce(c.probe_until, probe_at), probe_at) - t) * 1000)::double precision,
+          c.state, c.failures, c.reason, c.opened_at, c.outage_since;
+      END
+      $fn$;
+
+      -- A failed request: counts it; opens the circuit (once, whoever's failure it was) at the
+      -- threshold or when the probe failed. opened = this call made the transition.
+      CREATE FUNCTION tm_circuit_failure(p_host text, p_threshold integer, p_reason text, p_probe boolean)
+      RETURNS TABLE (opened boolean, state text, failures integer, reason text,
+                     opened_at timestamptz, outage_since timestamptz)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        c upstream_circuit%ROWTYPE;
+        t timestamptz := clock_timestamp();
+      BEGIN
+        INSERT INTO upstream_circuit (host) VALUES (p_host) ON CONFLICT (host) DO NOTHING;
+        SELECT * INTO c FROM upstream_circuit WHERE host = p_host FOR UPDATE;
+        IF (c.state = 'half-open' AND p_probe)
+           OR (c.state = 'closed' AND c.failures + 1 >= p_threshold) THEN
+          UPDATE upstream_circuit SET state = 'open', failures = c.failures + 1, reason = p_reason,
+            opened_at = t, outage_since = coalesce(c.outage_since, t), probe_until = NULL
+          WHERE host = p_host RETURNING * INTO c;
+          RETURN QUERY SELECT true, c.state, c.failures, c.reason, c.opened_at, c.outage_since;
+          RETURN;
+        END IF;
+        UPDATE upstream_circuit SET failures = c.failures + 1,
+          reason = CASE WHEN c.state = 'closed' THEN c.reason ELSE p_reason END
+        WHERE host = p_host RETURNING * INTO c;
+        RETURN QUERY SELECT false, c.state, c.failures, c.reason, c.opened_at, c.outage_since;
+      END
+      $fn$;
+
       CREATE TABLE alerts (
         seq bigserial PRIMARY KEY,
         id text NOT NULL UNIQUE,

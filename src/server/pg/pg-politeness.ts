@@ -8,12 +8,16 @@ import type { Logger } from 'pino'
 import { createDatabaseHealth, type DatabaseHealth } from './database-health.ts'
 import { migrate } from './migrate.ts'
 import { createPgBudget, type PgBudget } from './pg-budget.ts'
+import { createPgCircuit } from './pg-circuit.ts'
+import type { CircuitBreaker } from '../politeness/index.ts'
 import { createPgPool, redactDatabaseUrl, type PgPool } from './pool.ts'
 
 export interface PgPoliteness {
   pool: PgPool
   health: DatabaseHealth
   budget: PgBudget
+  /** The shared circuit of a host (resilience's `createBreaker`). */
+  circuit(host: string, breaker: { failureThreshold: number; openMs: number }): CircuitBreaker
   start(): Promise<void>
   close(): Promise<void>
 }
@@ -47,6 +51,7 @@ export function createPgPoliteness(options: {
     pool,
     health,
     budget,
+    circuit: (host, breaker) => createPgCircuit({ pool, host, health, ...breaker }),
     async start() {
       await migrate(pool)
       health.startPing(pool, options.pingMs)

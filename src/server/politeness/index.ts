@@ -31,4 +31,10 @@ export type {
   StartBudget,
   UpstreamScheduler,
 } from './upstream-scheduler.ts'
-export type { CircuitBreakerConfig, CircuitState, CircuitStatus } from './circuit-breaker.ts'
+export type {
+  CircuitBreaker,
+  CircuitBreakerConfig,
+  CircuitDecision,
+  CircuitState,
+  CircuitStatus,
+} from './circuit-breaker.ts'

@@ -36,6 +36,11 @@ export interface ResilienceConfig {
   now?: () => number
   logger: Logger
   onCircuitChange?: (host: string, status: CircuitStatus) => void
+  /**
+   * The breaker of a host; PostgreSQL mode shares it between processes (src/server/pg/pg-circuit.ts).
+   * @default createCircuitBreaker, one per host in this process
+   */
+  createBreaker?: (host: string) => CircuitBreaker
 }
 
 export interface Resilience {
@@ -55,11 +60,13 @@ export function createResilience(config: ResilienceConfig): Resilience {
   const breakerOf = (host: string): CircuitBreaker => {
     let b = breakers.get(host)
     if (!b) {
-      b = createCircuitBreaker({
-        failureThreshold: config.breaker.failureThreshold,
-        openMs: config.breaker.openMs,
-        now,
-      })
+      b =
+        config.createBreaker?.(host) ??
+        createCircuitBreaker({
+          failureThreshold: config.breaker.failureThreshold,
+          openMs: config.breaker.openMs,
+          now,
+        })
       b.onChange((s) => {
         config.logger.warn({ host, circuit: s }, `circuit ${s.state} for ${host}`)
         config.onCircuitChange?.(host, s)
@@ -84,7 +91,7 @@ export function createResilience(config: ResilienceConfig): Resilience {
     const b = breakerOf(host)
     const arrived = now()
     for (;;) {
-      const c = b.check()
+      const c = await b.check()
       if (c.decision === 'go') return b.status().state === 'half-open'
       const openedAt = b.status().openedAt
       if (outageTooLong(b) && openedAt !== null && Date.parse(openedAt) >= arrived)
@@ -94,14 +101,14 @@ export function createResilience(config: ResilienceConfig): Resilience {
   }
 
   /** Feeds the exchange's status back to the budget and the breaker. */
-  const onExchange = (host: string, exchange: HttpExchange, probe: boolean): void => {
+  const onExchange = async (host: string, exchange: HttpExchange, probe: boolean) => {
     const b = breakerOf(host)
     config.scheduler.reportOutcome(host, {
       status: exchange.status,
       retryAfterMs: parseRetryAfter(exchange.retryAfter, now()),
     })
-    if (exchange.status < 500) return b.onSuccess()
-    b.onFailure(`HTTP ${exchange.status}`)
+    if (exchange.status < 500) return await b.onSuccess()
+    await b.onFailure(`HTTP ${exchange.status}`)
     // The probe of an outage that lasted too long failed: give up.
     if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
   }
@@ -111,12 +118,12 @@ export function createResilience(config: ResilienceConfig): Resilience {
       const probe = await passBreaker(host, request.signal)
       try {
         const exchange = await config.scheduler.schedule(host, task, request)
-        onExchange(host, exchange, probe)
+        await onExchange(host, exchange, probe)
         return exchange
       } catch (error) {
         if (error instanceof UpstreamNetworkError || error instanceof UpstreamTimeoutError) {
           const b = breakerOf(host)
-          b.onFailure(error.message)
+          await b.onFailure(error.message)
           if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
         }
         throw error
