@@ -97,7 +97,12 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     now,
     observe: overrides.observeScheduler,
   })
-  const alerts = createAlertManager({ webhookUrl: config.alertWebhookUrl, now, logger })
+  const alerts = createAlertManager({
+    webhookUrl: config.alertWebhookUrl,
+    now,
+    logger,
+    store: pgPoliteness?.alertStore,
+  })
   const breaker = overrides.breaker ?? config.circuit
   const resilience = createResilience({
     scheduler,
@@ -112,6 +117,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
           'critical',
           `upstream ${circuitHost} unreachable: ${status.reason ?? 'failures'}; probing again at ${status.nextProbeAt}`,
           { host: circuitHost, ...status },
+          `circuit:open:${circuitHost}:${status.openedAt}`,
         )
       } else if (status.state === 'closed') {
         alerts.raise('circuit:closed', 'info', `upstream ${circuitHost} reachable again`, {

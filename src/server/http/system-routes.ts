@@ -39,7 +39,7 @@ export function registerSystemRoutes(
         }),
       },
     },
-    async (req) => ({ alerts: deps.alerts.list(req.query) }),
+    async (req) => ({ alerts: await deps.alerts.list(req.query) }),
   )
 
   app.get('/api/refresh', { schema: { tags: ['refresh'] } }, async () => deps.refresh.status())

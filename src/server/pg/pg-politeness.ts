@@ -8,7 +8,9 @@ import type { Logger } from 'pino'
 import { createDatabaseHealth, type DatabaseHealth } from './database-health.ts'
 import { migrate } from './migrate.ts'
 import { createPgBudget, type PgBudget } from './pg-budget.ts'
+import { createPgAlertStore } from './pg-alert-store.ts'
 import { createPgCircuit } from './pg-circuit.ts'
+import type { AlertStore } from '../alerts/index.ts'
 import type { CircuitBreaker } from '../politeness/index.ts'
 import { createPgPool, redactDatabaseUrl, type PgPool } from './pool.ts'
 
@@ -18,6 +20,8 @@ export interface PgPoliteness {
   budget: PgBudget
   /** The shared circuit of a host (resilience's `createBreaker`). */
   circuit(host: string, breaker: { failureThreshold: number; openMs: number }): CircuitBreaker
+  /** Alerts shared by every process (the alert manager's `store`). */
+  alertStore: AlertStore
   start(): Promise<void>
   close(): Promise<void>
 }
@@ -51,6 +55,7 @@ export function createPgPoliteness(options: {
     pool,
     health,
     budget,
+    alertStore: createPgAlertStore({ pool, health }),
     circuit: (host, breaker) => createPgCircuit({ pool, host, health, ...breaker }),
     async start() {
       await migrate(pool)
