@@ -8,11 +8,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/pg-database.ts'
 import type { CircuitStatus } from '../politeness/index.ts'
 import { migrate } from './migrate.ts'
-import { createPgCircuit } from './pg-circuit.ts'
+import { createPgCircuit, type PgCircuit } from './pg-circuit.ts'
 import { createPgPool, type PgPool } from './pool.ts'
 
 let db: TestDatabase
 const pools: PgPool[] = []
+const circuits: PgCircuit[] = []
 
 beforeAll(async () => {
   db = await createTestDatabase('circuit')
@@ -22,6 +23,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  for (const c of circuits) c.stop()
   for (const p of pools) await p.end()
   await db?.drop()
 })
@@ -29,7 +31,14 @@ afterAll(async () => {
 function processView(name: string, changes: string[]) {
   const pool = createPgPool({ databaseUrl: db.url, max: 2 })
   pools.push(pool)
-  const breaker = createPgCircuit({ pool, host: 'up.example', failureThreshold: 4, openMs: 300 })
+  const breaker = createPgCircuit({
+    pool,
+    host: 'up.example',
+    failureThreshold: 4,
+    openMs: 300,
+    watchMs: 100,
+  })
+  circuits.push(breaker)
   breaker.onChange((s: CircuitStatus) => changes.push(`${name}:${s.state}`))
   return breaker
 }
@@ -45,6 +54,8 @@ it('opens once for failures of two processes, stops both, probes once, closes on
   expect(await b.check()).toEqual({ decision: 'go' })
   await b.onFailure('HTTP 502')
   expect(changes).toEqual(['b:open'])
+  // a learns of it without asking, within its watch (100 ms here): its waiting requests stop.
+  await waitUntil(() => a.status().state === 'open', 5000)
   // A concurrent failure after the opening does not open it again.
   await a.onFailure('HTTP 503')
   expect(changes).toEqual(['b:open'])
@@ -71,6 +82,7 @@ it('a failed probe opens it again, once', async () => {
   const pool = createPgPool({ databaseUrl: db.url, max: 2 })
   pools.push(pool)
   const c = createPgCircuit({ pool, host: 'probe.example', failureThreshold: 1, openMs: 100 })
+  circuits.push(c)
   c.onChange((s) => changes.push(s.state))
   await c.onFailure('timeout')
   await new Promise((r) => setTimeout(r, 150))
@@ -79,3 +91,11 @@ it('a failed probe opens it again, once', async () => {
   expect(changes).toEqual(['open', 'half-open', 'open'])
   expect(c.status()).toMatchObject({ state: 'open', reason: 'timeout again' })
 }, 30_000)
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}

@@ -3,8 +3,9 @@
  * failures anywhere count towards opening it, the transition is one row update made by one
  * process (so its `onChange`, and the alert, happens once), one probe at a time for all
  * processes decides closing, and every request checks the row before it enters the scheduler.
- * A process therefore stops admitting requests at its next check after another opened the
- * circuit (docs/decisions/shared-budget.md#circuit).
+ * The row is also read every `watchMs`, and a request whose start comes while the state read last
+ * is not closed does not go (src/server/politeness/resilience.ts): once one process opened the
+ * circuit, the others send nothing more after `watchMs` plus one query (docs/decisions/shared-budget.md#circuit).
  *
  * While the database cannot be asked, `check` answers 'wait' (no request without knowing), and
  * a result that cannot be recorded is dropped (reported to the database health).
@@ -21,6 +22,13 @@ export interface PgCircuitOptions {
   /** A claimed probe not answered within this is given to another request. @default 60000 */
   probeMs?: number
   health?: DatabaseHealth
+  /** How often the shared state is read. @default 500 */
+  watchMs?: number
+}
+
+export interface PgCircuit extends CircuitBreaker {
+  /** Ends the watch. */
+  stop(): void
 }
 
 interface Row {
@@ -31,7 +39,7 @@ interface Row {
   outage_since: Date | null
 }
 
-export function createPgCircuit(options: PgCircuitOptions): CircuitBreaker {
+export function createPgCircuit(options: PgCircuitOptions): PgCircuit {
   const listeners = new Set<(s: CircuitStatus) => void>()
   let cached: CircuitStatus = {
     state: 'closed',
@@ -69,7 +77,22 @@ export function createPgCircuit(options: PgCircuitOptions): CircuitBreaker {
       return null
     }
   }
+  let watching = false
+  const watch = setInterval(() => {
+    if (watching) return
+    watching = true
+    void query<Row>(
+      'SELECT state, failures, reason, opened_at, outage_since FROM upstream_circuit WHERE host = $1',
+      [options.host],
+    )
+      .then((rows) => {
+        if (rows?.[0]) remember(rows[0])
+      })
+      .finally(() => (watching = false))
+  }, options.watchMs ?? 500)
+  watch.unref()
   return {
+    stop: () => clearInterval(watch),
     async check() {
       const rows = await query<Row & { decision: 'go' | 'wait'; probe: boolean; wait_ms: number }>(
         'SELECT * FROM tm_circuit_check($1, $2, $3)',

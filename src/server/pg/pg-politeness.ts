@@ -9,7 +9,7 @@ import { createDatabaseHealth, type DatabaseHealth } from './database-health.ts'
 import { migrate } from './migrate.ts'
 import { createPgBudget, type PgBudget } from './pg-budget.ts'
 import { createPgAlertStore } from './pg-alert-store.ts'
-import { createPgCircuit } from './pg-circuit.ts'
+import { createPgCircuit, type PgCircuit } from './pg-circuit.ts'
 import type { AlertStore } from '../alerts/index.ts'
 import type { CircuitBreaker } from '../politeness/index.ts'
 import { createPgPool, redactDatabaseUrl, type PgPool } from './pool.ts'
@@ -51,18 +51,24 @@ export function createPgPoliteness(options: {
         ),
   )
   const budget = createPgBudget({ pool, health })
+  const circuits: PgCircuit[] = []
   return {
     pool,
     health,
     budget,
     alertStore: createPgAlertStore({ pool, health }),
-    circuit: (host, breaker) => createPgCircuit({ pool, host, health, ...breaker }),
+    circuit(host, breaker) {
+      const circuit = createPgCircuit({ pool, host, health, ...breaker })
+      circuits.push(circuit)
+      return circuit
+    },
     async start() {
       await migrate(pool)
       health.startPing(pool, options.pingMs)
     },
     async close() {
       health.stop()
+      for (const c of circuits) c.stop()
       await pool.end()
     },
   }

@@ -30,6 +30,9 @@ export class CircuitOpenError extends Error {
   }
 }
 
+/** A request admitted while closed whose start came after the circuit opened. */
+class OpenedWhileWaiting extends Error {}
+
 export interface ResilienceConfig {
   scheduler: UpstreamScheduler
   breaker: { failureThreshold: number; openMs: number; maxOutageMs: number }
@@ -115,18 +118,30 @@ export function createResilience(config: ResilienceConfig): Resilience {
 
   return {
     async schedule(host, task, request) {
-      const probe = await passBreaker(host, request.signal)
-      try {
-        const exchange = await config.scheduler.schedule(host, task, request)
-        await onExchange(host, exchange, probe)
-        return exchange
-      } catch (error) {
-        if (error instanceof UpstreamNetworkError || error instanceof UpstreamTimeoutError) {
-          const b = breakerOf(host)
-          await b.onFailure(error.message)
-          if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
+      for (;;) {
+        const probe = await passBreaker(host, request.signal)
+        const b = breakerOf(host)
+        try {
+          const exchange = await config.scheduler.schedule(
+            host,
+            async (signal) => {
+              // Opened (here or, shared, by another process) while this request waited for its
+              // start: it does not go; it waits at the breaker again.
+              if (!probe && b.status().state !== 'closed') throw new OpenedWhileWaiting()
+              return task(signal)
+            },
+            request,
+          )
+          await onExchange(host, exchange, probe)
+          return exchange
+        } catch (error) {
+          if (error instanceof OpenedWhileWaiting) continue
+          if (error instanceof UpstreamNetworkError || error instanceof UpstreamTimeoutError) {
+            await b.onFailure(error.message)
+            if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
+          }
+          throw error
         }
-        throw error
       }
     },
 
