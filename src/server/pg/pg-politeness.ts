@@ -1,8 +1,9 @@
 /**
  * PostgreSQL mode's politeness parts, made in one place for the composition root: the pool they
  * share, the database health every call reports to, and the shared start budget
- * (docs/decisions/shared-budget.md). `start()` applies the migrations (safe from several
- * processes at once) and starts the health ping; `close()` ends both.
+ * (docs/decisions/shared-budget.md). Their first query applies the migrations (safe from several
+ * processes at once; retried after a failure), so a CLI command that never calls `start()` works
+ * too; `start()` applies them up front and starts the health ping; `close()` ends both.
  */
 import type { Logger } from 'pino'
 import { createDatabaseHealth, type DatabaseHealth } from './database-health.ts'
@@ -50,20 +51,35 @@ export function createPgPoliteness(options: {
           'database unreachable; upstream requests paused (no budget grant, no request)',
         ),
   )
-  const budget = createPgBudget({ pool, health })
+  let migrated: Promise<unknown> | null = null
+  const ready = () => {
+    migrated ??= migrate(pool).catch((error: unknown) => {
+      migrated = null
+      throw error
+    })
+    return migrated
+  }
+  /** The pool as the parts use it: migrated before their first query. */
+  const db = {
+    query: (async (...args: Parameters<PgPool['query']>) => {
+      await ready()
+      return (pool.query as (...a: unknown[]) => unknown)(...args)
+    }) as PgPool['query'],
+  }
+  const budget = createPgBudget({ pool: db, health })
   const circuits: PgCircuit[] = []
   return {
     pool,
     health,
     budget,
-    alertStore: createPgAlertStore({ pool, health }),
+    alertStore: createPgAlertStore({ pool: db, health }),
     circuit(host, breaker) {
-      const circuit = createPgCircuit({ pool, host, health, ...breaker })
+      const circuit = createPgCircuit({ pool: db, host, health, ...breaker })
       circuits.push(circuit)
       return circuit
     },
     async start() {
-      await migrate(pool)
+      await ready()
       health.startPing(pool, options.pingMs)
     },
     async close() {
