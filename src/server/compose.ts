@@ -35,6 +35,7 @@ import {
 } from './storage/index.ts'
 import { createHealth } from './health.ts'
 import { createPgBackend } from './compose-pg.ts'
+import { createPgPoliteness } from './pg/pg-politeness.ts'
 import type { AppDeps } from './http/index.ts'
 import { createDashboardClient } from './upstream/index.ts'
 import { TOOL_VERSION } from './version.ts'
@@ -94,17 +95,29 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
         })
   const districtConfig =
     pg?.districtConfig ?? createDistrictConfigStore({ dataDir: config.dataDir, now: nowDate, fs })
+  // PostgreSQL mode: one budget for every process (docs/decisions/shared-budget.md).
+  const pgPoliteness = config.databaseUrl
+    ? createPgPoliteness({ databaseUrl: config.databaseUrl, logger, now })
+    : null
   const scheduler = createUpstreamScheduler({
+    budget: pgPoliteness?.budget,
     maxRequests: config.upstream.maxRequests,
     windowMs: config.upstream.windowMs,
     maxConcurrent: config.upstream.maxConcurrent,
     now,
     observe: overrides.observeScheduler,
   })
-  const alerts = createAlertManager({ webhookUrl: config.alertWebhookUrl, now, logger })
+  const alerts = createAlertManager({
+    webhookUrl: config.alertWebhookUrl,
+    now,
+    logger,
+    store: pgPoliteness?.alertStore,
+  })
+  const breaker = overrides.breaker ?? config.circuit
   const resilience = createResilience({
     scheduler,
-    breaker: overrides.breaker ?? config.circuit,
+    breaker,
+    createBreaker: pgPoliteness ? (host) => pgPoliteness.circuit(host, breaker) : undefined,
     now,
     logger,
     onCircuitChange: (circuitHost, status) => {
@@ -114,6 +127,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
           'critical',
           `upstream ${circuitHost} unreachable: ${status.reason ?? 'failures'}; probing again at ${status.nextProbeAt}`,
           { host: circuitHost, ...status },
+          `circuit:open:${circuitHost}:${status.openedAt}`,
         )
       } else if (status.state === 'closed') {
         alerts.raise('circuit:closed', 'info', `upstream ${circuitHost} reachable again`, {
@@ -159,6 +173,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     scheduler,
     resilience,
     refresh,
+    database: pgPoliteness?.health,
   })
   const jobQueue =
     pg?.jobQueue ??
@@ -211,6 +226,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     backfills,
     /** Loads job records (resuming interrupted jobs) and starts the periodic cleanup. */
     async start() {
+      await pgPoliteness?.start()
       if (pg) await pg.start({ collector, store })
       else await prepare()
       await backfills.restore()
@@ -241,6 +257,8 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     districtConfig,
     scheduler,
     resilience,
+    /** PostgreSQL mode's pool, health and shared budget; null without DATABASE_URL. */
+    pgPoliteness,
     client,
     collector,
     refresh,
@@ -254,6 +272,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
       await refresh.close()
       await alerts.close()
       scheduler.close()
+      await pgPoliteness?.close()
     },
   }
 }

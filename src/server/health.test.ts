@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CircuitStatus } from './politeness/index.ts'
 import { createHealth, type HealthDeps } from './health.ts'
+import { createDatabaseHealth } from './pg/database-health.ts'
 
 const closed: CircuitStatus = {
   state: 'closed',
@@ -83,5 +84,34 @@ describe('createHealth', () => {
       reason: 'upstream circuit open: HTTP 503',
       until: '2026-11-29T00:01:00.000Z',
     })
+  })
+})
+
+describe('createHealth in PostgreSQL mode', () => {
+  it('reports the database and is degraded while it is unreachable; no database field without one', async () => {
+    const database = createDatabaseHealth({ now: () => Date.parse('2026-11-29T01:00:00Z') })
+    const health = createHealth({ ...deps(closed, '/srv/data'), database })
+    expect((await health.report({ admin: false })).database).toEqual({
+      reachable: true,
+      unreachableSince: null,
+      lastError: null,
+      paused: false,
+    })
+    database.failed(new Error('connect ECONNREFUSED 127.0.0.1:5432'))
+    const down = await health.report({ admin: false })
+    expect(down.status).toBe('degraded')
+    expect(down.database).toEqual({
+      reachable: false,
+      unreachableSince: '2026-11-29T01:00:00.000Z',
+      lastError: { message: 'connect ECONNREFUSED 127.0.0.1:5432', at: '2026-11-29T01:00:00.000Z' },
+      paused: true,
+    })
+    database.succeeded()
+    expect(await health.report({ admin: false })).toMatchObject({
+      database: { reachable: true, paused: false, unreachableSince: null },
+    })
+    expect(
+      await createHealth(deps(closed, '/srv/data')).report({ admin: false }),
+    ).not.toHaveProperty('database')
   })
 })

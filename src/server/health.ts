@@ -15,6 +15,7 @@ import {
   type StorageErrorRecord,
   type StorageHealth,
 } from './storage/index.ts'
+import type { DatabaseHealth } from './pg/database-health.ts'
 import { TOOL_VERSION } from './version.ts'
 
 export interface HealthDeps {
@@ -25,6 +26,8 @@ export interface HealthDeps {
   scheduler: Pick<UpstreamScheduler, 'status'>
   resilience: Pick<Resilience, 'circuit'>
   refresh: { status(): RefreshStatus }
+  /** PostgreSQL mode: whether the database is reachable (work pauses while it is not). */
+  database?: Pick<DatabaseHealth, 'status'>
 }
 
 export interface Health {
@@ -72,8 +75,11 @@ async function buildReport(deps: HealthDeps, host: string, admin: boolean) {
   const storage = await deps.storageHealth.report()
   const dataDir = deps.config.dataDir
   const ok = storeOk && storage.ok
+  const database = deps.database?.status()
+  const databaseOk = database?.reachable ?? true
   return {
-    status: ok && circuit.state === 'closed' ? ('ok' as const) : ('degraded' as const),
+    status:
+      ok && databaseOk && circuit.state === 'closed' ? ('ok' as const) : ('degraded' as const),
     version: TOOL_VERSION,
     store: {
       ...storage,
@@ -93,6 +99,8 @@ async function buildReport(deps: HealthDeps, host: string, admin: boolean) {
     },
     cache: await cacheFigures(deps),
     refresh: deps.refresh.status(),
+    // Only in PostgreSQL mode (DATABASE_URL set).
+    ...(database ? { database } : {}),
   }
 }
 

@@ -91,6 +91,15 @@ export const healthViewSchema = z.object({
   }),
   cache: z.object({ hitRate: z.number(), entryCount: z.number(), sizeBytes: z.number() }),
   refresh: partOf<RefreshStatus>({ state: z.enum(['idle', 'running']) }),
+  /** PostgreSQL mode only: while the database is unreachable, no upstream request starts. */
+  database: z
+    .object({
+      reachable: z.boolean(),
+      unreachableSince: z.string().nullable(),
+      lastError: z.object({ message: z.string(), at: z.string() }).nullable(),
+      paused: z.boolean(),
+    })
+    .optional(),
 })
 export type HealthView = z.infer<typeof healthViewSchema>
 

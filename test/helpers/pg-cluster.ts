@@ -30,6 +30,10 @@ export interface PgClusterInfo {
 export interface PgCluster extends PgClusterInfo {
   dir: string
   stop(): Promise<void>
+  /** Stops the server (`pg_ctl stop -m fast`), keeping its data: the database "goes away". */
+  halt(): Promise<void>
+  /** Starts it again on the same port after `halt()`. */
+  resume(): Promise<void>
 }
 
 /** The newest installed `initdb`'s bin dir, or null when PostgreSQL is not installed. */
@@ -147,6 +151,12 @@ export async function startPgCluster(): Promise<PgCluster> {
         stopSync(bin, dir)
         return Promise.resolve()
       },
+      async halt() {
+        await pgExec(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'])
+      },
+      async resume() {
+        await startOn(bin, dir, port)
+      },
     }
   } catch (e) {
     process.removeListener('exit', onExit)
@@ -160,26 +170,34 @@ async function startOnFreePort(bin: string, dir: string): Promise<number> {
   let last: unknown = null
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort()
-    const options = [
-      `-p ${port}`,
-      `-k ${dir}`,
-      '-c listen_addresses=127.0.0.1',
-      // A throwaway cluster: durability buys nothing, and the machine is shared.
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
-      '-c max_connections=300',
-    ].join(' ')
     try {
-      await pgExec(path.join(bin, 'pg_ctl'), [
-        ...['-D', path.join(dir, 'data'), '-l', path.join(dir, 'server.log')],
-        ...['-o', options, '-w', '-t', '60', 'start'],
-      ])
+      await startOn(bin, dir, port)
       return port
     } catch (e) {
-      const log = await fsp.readFile(path.join(dir, 'server.log'), 'utf8').catch(() => '')
-      last = new Error(`${(e as Error).message}\nserver log:\n${log}`, { cause: e })
+      last = e
     }
   }
   throw last
+}
+
+async function startOn(bin: string, dir: string, port: number): Promise<void> {
+  const options = [
+    `-p ${port}`,
+    `-k ${dir}`,
+    '-c listen_addresses=127.0.0.1',
+    // A throwaway cluster: durability buys nothing, and the machine is shared.
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    '-c max_connections=300',
+  ].join(' ')
+  try {
+    await pgExec(path.join(bin, 'pg_ctl'), [
+      ...['-D', path.join(dir, 'data'), '-l', path.join(dir, 'server.log')],
+      ...['-o', options, '-w', '-t', '60', 'start'],
+    ])
+  } catch (e) {
+    const log = await fsp.readFile(path.join(dir, 'server.log'), 'utf8').catch(() => '')
+    throw new Error(`${(e as Error).message}\nserver log:\n${log}`, { cause: e })
+  }
 }

@@ -27,6 +27,27 @@ export interface Alert {
   } | null
 }
 
+export interface AlertQuery {
+  severity?: AlertSeverity
+  kind?: AlertKind
+  limit?: number
+}
+
+/**
+ * Where alerts are kept: this process's bounded list by default, a table shared by every process
+ * in PostgreSQL mode (src/server/pg/pg-alert-store.ts).
+ */
+export interface AlertStore {
+  /**
+   * Keeps the alert; false when one with the same key is kept already (another process raised the
+   * same event): then it is not delivered again.
+   */
+  add(alert: Alert, key: string | null): Promise<boolean>
+  /** Records the alert's delivery state. */
+  update(alert: Alert): Promise<void>
+  list(query: AlertQuery): Promise<Alert[]>
+}
+
 export interface AlertManagerConfig {
   webhookUrl: string | null
   now: () => number
@@ -39,12 +60,39 @@ export interface AlertManagerConfig {
   webhookTimeoutMs?: number
   /** @default 500 */
   webhookBaseDelayMs?: number
+  /** @default this process's bounded list */
+  store?: AlertStore
+}
+
+function createMemoryAlertStore(max: number): AlertStore {
+  const alerts: Alert[] = []
+  return {
+    add(alert) {
+      alerts.push(alert)
+      if (alerts.length > max) alerts.splice(0, alerts.length - max)
+      return Promise.resolve(true)
+    },
+    update: () => Promise.resolve(),
+    list(query) {
+      return Promise.resolve(
+        alerts
+          .filter(
+            (a) =>
+              (!query.severity || a.severity === query.severity) &&
+              (!query.kind || a.kind === query.kind),
+          )
+          .slice(-(query.limit ?? 100))
+          .reverse(),
+      )
+    },
+  }
 }
 
 export function createAlertManager(config: AlertManagerConfig) {
-  const alerts: Alert[] = []
-  const max = config.maxAlerts ?? 500
+  const store = config.store ?? createMemoryAlertStore(config.maxAlerts ?? 500)
   const deliveries = new Set<Promise<void>>()
+  /** Alerts being kept, so a list right after a raise includes them. */
+  const adding = new Set<Promise<boolean>>()
   const controller = new AbortController()
 
   async function deliver(alert: Alert): Promise<void> {
@@ -73,7 +121,7 @@ export function createAlertManager(config: AlertManagerConfig) {
         await res.arrayBuffer()
         if (res.ok) {
           alert.delivery.state = 'delivered'
-          return
+          return void (await store.update(alert).catch(() => undefined))
         }
         alert.delivery.lastError = `HTTP ${res.status}`
       } catch (error) {
@@ -85,6 +133,7 @@ export function createAlertManager(config: AlertManagerConfig) {
     }
     if (!alert.delivery) return
     alert.delivery.state = 'failed'
+    await store.update(alert).catch(() => undefined)
     config.logger.warn(
       { alertId: alert.id, error: alert.delivery.lastError },
       'alert webhook gave up',
@@ -97,6 +146,8 @@ export function createAlertManager(config: AlertManagerConfig) {
       severity: AlertSeverity,
       message: string,
       details: Record<string, unknown> = {},
+      /** The same key raised again (by any process) is the same alert: kept and sent once. */
+      key: string | null = null,
     ): Alert {
       const alert: Alert = {
         id: `al_${config.now().toString(36)}_${randomBytes(3).toString('hex')}`,
@@ -107,25 +158,27 @@ export function createAlertManager(config: AlertManagerConfig) {
         details,
         delivery: config.webhookUrl ? { state: 'pending', attempts: 0, lastError: null } : null,
       }
-      alerts.push(alert)
-      if (alerts.length > max) alerts.splice(0, alerts.length - max)
       const log = severity === 'critical' ? 'error' : severity === 'warning' ? 'warn' : 'info'
       config.logger[log]({ alert: { id: alert.id, kind, details } }, message)
-      if (config.webhookUrl) {
-        const p = deliver(alert).finally(() => deliveries.delete(p))
-        deliveries.add(p)
-      }
+      // A store that fails (database gone) must not lose the webhook: deliver then.
+      const added = store
+        .add(alert, key)
+        .catch((error: unknown) => {
+          config.logger.error({ err: error, alertId: alert.id }, 'could not keep the alert')
+          return true
+        })
+        .finally(() => adding.delete(added))
+      adding.add(added)
+      const p = added
+        .then((kept) => (kept && config.webhookUrl ? deliver(alert) : undefined))
+        .finally(() => deliveries.delete(p))
+      deliveries.add(p)
       return alert
     },
-    list(query: { severity?: AlertSeverity; kind?: AlertKind; limit?: number } = {}): Alert[] {
-      return alerts
-        .filter(
-          (a) =>
-            (!query.severity || a.severity === query.severity) &&
-            (!query.kind || a.kind === query.kind),
-        )
-        .slice(-(query.limit ?? 100))
-        .reverse()
+    /** Newest first; includes every alert this process raised before the call. */
+    async list(query: AlertQuery = {}): Promise<Alert[]> {
+      await Promise.allSettled([...adding])
+      return store.list(query)
     },
     /** Resolves when pending webhook deliveries have finished (tests, shutdown). */
     async settle(): Promise<void> {

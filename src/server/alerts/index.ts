@@ -5,6 +5,8 @@ export type {
   AlertKind,
   AlertManager,
   AlertManagerConfig,
+  AlertQuery,
+  AlertStore,
   AlertSeverity,
 } from './alert-manager.ts'
 export { createJobAlerts } from './job-alerts.ts'

@@ -1,6 +1,7 @@
 /**
  * Turns job events into alerts: a job ending `error` or `partial_success`, and a district
- * failing `threshold` cells in a row within a job (once per streak).
+ * failing `threshold` cells in a row within a job (once per streak). Each alert carries a key
+ * naming its event, so processes that all see the event keep and send one alert.
  */
 import type { JobEvent, JobState } from '../backfill/index.ts'
 import type { AlertManager } from './alert-manager.ts'
@@ -23,6 +24,7 @@ export function createJobAlerts(alerts: AlertManager, threshold = 3) {
             consecutiveFailures: n,
             lastError: event.error,
           },
+          `district:failing:${state.backfillId}:${event.districtId}:${event.date}`,
         )
       }
     }
@@ -42,6 +44,7 @@ export function createJobAlerts(alerts: AlertManager, threshold = 3) {
           'critical',
           `backfill ${state.backfillId} ended in error${event.type === 'job:failed' ? `: ${event.message}` : ''}`,
           details,
+          `job:error:${state.backfillId}`,
         )
       } else if (state.status === 'partial_success') {
         alerts.raise(
@@ -49,6 +52,7 @@ export function createJobAlerts(alerts: AlertManager, threshold = 3) {
           'warning',
           `backfill ${state.backfillId} partially succeeded: ${p.failed} of ${p.total} cells failed`,
           details,
+          `job:partial_success:${state.backfillId}`,
         )
       }
     }

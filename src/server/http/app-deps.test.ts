@@ -42,7 +42,7 @@ async function listen(overrides: Partial<AppDeps> = {}): Promise<string> {
     districtConfig: {
       get: () => Promise.resolve(['61']),
     } as unknown as AppDeps['districtConfig'],
-    alerts: { list: () => [] },
+    alerts: { list: async () => [] },
     health: async ({ admin }) => ({
       status: 'ok',
       version: 'test',

@@ -40,7 +40,7 @@ export function registerSystemRoutes(
         response: { 200: alertListSchema },
       },
     },
-    async (req) => ({ alerts: deps.alerts.list(req.query) }),
+    async (req) => ({ alerts: await deps.alerts.list(req.query) }),
   )
 
   app.get('/api/refresh', { schema: { tags: ['refresh'] } }, async () => deps.refresh.status())

@@ -24,17 +24,31 @@ export interface CircuitStatus {
   nextProbeAt: string | null
 }
 
+export type CircuitDecision =
+  { decision: 'go' } | { decision: 'wait'; untilMs: number; reason: string }
+
+/**
+ * In one process a plain state machine (sync); shared by processes (src/server/pg/pg-circuit.ts)
+ * each call asks the database, hence the promises. Callers await every call.
+ */
 export interface CircuitBreaker {
   /** 'go' = send; 'wait' = open or probe in flight, retry at `untilMs`. */
-  check(): { decision: 'go' } | { decision: 'wait'; untilMs: number; reason: string }
-  onSuccess(): void
-  onFailure(reason: string): void
+  check(): CircuitDecision | Promise<CircuitDecision>
+  onSuccess(): void | Promise<void>
+  onFailure(reason: string): void | Promise<void>
   status(): CircuitStatus
   /** Subscribe to state changes (alerts); returns an unsubscribe function. */
   onChange(listener: (status: CircuitStatus) => void): () => void
 }
 
-export function createCircuitBreaker(config: CircuitBreakerConfig): CircuitBreaker {
+/** The one-process breaker: its calls answer synchronously. */
+export interface LocalCircuitBreaker extends CircuitBreaker {
+  check(): CircuitDecision
+  onSuccess(): void
+  onFailure(reason: string): void
+}
+
+export function createCircuitBreaker(config: CircuitBreakerConfig): LocalCircuitBreaker {
   const now = config.now ?? Date.now
   let state: CircuitState = 'closed'
   let failures = 0

@@ -16,13 +16,25 @@ export {
   shouldRetry,
 } from './retry-policy.ts'
 export type { FailureCounts, RetryPolicy } from './retry-policy.ts'
-export { SPACING_HEADROOM, createUpstreamScheduler } from './upstream-scheduler.ts'
+export {
+  BUDGET_RETRY_MS,
+  IN_PROCESS_BUDGET,
+  SPACING_HEADROOM,
+  createUpstreamScheduler,
+} from './upstream-scheduler.ts'
 export type {
   ScheduleOptions,
   SchedulerConfig,
   SchedulerEvent,
   SchedulerTimers,
   SchedulerStatus,
+  StartBudget,
   UpstreamScheduler,
 } from './upstream-scheduler.ts'
-export type { CircuitBreakerConfig, CircuitState, CircuitStatus } from './circuit-breaker.ts'
+export type {
+  CircuitBreaker,
+  CircuitBreakerConfig,
+  CircuitDecision,
+  CircuitState,
+  CircuitStatus,
+} from './circuit-breaker.ts'

@@ -8,6 +8,7 @@ import {
   exportBody,
   footerLine,
 } from '../upstream/testing/export-bodies.ts'
+import { UpstreamNetworkError } from '../upstream/index.ts'
 import { createResilience } from './resilience.ts'
 import { createUpstreamScheduler, type SchedulerEvent } from './upstream-scheduler.ts'
 
@@ -64,5 +65,44 @@ describe('resilience: the schedule hook', () => {
     expect(h.scheduler.status(h.host).adaptive.pausedUntil).not.toBeNull()
     expect(h.resilience.circuit(h.host)).toMatchObject({ state: 'closed', consecutiveFailures: 1 })
     h.scheduler.close()
+  })
+})
+
+describe('resilience: a circuit that opens while requests wait for their start', () => {
+  it('sends none of the requests admitted while it was closed', async () => {
+    const scheduler = createUpstreamScheduler({ maxRequests: 0, windowMs: 1000, maxConcurrent: 1 })
+    const resilience = createResilience({
+      scheduler,
+      breaker: { failureThreshold: 1, openMs: 60_000, maxOutageMs: 900_000 },
+      logger: createSilentLogger(),
+    })
+    const sent: string[] = []
+    const ac = new AbortController()
+    const failing = resilience.schedule(
+      'up.example',
+      () => {
+        sent.push('first')
+        return Promise.reject(new UpstreamNetworkError('http://up.example/', 'ECONNRESET', 'reset'))
+      },
+      { lane: 'job-a', signal: new AbortController().signal },
+    )
+    // Admitted (closed) and waiting behind the first for the one slot.
+    const waiting = resilience
+      .schedule(
+        'up.example',
+        () => {
+          sent.push('second')
+          return Promise.reject(new Error('must not be sent'))
+        },
+        { lane: 'job-a', signal: ac.signal },
+      )
+      .catch((e: unknown) => e)
+    await expect(failing).rejects.toBeInstanceOf(UpstreamNetworkError)
+    expect(resilience.circuit('up.example').state).toBe('open')
+    await new Promise((r) => setTimeout(r, 100))
+    ac.abort(new Error('cancelled'))
+    expect(await waiting).toMatchObject({ message: 'cancelled' })
+    expect(sent).toEqual(['first'])
+    scheduler.close()
   })
 })

@@ -30,12 +30,20 @@ export class CircuitOpenError extends Error {
   }
 }
 
+/** A request admitted while closed whose start came after the circuit opened. */
+class OpenedWhileWaiting extends Error {}
+
 export interface ResilienceConfig {
   scheduler: UpstreamScheduler
   breaker: { failureThreshold: number; openMs: number; maxOutageMs: number }
   now?: () => number
   logger: Logger
   onCircuitChange?: (host: string, status: CircuitStatus) => void
+  /**
+   * The breaker of a host; PostgreSQL mode shares it between processes (src/server/pg/pg-circuit.ts).
+   * @default createCircuitBreaker, one per host in this process
+   */
+  createBreaker?: (host: string) => CircuitBreaker
 }
 
 export interface Resilience {
@@ -55,11 +63,13 @@ export function createResilience(config: ResilienceConfig): Resilience {
   const breakerOf = (host: string): CircuitBreaker => {
     let b = breakers.get(host)
     if (!b) {
-      b = createCircuitBreaker({
-        failureThreshold: config.breaker.failureThreshold,
-        openMs: config.breaker.openMs,
-        now,
-      })
+      b =
+        config.createBreaker?.(host) ??
+        createCircuitBreaker({
+          failureThreshold: config.breaker.failureThreshold,
+          openMs: config.breaker.openMs,
+          now,
+        })
       b.onChange((s) => {
         config.logger.warn({ host, circuit: s }, `circuit ${s.state} for ${host}`)
         config.onCircuitChange?.(host, s)
@@ -84,7 +94,7 @@ export function createResilience(config: ResilienceConfig): Resilience {
     const b = breakerOf(host)
     const arrived = now()
     for (;;) {
-      const c = b.check()
+      const c = await b.check()
       if (c.decision === 'go') return b.status().state === 'half-open'
       const openedAt = b.status().openedAt
       if (outageTooLong(b) && openedAt !== null && Date.parse(openedAt) >= arrived)
@@ -94,32 +104,44 @@ export function createResilience(config: ResilienceConfig): Resilience {
   }
 
   /** Feeds the exchange's status back to the budget and the breaker. */
-  const onExchange = (host: string, exchange: HttpExchange, probe: boolean): void => {
+  const onExchange = async (host: string, exchange: HttpExchange, probe: boolean) => {
     const b = breakerOf(host)
     config.scheduler.reportOutcome(host, {
       status: exchange.status,
       retryAfterMs: parseRetryAfter(exchange.retryAfter, now()),
     })
-    if (exchange.status < 500) return b.onSuccess()
-    b.onFailure(`HTTP ${exchange.status}`)
+    if (exchange.status < 500) return await b.onSuccess()
+    await b.onFailure(`HTTP ${exchange.status}`)
     // The probe of an outage that lasted too long failed: give up.
     if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
   }
 
   return {
     async schedule(host, task, request) {
-      const probe = await passBreaker(host, request.signal)
-      try {
-        const exchange = await config.scheduler.schedule(host, task, request)
-        onExchange(host, exchange, probe)
-        return exchange
-      } catch (error) {
-        if (error instanceof UpstreamNetworkError || error instanceof UpstreamTimeoutError) {
-          const b = breakerOf(host)
-          b.onFailure(error.message)
-          if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
+      for (;;) {
+        const probe = await passBreaker(host, request.signal)
+        const b = breakerOf(host)
+        try {
+          const exchange = await config.scheduler.schedule(
+            host,
+            async (signal) => {
+              // Opened (here or, shared, by another process) while this request waited for its
+              // start: it does not go; it waits at the breaker again.
+              if (!probe && b.status().state !== 'closed') throw new OpenedWhileWaiting()
+              return task(signal)
+            },
+            request,
+          )
+          await onExchange(host, exchange, probe)
+          return exchange
+        } catch (error) {
+          if (error instanceof OpenedWhileWaiting) continue
+          if (error instanceof UpstreamNetworkError || error instanceof UpstreamTimeoutError) {
+            await b.onFailure(error.message)
+            if (probe && outageTooLong(b)) throw new CircuitOpenError(host, b.status())
+          }
+          throw error
         }
-        throw error
       }
     },
 

@@ -39,6 +39,28 @@ export interface SchedulerEvent {
   queued: number
 }
 
+/**
+ * Where a start is finally allowed: the seam to a budget shared with other processes. The
+ * scheduler asks only once its own rules (concurrency, lanes, spacing, pause) let a request go,
+ * and starts at once when granted; a denial names how long to wait. In one process the
+ * scheduler's own spacing is the whole budget: `IN_PROCESS_BUDGET` grants every start. The
+ * PostgreSQL one (src/server/pg/pg-budget.ts) decides for every process of every machine.
+ */
+export interface StartBudget {
+  acquire(
+    host: string,
+    request: { spacingMs: number; headroom: number; priority: boolean; lane: string },
+  ): Promise<{ granted: true } | { granted: false; retryInMs: number }>
+}
+
+/** Today's one-process behaviour: the scheduler's own spacing decides alone. */
+export const IN_PROCESS_BUDGET: StartBudget = {
+  acquire: () => Promise.resolve({ granted: true }),
+}
+
+/** How long the scheduler waits before asking a budget that failed (database gone) again. */
+export const BUDGET_RETRY_MS = 1000
+
 export interface SchedulerConfig {
   /** Starts allowed per window and host; 0 = unlimited (local simulator only). */
   maxRequests: number
@@ -50,6 +72,11 @@ export interface SchedulerConfig {
   timers?: SchedulerTimers
   /** Sees every decision (metrics, tests); must not throw. */
   observe?: (event: SchedulerEvent) => void
+  /**
+   * Asked before every start, after the scheduler's own rules. When it fails (throws), nothing
+   * starts: the scheduler asks again after BUDGET_RETRY_MS. @default IN_PROCESS_BUDGET
+   */
+  budget?: StartBudget
 }
 
 export interface ScheduleOptions {
@@ -92,6 +119,10 @@ interface HostState {
   nextOnCadence: number
   timer: unknown
   timerAt: number
+  /** A budget request is out; no other decision until it answers. */
+  acquiring: boolean
+  /** The budget granted a start that the next pump uses at once (or drops). */
+  granted: boolean
 }
 
 export interface UpstreamScheduler {
@@ -125,6 +156,7 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
     }
   }
   const hosts = new Map<string, HostState>()
+  const budget = config.budget ?? IN_PROCESS_BUDGET
   let closed = false
 
   const stateOf = (host: string): HostState => {
@@ -142,6 +174,8 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
         nextOnCadence: Number.NEGATIVE_INFINITY,
         timer: null,
         timerAt: 0,
+        acquiring: false,
+        granted: false,
       }
       hosts.set(host, s)
     }
@@ -183,6 +217,46 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
     const spacing = spacingOf(s)
     if (spacing > 0)
       s.nextOnCadence = Math.max(s.nextOnCadence, t) + spacing * (1 + SPACING_HEADROOM)
+  }
+
+  /** The lane pickWaiter would serve now, without taking its head, or when to look again. */
+  const peekWaiter = (s: HostState, t: number): { lane: string | null; retryAt: number } => {
+    let retryAt = Number.POSITIVE_INFINITY
+    const order = [...s.laneOrder].sort(
+      (a, b) => Number(isPriority(s, b)) - Number(isPriority(s, a)),
+    )
+    for (const lane of order) {
+      const head = s.lanes.get(lane)?.[0]
+      if (!head) continue
+      const readyAt = (s.lastLaneStart.get(lane) ?? -Infinity) + head.minGapMs
+      if (readyAt > t) retryAt = Math.min(retryAt, readyAt)
+      else return { lane, retryAt }
+    }
+    return { lane: null, retryAt }
+  }
+
+  const askBudget = (host: string, s: HostState, lane: string) => {
+    s.acquiring = true
+    budget
+      .acquire(host, {
+        spacingMs: spacingOf(s),
+        headroom: SPACING_HEADROOM,
+        priority: isPriority(s, lane),
+        lane,
+      })
+      .then(
+        (answer) => {
+          s.acquiring = false
+          if (!answer.granted) return arm(host, s, now() + Math.max(1, answer.retryInMs))
+          s.granted = true
+          pump(host)
+        },
+        () => {
+          // No budget = no request: wait and ask again (the budget reports its own trouble).
+          s.acquiring = false
+          arm(host, s, now() + BUDGET_RETRY_MS)
+        },
+      )
   }
 
   const pickWaiter = (s: HostState, t: number): { waiter: Waiter | null; retryAt: number } => {
@@ -230,12 +304,22 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
   const pump = (host: string) => {
     if (closed) return
     const s = stateOf(host)
+    if (s.acquiring) return
     for (;;) {
+      // A grant is used by this pass or dropped: a start later than granted could bunch with
+      // another process's next one. A dropped grant is a slot nobody uses, never an extra one.
+      const granted = s.granted
+      s.granted = false
       if (s.active >= config.maxConcurrent || s.laneOrder.length === 0) return
       const t = now()
       prune(s, t)
       const readyAt = hostReadyAt(s, t)
       if (readyAt > t) return arm(host, s, readyAt)
+      if (!granted && budget !== IN_PROCESS_BUDGET) {
+        const next = peekWaiter(s, t)
+        if (next.lane === null) return arm(host, s, next.retryAt)
+        return askBudget(host, s, next.lane)
+      }
       const { waiter, retryAt } = pickWaiter(s, t)
       if (!waiter) return arm(host, s, retryAt)
       recordStart(s, t)

@@ -1,0 +1,38 @@
+/**
+ * The politeness parts work without `start()` (CLI commands build services and never start
+ * them): their first query applies the migrations, once, even when several ask at once.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '../../../test/helpers/pg-database.ts'
+import { createSilentLogger } from '../logger.ts'
+import { createPgPoliteness, type PgPoliteness } from './pg-politeness.ts'
+
+let db: TestDatabase
+let p: PgPoliteness | undefined
+
+beforeAll(async () => {
+  db = await createTestDatabase('polite')
+})
+
+afterAll(async () => {
+  await p?.close()
+  await db?.drop()
+})
+
+it('migrates on first use: a budget grant and an alert on a fresh database, no start()', async () => {
+  p = createPgPoliteness({ databaseUrl: db.url, logger: createSilentLogger() })
+  const request = { spacingMs: 200, headroom: 0.07, priority: false, lane: 'cli' }
+  const [first, second] = await Promise.all([
+    p.budget.acquire('up.example', request),
+    p.budget.acquire('up.example', request),
+  ])
+  // One start now, the other told to wait about one spacing.
+  expect([first.granted, second.granted].sort()).toEqual([false, true])
+  const denied = first.granted ? second : first
+  expect(denied.granted ? 0 : denied.retryInMs).toBeGreaterThan(150)
+  const { rows } = await p.pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM schema_migrations',
+  )
+  expect(rows[0]?.n).toBeGreaterThan(0)
+  expect(p.health.status()).toMatchObject({ reachable: true, paused: false })
+})

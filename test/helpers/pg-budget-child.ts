@@ -1,0 +1,63 @@
+/**
+ * One "worker process" for the shared-budget tests: builds the PostgreSQL-backed scheduler the
+ * way the server does (src/server/pg/pg-budget.ts) and sends COUNT requests to TARGET_URL, on
+ * lane LANE; with REFRESH_AFTER_MS also one request on the refresh's priority lane that long after
+ * the first start. Prints one JSON line per start (and when the refresh asked), then
+ * `{"done":…}` with its acquire latencies.
+ *
+ * Env: DATABASE_URL, TARGET_URL, COUNT, LANE, MAX_REQUESTS, WINDOW_MS, REFRESH_AFTER_MS.
+ */
+import { createUpstreamScheduler } from '../../src/server/politeness/index.ts'
+import { createDatabaseHealth } from '../../src/server/pg/database-health.ts'
+import { createPgBudget } from '../../src/server/pg/pg-budget.ts'
+import { createPgPool } from '../../src/server/pg/pool.ts'
+
+const env = (name: string): string => {
+  const v = process.env[name]
+  if (v === undefined) throw new Error(`${name} is required`)
+  return v
+}
+const target = new URL(env('TARGET_URL'))
+const lane = env('LANE')
+const refreshAfterMs = process.env.REFRESH_AFTER_MS
+const pool = createPgPool({ databaseUrl: env('DATABASE_URL'), max: 2 })
+const health = createDatabaseHealth()
+const budget = createPgBudget({ pool, health, processId: lane })
+const scheduler = createUpstreamScheduler({
+  maxRequests: Number(env('MAX_REQUESTS')),
+  windowMs: Number(env('WINDOW_MS')),
+  maxConcurrent: 4,
+  budget,
+})
+
+const print = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`)
+
+function send(i: number, requestLane: string, priority: boolean): Promise<void> {
+  return scheduler.schedule(
+    target.host,
+    async (signal) => {
+      print({ start: Date.now(), lane: requestLane, i })
+      const res = await fetch(new URL(`/?lane=${requestLane}&i=${i}`, target), { signal })
+      await res.arrayBuffer()
+    },
+    { lane: requestLane, priority },
+  )
+}
+
+async function main(): Promise<void> {
+  const requests = Array.from({ length: Number(env('COUNT')) }, (_, i) => send(i, lane, false))
+  if (refreshAfterMs !== undefined) {
+    await new Promise((r) => setTimeout(r, Number(refreshAfterMs)))
+    print({ refreshAsked: Date.now() })
+    requests.push(send(0, 'refresh', true))
+  }
+  await Promise.all(requests)
+  print({ done: lane, latencies: budget.latencies() })
+  scheduler.close()
+  await pool.end()
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`)
+  process.exit(1)
+})
