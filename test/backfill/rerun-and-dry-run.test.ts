@@ -37,7 +37,13 @@ describe('dry run, first run, second run', () => {
     expect(plan.dryRun).toBe(true)
     expect(plan.collectionStrategy.type).toBe('per-district')
     expect(plan.dates).toBe(DATES.length)
-    expect(plan.counts).toEqual({ total: CELLS, fetch: CELLS, skip: 0, unavailable: 0 })
+    expect(plan.counts).toEqual({
+      total: CELLS,
+      fetch: CELLS,
+      skip: 0,
+      unavailable: 0,
+      notADistrict: 0,
+    })
     expect(plan.requests).toEqual({
       summary: DATES.length,
       perDistrict: 3 * CELLS,
@@ -74,7 +80,13 @@ describe('dry run, first run, second run', () => {
 
   it('shows the stored cells as skip in a later dry run, costing no request', async () => {
     const plan = await dryRun(REQUEST)
-    expect(plan.counts).toEqual({ total: CELLS, fetch: 0, skip: CELLS, unavailable: 0 })
+    expect(plan.counts).toEqual({
+      total: CELLS,
+      fetch: 0,
+      skip: CELLS,
+      unavailable: 0,
+      notADistrict: 0,
+    })
     expect(plan.requests.total).toBe(0)
     expect(plan.cells.every((c: Json) => c.action === 'skip' && c.stored === 'full')).toBe(true)
     // Summary-level files are enough for a system-wide plan, but never for a per-district one.

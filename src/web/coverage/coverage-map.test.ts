@@ -96,6 +96,7 @@ describe('cellsByKind', () => {
       full: [[0, 0]],
       summary: [[0, 1]],
       failed: [[1, 1]],
+      'not-a-district': [],
       missing: [],
     })
   })
