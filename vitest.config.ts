@@ -41,6 +41,7 @@ export default defineConfig({
           name: 'node',
           include: UNIT_ONLY ? ['src/**/*.test.ts'] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
           setupFiles: ['test/helpers/leak-check.ts'],
+          globalSetup: ['test/helpers/node-build.global-setup.ts'],
           exclude: [
             '**/node_modules/**',
             'src/web/**',
