@@ -42,6 +42,9 @@ export default defineConfig({
           include: UNIT_ONLY ? ['src/**/*.test.ts'] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
           setupFiles: ['test/helpers/leak-check.ts'],
           globalSetup: ['test/helpers/node-build.global-setup.ts'],
+          // The unit files share one worker's loaded modules instead of each loading the server
+          // again: half the CPU (docs/performance.md#test-suite). They keep no module-level state.
+          isolate: !UNIT_ONLY,
           exclude: [
             '**/node_modules/**',
             'src/web/**',
