@@ -41,6 +41,10 @@ export default defineConfig({
           name: 'node',
           include: UNIT_ONLY ? ['src/**/*.test.ts'] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
           setupFiles: ['test/helpers/leak-check.ts'],
+          globalSetup: ['test/helpers/node-build.global-setup.ts'],
+          // The unit files share one worker's loaded modules instead of each loading the server
+          // again: half the CPU (docs/performance.md#test-suite). They keep no module-level state.
+          isolate: !UNIT_ONLY,
           exclude: [
             '**/node_modules/**',
             'src/web/**',
@@ -59,7 +63,11 @@ export default defineConfig({
           setupFiles: ['test/helpers/leak-check.ts'],
           exclude: ['**/node_modules/**'],
           environment: 'node',
-          globalSetup: ['test/helpers/pg.global-setup.ts'],
+          // The PostgreSQL end-to-end tests start the compiled CLI too.
+          globalSetup: [
+            'test/helpers/node-build.global-setup.ts',
+            'test/helpers/pg.global-setup.ts',
+          ],
           hookTimeout: 60_000,
         },
       },

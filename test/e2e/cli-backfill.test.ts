@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type Simulator } from '../../src/sim/index.ts'
-import { CLI_MAIN, runCli } from '../helpers/cli.ts'
+import { cliArgv, runCli } from '../helpers/cli.ts'
 import { waitFor } from '../helpers/jobs.ts'
 
 let sim: Simulator
@@ -170,10 +170,7 @@ describe('tm-backfill backfill', () => {
     sim.addFault({ kind: 'latency', ms: 150 })
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        CLI_MAIN,
+      cliArgv([
         'backfill',
         '--from',
         '2026-09-01',
@@ -183,7 +180,7 @@ describe('tm-backfill backfill', () => {
         '61',
         '--json',
         ...common,
-      ],
+      ]),
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -26,7 +26,7 @@ import {
 } from '../../src/server/transfer/index.ts'
 import type { TransferReport } from '../../src/server/transfer/index.ts'
 import { runJob, startBackfillStack } from '../backfill/backfill-harness.ts'
-import { runCli, CLI_MAIN } from '../helpers/cli.ts'
+import { cliArgv, runCli } from '../helpers/cli.ts'
 import { configureDistricts, waitFor } from '../helpers/jobs.ts'
 import { createMemoryJobHistory } from '../helpers/memory-job-history.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/pg-database.ts'
@@ -346,11 +346,10 @@ describe('tm-backfill migrate and export (CLI)', () => {
         "INSERT INTO snapshots (as_of, manifest, metadata_text) VALUES ($1, '{}', '')",
         [blocked],
       )
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', CLI_MAIN, 'migrate', '--from-data-dir', source],
-        { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'ignore'] },
-      )
+      const child = spawn(process.execPath, cliArgv(['migrate', '--from-data-dir', source]), {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'ignore', 'ignore'],
+      })
       const exited = new Promise<NodeJS.Signals | null>((resolve) =>
         child.on('exit', (_code, signal) => resolve(signal)),
       )

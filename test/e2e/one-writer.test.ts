@@ -12,7 +12,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { acquireDataDirLock } from '../../src/server/storage/index.ts'
 import { startSimulator, type Simulator } from '../../src/sim/index.ts'
-import { CLI_MAIN, runCli, startCli, stop } from '../helpers/cli.ts'
+import { cliArgv, runCli, startCli, stop } from '../helpers/cli.ts'
 import { waitFor, type Json } from '../helpers/jobs.ts'
 
 const TOKEN = 'one-writer-token'
@@ -145,10 +145,7 @@ describe('one writer per DATA_DIR', () => {
   it('cancels the server-side job on Ctrl-C and exits 130', async () => {
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        CLI_MAIN,
+      cliArgv([
         'backfill',
         '--from',
         '2026-09-01',
@@ -159,7 +156,7 @@ describe('one writer per DATA_DIR', () => {
         '--json',
         '--data-dir',
         dataDir,
-      ],
+      ]),
       { env: { ...process.env, ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] },
     )
     let out = ''

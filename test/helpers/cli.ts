@@ -1,15 +1,21 @@
-/** Runs the real CLI in a child process, as a user would. */
+/**
+ * Runs the real CLI in a child process, as a user would: the compiled build (dist/node/cli.js,
+ * what `tm-backfill` runs), which node-build.global-setup.ts brings up to date before the run.
+ */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { COMPILED_CLI } from '../../bin/build-stamp.js'
 
-export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
+/** Arguments of `node` that start the CLI with `args`. */
+export function cliArgv(args: string[]): string[] {
+  return [COMPILED_CLI, ...args]
+}
 
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], {
+    const child = spawn(process.execPath, cliArgv(args), {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -29,7 +35,7 @@ export function startCli(
   env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], {
+    const child = spawn(process.execPath, cliArgv(args), {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

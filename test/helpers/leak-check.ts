@@ -3,7 +3,7 @@
  * simulator + server stack started through test/helpers/stack.ts may still be open.
  */
 import { afterAll, expect } from 'vitest'
-import { openStackUrls } from './stack.ts'
+import { openStackUrls } from './open-stacks.ts'
 
 afterAll(() => {
   expect(openStackUrls(), 'stacks left open by this test file').toEqual([])

@@ -10,6 +10,7 @@ import type { ServiceOverrides } from '../../src/server/compose.ts'
 import { createSilentLogger } from '../../src/server/logger.ts'
 import { startServer, type RunningServer } from '../../src/server/serve.ts'
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.ts'
+import { trackOpenStack, untrackOpenStack } from './open-stacks.ts'
 
 export interface Stack {
   sim: Simulator
@@ -63,19 +64,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return { status: res.status, body: (text ? JSON.parse(text) : null) as never }
     },
     async close() {
-      OPEN_STACKS.delete(stack)
+      untrackOpenStack(stack)
       await server.close()
       await sim.close()
       await rm(dataDir, { recursive: true, force: true })
     },
   }
-  OPEN_STACKS.add(stack)
+  trackOpenStack(stack)
   return stack
 }
 
-/** Stacks started and not closed yet: a test file that ends with one open leaks (docs/architecture.md#tests). */
-const OPEN_STACKS = new Set<Stack>()
-
-export function openStackUrls(): string[] {
-  return [...OPEN_STACKS].map((s) => s.url)
-}
+export { openStackUrls } from './open-stacks.ts'

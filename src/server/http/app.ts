@@ -3,6 +3,7 @@
  * `serve.ts` listens. It receives exactly what its routes use (`AppDeps`); compose.ts builds them.
  */
 import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
@@ -26,8 +27,19 @@ import { registerSnapshotRoutes } from './snapshot-routes.ts'
 import { registerSeriesRoutes } from './series-routes.ts'
 import { registerSystemRoutes } from './system-routes.ts'
 
-/** The built web page (`npm run build:web`); served at `/` when it has been built. */
-const WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url))
+/**
+ * The built web page (`npm run build:web`); served at `/` when it has been built. It is dist/web
+ * of the package this module belongs to (the nearest folder up with a package.json), so the
+ * source (src/server/http) and the compiled build (dist/node) find it from any working directory.
+ */
+const WEB_ROOT = join(packageRoot(fileURLToPath(new URL('.', import.meta.url))), 'dist', 'web', '/')
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+    if (dirname(dir) === dir) return from
+  }
+}
 
 /** What the routes use, and nothing else. */
 export interface AppDeps {
