@@ -110,6 +110,18 @@ describe('tm-backfill beside PostgreSQL', () => {
     expect(reports.some((e) => e.status === 503)).toBe(true)
   }, 120_000)
 
+  it('rebuild works from the raw bodies in the database, never touching DATA_DIR (one that cannot be created)', async () => {
+    const r = await runCli(
+      [
+        ...['rebuild', '--from', '2026-10-05', '--to', '2026-10-06', '--json'],
+        ...['--data-dir', '/proc/tmb-no-such-dir'],
+      ],
+      env(),
+    )
+    expect(r.code, r.stderr).toBe(EXIT.OK)
+    expect(r.stdout).toContain('2026-10-06')
+  }, 60_000)
+
   it('verify with DATABASE_URL set refuses (exit 64) and points at export --to-data-dir', async () => {
     const r = await runCli(['verify', '--data-dir', dataDir], env())
     expect(r.code).toBe(EXIT.USAGE)
