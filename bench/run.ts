@@ -3,7 +3,7 @@
  * goes to the local simulator with no rate limit. The machines are shared and noisy: compare
  * ratios within one run, not absolute numbers across runs.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -13,6 +13,7 @@ import { startServer } from '../src/server/serve.ts'
 import { startSimulator } from '../src/sim/index.ts'
 import { createDashboardClient } from '../src/server/upstream/index.ts'
 import { normalizeFullDistrict } from '../src/server/normalize/index.ts'
+import { benchPg } from './pg.ts'
 
 interface Row {
   name: string
@@ -182,15 +183,41 @@ async function pageTimings() {
   record('coverage map 400 × 130: open inspector', `${t.openInspectorMs} ms`, note)
 }
 
+/** The groups `--only a,b` picks from (default: all). */
+const GROUPS = ['backfill', 'coverage', 'page', 'pg'] as const
+type Group = (typeof GROUPS)[number]
+
+function groupsFromArgs(argv: readonly string[]): Group[] {
+  const i = argv.indexOf('--only')
+  if (i === -1) return [...GROUPS]
+  const picked = (argv[i + 1] ?? '').split(',').filter(Boolean)
+  const bad = picked.filter((g) => !(GROUPS as readonly string[]).includes(g))
+  if (picked.length === 0 || bad.length > 0) {
+    process.stderr.write(`--only must be a comma-separated list of ${GROUPS.join(', ')}\n`)
+    process.exit(64)
+  }
+  return picked as Group[]
+}
+
 async function main() {
+  const groups = groupsFromArgs(process.argv.slice(2))
   process.stderr.write('toastmasters-backfill benchmarks\n')
-  await benchBackfills()
-  await benchCoverageAndNormalize()
-  await pageTimings()
+  const details: Record<string, unknown> = {}
+  if (groups.includes('backfill')) await benchBackfills()
+  if (groups.includes('coverage')) await benchCoverageAndNormalize()
+  if (groups.includes('page')) await pageTimings()
+  if (groups.includes('pg')) details.pg = await benchPg(record)
   const width = Math.max(...rows.map((r) => r.name.length))
   process.stdout.write('\n')
   for (const r of rows)
     process.stdout.write(`${r.name.padEnd(width)}  ${r.value.padStart(12)}  ${r.note}\n`)
+  // One JSON file per run: the table's rows and each group's raw figures.
+  const dir = new URL('./results/', import.meta.url)
+  await mkdir(dir, { recursive: true })
+  const at = new Date().toISOString()
+  const file = new URL(`bench-${at.replace(/[:.]/g, '-')}.json`, dir)
+  await writeFile(file, `${JSON.stringify({ measuredAt: at, groups, rows, details }, null, 2)}\n`)
+  process.stderr.write(`written ${path.relative(process.cwd(), file.pathname)}\n`)
 }
 
 await main()

@@ -10,6 +10,7 @@ import {
 } from '../server/backfill/index.ts'
 import type { BackfillResponse } from '../shared/backfill-api.ts'
 import { todayUtc } from '../shared/iso-date.ts'
+import type { Services } from '../server/compose.ts'
 import type { CommonFlags } from './config-from-flags.ts'
 import { assertDate, withServices } from './commands.ts'
 import {
@@ -24,11 +25,14 @@ import {
   UsageError,
 } from './output.ts'
 import { asDataDirWriter, remoteBackfill, remoteRetry } from './remote.ts'
+import { followPgJob, inPgMode, withPgServices } from './pg-commands.ts'
 
 /** How a started job is followed: a progress bar on stderr, then a summary or JSON. */
 export interface FollowFlags extends CommonFlags {
   json?: boolean
   progress?: boolean
+  /** PostgreSQL mode: keep following while no worker is running. */
+  wait?: boolean
 }
 
 export interface BackfillFlags extends FollowFlags {
@@ -82,6 +86,12 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
   // A bad request is a usage error found before DATA_DIR is locked or touched (the service
   // validates again: the rule set is the same).
   parseBackfillRequest(body, { today: todayUtc(Date.now()) })
+  if (inPgMode(flags))
+    return withPgServices(flags, async (services, pool) => {
+      const started = await services.backfills.initiate(body, { kind: 'global' })
+      if (started.kind === 'plan') return printPlanOf(started.plan, flags)
+      return followPgJob(services, pool, started.job, flags)
+    })
   return asDataDirWriter(flags, 'backfill', {
     // A dry run writes nothing: it takes no lock, it only asks a server holding one for the plan.
     lockLocal: !flags.dryRun,
@@ -94,13 +104,25 @@ async function backfillHere(body: Record<string, unknown>, flags: BackfillFlags)
   return withServices(flags, async (services) => {
     const svc = services.backfills
     const started = await svc.initiate(body, { kind: 'global' })
-    if (started.kind === 'plan') {
-      if (flags.json) printJson(started.plan)
-      else printPlan(started.plan)
-      return EXIT.OK
-    }
+    if (started.kind === 'plan') return printPlanOf(started.plan, flags)
     return followJob(svc, started.job, flags)
   })
+}
+
+function printPlanOf(plan: Parameters<typeof printPlan>[0], flags: FollowFlags): number {
+  if (flags.json) printJson(plan)
+  else printPlan(plan)
+  return EXIT.OK
+}
+
+/** The retried job, or a failed command naming why (an unknown or unfinished job). */
+async function startRetry(services: Services, jobId: string): Promise<BackfillResponse> {
+  try {
+    return await services.backfills.retry(jobId)
+  } catch (error) {
+    if (error instanceof BackfillError) throw new CliError(error.message)
+    throw error
+  }
 }
 
 /**
@@ -108,20 +130,16 @@ async function backfillHere(body: Record<string, unknown>, flags: BackfillFlags)
  * never run, cancelled), followed like `backfill`, with the same exit codes.
  */
 export async function retryCommand(jobId: string, flags: FollowFlags): Promise<number> {
+  if (inPgMode(flags))
+    return withPgServices(flags, async (services, pool) =>
+      followPgJob(services, pool, await startRetry(services, jobId), flags),
+    )
   return asDataDirWriter(flags, 'retry', {
     remote: (server) => remoteRetry(server, jobId, flags),
     local: () =>
-      withServices(flags, async (services) => {
-        let job: BackfillResponse
-        try {
-          job = await services.backfills.retry(jobId)
-        } catch (error) {
-          // An unknown or unfinished job is a failed command, not a usage error.
-          if (error instanceof BackfillError) throw new CliError(error.message)
-          throw error
-        }
-        return followJob(services.backfills, job, flags)
-      }),
+      withServices(flags, async (services) =>
+        followJob(services.backfills, await startRetry(services, jobId), flags),
+      ),
   })
 }
 

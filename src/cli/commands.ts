@@ -20,6 +20,7 @@ import {
   UsageError,
 } from './output.ts'
 import { asDataDirWriter, remoteRebuild, remoteRefresh, remoteVerifyRepair } from './remote.ts'
+import { inPgMode, withPgServices } from './pg-commands.ts'
 
 /** Settings defaults of commands other than `serve` and `demo`: their output is for people. */
 export const CLI_DEFAULTS: Readonly<Record<string, string>> = { LOG_LEVEL: 'warn' }
@@ -157,6 +158,11 @@ export async function refreshCommand(
   flags: CommonFlags & { date?: string; json?: boolean },
 ): Promise<number> {
   const date = assertDate(flags.date, '--date')
+  // PostgreSQL mode: collected here, through the budget every process shares.
+  if (inPgMode(flags))
+    return withPgServices(flags, async (services) =>
+      reportRefresh(await services.refresh.refresh(date ? { date } : {}), flags.json),
+    )
   return asDataDirWriter(flags, 'refresh', {
     remote: (server) => remoteRefresh(server, date, flags.json),
     local: () =>
@@ -252,6 +258,12 @@ export async function verifyCommand(
   flags: CommonFlags & { repair?: boolean; json?: boolean },
 ): Promise<number> {
   const config = configFromFlags(flags, process.env, QUIET)
+  if (config.databaseUrl !== null)
+    throw new UsageError(
+      'verify checks a file DATA_DIR, and DATABASE_URL is set (the snapshots are in PostgreSQL): ' +
+        'write them out with `tm-backfill export --to-data-dir DIR`, then check that copy with ' +
+        '`env -u DATABASE_URL tm-backfill verify --data-dir DIR`',
+    )
   const here = async () =>
     reportVerify(
       flags.repair
@@ -275,21 +287,16 @@ export async function rebuildCommand(
   const to = assertDate(flags.to, '--to')
   if (!from || !to) throw new UsageError('rebuild needs --from and --to')
   if (from > to) throw new UsageError(`--to must not be before --from (${to} < ${from})`)
+  const rebuildWith = async (services: Services) =>
+    reportRebuild(
+      await rebuildFromCache({ ...services, now: Date.now, toolVersion: TOOL_VERSION, from, to }),
+      flags.json,
+    )
+  // PostgreSQL mode: from the raw bodies in the database, into its snapshot store.
+  if (inPgMode(flags)) return withPgServices(flags, rebuildWith)
   return asDataDirWriter(flags, 'rebuild', {
     remote: (server) => remoteRebuild(server, { from, to }, flags.json),
-    local: () =>
-      withServices(flags, async (services) =>
-        reportRebuild(
-          await rebuildFromCache({
-            ...services,
-            now: Date.now,
-            toolVersion: TOOL_VERSION,
-            from,
-            to,
-          }),
-          flags.json,
-        ),
-      ),
+    local: () => withServices(flags, rebuildWith),
   })
 }
 

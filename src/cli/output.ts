@@ -13,6 +13,8 @@ export const EXIT = {
   FAILED: 1,
   /** Partly done: some cells or districts failed, the rest is stored. */
   PARTIAL: 2,
+  /** PostgreSQL mode: no worker is running; the job stays queued and runs when one starts. */
+  QUEUED: 3,
   /** Bad invocation: unknown or missing flag, bad flag value, bad setting. Nothing was done. */
   USAGE: 64,
   /** DATA_DIR is held by another writer (a server, or another CLI command); nothing was done. */

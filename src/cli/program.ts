@@ -86,6 +86,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--no-cache', 'ignore the raw CSV cache')
       .option('--dry-run', 'print the plan and the request count, start nothing')
       .option('--no-progress', 'no progress bar')
+      .option('--wait', 'DATABASE_URL set: keep following while no worker is running')
       .option('--json', 'print the final job (or plan) as JSON'),
   )
     .addHelpText(
@@ -94,6 +95,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         [EXIT.OK, 'complete (or, with --dry-run, the plan was printed)'],
         [EXIT.FAILED, 'the job ended in error, or the command failed'],
         [EXIT.PARTIAL, 'partial success: some cells failed, the rest is stored'],
+        [EXIT.QUEUED, 'DATABASE_URL set, no worker is running: the job stays queued (see --wait)'],
         USAGE_ROW,
         [EXIT.INTERRUPTED, 'cancelled by Ctrl-C (finished cells stay stored)'],
       ]),
@@ -107,6 +109,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         "run every cell a finished job did not complete (failed, cancelled, never run) in a new job; finishes a cancelled job's remaining cells",
       )
       .option('--no-progress', 'no progress bar')
+      .option('--wait', 'DATABASE_URL set: keep following while no worker is running')
       .option('--json', 'print the final job as JSON'),
   )
     .addHelpText(
@@ -115,6 +118,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         [EXIT.OK, 'the new job completed'],
         [EXIT.FAILED, 'the new job ended in error, or the job to retry is unknown or unfinished'],
         [EXIT.PARTIAL, 'partial success: some cells failed again, the rest is stored'],
+        [EXIT.QUEUED, 'DATABASE_URL set, no worker is running: the job stays queued (see --wait)'],
         USAGE_ROW,
         [EXIT.BUSY, 'another CLI command holds DATA_DIR; nothing was done'],
         [EXIT.INTERRUPTED, 'cancelled by Ctrl-C (finished cells stay stored)'],

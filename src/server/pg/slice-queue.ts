@@ -60,6 +60,12 @@ interface SliceJob<T> {
   data: T
 }
 
+/**
+ * The slice queue's connections' application_name: only processes that claim work (role all or
+ * worker) open them, so their presence in pg_stat_activity says a worker is running.
+ */
+export const SLICE_QUEUE_APPLICATION_NAME = 'tm-backfill-queue'
+
 export async function createSliceQueue<T>(options: SliceQueueOptions): Promise<SliceQueue<T>> {
   const queue = options.queue ?? 'slices'
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5
@@ -67,7 +73,7 @@ export async function createSliceQueue<T>(options: SliceQueueOptions): Promise<S
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema: options.schema ?? 'pgboss',
-    application_name: 'tm-backfill-queue',
+    application_name: SLICE_QUEUE_APPLICATION_NAME,
     maintenanceIntervalSeconds: options.superviseIntervalSeconds ?? 5,
   })
   boss.on('error', (error) => options.onError?.(error))
