@@ -63,6 +63,11 @@ async function cacheFigures(deps: HealthDeps): Promise<PerformanceStatus['interm
   return { hitRate: cache.hitRate, entryCount: cache.entryCount, sizeBytes: cache.sizeBytes }
 }
 
+/** The cache's figures, or null while its storage cannot answer (the database is gone). */
+function cacheFiguresOrNull(deps: HealthDeps) {
+  return cacheFigures(deps).catch(() => null)
+}
+
 async function buildReport(deps: HealthDeps, host: string, admin: boolean) {
   let storeOk = true
   let current: string | null = null
@@ -97,7 +102,7 @@ async function buildReport(deps: HealthDeps, host: string, admin: boolean) {
       circuit,
       ...deps.scheduler.status(host),
     },
-    cache: await cacheFigures(deps),
+    cache: await cacheFiguresOrNull(deps),
     refresh: deps.refresh.status(),
     // Only in PostgreSQL mode (DATABASE_URL set).
     ...(database ? { database } : {}),

@@ -89,7 +89,10 @@ export const healthViewSchema = z.object({
       nextProbeAt: z.string().nullable(),
     }),
   }),
-  cache: z.object({ hitRate: z.number(), entryCount: z.number(), sizeBytes: z.number() }),
+  /** Null while the cache's storage cannot answer (PostgreSQL mode, database unreachable). */
+  cache: z
+    .object({ hitRate: z.number(), entryCount: z.number(), sizeBytes: z.number() })
+    .nullable(),
   refresh: partOf<RefreshStatus>({ state: z.enum(['idle', 'running']) }),
   /** PostgreSQL mode only: while the database is unreachable, no upstream request starts. */
   database: z

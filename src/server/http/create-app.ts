@@ -97,6 +97,13 @@ export async function createBaseApp(options: AppOptions): Promise<App> {
     if (err instanceof HttpError) {
       return reply.status(err.status).send(toErrorBody(err.code, err.message, err.details))
     }
+    // The database itself is unreachable (PostgreSQL mode): the answer is "try again", not a bug.
+    if (isDatabaseUnreachable(err)) {
+      req.log.warn({ err }, 'database unreachable')
+      return reply
+        .status(503)
+        .send(toErrorBody(ErrorCode.STORAGE_IO, 'the database is unreachable; try again shortly'))
+    }
     // A domain error (storage, backfill, circuit) answers with its code's status. One that
     // calls itself INTERNAL is still a bug: logged and hidden below.
     const mapped =
@@ -134,4 +141,12 @@ export async function createBaseApp(options: AppOptions): Promise<App> {
 
 function pathOf(instancePath: string): string[] {
   return instancePath.split('/').filter((s) => s.length > 0)
+}
+
+/** A connection failure of the PostgreSQL driver: refused, reset, or the server shutting down. */
+function isDatabaseUnreachable(err: { code?: unknown }): boolean {
+  return (
+    typeof err.code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08\d{3})$/.test(err.code)
+  )
 }

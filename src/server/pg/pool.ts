@@ -26,6 +26,10 @@ export function createPgPool(options: PgPoolOptions): PgPool {
   })
   // Without a listener, an idle client's error (the server went away) crashes the process.
   pool.on('error', (error) => options.onError?.(error))
+  // A checked-out client (a transaction, a held advisory lock, a LISTEN) is not watched by the
+  // pool: when the server goes away it emits 'error', which would crash the process. Its queries
+  // reject with the same error, and whoever holds it sees that; the listener only keeps it quiet.
+  pool.on('connect', (client) => client.on('error', () => undefined))
   return pool
 }
 

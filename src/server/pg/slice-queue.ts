@@ -6,7 +6,35 @@
  * dropped (`enqueue` answers null). A worker that dies mid-slice loses it after
  * `expireInSeconds`; the slice is then retried by another worker.
  */
+import { createRequire } from 'node:module'
 import PgBoss from 'pg-boss'
+
+type Settle = (this: unknown, ...args: unknown[]) => Promise<unknown>
+interface ManagerPrototype {
+  complete: Settle
+  fail: Settle
+}
+
+/**
+ * pg-boss 10.4.2 records a slice's end (`complete`, `fail`) without awaiting it when the handler
+ * outlives `expireInSeconds` or throws, so with the database gone that write rejects unhandled and
+ * ends the process. Its settling is made to swallow that failure: the slice stays active, expires
+ * and is retried, which every slice tolerates (it re-classifies its cells). Patched once per
+ * process, on the pinned version only.
+ */
+function settleQuietly(): void {
+  const require = createRequire(import.meta.url)
+  const version = (require('pg-boss/package.json') as { version: string }).version
+  const proto = (require('pg-boss/src/manager.js') as { prototype: ManagerPrototype }).prototype
+  if (version !== '10.4.2' || (proto as { quiet?: boolean }).quiet) return
+  for (const name of ['complete', 'fail'] as const) {
+    const original = proto[name]
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      return original.apply(this, args).catch(() => undefined)
+    }
+  }
+  ;(proto as { quiet?: boolean }).quiet = true
+}
 
 export interface Slice<T> {
   key: string
@@ -70,6 +98,7 @@ export async function createSliceQueue<T>(options: SliceQueueOptions): Promise<S
   const queue = options.queue ?? 'slices'
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5
   const expireInSeconds = options.expireInSeconds ?? 30
+  settleQuietly()
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema: options.schema ?? 'pgboss',
@@ -87,6 +116,19 @@ export async function createSliceQueue<T>(options: SliceQueueOptions): Promise<S
       retryDelay: 1,
     })
   }
+  let stopped = false
+  async function untilReachable(): Promise<void> {
+    for (;;) {
+      try {
+        await boss.getDb().executeSql('SELECT 1', [])
+        return
+      } catch {
+        if (stopped) return
+        await new Promise((resolve) => setTimeout(resolve, 500))
+      }
+    }
+  }
+
   return {
     async enqueue(slice, sendOptions = {}) {
       return boss.send(queue, { key: slice.key, data: slice.data } satisfies SliceJob<T>, {
@@ -100,10 +142,24 @@ export async function createSliceQueue<T>(options: SliceQueueOptions): Promise<S
       // pg-boss 10 runs one handler at a time per work() loop: one loop per slot.
       for (let i = 0; i < (workOptions.concurrency ?? 1); i++) {
         await boss.work<SliceJob<T>>(queue, { pollingIntervalSeconds }, async ([job]) => {
-          if (job) await handler({ id: job.id, key: job.data.key, data: job.data.data })
+          if (!job) return
+          let failure: { error: unknown } | null = null
+          try {
+            await handler({ id: job.id, key: job.data.key, data: job.data.data })
+          } catch (error) {
+            failure = { error }
+          }
+          // pg-boss 10 records a slice's end without awaiting it: with the database gone that
+          // write would reject unhandled (and end the process). Hand the slice back only once
+          // the database answers again; a slice whose worker stops meanwhile expires as usual.
+          await untilReachable()
+          if (failure) throw failure.error
         })
       }
     },
-    stop: () => boss.stop({ graceful: false, wait: true }),
+    stop: () => {
+      stopped = true
+      return boss.stop({ graceful: false, wait: true })
+    },
   }
 }
