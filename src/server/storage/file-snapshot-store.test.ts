@@ -109,6 +109,43 @@ describe('file snapshot store on disk', () => {
     expect(await store.hasValidDistrict('2026-02-20', '61', 'summary')).toBe(false)
   })
 
+  it('an update fsyncs each new file once and the directory a constant number of times, manifest last', async () => {
+    const ops: string[] = []
+    const recording: StorageFs = {
+      ...nodeStorageFs,
+      fsync: (p) => (ops.push(`fsync ${path.basename(p)}`), nodeStorageFs.fsync(p)),
+      rename: (from, to) => (
+        ops.push(`rename ${path.basename(from)} ${path.basename(to)}`),
+        nodeStorageFs.rename(from, to)
+      ),
+    }
+    await open().writeDistrict(districtFile('01', '2026-02-20'))
+    const ids = ['61', 'F', '02', '03', '04']
+    await open(recording).writeDistricts(
+      '2026-02-20',
+      ids.map((id) => districtFile(id, '2026-02-20')),
+      metaFor('2026-02-20'),
+    )
+    const fsyncs = ops.filter((o) => o.startsWith('fsync '))
+    const dirSyncs = fsyncs.filter((o) => o === 'fsync 2026-02-20')
+    // 5 districts + metadata + manifest, then the directory before the commit, after it, after the moves.
+    expect(fsyncs.length - dirSyncs.length).toBe(ids.length + 2)
+    expect(dirSyncs.length).toBe(3)
+    // Every staged copy and the directory holding their names are durable before the commit.
+    const commit = ops.findIndex((o) => o.startsWith('rename ') && o.endsWith(' manifest.json'))
+    for (const id of ids) {
+      const staged = ops.findIndex(
+        (o) => o.startsWith('rename ') && o.endsWith(` .pending-district_${id}.json`),
+      )
+      expect(staged).toBeGreaterThanOrEqual(0)
+      expect(staged).toBeLessThan(commit)
+    }
+    expect(ops.slice(0, commit).lastIndexOf('fsync 2026-02-20')).toBeGreaterThan(
+      ops.findLastIndex((o, i) => i < commit && o.includes('.pending-')),
+    )
+    expect(ops.at(-1)).toBe('fsync 2026-02-20')
+  })
+
   it('does not count a district file altered on disk as valid, and refuses to read it', async () => {
     const store = open()
     await store.writeDistrict(districtFile('61', '2026-02-20', { detail: 'full' }))
