@@ -13,6 +13,7 @@ import { startServer } from '../src/server/serve.ts'
 import { startSimulator } from '../src/sim/index.ts'
 import { createDashboardClient } from '../src/server/upstream/index.ts'
 import { normalizeFullDistrict } from '../src/server/normalize/index.ts'
+import { collectionCostRows } from './collection-cost.ts'
 
 interface Row {
   name: string
@@ -187,6 +188,8 @@ async function main() {
   await benchBackfills()
   await benchCoverageAndNormalize()
   await pageTimings()
+  // Product vs a fetch-and-write floor, each in its own process (docs/performance.md#collection-cost).
+  for (const r of await collectionCostRows(process.argv.slice(2))) record(r.name, r.value, r.note)
   const width = Math.max(...rows.map((r) => r.name.length))
   process.stdout.write('\n')
   for (const r of rows)
