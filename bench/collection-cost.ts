@@ -338,7 +338,7 @@ export async function collectionCost(opts: {
     )
     for (const dates of sizes.rss) {
       const [r] = await repeat(systemWide(dates), dates)
-      scenarios[`rss system-wide ${dates} dates`] = { peakRssMiB: r!.peakRssMiB }
+      scenarios[`system-wide ${dates} dates, one run`] = { peakRssMiB: r!.peakRssMiB }
     }
     return { size: opts.quick ? 'quick' : 'full', runs: opts.runs, scenarios }
   } finally {
@@ -374,7 +374,11 @@ export async function collectionCostRows(
   const rows: { name: string; value: string; note: string }[] = []
   for (const [name, s] of Object.entries(result.scenarios)) {
     if (s.cpuRatio === undefined) {
-      rows.push({ name: `peak RSS, ${name}`, value: `${s.peakRssMiB!.toFixed(0)} MiB`, note })
+      rows.push({
+        name: `peak RSS of the server, ${name}`,
+        value: `${s.peakRssMiB!.toFixed(0)} MiB`,
+        note: `${result.size} size`,
+      })
       continue
     }
     rows.push({
