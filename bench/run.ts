@@ -14,6 +14,7 @@ import { startSimulator } from '../src/sim/index.ts'
 import { createDashboardClient } from '../src/server/upstream/index.ts'
 import { normalizeFullDistrict } from '../src/server/normalize/index.ts'
 import { benchPg } from './pg.ts'
+import { collectionCostRows } from './collection-cost.ts'
 
 interface Row {
   name: string
@@ -184,7 +185,7 @@ async function pageTimings() {
 }
 
 /** The groups `--only a,b` picks from (default: all). */
-const GROUPS = ['backfill', 'coverage', 'page', 'pg'] as const
+const GROUPS = ['backfill', 'coverage', 'page', 'pg', 'cost'] as const
 type Group = (typeof GROUPS)[number]
 
 function groupsFromArgs(argv: readonly string[]): Group[] {
@@ -207,6 +208,9 @@ async function main() {
   if (groups.includes('coverage')) await benchCoverageAndNormalize()
   if (groups.includes('page')) await pageTimings()
   if (groups.includes('pg')) details.pg = await benchPg(record)
+  // Product vs a fetch-and-write floor, each in its own process (docs/performance.md#collection-cost).
+  if (groups.includes('cost'))
+    for (const r of await collectionCostRows(process.argv.slice(2))) record(r.name, r.value, r.note)
   const width = Math.max(...rows.map((r) => r.name.length))
   process.stdout.write('\n')
   for (const r of rows)

@@ -50,7 +50,7 @@ describe('postgres snapshot store', () => {
     await store.writeDistrict(districtFile('61', '2026-02-20', { detail: 'full' }))
     await pool.query(
       `UPDATE snapshot_files SET body = convert_to(replace(convert_from(body, 'UTF8'),
-         '"paid": 42', '"paid": 24'), 'UTF8') WHERE name = 'district_61.json'`,
+         '"paid":42', '"paid":24'), 'UTF8') WHERE name = 'district_61.json'`,
     )
     expect(await store.hasValidDistrict('2026-02-20', '61', 'summary')).toBe(false)
     await expect(store.readDistrict('2026-02-20', '61')).rejects.toMatchObject({

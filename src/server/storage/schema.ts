@@ -163,6 +163,15 @@ export function serializeJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`
 }
 
+/**
+ * The text written for district and all-districts files: one line, no indentation. They are the
+ * bulk of the archive (pretty-printed they were about 4× the raw CSV); files already stored
+ * pretty-printed keep reading and verifying, since checksums are over the stored bytes.
+ */
+export function serializeCompactJson(value: unknown): string {
+  return `${JSON.stringify(value)}\n`
+}
+
 export function sha256Hex(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex')
 }

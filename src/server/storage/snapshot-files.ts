@@ -43,7 +43,7 @@ import {
   readOrNull,
   readdirOrEmpty,
   renameDurable,
-  writeAtomic,
+  tempPathFor,
   writeDurable,
 } from './storage-fs.ts'
 
@@ -207,10 +207,16 @@ export async function commitUpdate(
   const manifestPath = path.join(dir, MANIFEST_FILE)
   const manifestTmp = path.join(dir, `.${MANIFEST_FILE}.${randomSuffix()}.tmp`)
   try {
+    // Each staged copy is fsynced before its rename; one directory fsync then makes all the
+    // renames durable before the manifest that names them is (docs/performance.md#fsyncs).
     for (const f of all) {
-      staged.push(path.join(dir, PENDING_PREFIX + f.name))
-      await writeAtomic(ctx.fs, path.join(dir, PENDING_PREFIX + f.name), f.text)
+      const target = path.join(dir, PENDING_PREFIX + f.name)
+      const tmp = tempPathFor(target)
+      staged.push(tmp, target)
+      await writeDurable(ctx.fs, tmp, f.text)
+      await io('rename', target, () => ctx.fs.rename(tmp, target))
     }
+    await io('fsync', dir, () => ctx.fs.fsync(dir))
     await writeDurable(ctx.fs, manifestTmp, serializeJson(manifest))
     await io('rename', manifestPath, () => ctx.fs.rename(manifestTmp, manifestPath))
   } catch (e) {
@@ -233,12 +239,15 @@ async function moveAll(
 ): Promise<void> {
   await io('fsync', dir, () => ctx.fs.fsync(dir))
   for (const f of files) {
+    const to = path.join(dir, f.name)
     try {
-      await renameDurable(ctx.fs, path.join(dir, PENDING_PREFIX + f.name), path.join(dir, f.name))
+      await io('rename', to, () => ctx.fs.rename(path.join(dir, PENDING_PREFIX + f.name), to))
     } catch (e) {
       if (!(e instanceof StorageIoError && e.errno === 'ENOENT')) throw e
     }
   }
+  // One fsync for all the moves: until it lands, a reader falls back to the committed pending copy.
+  await io('fsync', dir, () => ctx.fs.fsync(dir))
 }
 
 /**

@@ -20,7 +20,20 @@ import type { SnapshotReader } from './ports.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
 import { detailSatisfies, sortedDistrictIds, summarize, withStatus } from './snapshot-model.ts'
 import type { SnapshotState } from './snapshot-model.ts'
-import { parseJsonBytes, upgradeAllDistricts, upgradeDistrictFile } from './schema.ts'
+import {
+  SNAPSHOT_SCHEMA_VERSION,
+  parseJsonBytes,
+  upgradeAllDistricts,
+  upgradeDistrictFile,
+} from './schema.ts'
+
+const SCHEMA_VERSION_PREFIX = /^\{\s*"schemaVersion"\s*:\s*(\d+)\s*,/
+
+/** The `schemaVersion` a district file starts with, or null when it does not start with one. */
+function leadingSchemaVersion(bytes: Buffer): number | null {
+  const m = SCHEMA_VERSION_PREFIX.exec(bytes.subarray(0, 64).toString('utf8'))
+  return m ? Number(m[1]) : null
+}
 
 function isUntrustworthy(e: unknown): boolean {
   return e instanceof StorageCorruptError || e instanceof StorageUnsupportedSchemaError
@@ -159,6 +172,15 @@ export function createSnapshotReads(
           const state = await backend.loadState(date)
           const entry = state?.manifest.districts[id]
           if (!state || !entry || !detailSatisfies(entry.detail, neededDetail)) return false
+          const bytes = await backend.readCommitted(date, state.manifest, districtFileName(id))
+          // Intact = the bytes the manifest committed (size + sha256, checked above): they were
+          // validated when written, so only a schema version this build does not know needs
+          // the full parse to decide (docs/performance.md#skipped-cells).
+          if (
+            bytes.length === entry.sizeBytes &&
+            leadingSchemaVersion(bytes) === SNAPSHOT_SCHEMA_VERSION
+          )
+            return true
           return (await loadDistrict(state, id)) !== null
         })
       } catch (e) {

@@ -66,7 +66,7 @@ export function runSnapshotStoreContract(
         const store = await open()
         const file = districtFile('02', '2026-02-20', { detail: 'full' })
         await store.writeDistricts('2026-02-20', [file], metaFor('2026-02-20', { jobId: 'job-77' }))
-        const text = `${JSON.stringify(file, null, 2)}\n`
+        const text = `${JSON.stringify(file)}\n`
         const entry = (await store.readManifest('2026-02-20'))?.districts['02']
         expect(entry).toMatchObject({
           districtId: '02',

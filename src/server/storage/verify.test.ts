@@ -71,7 +71,7 @@ describe('verify', () => {
 
   it('finds an altered district file and repair quarantines it and marks the district missing', async () => {
     const file = snap('2026-02-20', 'district_61.json')
-    const tampered = (await fsp.readFile(file, 'utf8')).replace('"paid": 42', '"paid": 43')
+    const tampered = (await fsp.readFile(file, 'utf8')).replace(/"paid": ?42/, '"paid":43')
     await fsp.writeFile(file, tampered)
     expect((await run()).problems).toEqual([
       {
@@ -148,8 +148,8 @@ describe('verify', () => {
   it('rejects a district file of an unknown schema version even when its sha256 matches', async () => {
     const file = snap('2026-02-21', 'district_61.json')
     const text = (await fsp.readFile(file, 'utf8')).replace(
-      '"schemaVersion": 1',
-      '"schemaVersion": 2',
+      /"schemaVersion": ?1/,
+      '"schemaVersion":2',
     )
     await fsp.writeFile(file, text)
     await rewriteManifestEntry('2026-02-21', '61', text)
@@ -159,8 +159,8 @@ describe('verify', () => {
   it('finds a district file that disagrees with its snapshot metadata', async () => {
     const file = snap('2026-02-21', 'district_61.json')
     const text = (await fsp.readFile(file, 'utf8')).replace(
-      '"dataMonth": "2026-02"',
-      '"dataMonth": "2026-01"',
+      /"dataMonth": ?"2026-02"/,
+      '"dataMonth":"2026-01"',
     )
     await fsp.writeFile(file, text)
     await rewriteManifestEntry('2026-02-21', '61', text)

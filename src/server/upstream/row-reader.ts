@@ -33,16 +33,35 @@ export function normalizeHeaderName(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase()
 }
 
-export type HeaderIndex = ReadonlyMap<string, number>
+/**
+ * A body's header → column mapping, resolved once per body: each alias name a parser asks for is
+ * normalized and looked up the first time only, so typing a row costs one map lookup per field.
+ */
+export class HeaderIndex {
+  private readonly byName = new Map<string, number>()
+  private readonly byAlias = new Map<string, number>()
+
+  constructor(readonly header: readonly string[]) {
+    header.forEach((name, i) => {
+      const key = normalizeHeaderName(name)
+      // A duplicate name stays unknown to the typed fields and lands in `extra`.
+      if (!this.byName.has(key)) this.byName.set(key, i)
+    })
+  }
+
+  /** Column of a header name (case and runs of spaces ignored); -1 when absent. */
+  column(name: string): number {
+    let i = this.byAlias.get(name)
+    if (i === undefined) {
+      i = this.byName.get(normalizeHeaderName(name)) ?? -1
+      this.byAlias.set(name, i)
+    }
+    return i
+  }
+}
 
 export function indexHeader(header: readonly string[]): HeaderIndex {
-  const index = new Map<string, number>()
-  header.forEach((name, i) => {
-    const key = normalizeHeaderName(name)
-    // A duplicate name stays unknown to the typed fields and lands in `extra`.
-    if (!index.has(key)) index.set(key, i)
-  })
-  return index
+  return new HeaderIndex(header)
 }
 
 /**
@@ -81,65 +100,97 @@ export interface RowReader {
  * two-digit charter or suspend year is read against (docs/upstream.md#two-digit-years).
  */
 export function createRowReader(
-  header: readonly string[],
   index: HeaderIndex,
   cells: readonly string[],
   referenceYear: number | null = null,
 ): RowReader {
-  const used = new Set<number>()
-  const invalidCells: string[] = []
+  return new CellsReader(index, cells, referenceYear)
+}
+
+/** One row's reader: plain methods and a byte per column, nothing allocated per field. */
+class CellsReader implements RowReader {
+  private readonly used: Uint8Array
+  private readonly invalidCells: string[] = []
+  /** Column found by the last `take`, or -1. */
+  private hit = -1
+
+  constructor(
+    private readonly index: HeaderIndex,
+    private readonly cells: readonly string[],
+    private readonly referenceYear: number | null,
+  ) {
+    this.used = new Uint8Array(index.header.length)
+  }
 
   /** Cell of the first known alias, marked as consumed; undefined when no alias is present. */
-  function take(names: string[]): { cell: string; name: string } | undefined {
+  private take(names: readonly string[]): string | undefined {
     for (const name of names) {
-      const i = index.get(normalizeHeaderName(name))
-      if (i === undefined) continue
-      used.add(i)
-      return { cell: cells[i] ?? '', name: header[i] ?? name }
+      const i = this.index.column(name)
+      if (i < 0) continue
+      this.used[i] = 1
+      this.hit = i
+      return this.cells[i] ?? ''
     }
+    this.hit = -1
     return undefined
   }
 
-  function typed<T>(names: string[], read: (cell: string) => T | undefined): T | null {
-    const hit = take(names)
-    if (hit === undefined || isNullish(hit.cell)) return null
-    const value = read(hit.cell.trim())
-    if (value === undefined) invalidCells.push(hit.name)
-    return value ?? null
+  /** Header name of the last cell taken, recorded as not of the expected type. */
+  private invalid(): void {
+    this.invalidCells.push(this.index.header[this.hit] ?? '')
   }
 
-  return {
-    text: (...names) => take(names)?.cell ?? null,
-    code: (...names) => {
-      const cell = take(names)?.cell
-      return cell === undefined || cell.trim() === '' ? null : cell
-    },
-    int: (...names) => typed(names, (t) => (INT_RE.test(t) ? Number(t) : undefined)),
-    flag: (...names) =>
-      typed(names, (t) =>
-        t.toUpperCase() === 'Y' ? true : t.toUpperCase() === 'N' ? false : undefined,
-      ),
-    percent: (...names) => {
-      const hit = take(names)
-      if (hit === undefined) return null
-      const m = PERCENT_RE.exec(hit.cell.trim())
-      if (!m && !isNullish(hit.cell)) invalidCells.push(hit.name)
-      return { value: m ? Number(m[1]) : null, text: hit.cell }
-    },
-    charterSuspend: (...names) => {
-      const hit = take(names)
-      if (hit === undefined) return null
-      const value = readCharterSuspend(hit.cell, referenceYear)
-      if (value === undefined) invalidCells.push(hit.name)
-      return value ?? { text: hit.cell, charterDate: null, suspendDate: null }
-    },
-    finish: () => {
-      const extra: Record<string, string> = {}
-      header.forEach((name, i) => {
-        if (!used.has(i)) extra[name] = cells[i] ?? ''
-      })
-      return { extra, cells: [...cells], invalidCells }
-    },
+  text(...names: string[]): string | null {
+    return this.take(names) ?? null
+  }
+
+  code(...names: string[]): string | null {
+    const cell = this.take(names)
+    return cell === undefined || cell.trim() === '' ? null : cell
+  }
+
+  int(...names: string[]): number | null {
+    const cell = this.take(names)
+    if (cell === undefined || isNullish(cell)) return null
+    const t = cell.trim()
+    if (INT_RE.test(t)) return Number(t)
+    this.invalid()
+    return null
+  }
+
+  flag(...names: string[]): boolean | null {
+    const cell = this.take(names)
+    if (cell === undefined || isNullish(cell)) return null
+    const t = cell.trim().toUpperCase()
+    if (t === 'Y') return true
+    if (t === 'N') return false
+    this.invalid()
+    return null
+  }
+
+  percent(...names: string[]): PercentValue | null {
+    const cell = this.take(names)
+    if (cell === undefined) return null
+    const m = PERCENT_RE.exec(cell.trim())
+    if (!m && !isNullish(cell)) this.invalid()
+    return { value: m ? Number(m[1]) : null, text: cell }
+  }
+
+  charterSuspend(...names: string[]): CharterSuspendValue | null {
+    const cell = this.take(names)
+    if (cell === undefined) return null
+    const value = readCharterSuspend(cell, this.referenceYear)
+    if (value === undefined) this.invalid()
+    return value ?? { text: cell, charterDate: null, suspendDate: null }
+  }
+
+  finish(): RowBase {
+    const { header } = this.index
+    const extra: Record<string, string> = {}
+    for (let i = 0; i < header.length; i++) {
+      if (this.used[i] === 0) extra[header[i] ?? ''] = this.cells[i] ?? ''
+    }
+    return { extra, cells: this.cells.slice(), invalidCells: this.invalidCells }
   }
 }
 

@@ -89,9 +89,7 @@ export function parseReportCsv<R extends ReportKind>(
   }
   assertRowWidths(body, url)
   const year = asOf === null ? null : Number(asOf.slice(0, 4))
-  const rows = body.rows.map((cells) =>
-    parser.toRow(createRowReader(body.header, index, cells, year)),
-  )
+  const rows = body.rows.map((cells) => parser.toRow(createRowReader(index, cells, year)))
   return { report, header: body.header, rows, footer: body.footer, hasBom: body.hasBom }
 }
 
