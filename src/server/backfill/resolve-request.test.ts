@@ -77,14 +77,14 @@ describe('safeParseBackfillRequest', () => {
       {
         field: 'reprocess',
         message:
-          'reprocess missing contradicts skipExisting false: skipExisting false means reprocess all; give one of the two',
+          'reprocess missing contradicts skipExisting false (skipExisting false is reprocess all); give one of the two',
       },
     ])
     expect(issuesOf({ startDate: '2026-03-01', reprocess: 'all', skipExisting: true })).toEqual([
       {
         field: 'reprocess',
         message:
-          'reprocess all contradicts skipExisting true: skipExisting false means reprocess all; give one of the two',
+          'reprocess all contradicts skipExisting true (skipExisting false is reprocess all); give one of the two',
       },
     ])
     expect(issuesOf({ startDate: '2026-03-01', reprocess: 'failed' })).toEqual([

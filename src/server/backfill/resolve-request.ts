@@ -319,7 +319,7 @@ export function safeParseBackfillRequest(
       if (v.skipExisting !== (v.reprocess !== 'all'))
         issues.push({
           field: 'reprocess',
-          message: `reprocess ${v.reprocess} contradicts skipExisting ${v.skipExisting}: skipExisting false means reprocess all; give one of the two`,
+          message: `reprocess ${v.reprocess} contradicts skipExisting ${v.skipExisting} (skipExisting false is reprocess all); give one of the two`,
         })
     }
     if (v.dates)
