@@ -31,7 +31,9 @@ const FORM_BODY = {
   collectionType: 'per-district',
   concurrency: 2,
   retryFailures: false,
+  // The radio "Everything again"; the resolved request spells it both ways.
   skipExisting: false,
+  reprocess: 'all',
   rateLimitDelayMs: 5,
   enableCaching: false,
 }
@@ -71,7 +73,7 @@ describe('backfill page in Chromium', () => {
     await page.getByLabel('Concurrency').fill('2')
     await page.getByLabel('Request delay (ms)').fill('5')
     await page.getByLabel('Retry failures').uncheck()
-    await page.getByLabel('Skip existing').uncheck()
+    await page.getByLabel(/^Everything again/).check()
     await page.getByLabel('Use raw CSV cache').uncheck()
 
     // The preview shows the server's plan for exactly these options and starts nothing.
