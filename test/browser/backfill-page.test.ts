@@ -44,11 +44,31 @@ const getJob = async (id: string) =>
 describe('backfill page in Chromium', () => {
   it('starts a quick backfill from the form and follows it to 100% and complete', async () => {
     const page = await env.open()
+    const coverageRange = page.getByRole('form', { name: 'Coverage range' })
+    const shownRange = async () => [
+      await coverageRange.getByLabel('From').inputValue(),
+      await coverageRange.getByLabel('To').inputValue(),
+    ]
+    await coverageRange.waitFor()
+    const opening = await shownRange()
     await setDates(page, '2026-11-20', '2026-11-21')
     const { job } = await clickStart(page)
     expect(job.request).toMatchObject({ startDate: '2026-11-20', endDate: '2026-11-21' })
 
     await waitForCardStatus(page, job.backfillId, 'complete')
+    // The coverage view moved from where it opened to the range of the job just run.
+    expect(opening).not.toEqual(['2026-11-20', '2026-11-21'])
+    await page.waitForFunction(
+      () =>
+        (
+          document.querySelector(
+            'form[aria-label="Coverage range"] input',
+          ) as HTMLInputElement | null
+        )?.value === '2026-11-20',
+      undefined,
+      { timeout: 30_000 },
+    )
+    expect(await shownRange()).toEqual(['2026-11-20', '2026-11-21'])
     const card = jobCard(page, job.backfillId)
     const bar = card.getByRole('progressbar')
     expect(await bar.getAttribute('aria-valuenow')).toBe('100')
