@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
+import { waitFor } from '../helpers/jobs.ts'
 import {
   clickStart,
   jobCard,
@@ -58,15 +59,10 @@ describe('backfill page in Chromium', () => {
     await waitForCardStatus(page, job.backfillId, 'complete')
     // The coverage view moved from where it opened to the range of the job just run.
     expect(opening).not.toEqual(['2026-11-20', '2026-11-21'])
-    await page.waitForFunction(
-      () =>
-        (
-          document.querySelector(
-            'form[aria-label="Coverage range"] input',
-          ) as HTMLInputElement | null
-        )?.value === '2026-11-20',
-      undefined,
-      { timeout: 30_000 },
+    await waitFor(
+      'the coverage view on the job range',
+      async () => (await shownRange()).join('..') === '2026-11-20..2026-11-21',
+      30_000,
     )
     expect(await shownRange()).toEqual(['2026-11-20', '2026-11-21'])
     const card = jobCard(page, job.backfillId)
