@@ -8,6 +8,7 @@ import { eachDate } from '../../src/shared/iso-date.ts'
 import type { Stack } from '../helpers/stack.ts'
 import { configureDistricts, type Json } from '../helpers/jobs.ts'
 import { exportRequests, runJob, startBackfillStack } from './backfill-harness.ts'
+import { waitForJobEnd } from '../helpers/jobs.ts'
 
 const DISTRICTS = ['02', '61']
 const DATES = eachDate('2026-09-20', '2026-09-21')
@@ -121,5 +122,29 @@ describe('reprocess: missing, missing and failed, everything again', () => {
     })
     expect(r.status).toBe(400)
     expect(JSON.stringify(r.body)).toContain('reprocess missing contradicts skipExisting false')
+  })
+
+  it('a retry of a missing-only job fetches the cells that failed in it', async () => {
+    const date = '2026-09-22'
+    const body = { ...REQUEST, startDate: date, endDate: date, reprocess: 'missing' }
+    stack.sim.addFault({
+      kind: 'server-error',
+      status: 500,
+      match: { districtId: '61', asOf: date },
+    })
+    let failed
+    try {
+      failed = await runJob(stack, { ...body, retryFailures: false })
+    } finally {
+      stack.sim.clearFaults()
+    }
+    expect(failed.status).toBe('partial_success')
+    stack.sim.clearLog()
+    const r = await stack.api<Json>('POST', `/api/districts/backfill/${failed.backfillId}/retry`)
+    expect(r.status).toBe(202)
+    const retried = await waitForJobEnd(stack, r.body.backfillId as string)
+    expect(retried.status).toBe('complete')
+    expect(retried.progress).toMatchObject({ completed: 1, skipped: 0 })
+    expect(fetchedCells()).toEqual([`${date}|61`])
   })
 })
