@@ -44,6 +44,7 @@ export interface BackfillFlags extends FollowFlags {
   strategy?: string
   concurrency?: string
   skipExisting?: boolean
+  reprocess?: string
   retry?: boolean
   cache?: boolean
   delayMs?: string
@@ -70,6 +71,8 @@ export function toBackfillRequest(flags: BackfillFlags): Record<string, unknown>
   if (flags.concurrency !== undefined) body.concurrency = toInt(flags.concurrency, '--concurrency')
   if (flags.delayMs !== undefined) body.rateLimitDelayMs = toInt(flags.delayMs, '--delay-ms')
   if (flags.skipExisting === false) body.skipExisting = false
+  // Passed on as typed: the service names a bad choice or one --no-skip-existing contradicts.
+  if (flags.reprocess !== undefined) body.reprocess = flags.reprocess
   if (flags.retry === false) body.retryFailures = false
   if (flags.cache === false) body.enableCaching = false
   if (flags.dryRun) body.dryRun = true

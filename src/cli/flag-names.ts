@@ -15,6 +15,7 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   concurrency: '--concurrency',
   rateLimitDelayMs: '--delay-ms',
   skipExisting: '--no-skip-existing',
+  reprocess: '--reprocess',
   retryFailures: '--no-retry',
   enableCaching: '--no-cache',
   dryRun: '--dry-run',

@@ -82,6 +82,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--concurrency <n>', 'districts in flight at once (1-10)', '3')
       .option('--delay-ms <ms>', "minimum gap between this job's requests")
       .option('--no-skip-existing', 'fetch again even when a valid file is stored')
+      .option(
+        '--reprocess <choice>',
+        'missing | missing-and-failed | all: cells fetched again (default missing-and-failed)',
+      )
       .option('--no-retry', 'do not retry failed requests')
       .option('--no-cache', 'ignore the raw CSV cache')
       .option('--dry-run', 'print the plan and the request count, start nothing')

@@ -15,6 +15,13 @@ export type CollectionType = 'system-wide' | 'per-district' | 'auto'
 export const CADENCES = ['daily', 'weekly', 'month-end', 'year-end'] as const
 export type Cadence = (typeof CADENCES)[number]
 
+/**
+ * Which cells of the range a job fetches again (README's "Backfill request"): only those never
+ * stored (a recorded failure is skipped), those and the recorded failures, or every cell.
+ */
+export const REPROCESS_CHOICES = ['missing', 'missing-and-failed', 'all'] as const
+export type Reprocess = (typeof REPROCESS_CHOICES)[number]
+
 export interface BackfillRequest {
   targetDistricts?: string[]
   /** Required unless `dates` is given (then it defaults to the first of them). */
@@ -33,6 +40,8 @@ export interface BackfillRequest {
   retryFailures?: boolean
   /** Skip cells already stored at the needed detail and valid. @default true */
   skipExisting?: boolean
+  /** @default 'missing-and-failed' ('all' when skipExisting is false) */
+  reprocess?: Reprocess
   /** Minimum gap between two upstream requests of this job. @default 0 */
   rateLimitDelayMs?: number
   /** Use the raw CSV cache instead of the network when it holds the body. @default true */
@@ -53,7 +62,9 @@ export interface ResolvedBackfillRequest {
   collectionType: CollectionType
   concurrency: number
   retryFailures: boolean
+  /** False exactly when `reprocess` is 'all'. */
   skipExisting: boolean
+  reprocess: Reprocess
   rateLimitDelayMs: number
   enableCaching: boolean
   dryRun: boolean
@@ -203,6 +214,8 @@ export interface PlannedCellView {
   action: 'fetch' | 'skip' | 'unavailable' | 'not-a-district'
   /** What storage already holds for the cell (null: nothing valid). */
   stored: DetailLevel | null
+  /** Present when the date's snapshot records a failure for the district (see `Reprocess`). */
+  why?: 'recorded-failure'
 }
 
 /** `POST .../backfill` with `dryRun: true` answers this plan instead of starting a job. */

@@ -41,6 +41,7 @@ export function makeJob(
       concurrency: 3,
       retryFailures: true,
       skipExisting: true,
+      reprocess: 'missing-and-failed',
       rateLimitDelayMs: 0,
       enableCaching: true,
       dryRun: false,

@@ -39,17 +39,52 @@ const requestArb = fc
     spanDays: fc.integer({ min: 0, max: 2 }),
     targetDistricts: fc.subarray(DISTRICTS, { minLength: 1 }),
     collectionType: fc.constantFrom('system-wide', 'per-district'),
-    skipExisting: fc.boolean(),
+    // Either the older flag or the reprocess choice (never both: they may contradict).
+    reprocessing: fc.oneof(
+      fc.record({ skipExisting: fc.boolean() }),
+      fc.record({ reprocess: fc.constantFrom('missing', 'missing-and-failed', 'all') }),
+    ),
   })
-  .map(({ startDate, spanDays, ...rest }) => {
+  .map(({ startDate, spanDays, reprocessing, ...rest }) => {
     const end = addDays(startDate, spanDays)
-    return { startDate, endDate: end > LAST ? LAST : end, enableCaching: false, ...rest }
+    const endDate = end > LAST ? LAST : end
+    return { startDate, endDate, enableCaching: false, ...reprocessing, ...rest }
   })
+
+/** The simulator's newest published as-of: the last date whose cells can be fetched. */
+const PUBLISHED = '2026-11-28'
+
+/**
+ * Leaves a recorded failure on the request's first cell when it is not stored yet: a 500 for
+ * that district and date with retries off. The reprocess choice decides what happens to it.
+ */
+async function seedFailure(request: { startDate: IsoDate; targetDistricts: string[] }) {
+  const districtId = request.targetDistricts[0]
+  if (districtId === undefined || request.startDate > PUBLISHED) return
+  stack.sim.addFault({
+    kind: 'server-error',
+    status: 500,
+    match: { districtId, asOf: request.startDate },
+  })
+  try {
+    await runJob(stack, {
+      startDate: request.startDate,
+      targetDistricts: [districtId],
+      collectionType: 'per-district',
+      retryFailures: false,
+      enableCaching: false,
+    })
+  } finally {
+    stack.sim.clearFaults()
+  }
+}
 
 it('a dry run plans, cell by cell, what the run then does to the same store', async () => {
   let skipped = 0
   let unavailable = 0
+  let recordedFailures = 0
   const property = fc.asyncProperty(requestArb, async (request) => {
+    await seedFailure(request)
     const dry = await stack.api<Json>('POST', '/api/districts/backfill', {
       ...request,
       dryRun: true,
@@ -77,11 +112,26 @@ it('a dry run plans, cell by cell, what the run then does to the same store', as
     })
     expect(plan.requests.exact, label).toBe(true)
     expect(datedRequests(stack), label).toHaveLength(plan.requests.total as number)
+    recordedFailures += (plan.cells as Json[]).filter((c) => c.why === 'recorded-failure').length
     skipped += plan.counts.skip as number
     unavailable += plan.counts.unavailable as number
   })
-  await fc.assert(property, { numRuns: 12 })
+  // First, on the empty store: a recorded failure skipped, then the same one fetched.
+  const seeded = {
+    startDate: '2026-11-25',
+    endDate: '2026-11-26',
+    targetDistricts: ['02', '61'],
+    collectionType: 'per-district' as const,
+    enableCaching: false,
+  }
+  type Request = typeof requestArb extends fc.Arbitrary<infer T> ? T : never
+  const examples: [Request][] = [
+    [{ ...seeded, reprocess: 'missing' } as Request],
+    [{ ...seeded, reprocess: 'missing-and-failed' } as Request],
+  ]
+  await fc.assert(property, { numRuns: 12, examples })
   // The runs met stored cells and unpublished dates, not only cells to fetch.
   expect(skipped).toBeGreaterThan(0)
   expect(unavailable).toBeGreaterThan(0)
+  expect(recordedFailures).toBeGreaterThan(0)
 }, 180_000)

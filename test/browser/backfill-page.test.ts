@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
+import { waitFor } from '../helpers/jobs.ts'
 import {
   clickStart,
   jobCard,
@@ -31,7 +32,9 @@ const FORM_BODY = {
   collectionType: 'per-district',
   concurrency: 2,
   retryFailures: false,
+  // The radio "Everything again"; the resolved request spells it both ways.
   skipExisting: false,
+  reprocess: 'all',
   rateLimitDelayMs: 5,
   enableCaching: false,
 }
@@ -42,11 +45,26 @@ const getJob = async (id: string) =>
 describe('backfill page in Chromium', () => {
   it('starts a quick backfill from the form and follows it to 100% and complete', async () => {
     const page = await env.open()
+    const coverageRange = page.getByRole('form', { name: 'Coverage range' })
+    const shownRange = async () => [
+      await coverageRange.getByLabel('From').inputValue(),
+      await coverageRange.getByLabel('To').inputValue(),
+    ]
+    await coverageRange.waitFor()
+    const opening = await shownRange()
     await setDates(page, '2026-11-20', '2026-11-21')
     const { job } = await clickStart(page)
     expect(job.request).toMatchObject({ startDate: '2026-11-20', endDate: '2026-11-21' })
 
     await waitForCardStatus(page, job.backfillId, 'complete')
+    // The coverage view moved from where it opened to the range of the job just run.
+    expect(opening).not.toEqual(['2026-11-20', '2026-11-21'])
+    await waitFor(
+      'the coverage view on the job range',
+      async () => (await shownRange()).join('..') === '2026-11-20..2026-11-21',
+      30_000,
+    )
+    expect(await shownRange()).toEqual(['2026-11-20', '2026-11-21'])
     const card = jobCard(page, job.backfillId)
     const bar = card.getByRole('progressbar')
     expect(await bar.getAttribute('aria-valuenow')).toBe('100')
@@ -71,7 +89,7 @@ describe('backfill page in Chromium', () => {
     await page.getByLabel('Concurrency').fill('2')
     await page.getByLabel('Request delay (ms)').fill('5')
     await page.getByLabel('Retry failures').uncheck()
-    await page.getByLabel('Skip existing').uncheck()
+    await page.getByLabel(/^Everything again/).check()
     await page.getByLabel('Use raw CSV cache').uncheck()
 
     // The preview shows the server's plan for exactly these options and starts nothing.

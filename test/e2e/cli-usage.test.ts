@@ -28,6 +28,15 @@ beforeAll(async () => {
     '61,6x1x1',
     ...common,
   ])
+  runs.reprocess = runCli([
+    'backfill',
+    '--from',
+    '2026-10-01',
+    '--reprocess',
+    'missing',
+    '--no-skip-existing',
+    ...common,
+  ])
   runs.unknownFlag = runCli(['refresh', '--colour', 'red', ...common])
   runs.workerWithoutDb = runCli(['serve', '--role', 'worker', '--port', '0', ...common], {
     DATABASE_URL: '',
@@ -73,6 +82,16 @@ describe('tm-backfill usage errors', () => {
       const r = await runs.workerWithoutDb!
       expectUsageError(r, '--role=worker needs DATABASE_URL')
       expect(r.stderr).toContain('must be all')
+    },
+  )
+
+  it(
+    'names --reprocess and --no-skip-existing when they contradict',
+    { timeout: 60_000 },
+    async () => {
+      const r = await runs.reprocess!
+      expectUsageError(r, '--reprocess missing contradicts --no-skip-existing')
+      expect(r.stderr).not.toContain('skipExisting')
     },
   )
 

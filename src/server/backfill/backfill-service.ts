@@ -22,7 +22,14 @@ import { BackfillError } from './errors.ts'
 import type { JobListener, JobListQuery, JobQueue } from './job-queue.ts'
 import { listCells, type JobState } from './job-state.ts'
 import { toBackfillResponse } from './job-view.ts'
-import { planBackfill, planCellRefs, planRetry, type BackfillPlan } from './plan-backfill.ts'
+import {
+  isRecordedFailure,
+  planBackfill,
+  planCellRefs,
+  planRetry,
+  reprocessOf,
+  type BackfillPlan,
+} from './plan-backfill.ts'
 import { resolveScope, toWireScope, type JobKind } from './scope-manager.ts'
 import { selectCollectionStrategy } from './data-source-selector.ts'
 import { parseBackfillRequest } from './resolve-request.ts'
@@ -91,11 +98,20 @@ function createPreparer(deps: BackfillServiceDeps, latestOrNull: () => Promise<I
         })
     const stored = new Map<string, DetailLevel>()
     const notListed = new Set<string>()
+    const failedOn = new Set<IsoDate>()
     for (const d of coverage?.dates ?? []) {
       for (const [id, cell] of Object.entries(d.districts)) {
         if (cell.status === 'ok' && cell.detail) stored.set(cellKey(d.asOf, id), cell.detail)
         if (cell.status === 'not-a-district') notListed.add(cellKey(d.asOf, id))
+        if (cell.status === 'failed') failedOn.add(d.asOf)
       }
+    }
+    // The coverage report says "failed" without the code; only dates that have one are read.
+    const recordedFailures = new Set<string>()
+    for (const date of failedOn) {
+      const metadata = await deps.store.readMetadata(date)
+      for (const f of metadata?.failedDistricts ?? [])
+        if (isRecordedFailure(f)) recordedFailures.add(cellKey(date, f.districtId))
     }
     const latestPublishedAsOf = await latestOrNull()
     const plan = planBackfill({
@@ -107,6 +123,7 @@ function createPreparer(deps: BackfillServiceDeps, latestOrNull: () => Promise<I
         return detail ? { detail } : null
       },
       notListed: (date, id) => notListed.has(cellKey(date, id)),
+      recordedFailure: (date, id) => recordedFailures.has(cellKey(date, id)),
       latestPublishedAsOf,
       only,
     })
@@ -239,8 +256,11 @@ export function createBackfillService(deps: BackfillServiceDeps) {
           ErrorCode.NOTHING_TO_RETRY,
           `backfill job ${backfillId} has no unfinished cells (it ended ${old.status})`,
         )
+      const { skipExisting: _skip, ...request } = old.request
       const body = {
-        ...old.request,
+        ...request,
+        // A retry is for the failed cells: reprocess `missing` would skip them.
+        reprocess: reprocessOf(old.request) === 'all' ? 'all' : 'missing-and-failed',
         dryRun: false,
         targetDistricts:
           old.kind === 'district' ? undefined : (old.request.targetDistricts ?? undefined),
@@ -292,12 +312,13 @@ function toDryRun(p: {
     chosenDates: p.plan.dates,
     counts: p.plan.counts,
     requests: p.plan.requests,
-    // `why` stays inside: the wire shape names the action and what is stored.
-    cells: p.plan.cells.map(({ date, districtId, action, stored }) => ({
+    // Of `why` only a recorded failure goes out: it is what the reprocess choice turns on.
+    cells: p.plan.cells.map(({ date, districtId, action, stored, why }) => ({
       date,
       districtId,
       action,
       stored,
+      ...(why === 'recorded-failure' ? { why } : {}),
     })),
     openDates: p.plan.openDates,
   }

@@ -96,6 +96,40 @@ describe('planBackfill', () => {
     expect(plan.cells.map((c) => c.action)).toEqual(['fetch', 'fetch'])
   })
 
+  it('skips a recorded failure only with reprocess missing, and says why', () => {
+    const stored: Record<string, DetailLevel> = { '2026-03-01|02': 'full' }
+    const over = {
+      request: makeRequest({ startDate: '2026-03-01', endDate: '2026-03-02' }),
+      existing: storedAs((date, id) => stored[`${date}|${id}`] ?? null),
+      // 61 failed on 2026-03-01; 02 is stored there; 2026-03-02 holds nothing.
+      recordedFailure: (date: string, id: string) => date === '2026-03-01' && id === '61',
+    }
+    const choices = ['missing', 'missing-and-failed', 'all'] as const
+    const byChoice = choices.map((reprocess) => {
+      const request = { ...over.request, reprocess, skipExisting: reprocess !== 'all' }
+      const plan = planBackfill(input({ ...over, request }))
+      return { cells: plan.cells.map((c) => `${c.action}:${c.why}`), counts: plan.counts }
+    })
+    expect(byChoice.map((p) => p.cells)).toEqual([
+      ['skip:stored', 'skip:recorded-failure', 'fetch:not-stored', 'fetch:not-stored'],
+      ['skip:stored', 'fetch:recorded-failure', 'fetch:not-stored', 'fetch:not-stored'],
+      ['fetch:refetch', 'fetch:recorded-failure', 'fetch:not-stored', 'fetch:not-stored'],
+    ])
+    expect(byChoice.map((p) => [p.counts.fetch, p.counts.skip])).toEqual([
+      [2, 2],
+      [3, 1],
+      [4, 0],
+    ])
+  })
+
+  it('treats a job stored before reprocess existed by its skipExisting', () => {
+    const { reprocess: _r, ...old } = makeRequest({ skipExisting: false })
+    const plan = planBackfill(
+      input({ request: old as ReturnType<typeof makeRequest>, existing: storedAs(() => 'full') }),
+    )
+    expect(plan.cells.map((c) => c.why)).toEqual(['refetch', 'refetch'])
+  })
+
   it('marks dates after the latest published as-of unavailable, at no request cost', () => {
     const plan = planBackfill(
       input({ latestPublishedAsOf: '2026-03-01', existing: storedAs(() => 'full') }),

@@ -8,6 +8,7 @@
 import type {
   CellState,
   CollectionStrategy,
+  Reprocess,
   ResolvedBackfillRequest,
 } from '../../shared/backfill-api.ts'
 import type { DistrictId } from '../../shared/district-id.ts'
@@ -16,6 +17,7 @@ import type { IsoDate } from '../../shared/iso-date.ts'
 import type { DetailLevel } from '../../shared/snapshot-types.ts'
 import { compareCellRefs, WHOLE_DATE } from './cell-ref.ts'
 import type { CellRef } from './cell-ref.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
 import { REPORTS_PER_DISTRICT } from './data-source-selector.ts'
 import type { ResolvedScope } from './scope-manager.ts'
 
@@ -38,6 +40,11 @@ export type CellWhy =
   | 'not-intact'
   /** fetch: stored, but skipExisting is off. */
   | 'refetch'
+  /**
+   * Not stored, and the date's snapshot records a failure for the district: skip with reprocess
+   * `missing`, fetch otherwise.
+   */
+  | 'recorded-failure'
 
 export interface PlannedCell {
   date: IsoDate
@@ -109,6 +116,8 @@ export interface PlanBackfillInput {
    * districts of its own summary); absent or false when it does or no summary is stored.
    */
   notListed?: (date: IsoDate, districtId: DistrictId) => boolean
+  /** True when the date's snapshot records a failure for the district (see `isRecordedFailure`). */
+  recordedFailure?: (date: IsoDate, districtId: DistrictId) => boolean
   /** Newest as-of the dashboard has published; later dates have nothing to fetch. */
   latestPublishedAsOf: IsoDate | null
   /**
@@ -121,6 +130,22 @@ export interface PlanBackfillInput {
 /** `full` holds everything `summary` does; `summary` never satisfies `full`. */
 export function satisfiesDetail(stored: DetailLevel, needed: DetailLevel): boolean {
   return stored === 'full' || needed === 'summary'
+}
+
+/**
+ * A recorded failure that counts as one for reprocess `missing`: an error a fetch met. "Not stored
+ * yet" announcements and cancellations record that nothing was tried to the end, so those cells
+ * are plainly missing.
+ */
+export function isRecordedFailure(failure: { code: string }): boolean {
+  return failure.code !== ErrorCode.NOT_COLLECTED && failure.code !== ErrorCode.CANCELLED
+}
+
+/** The request's reprocess choice; a job stored before the field existed has only skipExisting. */
+export function reprocessOf(
+  request: Pick<ResolvedBackfillRequest, 'skipExisting'> & { reprocess?: Reprocess },
+): Reprocess {
+  return request.reprocess ?? (request.skipExisting ? 'missing-and-failed' : 'all')
 }
 
 export function isUnpublished(date: IsoDate, latestPublishedAsOf: IsoDate | null): boolean {
@@ -147,13 +172,19 @@ function classify(
     return { action: 'not-a-district', why: 'not-in-summary', stored: null }
   const found = input.existing(date, districtId)
   const stored = found?.detail ?? null
-  if (!found) return { action: 'fetch', why: 'not-stored', stored }
+  const reprocess = reprocessOf(request)
+  if (!found) {
+    if (input.recordedFailure?.(date, districtId) !== true)
+      return { action: 'fetch', why: 'not-stored', stored }
+    const action = reprocess === 'missing' ? 'skip' : 'fetch'
+    return { action, why: 'recorded-failure', stored }
+  }
   if (!satisfiesDetail(found.detail, strategy.detail))
     return { action: 'fetch', why: 'less-detail', stored }
   if (found.intact === false) return { action: 'fetch', why: 'not-intact', stored }
   if (jobId !== undefined && found.jobId === jobId)
     return { action: 'skip', why: 'stored-by-this-job', stored }
-  if (!request.skipExisting) return { action: 'fetch', why: 'refetch', stored }
+  if (reprocess === 'all') return { action: 'fetch', why: 'refetch', stored }
   return { action: 'skip', why: 'stored', stored }
 }
 

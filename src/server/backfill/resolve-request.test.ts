@@ -24,6 +24,7 @@ describe('safeParseBackfillRequest', () => {
         concurrency: 3,
         retryFailures: true,
         skipExisting: true,
+        reprocess: 'missing-and-failed',
         rateLimitDelayMs: 0,
         enableCaching: true,
         dryRun: false,
@@ -42,6 +43,7 @@ describe('safeParseBackfillRequest', () => {
       concurrency: 10,
       retryFailures: false,
       skipExisting: false,
+      reprocess: 'all',
       rateLimitDelayMs: 60_000,
       enableCaching: false,
       dryRun: true,
@@ -53,6 +55,44 @@ describe('safeParseBackfillRequest', () => {
     const first = parse({ startDate: '2026-03-01' })
     if (!first.ok) throw new Error('first parse failed')
     expect(parse(first.value)).toEqual(first)
+  })
+
+  it('resolves reprocess and skipExisting into one consistent choice', () => {
+    const resolved = (body: object) => {
+      const r = parse({ startDate: '2026-03-01', ...body })
+      return r.ok ? [r.value.reprocess, r.value.skipExisting] : r.issues
+    }
+    expect(resolved({ skipExisting: false })).toEqual(['all', false])
+    expect(resolved({ skipExisting: true })).toEqual(['missing-and-failed', true])
+    expect(resolved({ reprocess: 'missing' })).toEqual(['missing', true])
+    expect(resolved({ reprocess: 'all' })).toEqual(['all', false])
+    expect(resolved({ reprocess: 'missing', skipExisting: true })).toEqual(['missing', true])
+    expect(resolved({ reprocess: 'all', skipExisting: false })).toEqual(['all', false])
+  })
+
+  it('rejects a reprocess choice that contradicts skipExisting, or an unknown one', () => {
+    expect(
+      issuesOf({ startDate: '2026-03-01', reprocess: 'missing', skipExisting: false }),
+    ).toEqual([
+      {
+        field: 'reprocess',
+        message:
+          'reprocess missing contradicts skipExisting false (skipExisting false is reprocess all); give one of the two',
+      },
+    ])
+    expect(issuesOf({ startDate: '2026-03-01', reprocess: 'all', skipExisting: true })).toEqual([
+      {
+        field: 'reprocess',
+        message:
+          'reprocess all contradicts skipExisting true (skipExisting false is reprocess all); give one of the two',
+      },
+    ])
+    expect(issuesOf({ startDate: '2026-03-01', reprocess: 'failed' })).toEqual([
+      {
+        field: 'reprocess',
+        message: 'reprocess must be one of missing, missing-and-failed, all, got "failed"',
+      },
+    ])
   })
 
   it('requires startDate', () => {

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import {
   CADENCES,
+  REPROCESS_CHOICES,
   type BackfillRequest,
   type Cadence,
   type ResolvedBackfillRequest,
@@ -51,6 +52,7 @@ const FIELDS: readonly RequestField[] = [
   'concurrency',
   'retryFailures',
   'skipExisting',
+  'reprocess',
   'rateLimitDelayMs',
   'enableCaching',
   'dryRun',
@@ -164,7 +166,15 @@ const requestSchema = z.strictObject({
     .default('auto'),
   concurrency: wholeNumber('concurrency', 1, 10, 3),
   retryFailures: flag('retryFailures', true),
-  skipExisting: flag('skipExisting', true),
+  skipExisting: z
+    .boolean({ error: (iss) => `skipExisting must be true or false, got ${show(iss.input)}` })
+    .optional(),
+  reprocess: z
+    .enum(REPROCESS_CHOICES, {
+      error: (iss) =>
+        `reprocess must be one of ${REPROCESS_CHOICES.join(', ')}, got ${show(iss.input)}`,
+    })
+    .optional(),
   rateLimitDelayMs: wholeNumber('rateLimitDelayMs', 0, 60_000, 0),
   enableCaching: flag('enableCaching', true),
   dryRun: flag('dryRun', false),
@@ -305,6 +315,13 @@ export function safeParseBackfillRequest(
   ]
   if (parsed.success) {
     const v = parsed.data
+    if (v.reprocess !== undefined && v.skipExisting !== undefined) {
+      if (v.skipExisting !== (v.reprocess !== 'all'))
+        issues.push({
+          field: 'reprocess',
+          message: `reprocess ${v.reprocess} contradicts skipExisting ${v.skipExisting} (skipExisting false is reprocess all); give one of the two`,
+        })
+    }
     if (v.dates)
       issues.push(...checkDatesList(v.dates, v.startDate, v.endDate, v.cadence, context.today))
     else if (v.startDate === undefined)
@@ -314,13 +331,16 @@ export function safeParseBackfillRequest(
       })
   }
   if (!parsed.success || issues.length > 0) return { ok: false, issues }
-  const { dates, cadence: _cadence, ...value } = parsed.data
+  const { dates, cadence: _cadence, skipExisting, reprocess, ...value } = parsed.data
+  const choice = reprocess ?? (skipExisting === false ? 'all' : 'missing-and-failed')
   const startDate = value.startDate ?? dates?.[0] ?? ''
   const endDate = value.endDate ?? (dates ? (dates.at(-1) ?? startDate) : startDate)
   return {
     ok: true,
     value: {
       ...value,
+      skipExisting: choice !== 'all',
+      reprocess: choice,
       startDate,
       endDate,
       cadence: dates ? null : (cadence ?? 'daily'),

@@ -24,6 +24,7 @@ import { WHOLE_DATE } from './cell-ref.ts'
 import type { JobEvent } from './job-events.ts'
 import { getCell, listCells, type JobState } from './job-state.ts'
 import {
+  isRecordedFailure,
   isUnpublished,
   planDateCells,
   planOpenDate,
@@ -252,6 +253,12 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
     manifest: SnapshotManifest | null,
   ) {
     const found = new Map<string, StoredCell>()
+    // Read only when a cell is not stored: a failure is recorded only for districts without a file.
+    const unstored = districtIds.some((id) => manifest?.districts[id] === undefined)
+    const metadata = unstored ? await deps.store.readMetadata(date) : null
+    const failed = new Set(
+      (metadata?.failedDistricts ?? []).filter(isRecordedFailure).map((f) => f.districtId),
+    )
     for (const districtId of districtIds) {
       const entry = manifest?.districts[districtId]
       // Only a file that could be skipped is worth opening.
@@ -268,6 +275,7 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
       latestPublishedAsOf: ctx.latestPublishedAsOf,
       existing: (_date, districtId) => found.get(districtId) ?? null,
       notListed: (_date, districtId) => notListedIn(manifest, districtId),
+      recordedFailure: (_date, districtId) => failed.has(districtId),
       jobId: state.backfillId,
     })
   }
@@ -288,6 +296,11 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
     if (cell.action === 'unavailable') {
       const reason = `nothing published after ${ctx.latestPublishedAsOf}`
       emit({ type: 'cell:unavailable', at: at(), date, districtId, reason })
+      return
+    }
+    if (cell.why === 'recorded-failure') {
+      // Reprocess `missing`: the failure recorded earlier stays, nothing is asked.
+      emit({ type: 'cell:skipped', at: at(), date, districtId })
       return
     }
     const entry = manifest?.districts[districtId]

@@ -25,6 +25,8 @@ export function makeRequest(over: Partial<ResolvedBackfillRequest> = {}): Resolv
     concurrency: 3,
     retryFailures: true,
     skipExisting: true,
+    // Consistent as the parser resolves them: skipExisting false is reprocess all.
+    reprocess: over.skipExisting === false ? 'all' : 'missing-and-failed',
     rateLimitDelayMs: 0,
     enableCaching: true,
     dryRun: false,

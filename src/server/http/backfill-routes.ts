@@ -15,7 +15,7 @@ const backfillId = z
 const requestBody = z
   .record(z.string(), z.unknown())
   .describe(
-    'BackfillRequest: startDate (required), endDate, targetDistricts, collectionType (system-wide | per-district | auto), concurrency, retryFailures, skipExisting, rateLimitDelayMs, enableCaching, dryRun',
+    'BackfillRequest: startDate (required), endDate, targetDistricts, collectionType (system-wide | per-district | auto), concurrency, retryFailures, skipExisting, reprocess (missing | missing-and-failed | all), rateLimitDelayMs, enableCaching, dryRun',
   )
 
 /** docs/architecture.md#http-api: the global backfill API and its district-scoped forms, over one service. */

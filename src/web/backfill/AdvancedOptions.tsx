@@ -130,12 +130,6 @@ export function AdvancedOptions({
           onChange={(v) => onChange({ retryFailures: v })}
         />
         <Checkbox
-          id="skipExisting"
-          label="Skip existing"
-          checked={form.skipExisting}
-          onChange={(v) => onChange({ skipExisting: v })}
-        />
-        <Checkbox
           id="enableCaching"
           label="Use raw CSV cache"
           checked={form.enableCaching}

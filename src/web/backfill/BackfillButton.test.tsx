@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { BackfillRequest } from '../../shared/backfill-api.ts'
+import type { BackfillRequest, DryRunPlan, PlannedCellView } from '../../shared/backfill-api.ts'
 import { ApiError } from '../api/api-error.ts'
 import { makeJob } from '../test-support.ts'
 import { fakeApi, renderWithProviders } from '../test-render.tsx'
@@ -71,7 +71,7 @@ describe('BackfillButton', () => {
     fireEvent.change(screen.getByLabelText('Concurrency'), { target: { value: '6' } })
     fireEvent.change(screen.getByLabelText('Request delay (ms)'), { target: { value: '150' } })
     fireEvent.click(screen.getByLabelText('Retry failures'))
-    fireEvent.click(screen.getByLabelText('Skip existing'))
+    fireEvent.click(screen.getByLabelText(/^Everything again/))
     fireEvent.click(screen.getByLabelText('Use raw CSV cache'))
     fireEvent.click(screen.getByRole('button', { name: 'Start backfill' }))
     await waitFor(() => expect(started).toEqual(['bf_new']))
@@ -84,7 +84,7 @@ describe('BackfillButton', () => {
         collectionType: 'system-wide',
         concurrency: 6,
         retryFailures: false,
-        skipExisting: false,
+        reprocess: 'all',
         rateLimitDelayMs: 150,
         enableCaching: false,
       },
@@ -101,5 +101,62 @@ describe('BackfillButton', () => {
     setDates('2026-11-01', '2026-11-01')
     fireEvent.click(screen.getByRole('button', { name: 'Start backfill' }))
     expect((await screen.findByRole('alert')).textContent).toMatch(/401.*Admin token/)
+  })
+
+  it('sends the reprocess choice, and a shown preview follows it with its counts', async () => {
+    const previewed: BackfillRequest[] = []
+    // A store with one cell stored and one recorded failure; the fake plans as the server does.
+    const planFor = (r: BackfillRequest): DryRunPlan => {
+      const failed: PlannedCellView = {
+        date: '2026-11-01',
+        districtId: '61',
+        action: r.reprocess === 'missing' ? 'skip' : 'fetch',
+        stored: null,
+        why: 'recorded-failure',
+      }
+      const stored: PlannedCellView = {
+        date: '2026-11-01',
+        districtId: '02',
+        action: r.reprocess === 'all' ? 'fetch' : 'skip',
+        stored: 'full',
+      }
+      const cells = [stored, failed]
+      const fetch = cells.filter((c) => c.action === 'fetch').length
+      return {
+        dryRun: true,
+        request: makeJob().request,
+        scope: makeJob().scope,
+        collectionStrategy: makeJob().collectionStrategy,
+        dates: 1,
+        chosenDates: ['2026-11-01'],
+        counts: { total: 2, fetch, skip: 2 - fetch, unavailable: 0, notADistrict: 0 },
+        requests: { summary: 1, perDistrict: 3 * fetch, total: 1 + 3 * fetch, exact: true },
+        cells,
+        openDates: [],
+      }
+    }
+    const api = fakeApi({
+      previewBackfill: async (r) => {
+        previewed.push(r)
+        return planFor(r)
+      },
+    })
+    renderWithProviders(<BackfillButton />, api)
+    setDates('2026-11-01', '2026-11-01')
+    const count = (name: string) =>
+      screen.getByTestId('plan-preview').querySelector(`[data-count="${name}"]`)?.textContent
+    expect(screen.getByLabelText<HTMLInputElement>(/^Missing and failed/).checked).toBe(true)
+    fireEvent.click(screen.getByRole('button', { name: /Preview/ }))
+    await waitFor(() => expect(count('fetch')).toBe('1'))
+    expect(count('recorded-failure')).toBe('0 / 1')
+
+    fireEvent.click(screen.getByLabelText(/^Missing only/))
+    await waitFor(() => expect(count('fetch')).toBe('0'))
+    expect([count('skip'), count('recorded-failure')]).toEqual(['2', '1 / 0'])
+
+    fireEvent.click(screen.getByLabelText(/^Everything again/))
+    await waitFor(() => expect(count('fetch')).toBe('2'))
+    expect(count('skip')).toBe('0')
+    expect(previewed.map((r) => r.reprocess)).toEqual(['missing-and-failed', 'missing', 'all'])
   })
 })

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
-import type { BackfillRequest } from '../../shared/backfill-api.ts'
+import type { BackfillRequest, Reprocess } from '../../shared/backfill-api.ts'
 import { todayUtc } from '../../shared/iso-date.ts'
 import { describeApiError, fieldIssuesOf, type FieldIssue } from '../api/api-error.ts'
 import { useApi } from '../api/ApiProvider.tsx'
@@ -10,6 +10,7 @@ import { ErrorSummary } from './ErrorSummary.tsx'
 import { FormField } from './FormField.tsx'
 import { useInitiateBackfill, useInitiateDistrictBackfill, usePreviewBackfill } from './hooks.ts'
 import { PlanPreview } from './PlanPreview.tsx'
+import { ReprocessChoice } from './ReprocessChoice.tsx'
 import {
   defaultFormState,
   issuesByField,
@@ -50,9 +51,9 @@ export function BackfillButton({
   const errors = issuesByField(issues)
   const banner = failed && serverIssues.length === 0 ? describeApiError(failed) : null
 
-  const submit = (action: 'start' | 'preview') => {
+  const submit = (action: 'start' | 'preview', current: BackfillFormState = form) => {
     setLastAction(action)
-    const result = toBackfillRequest(form, { districtScoped: districtId !== undefined })
+    const result = toBackfillRequest(current, { districtScoped: districtId !== undefined })
     if (!result.ok) {
       setLocalIssues(result.issues)
       return
@@ -69,6 +70,12 @@ export function BackfillButton({
     submit('start')
   }
   const patch = (p: Partial<BackfillFormState>) => setForm((f) => ({ ...f, ...p }))
+  /** A shown preview follows the reprocess choice, so its counts show the choice's effect. */
+  const chooseReprocess = (reprocess: Reprocess) => {
+    const next = { ...form, reprocess }
+    setForm(next)
+    if (lastAction === 'preview' && preview.data) submit('preview', next)
+  }
   const busy = start.isPending || preview.isPending
 
   return (
@@ -108,6 +115,11 @@ export function BackfillButton({
             )}
           </FormField>
         </div>
+        <ReprocessChoice
+          value={form.reprocess}
+          onChange={chooseReprocess}
+          errors={errors['reprocess']}
+        />
         {errors['form'] && <p className="field__error">{errors['form'].join(' ')}</p>}
         {showAdvancedOptions && (
           <button

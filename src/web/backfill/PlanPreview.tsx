@@ -4,6 +4,8 @@ import { describePlanRequests } from './plan-view.ts'
 /** What a dry run says the backfill would do: cells, requests and why that strategy. */
 export function PlanPreview({ plan }: { plan: DryRunPlan }) {
   const { counts, collectionStrategy: strategy, scope } = plan
+  const failedBefore = plan.cells.filter((c) => c.why === 'recorded-failure')
+  const failedSkipped = failedBefore.filter((c) => c.action === 'skip').length
   return (
     <section className="plan" aria-label="Backfill plan" data-testid="plan-preview">
       <h3>Plan (nothing started)</h3>
@@ -15,6 +17,12 @@ export function PlanPreview({ plan }: { plan: DryRunPlan }) {
         <div>
           <dt>Already stored (skip)</dt>
           <dd data-count="skip">{counts.skip}</dd>
+        </div>
+        <div>
+          <dt>Failed before (skipped / fetched again)</dt>
+          <dd data-count="recorded-failure">
+            {failedSkipped} / {failedBefore.length - failedSkipped}
+          </dd>
         </div>
         <div>
           <dt>Not published (unavailable)</dt>

@@ -11,6 +11,9 @@ export interface BackfillInfo {
   targetDistricts?: string[]
   collectionType?: string
   status?: JobStatus
+  /** The job's date range, so the coverage view can open on it once the job ends. */
+  startDate?: string
+  endDate?: string
 }
 
 export type RegistryAction =
@@ -52,6 +55,8 @@ export function toBackfillInfo(job: BackfillResponse): BackfillInfo {
     targetDistricts: job.scope.targetDistricts,
     collectionType: job.collectionStrategy.type,
     status: job.status,
+    startDate: job.request.startDate,
+    endDate: job.request.endDate,
   }
   if (job.districtId) info.districtId = job.districtId
   return info

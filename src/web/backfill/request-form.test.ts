@@ -22,7 +22,7 @@ describe('defaultFormState', () => {
       collectionType: 'auto',
       concurrency: '3',
       retryFailures: true,
-      skipExisting: true,
+      reprocess: 'missing-and-failed',
       enableCaching: true,
     })
   })
@@ -37,7 +37,7 @@ describe('toBackfillRequest', () => {
         collectionType: 'per-district',
         concurrency: '5',
         retryFailures: false,
-        skipExisting: false,
+        reprocess: 'missing',
         rateLimitDelayMs: '250',
         enableCaching: false,
       }),
@@ -52,7 +52,7 @@ describe('toBackfillRequest', () => {
         collectionType: 'per-district',
         concurrency: 5,
         retryFailures: false,
-        skipExisting: false,
+        reprocess: 'missing',
         rateLimitDelayMs: 250,
         enableCaching: false,
       },

@@ -3,7 +3,12 @@
  * explicitly, so what the user saw is what the server runs. Checks here catch what can be
  * known without the server; the server's own 400s are shown the same way, by field.
  */
-import type { BackfillRequest, Cadence, CollectionType } from '../../shared/backfill-api.ts'
+import type {
+  BackfillRequest,
+  Cadence,
+  CollectionType,
+  Reprocess,
+} from '../../shared/backfill-api.ts'
 import { normalizeDistrictId } from '../../shared/district-id.ts'
 import { addDays, isIsoDate } from '../../shared/iso-date.ts'
 import type { FieldIssue } from '../api/api-error.ts'
@@ -18,7 +23,8 @@ export interface BackfillFormState {
   collectionType: CollectionType
   concurrency: string
   retryFailures: boolean
-  skipExisting: boolean
+  /** Which cells are fetched again (it also decides skipExisting on the server). */
+  reprocess: Reprocess
   rateLimitDelayMs: string
   enableCaching: boolean
 }
@@ -36,7 +42,7 @@ export function defaultFormState(today: string): BackfillFormState {
     collectionType: 'auto',
     concurrency: '3',
     retryFailures: true,
-    skipExisting: true,
+    reprocess: 'missing-and-failed',
     rateLimitDelayMs: '0',
     enableCaching: true,
   }
@@ -114,7 +120,7 @@ export function toBackfillRequest(
     collectionType: form.collectionType,
     concurrency,
     retryFailures: form.retryFailures,
-    skipExisting: form.skipExisting,
+    reprocess: form.reprocess,
     rateLimitDelayMs,
     enableCaching: form.enableCaching,
   }
@@ -135,6 +141,7 @@ export function issuesByField(issues: readonly FieldIssue[]): Record<string, str
     'concurrency',
     'retryFailures',
     'skipExisting',
+    'reprocess',
     'rateLimitDelayMs',
     'enableCaching',
   ])

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { todayUtc } from '../../shared/iso-date.ts'
 import { describeApiError } from '../api/api-error.ts'
 import { useApi } from '../api/ApiProvider.tsx'
@@ -8,11 +8,18 @@ import type { CoverageQuery } from '../api/types.ts'
 import { CellInspector } from './CellInspector.tsx'
 import { CoverageMap } from './CoverageMap.tsx'
 import { CoverageLegend } from './CoverageLegend.tsx'
-import { checkCoverageRange, openingCoverageRange, type SelectedCell } from './coverage-view.ts'
+import {
+  checkCoverageRange,
+  jobCoverageRange,
+  openingCoverageRange,
+  type SelectedCell,
+} from './coverage-view.ts'
+import { useJustFinishedJob } from './use-finished-job.ts'
 
 /**
  * Opens on the range that holds data: the district's stored dates on a district page (summary
- * rows included), every stored date otherwise.
+ * rows included), every stored date otherwise. When a job started on this page ends, it moves
+ * to that job's range, unless the user has chosen a range by hand.
  */
 export function CoverageView({ districtIds }: { districtIds?: string[] }) {
   const api = useApi()
@@ -52,14 +59,31 @@ function CoverageRangeView({
   const [rangeError, setRangeError] = useState<string | null>(null)
   const [selected, setSelected] = useState<SelectedCell | null>(null)
   const coverage = useQuery(coverageOptions(api, applied))
+  const [byHand, setByHand] = useState(false)
+  const finished = useJustFinishedJob(districtIds?.length === 1 ? districtIds[0]! : null)
+  const followed = useRef<string | null>(null)
+
+  const show = (range: { from: string; to: string }) => {
+    setSelected(null)
+    setApplied({ ...range, ...(districtIds ? { districts: districtIds } : {}) })
+  }
+  useEffect(() => {
+    if (!finished || byHand || followed.current === finished.backfillId) return
+    followed.current = finished.backfillId
+    const range = jobCoverageRange(finished)
+    if (!range) return
+    setDraft(range)
+    setRangeError(null)
+    show(range)
+  })
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
     const problem = checkCoverageRange(draft.from, draft.to)
     setRangeError(problem)
     if (problem) return
-    setSelected(null)
-    setApplied({ ...draft, ...(districtIds ? { districts: districtIds } : {}) })
+    setByHand(true)
+    show(draft)
   }
   const report = coverage.data
   const selectedCell =

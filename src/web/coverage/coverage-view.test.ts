@@ -7,6 +7,7 @@ import {
   coverageCellLabel,
   coverageCounts,
   defaultCoverageRange,
+  jobCoverageRange,
   openingCoverageRange,
   summarizeDistrictFile,
 } from './coverage-view.ts'
@@ -223,5 +224,21 @@ describe('summarizeDistrictFile', () => {
       membership: '1460 active (base 1500, net -40)',
       payments: '1005 to date (new 100, renewals 900)',
     })
+  })
+})
+
+describe('jobCoverageRange', () => {
+  it("is the job's own range, its newest 400 days when longer, null when unknown", () => {
+    expect(jobCoverageRange({ startDate: '2026-10-01', endDate: '2026-10-05' })).toEqual({
+      from: '2026-10-01',
+      to: '2026-10-05',
+    })
+    // Month-end over three program years: the newest 400 days of it.
+    expect(jobCoverageRange({ startDate: '2023-07-01', endDate: '2026-06-30' })).toEqual({
+      from: '2025-05-27',
+      to: '2026-06-30',
+    })
+    expect(jobCoverageRange({})).toBeNull()
+    expect(jobCoverageRange({ startDate: '2026-10-05', endDate: '2026-10-01' })).toBeNull()
   })
 })

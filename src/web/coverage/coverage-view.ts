@@ -87,6 +87,20 @@ export function openingCoverageRange(
   return { from: sorted[0]! > earliest ? sorted[0]! : earliest, to }
 }
 
+/**
+ * The coverage range of a job's dates; a longer range (a cadence other than daily) keeps its
+ * newest MAX_COVERAGE_RANGE_DAYS days. Null when the job's dates are unknown.
+ */
+export function jobCoverageRange(job: {
+  startDate?: string
+  endDate?: string
+}): { from: string; to: string } | null {
+  const { startDate: from, endDate: to } = job
+  if (!isIsoDate(from) || !isIsoDate(to) || to < from) return null
+  const earliest = addDays(to, -(MAX_COVERAGE_RANGE_DAYS - 1))
+  return { from: from < earliest ? earliest : from, to }
+}
+
 export function checkCoverageRange(from: string, to: string): string | null {
   if (!isIsoDate(from) || !isIsoDate(to)) return 'Both dates must be real dates (YYYY-MM-DD).'
   if (to < from) return `"To" must not be before "From" (${to} < ${from}).`
