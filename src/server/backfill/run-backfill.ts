@@ -172,10 +172,14 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
     const manifest = await deps.store.readManifest(date)
     const toFetch: string[] = []
     const ids = pending().map((c) => c.districtId)
+    const absentHere: string[] = []
     for (const cell of await classifyDate(date, ids, detail, manifest)) {
       if (cell.action === 'fetch') toFetch.push(cell.districtId)
       else settle(cell, manifest)
+      if (cell.action === 'not-a-district') absentHere.push(cell.districtId)
     }
+    // A failure an earlier run recorded for a district the date's summary does not list is moot.
+    if (manifest && absentHere.length > 0) await clearMootFailures(manifest.asOf, absentHere)
     if (toFetch.length === 0) return null
     if (!summary) {
       const s = await fetchSummary(date, toFetch)
@@ -281,6 +285,14 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
   }
 
   /** The date's summary does not list the district: its own state, and nothing is asked. */
+  async function clearMootFailures(asOf: IsoDate, districtIds: string[]): Promise<void> {
+    const failed = new Set(
+      (await deps.store.readMetadata(asOf))?.failedDistricts.map((f) => f.districtId),
+    )
+    const moot = districtIds.filter((id) => failed.has(id))
+    if (moot.length > 0) await deps.store.clearFailures(asOf, moot)
+  }
+
   function notADistrict(date: IsoDate, districtId: string, summaryAsOf: IsoDate): void {
     const reason = `district ${districtId} is not in the summary of ${summaryAsOf}`
     emit({ type: 'cell:not-a-district', at: at(), date, districtId, summaryAsOf, reason })
