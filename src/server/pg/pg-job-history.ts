@@ -6,7 +6,8 @@
  */
 import type pg from 'pg'
 import type { JobEvent } from '../backfill/job-events.ts'
-import { replayJobEvents } from '../backfill/job-state.ts'
+import type { RunHints } from '../backfill/job-queue.ts'
+import { replayJobEvents, type JobState } from '../backfill/job-state.ts'
 
 export interface JobHistoryStore {
   listJobIds(): Promise<string[]>
@@ -44,32 +45,9 @@ export function createPgJobHistory(pool: pg.Pool): JobHistoryStore {
       let broken = false
       try {
         await client.query('BEGIN')
-        const inserted = await client.query(
-          `INSERT INTO backfill_jobs (backfill_id, created_at, status, kind, district_id,
-             target_districts, ended_at, state, hints, event_count)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (backfill_id) DO NOTHING`,
-          [
-            backfillId,
-            state.createdAt,
-            state.status,
-            state.kind,
-            state.districtId,
-            state.scope.targetDistricts,
-            state.completedAt,
-            JSON.stringify(state),
-            JSON.stringify({ latestPublishedAsOf: null }),
-            events.length,
-          ],
-        )
-        if (inserted.rowCount === 0) {
+        if (!(await insertJobRecord(client, state, { latestPublishedAsOf: null }, events))) {
           await client.query('ROLLBACK')
           return false
-        }
-        for (const [i, event] of events.entries()) {
-          await client.query(
-            'INSERT INTO backfill_job_events (backfill_id, seq, event) VALUES ($1, $2, $3)',
-            [backfillId, i + 1, JSON.stringify(event)],
-          )
         }
         await client.query('COMMIT')
         return true
@@ -81,4 +59,41 @@ export function createPgJobHistory(pool: pg.Pool): JobHistoryStore {
       }
     },
   }
+}
+
+/**
+ * Records a new job's row (the fold of `events`) and its events in the caller's transaction;
+ * false, writing nothing, when a job of that id is already recorded.
+ */
+export async function insertJobRecord(
+  client: pg.PoolClient,
+  state: JobState,
+  hints: RunHints,
+  events: JobEvent[],
+): Promise<boolean> {
+  const inserted = await client.query(
+    `INSERT INTO backfill_jobs (backfill_id, created_at, status, kind, district_id,
+       target_districts, ended_at, state, hints, event_count)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (backfill_id) DO NOTHING`,
+    [
+      state.backfillId,
+      state.createdAt,
+      state.status,
+      state.kind,
+      state.districtId,
+      state.scope.targetDistricts,
+      state.completedAt,
+      JSON.stringify(state),
+      JSON.stringify(hints),
+      events.length,
+    ],
+  )
+  if (inserted.rowCount === 0) return false
+  for (const [i, event] of events.entries()) {
+    await client.query(
+      'INSERT INTO backfill_job_events (backfill_id, seq, event) VALUES ($1, $2, $3)',
+      [state.backfillId, i + 1, JSON.stringify(event)],
+    )
+  }
+  return true
 }

@@ -25,6 +25,7 @@ import type {
   RunHints,
 } from '../backfill/job-queue.ts'
 import { applyJobEvent, createJobState, listCells, type JobState } from '../backfill/job-state.ts'
+import { insertJobRecord } from './pg-job-history.ts'
 
 export const EVENT_CHANNEL = 'tm_backfill_event'
 export const CANCEL_CHANNEL = 'tm_backfill_cancel'
@@ -213,30 +214,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     hints: RunHints,
     events: JobEvent[],
   ): Promise<boolean> {
-    const inserted = await client.query(
-      `INSERT INTO backfill_jobs (backfill_id, created_at, status, kind, district_id,
-         target_districts, ended_at, state, hints, event_count)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (backfill_id) DO NOTHING`,
-      [
-        state.backfillId,
-        state.createdAt,
-        state.status,
-        state.kind,
-        state.districtId,
-        state.scope.targetDistricts,
-        state.completedAt,
-        JSON.stringify(state),
-        JSON.stringify(hints),
-        events.length,
-      ],
-    )
-    if (inserted.rowCount === 0) return false
-    for (const [i, event] of events.entries()) {
-      await client.query(
-        'INSERT INTO backfill_job_events (backfill_id, seq, event) VALUES ($1, $2, $3)',
-        [state.backfillId, i + 1, JSON.stringify(event)],
-      )
-    }
+    if (!(await insertJobRecord(client, state, hints, events))) return false
     await client.query('SELECT pg_notify($1, $2)', [
       EVENT_CHANNEL,
       `${state.backfillId}:${events.length}`,
