@@ -136,7 +136,8 @@ async function startProduct(simUrl: string): Promise<Product> {
   }
 }
 
-async function runJob(url: string, body: unknown) {
+/** Starts a backfill on the server at `url` and polls it (every `pollMs`) until it ends. */
+export async function runJob(url: string, body: unknown, pollMs = 100) {
   const res = await fetch(`${url}/api/districts/backfill`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -150,7 +151,7 @@ async function runJob(url: string, body: unknown) {
       progress: { total: number; completed: number; skipped: number; failed: number }
     }
     if (!['queued', 'processing'].includes(j.status)) return j
-    await new Promise((r) => setTimeout(r, 100))
+    await new Promise((r) => setTimeout(r, pollMs))
   }
 }
 

@@ -47,40 +47,7 @@ async function finish(job: ClaimedJob) {
 }
 
 describe('in-process job queue', () => {
-  it('hands out the oldest runnable jobs, at most the running limit, each already processing', async () => {
-    const { queue, tick } = setup()
-    for (const n of [1, 2, 3]) {
-      await queue.enqueue(spec(n), HINTS)
-      tick()
-    }
-    const first = await queue.claim()
-    const second = await queue.claim()
-    expect([first?.state.backfillId, second?.state.backfillId]).toEqual([
-      spec(1).backfillId,
-      spec(2).backfillId,
-    ])
-    expect(first?.state.status).toBe('processing')
-    expect(first?.hints).toEqual(HINTS)
-    const third = queue.claim()
-    expect((await queue.get(spec(3).backfillId))?.status).toBe('queued')
-    if (!first) throw new Error('no job claimed')
-    await finish(first)
-    expect((await third)?.state.backfillId).toBe(spec(3).backfillId)
-    expect((await queue.get(spec(1).backfillId))?.status).toBe('complete')
-  })
-
-  it('refuses a job beyond the queued limit, naming the limit', async () => {
-    const { queue } = setup({ maxRunningJobs: 1, maxQueuedJobs: 1 })
-    await queue.enqueue(spec(1), HINTS)
-    // A running job takes no waiting place.
-    await queue.claim()
-    await queue.enqueue(spec(2), HINTS)
-    await expect(queue.enqueue(spec(3), HINTS)).rejects.toMatchObject({
-      code: 'QUEUE_FULL',
-      message: expect.stringMatching(/limit 1/),
-    })
-  })
-
+  // Claim order, the limits and QUEUE_FULL are the contract's (runJobQueueContract below).
   it('keeps no job its log could not record', async () => {
     const log = createMemoryJobEventLog<JobEvent>()
     const failing: JobEventLog<JobEvent> = {
