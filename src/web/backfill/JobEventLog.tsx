@@ -4,7 +4,7 @@ import { describeApiError } from '../api/api-error.ts'
 import { useApi } from '../api/ApiProvider.tsx'
 import { JOB_EVENTS_PAGE, jobEventsOptions } from '../api/queries.ts'
 import { describeEvent } from './event-view.ts'
-import { pageLabel } from './view-helpers.ts'
+import { Pager } from './Pager.tsx'
 
 /** A job's recorded events, fetched only once the section is opened; pages of 50. */
 export function JobEventLog({ backfillId }: { backfillId: string }) {
@@ -37,23 +37,16 @@ function EventPages({ backfillId }: { backfillId: string }) {
           </li>
         ))}
       </ol>
-      <nav className="pager" aria-label="Event pages">
-        <button
-          type="button"
-          disabled={offset === 0}
-          onClick={() => setOffset(Math.max(0, offset - JOB_EVENTS_PAGE))}
-        >
-          ‹ Earlier
-        </button>
-        <span>{pageLabel(offset, events.length, total)}</span>
-        <button
-          type="button"
-          disabled={offset + events.length >= total}
-          onClick={() => setOffset(offset + JOB_EVENTS_PAGE)}
-        >
-          Later ›
-        </button>
-      </nav>
+      <Pager
+        offset={offset}
+        pageSize={JOB_EVENTS_PAGE}
+        shown={events.length}
+        total={total}
+        onOffset={setOffset}
+        label="Event pages"
+        previous="‹ Earlier"
+        next="Later ›"
+      />
     </>
   )
 }

@@ -6,7 +6,8 @@ import { useApi } from '../api/ApiProvider.tsx'
 import { jobHistoryOptions } from '../api/queries.ts'
 import { useBackfillContext } from './BackfillContext.tsx'
 import { toBackfillInfo } from './backfill-registry.ts'
-import { describeRange, describeScope, doneCells, pageLabel, statusLabel } from './view-helpers.ts'
+import { Pager } from './Pager.tsx'
+import { describeRange, describeScope, doneCells, statusLabel } from './view-helpers.ts'
 
 export const HISTORY_PAGE_SIZE = 10
 
@@ -97,23 +98,16 @@ export function JobHistory({ districtId }: { districtId?: string }) {
           </table>
         </div>
       )}
-      <nav className="pager" aria-label="History pages">
-        <button
-          type="button"
-          disabled={offset === 0}
-          onClick={() => setOffset(Math.max(0, offset - HISTORY_PAGE_SIZE))}
-        >
-          ‹ Newer
-        </button>
-        <span>{pageLabel(offset, history.data?.jobs.length ?? 0, total)}</span>
-        <button
-          type="button"
-          disabled={offset + HISTORY_PAGE_SIZE >= total}
-          onClick={() => setOffset(offset + HISTORY_PAGE_SIZE)}
-        >
-          Older ›
-        </button>
-      </nav>
+      <Pager
+        offset={offset}
+        pageSize={HISTORY_PAGE_SIZE}
+        shown={history.data?.jobs.length ?? 0}
+        total={total}
+        onOffset={setOffset}
+        label="History pages"
+        previous="‹ Newer"
+        next="Older ›"
+      />
     </section>
   )
 }
