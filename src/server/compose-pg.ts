@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import type { Collector } from './collect/index.ts'
 import {
+  cancelSlicesVia,
   claimScheduledRun,
   createPgJobQueue,
   createPgPool,
@@ -62,6 +63,13 @@ export function createPgBackend({ config, logger, now }: PgBackendOptions) {
       if (!slices) throw new Error('a job was claimed by a process without a slice queue')
       await enqueueDateSlices(slices, state, client)
     },
+    // Any process, API ones too (no slice queue of their own): through the ending transaction.
+    onStopped: async (backfillId, client) => {
+      await cancelSlicesVia(
+        { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
+        { keyPrefix: `${backfillId}:` },
+      )
+    },
   })
   let worker: SliceWorker | null = null
 
@@ -81,6 +89,7 @@ export function createPgBackend({ config, logger, now }: PgBackendOptions) {
       slices = await createSliceQueue<SliceData>({
         databaseUrl: config.databaseUrl,
         expireInSeconds: config.workerSliceTimeoutSeconds,
+        retryLimit: config.workerSliceRetries,
         superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
         onError: (error) => logger.warn({ err: error }, 'slice queue error'),
       })
