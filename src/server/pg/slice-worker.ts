@@ -155,6 +155,46 @@ export async function startSliceWorker(deps: SliceWorkerDeps): Promise<SliceWork
     }
   }
 
+  /**
+   * Stores the date's summary and queues its cells' slices in one transaction that holds the
+   * job row `FOR SHARE`: a cancel (which takes it `FOR UPDATE` and takes the job's slices off the
+   * queue) either sees these slices or comes first, and then none is queued.
+   */
+  async function queueCells(
+    backfillId: string,
+    date: IsoDate,
+    summary: SummaryData,
+    districtIds: readonly string[],
+  ): Promise<void> {
+    const client = await pool.connect()
+    let broken = false
+    try {
+      await client.query('BEGIN')
+      const { rows } = await client.query<{ status: string }>(
+        'SELECT status FROM backfill_jobs WHERE backfill_id = $1 FOR SHARE',
+        [backfillId],
+      )
+      if (rows[0]?.status === 'processing') {
+        await client.query(
+          `INSERT INTO backfill_date_summaries (backfill_id, date, summary) VALUES ($1, $2, $3)
+           ON CONFLICT (backfill_id, date) DO UPDATE SET summary = EXCLUDED.summary`,
+          [backfillId, date, JSON.stringify(summary)],
+        )
+        const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) }
+        for (const districtId of districtIds) {
+          const cell: SliceData = { kind: 'cell', backfillId, date, districtId }
+          await deps.slices.enqueue({ key: sliceKey(cell), data: cell }, { db })
+        }
+      }
+      await client.query('COMMIT')
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true))
+      throw error
+    } finally {
+      client.release(broken)
+    }
+  }
+
   async function handle(slice: ClaimedSlice<SliceData>): Promise<void> {
     const data = slice.data
     const { backfillId, date } = data
@@ -181,15 +221,7 @@ export async function startSliceWorker(deps: SliceWorkerDeps): Promise<SliceWork
         // The cells' slices read the ledger this slice changed: record it first.
         await rec.flush()
         if (prepared && !signal.aborted) {
-          await pool.query(
-            `INSERT INTO backfill_date_summaries (backfill_id, date, summary) VALUES ($1, $2, $3)
-             ON CONFLICT (backfill_id, date) DO UPDATE SET summary = EXCLUDED.summary`,
-            [backfillId, date, JSON.stringify(prepared.summary)],
-          )
-          for (const districtId of prepared.districtIds) {
-            const cell: SliceData = { kind: 'cell', backfillId, date, districtId }
-            await deps.slices.enqueue({ key: sliceKey(cell), data: cell })
-          }
+          await queueCells(backfillId, date, prepared.summary, prepared.districtIds)
         } else await ex.moveCurrent(date)
       } else {
         const { rows } = await pool.query<{ summary: SummaryData }>(
