@@ -198,6 +198,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     latestPublishedAsOf: async () => (await client.getLiveStatus()).latestAsOf,
     performanceStatus: health.performance,
     upstreamPause: health.upstreamPause,
+    workPause: pg?.workPause,
     now,
     logger,
     jobRetentionMs: config.jobs.retentionDays * 86_400_000,

@@ -4,7 +4,8 @@
  * loopback. A slice that outlives WORKER_SLICE_TIMEOUT_SECONDS on every retry ends its cells
  * failed `SLICE_EXHAUSTED` and the job ends; `POST …/retry` finishes those cells across the
  * workers; cancel takes the job's slices off pg-boss at once; `tm-backfill retry <id>` with
- * DATABASE_URL finishes the cancelled job. The cases share the processes and run in order.
+ * DATABASE_URL finishes the cancelled job; with every worker gone the job view says so. The cases
+ * share the processes and run in order.
  */
 import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -219,4 +220,20 @@ describe('PostgreSQL mode: a job never hangs', () => {
     )
     expect(coverage.status).toBe(200)
   }, 120_000)
+
+  it('with every worker gone, the job view says no worker is running and claims no rate or ETA', async () => {
+    const [, ...workers] = children
+    for (const w of workers) await stop(w, 'SIGKILL')
+    const id = await startJob({ startDate: '2026-10-20', endDate: '2026-10-21' })
+    // The API process asks pg_stat_activity at most every 2 s; a killed worker's connections
+    // leave it once the database sees their sockets closed.
+    const idle = await poll(
+      'the job to say no worker runs',
+      async () => ((j) => j.pausedReason !== null && j)(await job(id)),
+      30_000,
+    )
+    expect(idle.status).toBe('queued')
+    expect(idle.pausedReason).toMatch(/no worker is running/)
+    expect(idle.progress).toMatchObject({ completed: 0, etaSeconds: null, cellsPerMinute: null })
+  }, 60_000)
 })

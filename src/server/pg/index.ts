@@ -10,6 +10,7 @@ export { MIGRATIONS } from './migrations.ts'
 export type { Migration } from './migrations.ts'
 export {
   cancelSlicesVia,
+  connectedWorkers,
   createSliceQueue,
   exhaustedQueueOf,
   SLICE_QUEUE_APPLICATION_NAME,

@@ -12,6 +12,7 @@
  * key prefix's waiting and running slices off the queue at once (pg-boss's `cancel`).
  */
 import { createRequire } from 'node:module'
+import type pg from 'pg'
 import PgBoss from 'pg-boss'
 
 type Settle = (this: unknown, ...args: unknown[]) => Promise<unknown>
@@ -126,6 +127,19 @@ interface SliceJob<T> {
  * worker) open them, so their presence in pg_stat_activity says a worker is running.
  */
 export const SLICE_QUEUE_APPLICATION_NAME = 'tm-backfill-queue'
+
+/**
+ * Worker processes connected to this database: each holds the slice queue's connections
+ * (pg-boss polls every half second) for as long as it runs; a killed one's go with it.
+ */
+export async function connectedWorkers(db: Pick<pg.Pool, 'query'>): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name = $1`,
+    [SLICE_QUEUE_APPLICATION_NAME],
+  )
+  return rows[0]?.n ?? 0
+}
 
 /** The dead-letter queue of `queue`: its slices given up after their last retry. */
 export const exhaustedQueueOf = (queue: string) => `${queue}_exhausted`
