@@ -96,7 +96,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ROLE: 'api' })).toThrow(/ROLE=api needs DATABASE_URL/)
   })
 
-  it('reads WORKER_SLICE_TIMEOUT_SECONDS (default 30, 5 to 3600)', () => {
+  it('reads WORKER_SLICE_TIMEOUT_SECONDS (default 30, 5 to 3600) and WORKER_SLICE_RETRIES (default 20, 0 to 100)', () => {
     expect(loadConfig({}).workerSliceTimeoutSeconds).toBe(30)
     expect(loadConfig({ WORKER_SLICE_TIMEOUT_SECONDS: '12' }).workerSliceTimeoutSeconds).toBe(12)
     expect(loadConfig({}).workerSliceRetries).toBe(20)
