@@ -9,7 +9,7 @@
  */
 import { createLogger } from '../server/logger.ts'
 import { createServices, type Services } from '../server/compose.ts'
-import { createPgPool, SLICE_QUEUE_APPLICATION_NAME, type PgPool } from '../server/pg/index.ts'
+import { connectedWorkers, createPgPool, type PgPool } from '../server/pg/index.ts'
 import { isTerminal, type BackfillResponse } from '../shared/backfill-api.ts'
 import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
 import { createBar, EXIT, EXIT_BY_STATUS, payloadOf, printJson, printSummary } from './output.ts'
@@ -51,19 +51,6 @@ export async function withPgServices<T>(
     await services.close()
     await pool.end()
   }
-}
-
-/**
- * Worker processes connected to this database: each holds the slice queue's connections
- * (pg-boss polls every half second) for as long as it runs; a killed one's go with it.
- */
-export async function connectedWorkers(pool: PgPool): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND application_name = $1`,
-    [SLICE_QUEUE_APPLICATION_NAME],
-  )
-  return rows[0]?.n ?? 0
 }
 
 /** Follows a job the workers run, to its end or until no worker has been seen for a while. */

@@ -8,7 +8,9 @@ import type { Logger } from 'pino'
 import type { Config } from './config.ts'
 import type { Collector } from './collect/index.ts'
 import {
+  cancelSlicesVia,
   claimScheduledRun,
+  connectedWorkers,
   createPgJobQueue,
   createPgPool,
   createSliceQueue,
@@ -62,8 +64,17 @@ export function createPgBackend({ config, logger, now }: PgBackendOptions) {
       if (!slices) throw new Error('a job was claimed by a process without a slice queue')
       await enqueueDateSlices(slices, state, client)
     },
+    // Any process, API ones too (no slice queue of their own): through the ending transaction.
+    onStopped: async (backfillId, client) => {
+      await cancelSlicesVia(
+        { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
+        { keyPrefix: `${backfillId}:` },
+      )
+    },
   })
   let worker: SliceWorker | null = null
+  /** Workers seen connected, asked at most every WORKERS_CHECK_MS. */
+  let workers: { at: number; count: number } | null = null
 
   return {
     pool,
@@ -81,6 +92,7 @@ export function createPgBackend({ config, logger, now }: PgBackendOptions) {
       slices = await createSliceQueue<SliceData>({
         databaseUrl: config.databaseUrl,
         expireInSeconds: config.workerSliceTimeoutSeconds,
+        retryLimit: config.workerSliceRetries,
         superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
         onError: (error) => logger.warn({ err: error }, 'slice queue error'),
       })
@@ -95,6 +107,21 @@ export function createPgBackend({ config, logger, now }: PgBackendOptions) {
         concurrency: config.upstream.maxConcurrent,
       })
     },
+    /**
+     * Why unfinished jobs do not move: no worker process is connected (pg_stat_activity, as the
+     * CLI's check); null when one is, or when this process is one.
+     */
+    async workPause(): Promise<{ reason: string } | null> {
+      if (runsWork) return null
+      if (!workers || now() - workers.at >= WORKERS_CHECK_MS) {
+        // Unknown (the database gone) is not "none": the database's own health says that.
+        const count = await connectedWorkers(pool).catch(() => 1)
+        workers = { at: now(), count }
+      }
+      return workers.count > 0
+        ? null
+        : { reason: 'no worker is running: the job waits until a worker process connects' }
+    },
     /** True in exactly one process per period: the automatic refresh runs once, not per process. */
     claimRefresh: (everyMs: number) => claimScheduledRun(pool, 'refresh', everyMs),
     async close(): Promise<void> {
@@ -104,6 +131,9 @@ export function createPgBackend({ config, logger, now }: PgBackendOptions) {
     },
   }
 }
+
+/** How often a job view asks again whether any worker is connected. */
+const WORKERS_CHECK_MS = 2000
 
 /** How often expired slices are looked for (one process at a time), part of the takeover bound. */
 export const SUPERVISE_INTERVAL_SECONDS = 5

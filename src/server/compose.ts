@@ -127,7 +127,8 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
           'critical',
           `upstream ${circuitHost} unreachable: ${status.reason ?? 'failures'}; probing again at ${status.nextProbeAt}`,
           { host: circuitHost, ...status },
-          `circuit:open:${circuitHost}:${status.openedAt}`,
+          // One alert per outage: a failed probe reopens the circuit within the same outage.
+          `circuit:open:${circuitHost}:${status.outageSince ?? status.openedAt}`,
         )
       } else if (status.state === 'closed') {
         alerts.raise('circuit:closed', 'info', `upstream ${circuitHost} reachable again`, {
@@ -197,6 +198,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     latestPublishedAsOf: async () => (await client.getLiveStatus()).latestAsOf,
     performanceStatus: health.performance,
     upstreamPause: health.upstreamPause,
+    workPause: pg?.workPause,
     now,
     logger,
     jobRetentionMs: config.jobs.retentionDays * 86_400_000,

@@ -96,9 +96,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ROLE: 'api' })).toThrow(/ROLE=api needs DATABASE_URL/)
   })
 
-  it('reads WORKER_SLICE_TIMEOUT_SECONDS (default 30, 5 to 3600)', () => {
+  it('reads WORKER_SLICE_TIMEOUT_SECONDS (default 30, 5 to 3600) and WORKER_SLICE_RETRIES (default 20, 0 to 100)', () => {
     expect(loadConfig({}).workerSliceTimeoutSeconds).toBe(30)
     expect(loadConfig({ WORKER_SLICE_TIMEOUT_SECONDS: '12' }).workerSliceTimeoutSeconds).toBe(12)
+    expect(loadConfig({}).workerSliceRetries).toBe(20)
+    expect(loadConfig({ WORKER_SLICE_RETRIES: '0' }).workerSliceRetries).toBe(0)
+    expect(() => loadConfig({ WORKER_SLICE_RETRIES: '101' })).toThrow(/WORKER_SLICE_RETRIES/)
     expect(() => loadConfig({ WORKER_SLICE_TIMEOUT_SECONDS: '2' })).toThrow(
       /WORKER_SLICE_TIMEOUT_SECONDS/,
     )

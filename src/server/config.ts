@@ -74,6 +74,11 @@ export interface Config {
    * to be lost (its worker died) and run by another worker. @default 30
    */
   workerSliceTimeoutSeconds: number
+  /**
+   * PostgreSQL mode: how often a failed or lost slice is run again before its cells are recorded
+   * failed (`SLICE_EXHAUSTED`) and the job goes on to its end. @default 20
+   */
+  workerSliceRetries: number
 }
 
 export const ROLES = ['all', 'api', 'worker'] as const
@@ -162,6 +167,7 @@ const envSchema = z.object({
     .optional()
     .default('all'),
   WORKER_SLICE_TIMEOUT_SECONDS: intFrom('WORKER_SLICE_TIMEOUT_SECONDS', 30, 5, 3600),
+  WORKER_SLICE_RETRIES: intFrom('WORKER_SLICE_RETRIES', 20, 0, 100),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .optional()
@@ -306,5 +312,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl,
     role: e.ROLE,
     workerSliceTimeoutSeconds: e.WORKER_SLICE_TIMEOUT_SECONDS,
+    workerSliceRetries: e.WORKER_SLICE_RETRIES,
   }
 }

@@ -136,6 +136,13 @@ export const ERROR_CODES = {
     layer: 'cell',
     meaning: 'a district announced for a date and not stored (yet)',
   },
+  // PostgreSQL mode (README "Running on several machines").
+  SLICE_EXHAUSTED: {
+    layer: 'cell',
+    meaning:
+      'the work of the cell failed or was lost on every attempt (WORKER_SLICE_RETRIES); a retry runs it again',
+    retryable: true,
+  },
   INTERNAL: {
     layer: 'cell',
     meaning: 'an unexpected failure (a bug); an API answer shows nothing internal',

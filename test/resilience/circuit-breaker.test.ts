@@ -88,8 +88,9 @@ describe('an outage shorter than CIRCUIT_MAX_OUTAGE_MS', () => {
 
     const alerts = (await stack.api<Json>('GET', '/api/alerts')).body.alerts as Json[]
     const kinds = alerts.map((a) => a.kind)
-    expect(kinds).toContain('circuit:open')
-    expect(kinds).toContain('circuit:closed')
+    // One outage, one alert each way, however many probes failed in between.
+    expect(kinds.filter((k) => k === 'circuit:open')).toHaveLength(1)
+    expect(kinds.filter((k) => k === 'circuit:closed')).toHaveLength(1)
     // Newest first: the circuit ended closed.
     expect(kinds.filter((k) => k.startsWith('circuit:'))[0]).toBe('circuit:closed')
     expect((await stack.api<Json>('GET', '/api/health')).body.upstream.circuit.state).toBe('closed')

@@ -2,10 +2,12 @@
  * PostgreSQL goes away for 30 s mid-job (its postmaster stopped with `pg_ctl stop -m fast`, then
  * started again): the server neither crashes nor sends the upstream a request without a budget
  * grant while the database is gone (no budget = no request), says so in GET /api/health, and
- * resumes by itself when the database is back: the job completes. Its own cluster, since the
- * run's shared one must stay up for the other files.
+ * resumes by itself when the database is back: the job completes, and alerts raised during the
+ * outage are in the alert list afterwards (one per key). Its own cluster, since the run's shared
+ * one must stay up for the other files.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Alert } from '../../src/server/alerts/index.ts'
 import type { HealthView } from '../../src/shared/api-schemas.ts'
 import { startPgCluster, type PgCluster } from '../helpers/pg-cluster.ts'
 import { configureDistricts, startJob, waitFor, waitForJob } from '../helpers/jobs.ts'
@@ -82,6 +84,11 @@ it('pauses while the database is gone for 30 s, says so, and resumes by itself',
   )
   expect(unreachable.status).toBe(503)
   expect(unreachable.body.error.code).toBe('STORAGE_IO')
+  // Alerts raised now cannot be written: they wait in this process, the same key twice is one.
+  const alerts = stack.server.services.alerts
+  alerts.raise('job:error', 'critical', 'raised during the outage', { n: 1 }, 'outage:a')
+  alerts.raise('job:error', 'critical', 'raised during the outage', { n: 2 }, 'outage:a')
+  alerts.raise('district:failing', 'warning', 'also raised during the outage', {}, null)
 
   await new Promise((r) => setTimeout(r, OUTAGE_MS - (Date.now() - haltAsked)))
   const resumeAt = Date.now()
@@ -92,6 +99,12 @@ it('pauses while the database is gone for 30 s, says so, and resumes by itself',
   const after = await health()
   expect(after.database).toMatchObject({ reachable: true, unreachableSince: null, paused: false })
   expect(after.database?.lastError?.message).toEqual(expect.any(String))
+  const listed = (await stack.api<{ alerts: Alert[] }>('GET', '/api/alerts')).body.alerts
+  const raisedDuring = listed.filter((a) => a.message.includes('during the outage'))
+  expect(raisedDuring.map((a) => [a.kind, a.details])).toEqual([
+    ['district:failing', {}],
+    ['job:error', { n: 1 }],
+  ])
 
   const log = arrivals()
   const duringOutage = log.filter((a) => a.at > halted + IN_FLIGHT_SLACK_MS && a.at < resumeAt)

@@ -66,10 +66,24 @@ export interface AlertManagerConfig {
 
 function createMemoryAlertStore(max: number): AlertStore {
   const alerts: Alert[] = []
+  /** Keys of the kept alerts (by alert id, and as a set): a key raised again is not kept twice. */
+  const keyOf = new Map<string, string>()
+  const keys = new Set<string>()
   return {
-    add(alert) {
+    add(alert, key) {
+      if (key !== null && keys.has(key)) return Promise.resolve(false)
       alerts.push(alert)
-      if (alerts.length > max) alerts.splice(0, alerts.length - max)
+      if (key !== null) {
+        keyOf.set(alert.id, key)
+        keys.add(key)
+      }
+      if (alerts.length > max) {
+        for (const gone of alerts.splice(0, alerts.length - max)) {
+          const k = keyOf.get(gone.id)
+          if (k !== undefined) keys.delete(k)
+          keyOf.delete(gone.id)
+        }
+      }
       return Promise.resolve(true)
     },
     update: () => Promise.resolve(),

@@ -43,6 +43,11 @@ export interface BackfillServiceDeps {
   performanceStatus: () => Promise<PerformanceStatus>
   /** Why requests are waiting right now (circuit open), if they are. */
   upstreamPause: () => { reason: string; until: string | null } | null
+  /**
+   * PostgreSQL mode: why no job runs right now (no worker process connected), if so. A running
+   * job's view then shows it as its pause and claims no rate or ETA.
+   */
+  workPause?: () => Promise<{ reason: string } | null>
   now: () => number
   logger: Logger
   /** Finished jobs older than this are removed. @default 7 days */
@@ -200,6 +205,12 @@ export function createBackfillService(deps: BackfillServiceDeps) {
       nowMs: deps.now(),
       performanceStatus: await deps.performanceStatus(),
     })
+    const unfinished = state.status === 'processing' || state.status === 'queued'
+    const idle = unfinished && deps.workPause ? await deps.workPause() : null
+    if (idle) {
+      const progress = { ...response.progress, etaSeconds: null, cellsPerMinute: null }
+      return { ...response, progress, pausedReason: idle.reason, pausedUntil: null }
+    }
     const pause = state.status === 'processing' ? deps.upstreamPause() : null
     return pause ? { ...response, pausedReason: pause.reason, pausedUntil: pause.until } : response
   }

@@ -8,8 +8,21 @@ export { migrate, MIGRATION_LOCK_KEY, PgSchemaTooNewError } from './migrate.ts'
 export type { MigrateOptions, MigrateResult } from './migrate.ts'
 export { MIGRATIONS } from './migrations.ts'
 export type { Migration } from './migrations.ts'
-export { createSliceQueue, SLICE_QUEUE_APPLICATION_NAME } from './slice-queue.ts'
-export type { ClaimedSlice, Slice, SliceDb, SliceQueue, SliceQueueOptions } from './slice-queue.ts'
+export {
+  cancelSlicesVia,
+  connectedWorkers,
+  createSliceQueue,
+  exhaustedQueueOf,
+  SLICE_QUEUE_APPLICATION_NAME,
+} from './slice-queue.ts'
+export type {
+  ClaimedSlice,
+  ExhaustedSlice,
+  Slice,
+  SliceDb,
+  SliceQueue,
+  SliceQueueOptions,
+} from './slice-queue.ts'
 export { createPgJobQueue, CANCEL_CHANNEL, EVENT_CHANNEL } from './pg-job-queue.ts'
 export type { PgJobQueue, PgJobQueueOptions } from './pg-job-queue.ts'
 export { createPgJobHistory } from './pg-job-history.ts'

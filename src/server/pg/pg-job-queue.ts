@@ -25,6 +25,8 @@ import type {
   RunHints,
 } from '../backfill/job-queue.ts'
 import { applyJobEvent, createJobState, listCells, type JobState } from '../backfill/job-state.ts'
+import type { CellError } from '../../shared/backfill-api.ts'
+import type { IsoDate } from '../../shared/iso-date.ts'
 import { insertJobRecord } from './pg-job-history.ts'
 
 export const EVENT_CHANNEL = 'tm_backfill_event'
@@ -47,6 +49,11 @@ export interface PgJobQueueOptions {
    * connection: work queued through it exists exactly when the job is started.
    */
   onStarted?: (state: JobState, client: pg.PoolClient) => Promise<void>
+  /**
+   * Called inside the transaction that cancels or fails a job: its queued work is taken off the
+   * queue exactly when the job ends (any process may call it, API processes too).
+   */
+  onStopped?: (backfillId: string, client: pg.PoolClient) => Promise<void>
 }
 
 export interface PgJobQueue extends JobQueue {
@@ -62,6 +69,16 @@ export interface PgJobQueue extends JobQueue {
    * row lock, so of several callers exactly one records it. Returns the state.
    */
   finishIfSettled(backfillId: string): Promise<JobState | null>
+  /**
+   * Records the still-pending cells of a date (`districtId` null) or of one cell `failed` with
+   * `error`, deciding under the job row's lock (a cell that settled meanwhile keeps its end), then
+   * ends the job if nothing is pending. Returns the state (null: no such job).
+   */
+  failPending(
+    backfillId: string,
+    cells: { date: IsoDate; districtId: string | null },
+    error: Omit<CellError, 'at'>,
+  ): Promise<JobState | null>
   /** Ends the job `error` (`job:failed`) and stops its work in every process, as cancel does. */
   fail(backfillId: string, message: string): Promise<JobState | null>
   /** Resolves once the notification listener is connected; rejects if it cannot be. */
@@ -308,10 +325,23 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     }
   }
 
+  /** Ends a running job whose every cell has settled, under its row lock (taken again here). */
+  async function finishIn(client: pg.PoolClient, backfillId: string): Promise<JobState | null> {
+    const { rows } = await client.query<{ state: JobState }>(
+      'SELECT state FROM backfill_jobs WHERE backfill_id = $1 FOR UPDATE',
+      [backfillId],
+    )
+    const state = rows[0]?.state
+    if (!state || state.status !== 'processing') return state ?? null
+    if (listCells(state).some((c) => c.state === 'pending')) return state
+    return appendIn(client, backfillId, [{ type: 'job:finished', at: at() }])
+  }
+
   /** Appends `event`, and tells every process to stop the job's work. */
   const stopWith = (backfillId: string, event: JobEvent) =>
     transaction(async (client) => {
       const after = await appendIn(client, backfillId, [event])
+      if (after) await options.onStopped?.(backfillId, client)
       // Delivered at commit, to every process (this one included).
       if (after) await client.query('SELECT pg_notify($1, $2)', [CANCEL_CHANNEL, backfillId])
       return after
@@ -323,7 +353,9 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     watch,
     ready: () => listener.then(() => undefined),
 
-    finishIfSettled: (backfillId: string) =>
+    finishIfSettled: (backfillId: string) => transaction((client) => finishIn(client, backfillId)),
+
+    failPending: (backfillId, cells, error) =>
       transaction(async (client) => {
         const { rows } = await client.query<{ state: JobState }>(
           'SELECT state FROM backfill_jobs WHERE backfill_id = $1 FOR UPDATE',
@@ -331,8 +363,23 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
         )
         const state = rows[0]?.state
         if (!state || state.status !== 'processing') return state ?? null
-        if (listCells(state).some((c) => c.state === 'pending')) return state
-        return appendIn(client, backfillId, [{ type: 'job:finished', at: at() }])
+        const now = at()
+        const events: JobEvent[] = listCells(state)
+          .filter(
+            (c) =>
+              c.state === 'pending' &&
+              c.date === cells.date &&
+              (cells.districtId === null || c.districtId === cells.districtId),
+          )
+          .map((c) => ({
+            type: 'cell:failed',
+            at: now,
+            date: c.date,
+            districtId: c.districtId,
+            error: { ...error, at: now },
+          }))
+        await appendIn(client, backfillId, events)
+        return finishIn(client, backfillId)
       }),
 
     fail: (backfillId: string, message: string) =>

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { createTestDatabase } from '../../../test/helpers/pg-database.ts'
 import type { TestDatabase } from '../../../test/helpers/pg-database.ts'
 import { createSliceQueue } from './slice-queue.ts'
-import type { ClaimedSlice, SliceQueue } from './slice-queue.ts'
+import type { ClaimedSlice, ExhaustedSlice, SliceQueue } from './slice-queue.ts'
+import { createPgPool } from './pool.ts'
 
 let db: TestDatabase
 const queues: SliceQueue<{ job: string }>[] = []
@@ -56,4 +57,125 @@ it('runs a second slice of a running key only after the first finished, on any w
   await started.get('j2')!.promise
   expect(events.indexOf('start j2 2026-02-20:61')).toBeGreaterThan(events.indexOf('end j1'))
   expect(events.filter((e) => e.includes('j4'))).toEqual([])
+}, 60_000)
+
+it('hands a slice that failed on every retry to onExhausted once, with its attempts and the last reason', async () => {
+  const q = await createSliceQueue<{ job: string }>({
+    databaseUrl: db.url,
+    queue: 'exhaust',
+    retryLimit: 1,
+  })
+  queues.push(q)
+  const runs: string[] = []
+  const given = deferred()
+  const exhausted: ExhaustedSlice<{ job: string }>[] = []
+  await q.work(
+    async (slice) => {
+      runs.push(slice.key)
+      if (slice.data.job === 'bad') throw new Error(`cannot do ${slice.key}`)
+    },
+    {
+      onExhausted: async (slice) => {
+        exhausted.push(slice)
+        given.resolve()
+      },
+    },
+  )
+  await q.enqueue({ key: 'j1:2026-02-20', data: { job: 'bad' } })
+  await q.enqueue({ key: 'j1:2026-02-21', data: { job: 'good' } })
+  await given.promise
+  // The exhausted handler's own poll: a second hand-over would come within it.
+  await new Promise((r) => setTimeout(r, 1500))
+  expect(exhausted).toEqual([
+    {
+      id: expect.any(String),
+      key: 'j1:2026-02-20',
+      data: { job: 'bad' },
+      attempts: 2,
+      reason: 'cannot do j1:2026-02-20',
+    },
+  ])
+  expect(runs.filter((k) => k === 'j1:2026-02-20')).toHaveLength(2)
+  expect(runs.filter((k) => k === 'j1:2026-02-21')).toHaveLength(1)
+}, 60_000)
+
+it('aborts a run that outlives expireInSeconds, and gives the slice up after its last retry', async () => {
+  const q = await createSliceQueue<{ job: string }>({
+    databaseUrl: db.url,
+    queue: 'expire',
+    expireInSeconds: 1,
+    retryLimit: 1,
+  })
+  queues.push(q)
+  const aborted: number[] = []
+  const given = deferred()
+  let reason = ''
+  await q.work(
+    async (slice) => {
+      // Never ends by itself: only the expiry signal stops it.
+      await new Promise<void>((resolve) =>
+        slice.signal.addEventListener('abort', () => resolve(), { once: true }),
+      )
+      aborted.push(Date.now())
+    },
+    {
+      onExhausted: async (slice) => {
+        reason = slice.reason
+        given.resolve()
+      },
+    },
+  )
+  await q.enqueue({ key: 'j2:2026-02-20:61', data: { job: 'slow' } })
+  await given.promise
+  expect(aborted).toHaveLength(2)
+  expect(reason).toEqual(expect.any(String))
+}, 60_000)
+
+it('cancel takes the waiting and running slices of a key prefix off the queue, and only those', async () => {
+  const q = await createSliceQueue<{ job: string }>({ databaseUrl: db.url, queue: 'cancel' })
+  queues.push(q)
+  const running = deferred()
+  const release = deferred()
+  const runs: string[] = []
+  await q.work(async (slice) => {
+    runs.push(slice.key)
+    if (slice.key === 'bf_a:2026-02-20') {
+      running.resolve()
+      await release.promise
+    }
+  })
+  await q.enqueue({ key: 'bf_a:2026-02-20', data: { job: 'a' } })
+  await running.promise
+  // A one-slot worker is busy: these wait.
+  await q.enqueue({ key: 'bf_a:2026-02-21', data: { job: 'a' } })
+  await q.enqueue({ key: 'bf_a:2026-02-21:61', data: { job: 'a' } })
+  await q.enqueue({ key: 'bf_ab:2026-02-21', data: { job: 'ab' } })
+  expect(await q.cancel('bf_a:')).toBe(3)
+  const pool = createPgPool({ databaseUrl: db.url, max: 1 })
+  try {
+    const states = async () =>
+      (
+        await pool.query<{ key: string; state: string }>(
+          `SELECT singleton_key AS key, state::text FROM pgboss.job WHERE name = 'cancel'
+            ORDER BY singleton_key`,
+        )
+      ).rows
+    expect(await states()).toEqual([
+      { key: 'bf_a:2026-02-20', state: 'cancelled' },
+      { key: 'bf_a:2026-02-21', state: 'cancelled' },
+      { key: 'bf_a:2026-02-21:61', state: 'cancelled' },
+      { key: 'bf_ab:2026-02-21', state: 'created' },
+    ])
+    release.resolve()
+    await vi.waitFor(() => expect(runs).toContain('bf_ab:2026-02-21'), { timeout: 20_000 })
+    // The cancelled ones were never claimed, and the running one's end changed nothing.
+    expect(runs).toEqual(['bf_a:2026-02-20', 'bf_ab:2026-02-21'])
+    expect((await states()).filter((s) => s.key.startsWith('bf_a:'))).toEqual([
+      { key: 'bf_a:2026-02-20', state: 'cancelled' },
+      { key: 'bf_a:2026-02-21', state: 'cancelled' },
+      { key: 'bf_a:2026-02-21:61', state: 'cancelled' },
+    ])
+  } finally {
+    await pool.end()
+  }
 }, 60_000)

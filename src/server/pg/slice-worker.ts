@@ -15,8 +15,12 @@
  *   before its worker died is recorded as completed and never fetched again.
  * - After every slice, the job ends (`job:finished`) once no cell is pending, decided under the
  *   job row's lock, once. A fatal error ends it `error`.
- * - Cancel (any process) aborts the signal of the job's slices running here; its waiting
- *   slices end without work when claimed, since the job is no longer `processing`.
+ * - Cancel (any process) takes the job's slices off pg-boss in the cancelling transaction
+ *   (compose-pg.ts `onStopped`) and aborts the signal of its slices running here; a slice
+ *   claimed just before still ends without work, since the job is no longer `processing`.
+ * - A slice that fails or is lost on every retry (WORKER_SLICE_RETRIES) comes back once as
+ *   exhausted: its date's (or its cell's) pending cells are recorded failed `SLICE_EXHAUSTED`
+ *   and the job ends like any other once nothing is pending; `retry` runs those cells again.
  * - A worker that dies mid-slice loses it after `expireInSeconds`; the next maintenance run
  *   puts it back and another worker's next poll takes it (the takeover bound, README).
  */
@@ -29,7 +33,8 @@ import type { JobEvent } from '../backfill/job-events.ts'
 import { createJobExecutor, type RunDeps } from '../backfill/run-backfill.ts'
 import { applyJobEvent, listCells, type JobState } from '../backfill/job-state.ts'
 import type { PgJobQueue } from './pg-job-queue.ts'
-import type { ClaimedSlice, SliceQueue } from './slice-queue.ts'
+import { ErrorCode } from '../../shared/error-codes.ts'
+import type { ClaimedSlice, ExhaustedSlice, SliceQueue } from './slice-queue.ts'
 
 export type SliceData =
   | { kind: 'date'; backfillId: string; date: IsoDate }
@@ -150,6 +155,46 @@ export async function startSliceWorker(deps: SliceWorkerDeps): Promise<SliceWork
     }
   }
 
+  /**
+   * Stores the date's summary and queues its cells' slices in one transaction that holds the
+   * job row `FOR SHARE`: a cancel (which takes it `FOR UPDATE` and takes the job's slices off the
+   * queue) either sees these slices or comes first, and then none is queued.
+   */
+  async function queueCells(
+    backfillId: string,
+    date: IsoDate,
+    summary: SummaryData,
+    districtIds: readonly string[],
+  ): Promise<void> {
+    const client = await pool.connect()
+    let broken = false
+    try {
+      await client.query('BEGIN')
+      const { rows } = await client.query<{ status: string }>(
+        'SELECT status FROM backfill_jobs WHERE backfill_id = $1 FOR SHARE',
+        [backfillId],
+      )
+      if (rows[0]?.status === 'processing') {
+        await client.query(
+          `INSERT INTO backfill_date_summaries (backfill_id, date, summary) VALUES ($1, $2, $3)
+           ON CONFLICT (backfill_id, date) DO UPDATE SET summary = EXCLUDED.summary`,
+          [backfillId, date, JSON.stringify(summary)],
+        )
+        const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) }
+        for (const districtId of districtIds) {
+          const cell: SliceData = { kind: 'cell', backfillId, date, districtId }
+          await deps.slices.enqueue({ key: sliceKey(cell), data: cell }, { db })
+        }
+      }
+      await client.query('COMMIT')
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true))
+      throw error
+    } finally {
+      client.release(broken)
+    }
+  }
+
   async function handle(slice: ClaimedSlice<SliceData>): Promise<void> {
     const data = slice.data
     const { backfillId, date } = data
@@ -162,7 +207,7 @@ export async function startSliceWorker(deps: SliceWorkerDeps): Promise<SliceWork
     // A cancelled, failed or removed job: its waiting slices end here, without a request.
     if (!loaded || loaded.state.status !== 'processing') return guard.done()
     logger.debug({ backfillId, slice: slice.key }, 'slice started')
-    const signal = AbortSignal.any([guard.signal, stopping.signal])
+    const signal = AbortSignal.any([guard.signal, stopping.signal, slice.signal])
     const rec = recorder(backfillId, loaded.state)
     const ex = createJobExecutor(
       loaded.state,
@@ -176,15 +221,7 @@ export async function startSliceWorker(deps: SliceWorkerDeps): Promise<SliceWork
         // The cells' slices read the ledger this slice changed: record it first.
         await rec.flush()
         if (prepared && !signal.aborted) {
-          await pool.query(
-            `INSERT INTO backfill_date_summaries (backfill_id, date, summary) VALUES ($1, $2, $3)
-             ON CONFLICT (backfill_id, date) DO UPDATE SET summary = EXCLUDED.summary`,
-            [backfillId, date, JSON.stringify(prepared.summary)],
-          )
-          for (const districtId of prepared.districtIds) {
-            const cell: SliceData = { kind: 'cell', backfillId, date, districtId }
-            await deps.slices.enqueue({ key: sliceKey(cell), data: cell })
-          }
+          await queueCells(backfillId, date, prepared.summary, prepared.districtIds)
         } else await ex.moveCurrent(date)
       } else {
         const { rows } = await pool.query<{ summary: SummaryData }>(
@@ -211,11 +248,36 @@ export async function startSliceWorker(deps: SliceWorkerDeps): Promise<SliceWork
       return
     }
     if (stopping.signal.aborted) throw new SliceInterrupted(`slice ${slice.key} interrupted`)
+    // pg-boss has failed this run already (it outlived expireInSeconds) and runs it again.
+    if (slice.signal.aborted) throw new SliceInterrupted(`slice ${slice.key} timed out`)
     await queue.finishIfSettled(backfillId)
     logger.debug({ backfillId, slice: slice.key }, 'slice ended')
   }
 
-  await deps.slices.work(handle, { concurrency: deps.concurrency ?? 4 })
+  /** A slice given up after its last retry: its cells end failed, so the job can end. */
+  async function settleExhausted(slice: ExhaustedSlice<SliceData>): Promise<void> {
+    const { backfillId, date } = slice.data
+    const districtId = slice.data.kind === 'cell' ? slice.data.districtId : null
+    const state = await queue.failPending(
+      backfillId,
+      { date, districtId },
+      {
+        code: ErrorCode.SLICE_EXHAUSTED,
+        message: `gave up after ${slice.attempts} attempts (slice ${slice.key}): ${slice.reason}`,
+        retryable: true,
+        attempts: slice.attempts,
+      },
+    )
+    logger.warn(
+      { backfillId, slice: slice.key, attempts: slice.attempts, reason: slice.reason },
+      `slice given up; job ${state?.status ?? 'gone'}`,
+    )
+  }
+
+  await deps.slices.work(handle, {
+    concurrency: deps.concurrency ?? 4,
+    onExhausted: settleExhausted,
+  })
 
   return {
     async stop() {
