@@ -21,7 +21,7 @@ afterAll(async () => {
 
 it('migrates on first use: a budget grant and an alert on a fresh database, no start()', async () => {
   p = createPgPoliteness({ databaseUrl: db.url, logger: createSilentLogger() })
-  const request = { spacingMs: 200, headroom: 0.07, priority: false, lane: 'cli' }
+  const request = { maxRequests: 5, windowMs: 1000, priority: false, lane: 'cli' }
   const [first, second] = await Promise.all([
     p.budget.acquire('up.example', request),
     p.budget.acquire('up.example', request),
