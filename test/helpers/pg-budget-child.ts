@@ -1,7 +1,7 @@
 /**
  * One "worker process" for the shared-budget tests: builds the PostgreSQL-backed scheduler the
- * way the server does (src/server/pg/pg-budget.ts) and sends COUNT requests to TARGET_URL, on
- * lane LANE; with REFRESH_AFTER_MS also one request on the refresh's priority lane that long after
+ * way the server does (src/server/pg/pg-budget.ts) and sends COUNT export requests to TARGET_URL
+ * (tagged `&lane=…&i=…`), on lane LANE; with REFRESH_AFTER_MS also one request on the refresh's priority lane that long after
  * the first start. Each request claims its grant's permit right before the fetch (as the HTTP
  * client does) and reports the answer's status and Retry-After to the scheduler (as resilience
  * does), so a 429 or a 5xx is shared through the budget. Prints one JSON line per start (and when
@@ -33,6 +33,9 @@ const scheduler = createUpstreamScheduler({
   budget,
 })
 
+/** A real export (the latest district summary), so the simulator's fault rules apply to it. */
+const EXPORT_PATH = '/export.aspx?type=CSV&report=districtsummary~~~2026-2027'
+
 const print = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`)
 
 function send(i: number, requestLane: string, priority: boolean): Promise<void> {
@@ -41,7 +44,9 @@ function send(i: number, requestLane: string, priority: boolean): Promise<void> 
     async (signal, permit) => {
       if (!permit.claim()) throw new Error('grant expired before the send')
       print({ start: Date.now(), lane: requestLane, i })
-      const res = await fetch(new URL(`/?lane=${requestLane}&i=${i}`, target), { signal })
+      const res = await fetch(new URL(`${EXPORT_PATH}&lane=${requestLane}&i=${i}`, target), {
+        signal,
+      })
       await res.arrayBuffer()
       scheduler.reportOutcome(target.host, {
         status: res.status,

@@ -21,6 +21,13 @@ export const SEND_SLACK_MS = 50
 /** The slack never exceeds this share of the window (a short window keeps its rate). */
 export const SEND_SLACK_SHARE = 0.05
 
+/**
+ * How far ahead a grant may reserve its slot. 0: a grant is a start now. Reserving one step ahead
+ * was measured worse on a loaded machine: the wait for the slot is one more wake-up, and a late
+ * one expires the grant (docs/decisions/shared-budget.md#the-rule-and-its-arithmetic).
+ */
+export const GRANT_AHEAD_MS = 0
+
 export function sendSlackMs(windowMs: number): number {
   return Math.min(SEND_SLACK_MS, windowMs * SEND_SLACK_SHARE)
 }
@@ -66,19 +73,18 @@ export function createPgBudget(options: PgBudgetOptions): PgBudget {
     void write.finally(() => pending.delete(write))
   }
 
-  const permitFor = (grantId: string, sendBy: number): SendPermit => {
+  const permitFor = (grantId: string, notBefore: number, sendBy: number): SendPermit => {
     let state: 'open' | 'sent' | 'given back' = 'open'
     const giveBack = () => {
       state = 'given back'
-      record(
-        'UPDATE upstream_grants SET released_at = clock_timestamp() WHERE id = $1 AND sent_at IS NULL',
-        [grantId],
-      )
+      record('SELECT tm_budget_release($1)', [grantId])
     }
     return {
       claim() {
         if (state !== 'open') return state === 'sent'
-        if (monotonic() > sendBy) {
+        const t = monotonic()
+        // Before its slot only if the caller did not wait as told (startInMs): refused too.
+        if (t > sendBy || t < notBefore) {
           given.expired++
           giveBack()
           return false
@@ -112,6 +118,7 @@ export function createPgBudget(options: PgBudgetOptions): PgBudget {
     async acquire(host, request) {
       const slack = sendSlackMs(request.windowMs)
       let started = monotonic()
+      let answered = started
       try {
         const client = await options.pool.connect()
         let rows: {
@@ -122,21 +129,23 @@ export function createPgBudget(options: PgBudgetOptions): PgBudget {
           slowdown: number
         }[]
         try {
-          // The grant is made after this instant, so sending by started + slack is sending by
-          // grant + slack, whatever the round trip and whatever the clocks of the two machines.
+          // The decision is made after this instant and before the answer: the permit's bounds
+          // follow from the two, whatever the clocks of the two machines.
           started = monotonic()
           ;({ rows } = await client.query(
-            'SELECT granted, wait_ms, grant_id, pause_ms, slowdown FROM tm_budget_grant($1, $2, $3, $4, $5, $6, $7)',
+            'SELECT granted, wait_ms, grant_id, pause_ms, slowdown FROM tm_budget_grant($1, $2, $3, $4, $5, $6, $7, $8)',
             [
               host,
               request.maxRequests,
               request.windowMs,
               slack,
+              GRANT_AHEAD_MS,
               request.priority,
               request.lane,
               processId,
             ],
           ))
+          answered = monotonic()
         } finally {
           client.release()
         }
@@ -147,7 +156,16 @@ export function createPgBudget(options: PgBudgetOptions): PgBudget {
         if (!row.granted) return { granted: false, retryInMs: Number(row.wait_ms), ...state }
         // Unlimited (maxRequests 0): nothing to hold to a deadline.
         if (request.maxRequests <= 0 || row.grant_id === null) return { granted: true, ...state }
-        return { granted: true, permit: permitFor(row.grant_id, started + slack), ...state }
+        // The slot is wait_ms after the decision, which came between `started` and `answered`:
+        // sent in [answered + wait, started + wait + slack], a send is in [slot, slot + slack].
+        const wait = Number(row.wait_ms)
+        const notBefore = answered + wait
+        return {
+          granted: true,
+          permit: permitFor(row.grant_id, notBefore, started + wait + slack),
+          startInMs: Math.max(0, notBefore - monotonic()),
+          ...state,
+        }
       } catch (error) {
         options.health?.failed(error)
         throw error

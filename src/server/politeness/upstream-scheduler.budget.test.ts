@@ -228,3 +228,26 @@ it('with a shared budget: the budget decides the rate; a 429 and a 5xx are repor
   expect(b.reports.map((r) => r.status)).toEqual([429, 503, 200])
   scheduler.close()
 })
+
+it('a grant for a slot just ahead starts at that slot, not before', async () => {
+  const b = scriptedBudget(true)
+  const scheduler = createUpstreamScheduler({
+    maxRequests: 5,
+    windowMs: 1000,
+    maxConcurrent: 4,
+    budget: b.budget,
+  })
+  const starts: number[] = []
+  const done = scheduler.schedule(HOST, async () => void starts.push(Date.now()), { lane: 'j1' })
+  await vi.advanceTimersByTimeAsync(0)
+  const t = Date.now()
+  await b.answer({ granted: true, startInMs: 120 })
+  await vi.advanceTimersByTimeAsync(120)
+  expect(starts).toEqual([])
+  // No second question while the grant is held.
+  expect(b.asked).toHaveLength(1)
+  await vi.advanceTimersByTimeAsync(1)
+  await done
+  expect(starts).toEqual([t + 121])
+  scheduler.close()
+})

@@ -51,7 +51,13 @@ export interface BudgetState {
 
 /** A budget's answer: a start now (with the permit the request is sent under) or a wait. */
 export type BudgetAnswer = (
-  | { granted: true; /** @default ALWAYS_PERMIT */ permit?: SendPermit }
+  | {
+      granted: true
+      /** @default ALWAYS_PERMIT */
+      permit?: SendPermit
+      /** The grant is for a slot this far ahead: the start waits until then. @default 0 */
+      startInMs?: number
+    }
   | { granted: false; retryInMs: number }
 ) &
   Partial<BudgetState>
@@ -151,6 +157,8 @@ interface HostState {
   acquiring: boolean
   /** The budget granted a start that the next pump uses at once (or gives back). */
   granted: SendPermit | null
+  /** When the granted start may go (a grant can be for a slot just ahead). */
+  grantStartAt: number
 }
 
 export interface UpstreamScheduler {
@@ -209,6 +217,7 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
         timerAt: 0,
         acquiring: false,
         granted: null,
+        grantStartAt: 0,
       }
       hosts.set(host, s)
     }
@@ -291,6 +300,9 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
           mirror(s, answer)
           if (!answer.granted) return arm(host, s, now() + Math.max(1, answer.retryInMs))
           s.granted = answer.permit ?? ALWAYS_PERMIT
+          // 1 ms over: a timer may fire that much early against the budget's clock.
+          const wait = answer.startInMs ?? 0
+          s.grantStartAt = wait > 0 ? now() + wait + 1 : 0
           pump(host)
         },
         () => {
@@ -351,6 +363,8 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
       // A grant is used by this pass or given back: a start later than granted could bunch with
       // another process's next one. A grant given back was never sent, so it is no extra start.
       const granted = s.granted
+      // Granted for a slot just ahead: kept until then, then used or given back as below.
+      if (granted && s.grantStartAt > now()) return arm(host, s, s.grantStartAt)
       s.granted = null
       const giveBack = () => granted?.release()
       if (s.active >= config.maxConcurrent || s.laneOrder.length === 0) return giveBack()
