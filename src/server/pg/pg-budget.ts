@@ -118,7 +118,7 @@ export function createPgBudget(options: PgBudgetOptions): PgBudget {
     async acquire(host, request) {
       const slack = sendSlackMs(request.windowMs)
       let started = monotonic()
-      let answered = started
+      let answered: number
       try {
         const client = await options.pool.connect()
         let rows: {
