@@ -49,7 +49,14 @@ export interface PgBudget {
   requests: number
   achievedRps: number
   achievedOfLimit: number
+  /** Arrivals at the simulator, its own clock. */
   maxInAnySecond: number
+  /** The live grants (database clock) and the sends their senders recorded, per 1-s window. */
+  maxGrantsInAnySecond: number
+  maxSendsInAnySecond: number
+  /** Grants given back (expired before the send, or unused) and grants in all. */
+  givenBack: number
+  grants: number
   status: string
 }
 
@@ -176,6 +183,7 @@ async function startDeployment(
     workers.push(w.child)
   }
   return {
+    url,
     api: api.match[1] ?? '',
     workers,
     async close() {
@@ -198,6 +206,29 @@ async function floorClient(urls: string[], concurrency: number): Promise<number>
     }),
   )
   return urls.length / ((performance.now() - t) / 1000)
+}
+
+/** The budget's audit (upstream_grants): every grant, its send as recorded, given back or not. */
+async function grantTimes(
+  url: string,
+): Promise<{ at: number; sent: number | null; released: boolean }[]> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ at: string; sent: string | null; released: boolean }>(
+      `SELECT (extract(epoch FROM at) * 1000)::text AS at,
+              (extract(epoch FROM sent_at) * 1000)::text AS sent,
+              released_at IS NOT NULL AS released
+       FROM upstream_grants ORDER BY at`,
+    )
+    return rows.map((r) => ({
+      at: Number(r.at),
+      sent: r.sent === null ? null : Number(r.sent),
+      released: r.released,
+    }))
+  } finally {
+    await client.end()
+  }
 }
 
 /** The most entries within any `ms`-long window (sliding, anchored at each entry). */
@@ -311,6 +342,8 @@ async function budget(
     const span = (Math.max(...times) - Math.min(...times)) / 1000
     // n requests span n - 1 gaps: the rate while work was waiting.
     const achieved = (times.length - 1) / span
+    const grants = await grantTimes(dep.url)
+    const live = grants.filter((g) => !g.released)
     return {
       workers: n,
       ...upstream,
@@ -318,6 +351,16 @@ async function budget(
       achievedRps: achieved,
       achievedOfLimit: achieved / (upstream.maxRequests / (upstream.windowMs / 1000)),
       maxInAnySecond: maxInWindow(times, 1000),
+      maxGrantsInAnySecond: maxInWindow(
+        live.map((g) => g.at),
+        1000,
+      ),
+      maxSendsInAnySecond: maxInWindow(
+        live.flatMap((g) => (g.sent === null ? [] : [g.sent])),
+        1000,
+      ),
+      givenBack: grants.length - live.length,
+      grants: grants.length,
       status: job.status,
     }
   } finally {
@@ -352,7 +395,9 @@ export async function benchPg(
     record(
       `pg: budget ${b.maxRequests}/${b.windowMs} ms, ${b.workers} workers`,
       `${(b.achievedOfLimit * 100).toFixed(0)} % of limit`,
-      `${b.achievedRps.toFixed(2)} req/s achieved, max ${b.maxInAnySecond} in any 1 s, ${b.requests} requests, ${b.status}`,
+      `${b.achievedRps.toFixed(2)} req/s achieved at the simulator; max in any 1 s: arrivals ${b.maxInAnySecond}, ` +
+        `grants ${b.maxGrantsInAnySecond}, sends ${b.maxSendsInAnySecond}; ${b.requests} requests, ` +
+        `${b.givenBack} of ${b.grants} grants given back; ${b.status}; load ${loadavg()[0]!.toFixed(1)}`,
     )
     return { throughput: rows, budget: b }
   } finally {

@@ -248,4 +248,146 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'shared budget: sends held to a deadline, a sliding window, pause and slowdown shared',
+    sql: `
+      -- The pause after a 429 and the slowdown after 5xx, for every process (on the DB clock);
+      -- next_slot: where the cadence puts the next grant (docs/decisions/shared-budget.md).
+      ALTER TABLE upstream_budget
+        ADD COLUMN pause_until timestamptz,
+        ADD COLUMN slowdown double precision NOT NULL DEFAULT 1,
+        ADD COLUMN next_slot timestamptz;
+      -- A grant is sent by its sender (sent_at, the sender's clock) or given back (released_at):
+      -- a grant given back was never sent and no longer counts in the window.
+      ALTER TABLE upstream_grants
+        ADD COLUMN id bigserial,
+        ADD COLUMN slack_ms double precision,
+        -- The rate the grant was decided at: maxRequests lowered by the shared slowdown.
+        ADD COLUMN effective_max integer,
+        ADD COLUMN sent_at timestamptz,
+        ADD COLUMN released_at timestamptz;
+      CREATE UNIQUE INDEX upstream_grants_id ON upstream_grants (id);
+      CREATE INDEX upstream_grants_live ON upstream_grants (host, at DESC) WHERE released_at IS NULL;
+
+      -- Grants one start at the next slot when it is at most p_ahead_ms away (wait_ms: how far),
+      -- or answers how many ms to wait before asking again. A grant holds for p_slack_ms after
+      -- its slot: any max+1 live grants span window + slack, so any max+1 sends span a window.
+      CREATE FUNCTION tm_budget_grant(
+        p_host text, p_max integer, p_window_ms double precision, p_slack_ms double precision,
+        p_ahead_ms double precision, p_priority boolean, p_lane text, p_process text
+      ) RETURNS TABLE (granted boolean, wait_ms double precision, grant_id bigint,
+                       pause_ms double precision, slowdown double precision, effective_max integer)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        b upstream_budget%ROWTYPE;
+        t timestamptz;
+        ready timestamptz;
+        m integer;
+        span interval := make_interval(secs => (p_window_ms + p_slack_ms) / 1000.0);
+        step interval := interval '0';
+        nth timestamptz;
+        gid bigint;
+        pause double precision;
+        ahead interval := make_interval(secs => p_ahead_ms / 1000.0);
+      BEGIN
+        INSERT INTO upstream_budget (host) VALUES (p_host) ON CONFLICT (host) DO NOTHING;
+        SELECT * INTO b FROM upstream_budget WHERE host = p_host FOR UPDATE;
+        t := clock_timestamp();
+        ready := t;
+        pause := greatest(0, coalesce(extract(epoch FROM b.pause_until - t) * 1000, 0));
+        IF p_max > 0 THEN
+          m := greatest(1, floor(p_max / b.slowdown))::integer;
+          step := span / m;
+          -- The cadence (evenly spread), half a step of catch-up after a late grant, the pause.
+          ready := greatest(t, b.pause_until, b.next_slot, b.last_start + step / 2);
+          -- The hard rule: at most m live grants in any window + slack.
+          SELECT g.at INTO nth FROM upstream_grants g
+            WHERE g.host = p_host AND g.released_at IS NULL
+            ORDER BY g.at DESC OFFSET m - 1 LIMIT 1;
+          ready := greatest(ready, nth + span);
+          IF NOT p_priority AND b.priority_until > t THEN
+            ready := greatest(ready, b.priority_until);
+          END IF;
+          IF ready > t + ahead THEN
+            IF p_priority THEN
+              -- Hold the next start for this lane: others wait one step past it.
+              UPDATE upstream_budget SET priority_until = ready + step WHERE host = p_host;
+            END IF;
+            -- Ask again when the slot is within reach.
+            RETURN QUERY SELECT false,
+              greatest(1, extract(epoch FROM ready - t - ahead / 2) * 1000)::double precision,
+              NULL::bigint, pause, b.slowdown, m;
+            RETURN;
+          END IF;
+        END IF;
+        UPDATE upstream_budget SET
+          last_start = ready,
+          next_slot = CASE WHEN p_max > 0
+            THEN greatest(coalesce(b.next_slot, ready), ready - step / 2) + step END,
+          priority_until = CASE WHEN p_priority THEN NULL ELSE b.priority_until END,
+          granted = b.granted + 1
+        WHERE host = p_host;
+        INSERT INTO upstream_grants (host, at, lane, priority, process, slack_ms, effective_max)
+          VALUES (p_host, ready, p_lane, p_priority, p_process, p_slack_ms, m)
+          RETURNING id INTO gid;
+        IF b.granted % 1000 = 999 THEN
+          DELETE FROM upstream_grants WHERE host = p_host AND at < t - interval '1 hour';
+        END IF;
+        RETURN QUERY SELECT true, (extract(epoch FROM ready - t) * 1000)::double precision, gid,
+          pause, b.slowdown, m;
+      END
+      $fn$;
+
+      -- A grant given back (never sent: it expired before the send, or was not used). It leaves
+      -- the window, and the cadence may offer its slot again: the next grant need not wait a
+      -- whole step for a start that never happened.
+      CREATE FUNCTION tm_budget_release(p_id bigint) RETURNS void
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        g upstream_grants%ROWTYPE;
+      BEGIN
+        SELECT * INTO g FROM upstream_grants WHERE id = p_id;
+        IF NOT FOUND OR g.sent_at IS NOT NULL OR g.released_at IS NOT NULL THEN RETURN; END IF;
+        PERFORM 1 FROM upstream_budget WHERE host = g.host FOR UPDATE;
+        UPDATE upstream_grants SET released_at = clock_timestamp() WHERE id = p_id;
+        UPDATE upstream_budget SET next_slot = least(next_slot, greatest(g.at, clock_timestamp()))
+          WHERE host = g.host;
+      END
+      $fn$;
+
+      -- An upstream answer seen by any process: a 429 pauses every process, a 5xx slows all down,
+      -- a success speeds them up a little again. Answers the pause left and the slowdown. The
+      -- caller names the pause of a 429 without Retry-After (the scheduler's window).
+      CREATE FUNCTION tm_budget_report(
+        p_host text, p_status integer, p_retry_after_ms double precision
+      ) RETURNS TABLE (pause_ms double precision, slowdown double precision)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        b upstream_budget%ROWTYPE;
+        t timestamptz;
+      BEGIN
+        INSERT INTO upstream_budget (host) VALUES (p_host) ON CONFLICT (host) DO NOTHING;
+        SELECT * INTO b FROM upstream_budget WHERE host = p_host FOR UPDATE;
+        t := clock_timestamp();
+        IF p_status = 429 OR coalesce(p_retry_after_ms, 0) > 0 THEN
+          UPDATE upstream_budget u SET
+            pause_until = greatest(b.pause_until,
+              t + make_interval(secs => coalesce(p_retry_after_ms, 0) / 1000.0)),
+            slowdown = least(8, b.slowdown * 2)
+          WHERE u.host = p_host RETURNING * INTO b;
+        ELSIF p_status >= 500 THEN
+          UPDATE upstream_budget u SET slowdown = least(8, b.slowdown * 1.5)
+          WHERE u.host = p_host RETURNING * INTO b;
+        ELSIF p_status < 400 AND b.slowdown > 1 THEN
+          UPDATE upstream_budget u SET slowdown = greatest(1, b.slowdown * 0.9)
+          WHERE u.host = p_host RETURNING * INTO b;
+        END IF;
+        RETURN QUERY SELECT
+          greatest(0, coalesce(extract(epoch FROM b.pause_until - t) * 1000, 0))::double precision,
+          b.slowdown;
+      END
+      $fn$;
+    `,
+  },
 ]

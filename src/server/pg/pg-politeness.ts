@@ -65,6 +65,10 @@ export function createPgPoliteness(options: {
       await ready()
       return (pool.query as (...a: unknown[]) => unknown)(...args)
     }) as PgPool['query'],
+    connect: (async () => {
+      await ready()
+      return pool.connect()
+    }) as PgPool['connect'],
   }
   const budget = createPgBudget({ pool: db, health })
   const circuits: PgCircuit[] = []
@@ -85,6 +89,7 @@ export function createPgPoliteness(options: {
     async close() {
       health.stop()
       for (const c of circuits) c.stop()
+      await budget.flush()
       await pool.end()
     },
   }

@@ -17,12 +17,15 @@ export {
 } from './retry-policy.ts'
 export type { FailureCounts, RetryPolicy } from './retry-policy.ts'
 export {
+  ALWAYS_PERMIT,
   BUDGET_RETRY_MS,
   IN_PROCESS_BUDGET,
   SPACING_HEADROOM,
   createUpstreamScheduler,
 } from './upstream-scheduler.ts'
 export type {
+  BudgetAnswer,
+  BudgetState,
   ScheduleOptions,
   SchedulerConfig,
   SchedulerEvent,

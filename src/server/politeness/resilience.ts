@@ -124,11 +124,14 @@ export function createResilience(config: ResilienceConfig): Resilience {
         try {
           const exchange = await config.scheduler.schedule(
             host,
-            async (signal) => {
+            async (signal, permit) => {
               // Opened (here or, shared, by another process) while this request waited for its
-              // start: it does not go; it waits at the breaker again.
-              if (!probe && b.status().state !== 'closed') throw new OpenedWhileWaiting()
-              return task(signal)
+              // start: it does not go (its grant is given back); it waits at the breaker again.
+              if (!probe && b.status().state !== 'closed') {
+                permit.release()
+                throw new OpenedWhileWaiting()
+              }
+              return task(signal, permit)
             },
             request,
           )

@@ -20,6 +20,8 @@
  * `SPACING_HEADROOM * (windowMs - windowMs / maxRequests)` (56 ms at 5 per second).
  */
 
+import type { SendPermit } from '../upstream/index.ts'
+
 /** Fraction of the even spacing kept as margin against uneven arrival at the upstream. */
 export const SPACING_HEADROOM = 0.07
 
@@ -39,19 +41,51 @@ export interface SchedulerEvent {
   queued: number
 }
 
+/** The pause and slowdown a shared budget holds for a host, as its answers report them. */
+export interface BudgetState {
+  /** How long every process still waits after a 429 (0 = not paused). */
+  pausedForMs: number
+  /** Divisor on maxRequests after server errors; 1 = full speed. */
+  slowdown: number
+}
+
+/** A budget's answer: a start now (with the permit the request is sent under) or a wait. */
+export type BudgetAnswer = (
+  | {
+      granted: true
+      /** @default ALWAYS_PERMIT */
+      permit?: SendPermit
+      /** The grant is for a slot this far ahead: the start waits until then. @default 0 */
+      startInMs?: number
+    }
+  | { granted: false; retryInMs: number }
+) &
+  Partial<BudgetState>
+
 /**
  * Where a start is finally allowed: the seam to a budget shared with other processes. The
- * scheduler asks only once its own rules (concurrency, lanes, spacing, pause) let a request go,
- * and starts at once when granted; a denial names how long to wait. In one process the
- * scheduler's own spacing is the whole budget: `IN_PROCESS_BUDGET` grants every start. The
- * PostgreSQL one (src/server/pg/pg-budget.ts) decides for every process of every machine.
+ * scheduler asks only once its own rules (concurrency, lanes, pause) let a request go, and starts
+ * at once when granted; a denial names how long to wait. In one process the scheduler's own
+ * spacing is the whole budget: `IN_PROCESS_BUDGET` grants every start. The PostgreSQL one
+ * (src/server/pg/pg-budget.ts) decides for every process of every machine: it is `shared`, so
+ * the rate (and the pause and slowdown, through `report`) is its decision, not this process's.
  */
 export interface StartBudget {
+  /** The budget decides the rate, pause and slowdown for every process. @default false */
+  readonly shared?: boolean
   acquire(
     host: string,
-    request: { spacingMs: number; headroom: number; priority: boolean; lane: string },
-  ): Promise<{ granted: true } | { granted: false; retryInMs: number }>
+    request: { maxRequests: number; windowMs: number; priority: boolean; lane: string },
+  ): Promise<BudgetAnswer>
+  /** An upstream answer that changes the pause or slowdown of every process (shared budgets). */
+  report?(
+    host: string,
+    outcome: { status?: number; retryAfterMs?: number | null },
+  ): Promise<BudgetState>
 }
+
+/** A grant without a deadline: every claim succeeds. */
+export const ALWAYS_PERMIT: SendPermit = { claim: () => true, release: () => {} }
 
 /** Today's one-process behaviour: the scheduler's own spacing decides alone. */
 export const IN_PROCESS_BUDGET: StartBudget = {
@@ -100,7 +134,7 @@ interface Waiter {
   lane: string
   priority: boolean
   minGapMs: number
-  start: () => void
+  start: (permit: SendPermit) => void
   reject: (e: unknown) => void
 }
 
@@ -121,14 +155,21 @@ interface HostState {
   timerAt: number
   /** A budget request is out; no other decision until it answers. */
   acquiring: boolean
-  /** The budget granted a start that the next pump uses at once (or drops). */
-  granted: boolean
+  /** The budget granted a start that the next pump uses at once (or gives back). */
+  granted: SendPermit | null
+  /** When the granted start may go (a grant can be for a slot just ahead). */
+  grantStartAt: number
 }
 
 export interface UpstreamScheduler {
+  /**
+   * Runs `task` when the budget allows. The task gets the grant's permit: a task that sends calls
+   * `permit.claim()` right before sending and does not send when it answers false (the task then
+   * fails and is scheduled again, transparently: its grant had expired).
+   */
   schedule<T>(
     host: string,
-    task: (signal: AbortSignal) => Promise<T>,
+    task: (signal: AbortSignal, permit: SendPermit) => Promise<T>,
     options?: ScheduleOptions,
   ): Promise<T>
   /** Feed back what the upstream answered so the budget can adapt. */
@@ -175,7 +216,8 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
         timer: null,
         timerAt: 0,
         acquiring: false,
-        granted: false,
+        granted: null,
+        grantStartAt: 0,
       }
       hosts.set(host, s)
     }
@@ -201,7 +243,8 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
   const hostReadyAt = (s: HostState, t: number): number => {
     let at = Math.max(t, s.pausedUntil)
     const max = effectiveMax(s)
-    if (max === 0) return at
+    // A shared budget decides the rate for every process, this one included.
+    if (max === 0 || budget.shared) return at
     const spacing = spacingOf(s)
     at = Math.max(at, s.lastStart + spacing, s.nextOnCadence - spacing * SPACING_HEADROOM)
     // Implied by the spacing; kept so a lowered rate applies at once to the recent starts too.
@@ -235,20 +278,31 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
     return { lane: null, retryAt }
   }
 
+  /** Mirrors what a shared budget holds (every process's pause and slowdown) for status(). */
+  const mirror = (s: HostState, state: Partial<BudgetState>) => {
+    if (state.slowdown !== undefined) s.slowdown = state.slowdown
+    if (state.pausedForMs !== undefined && state.pausedForMs > 0)
+      s.pausedUntil = Math.max(s.pausedUntil, now() + state.pausedForMs)
+  }
+
   const askBudget = (host: string, s: HostState, lane: string) => {
     s.acquiring = true
     budget
       .acquire(host, {
-        spacingMs: spacingOf(s),
-        headroom: SPACING_HEADROOM,
+        maxRequests: config.maxRequests,
+        windowMs: config.windowMs,
         priority: isPriority(s, lane),
         lane,
       })
       .then(
         (answer) => {
           s.acquiring = false
+          mirror(s, answer)
           if (!answer.granted) return arm(host, s, now() + Math.max(1, answer.retryInMs))
-          s.granted = true
+          s.granted = answer.permit ?? ALWAYS_PERMIT
+          // 1 ms over: a timer may fire that much early against the budget's clock.
+          const wait = answer.startInMs ?? 0
+          s.grantStartAt = wait > 0 ? now() + wait + 1 : 0
           pump(host)
         },
         () => {
@@ -306,26 +360,35 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
     const s = stateOf(host)
     if (s.acquiring) return
     for (;;) {
-      // A grant is used by this pass or dropped: a start later than granted could bunch with
-      // another process's next one. A dropped grant is a slot nobody uses, never an extra one.
+      // A grant is used by this pass or given back: a start later than granted could bunch with
+      // another process's next one. A grant given back was never sent, so it is no extra start.
       const granted = s.granted
-      s.granted = false
-      if (s.active >= config.maxConcurrent || s.laneOrder.length === 0) return
+      // Granted for a slot just ahead: kept until then, then used or given back as below.
+      if (granted && s.grantStartAt > now()) return arm(host, s, s.grantStartAt)
+      s.granted = null
+      const giveBack = () => granted?.release()
+      if (s.active >= config.maxConcurrent || s.laneOrder.length === 0) return giveBack()
       const t = now()
       prune(s, t)
       const readyAt = hostReadyAt(s, t)
-      if (readyAt > t) return arm(host, s, readyAt)
+      if (readyAt > t) {
+        giveBack()
+        return arm(host, s, readyAt)
+      }
       if (!granted && budget !== IN_PROCESS_BUDGET) {
         const next = peekWaiter(s, t)
         if (next.lane === null) return arm(host, s, next.retryAt)
         return askBudget(host, s, next.lane)
       }
       const { waiter, retryAt } = pickWaiter(s, t)
-      if (!waiter) return arm(host, s, retryAt)
+      if (!waiter) {
+        giveBack()
+        return arm(host, s, retryAt)
+      }
       recordStart(s, t)
       s.lastLaneStart.set(waiter.lane, t)
       s.active++
-      waiter.start()
+      waiter.start(granted ?? ALWAYS_PERMIT)
     }
   }
 
@@ -357,17 +420,40 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
           priority: options.priority ?? false,
           minGapMs: options.minGapMs ?? 0,
           reject,
-          start: () => {
+          start: (permit) => {
             observe('start', host, lane)
-            task(ac.signal)
-              .then(resolve, reject)
+            // The grant expired before the send (the task claimed it too late): nothing was
+            // sent, so the request waits at the head of its lane for a new grant.
+            let expired = false
+            const claimed: SendPermit = {
+              claim: () => {
+                const ok = permit.claim()
+                expired = !ok
+                return ok
+              },
+              release: () => permit.release(),
+            }
+            task(ac.signal, claimed)
+              .then(resolve, (error: unknown) => {
+                if (!expired) return reject(error)
+                if (signal?.aborted) return reject(signal.reason)
+                if (closed || ac.signal.aborted) return reject(new Error('scheduler closed'))
+                requeue()
+              })
               .finally(() => {
-                signal?.removeEventListener('abort', onAbort)
+                if (!expired) signal?.removeEventListener('abort', onAbort)
                 s.active--
                 observe('end', host, lane)
                 pump(host)
               })
           },
+        }
+        const requeue = () => {
+          if (!s.lanes.has(lane)) {
+            s.lanes.set(lane, [])
+            s.laneOrder.push(lane)
+          }
+          s.lanes.get(lane)?.unshift(waiter)
         }
         signal?.addEventListener('abort', onAbort, { once: true })
         if (!s.lanes.has(lane)) {
@@ -382,6 +468,28 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
     reportOutcome(host, outcome) {
       const s = stateOf(host)
       const t = now()
+      const changes =
+        outcome.status === 429 ||
+        (outcome.retryAfterMs ?? 0) > 0 ||
+        (outcome.status !== undefined && outcome.status >= 500) ||
+        (outcome.status !== undefined && outcome.status < 400 && s.slowdown > 1)
+      if (budget.report && changes) {
+        // Every process pauses and slows down together: the shared budget holds both.
+        const pauses = outcome.status === 429 || (outcome.retryAfterMs ?? 0) > 0
+        const shared = {
+          status: outcome.status,
+          retryAfterMs: pauses ? (outcome.retryAfterMs ?? config.windowMs) : null,
+        }
+        budget.report(host, shared).then(
+          (state) => {
+            mirror(s, state)
+            pump(host)
+          },
+          () => {
+            // Not shared this time (database gone); this process still applies it below.
+          },
+        )
+      }
       if (outcome.status === 429 || (outcome.retryAfterMs ?? 0) > 0) {
         const pause = outcome.retryAfterMs ?? config.windowMs
         s.pausedUntil = Math.max(s.pausedUntil, t + pause)

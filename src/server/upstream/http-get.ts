@@ -41,13 +41,33 @@ export interface ScheduleRequest extends Lane {
 }
 
 /**
+ * The permission to send one request, from a budget shared with other processes: it holds only
+ * until a send-by deadline (docs/decisions/shared-budget.md#sends-not-grants). `claim()` is called
+ * right before the request is handed to the socket: true = send now (the send is recorded);
+ * false = too late, the grant is given up and the request must not go (the scheduler asks again).
+ * `release()` gives up a grant whose request will not be sent at all.
+ */
+export interface SendPermit {
+  claim(): boolean
+  release(): void
+}
+
+/** The request was not sent: its grant expired before the send (the scheduler asks again). */
+export class SendDeadlineMissedError extends Error {
+  override name = 'SendDeadlineMissedError'
+  constructor(url: string) {
+    super(`start grant for ${url} expired before the request could be sent`)
+  }
+}
+
+/**
  * Runs `task` when the host's budget allows and answers with the exchange it produced, so the
  * hook can adapt to its status and `Retry-After`. The task receives a signal the scheduler may
  * abort (e.g. on shutdown).
  */
 export type Schedule = (
   host: string,
-  task: (signal: AbortSignal) => Promise<HttpExchange>,
+  task: (signal: AbortSignal, permit?: SendPermit) => Promise<HttpExchange>,
   request: ScheduleRequest,
 ) => Promise<HttpExchange>
 
@@ -108,7 +128,7 @@ async function scheduled(
   try {
     return await config.schedule(
       host,
-      (taskSignal) => fetchOnce(config, url, taskSignal, signal),
+      (taskSignal, permit) => fetchOnce(config, url, taskSignal, signal, permit),
       request,
     )
   } catch (error) {
@@ -123,7 +143,10 @@ async function fetchOnce(
   url: string,
   taskSignal: AbortSignal,
   callerSignal: AbortSignal | undefined,
+  permit: SendPermit | undefined,
 ): Promise<HttpExchange> {
+  // As late as this process can check: nothing awaits between this and the fetch's dispatch.
+  if (permit && !permit.claim()) throw new SendDeadlineMissedError(url)
   const timeout = new AbortController()
   const timer = setTimeout(() => timeout.abort(), config.timeoutMs)
   const signals = callerSignal

@@ -12,6 +12,7 @@ export type {
   ResponseInfo,
   Schedule,
   ScheduleRequest,
+  SendPermit,
 } from './http-get.ts'
 export { DEFAULT_USER_AGENT } from './user-agent.ts'
 
