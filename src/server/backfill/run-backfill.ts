@@ -22,7 +22,7 @@ import {
 import type { SnapshotStore } from '../storage/index.ts'
 import { WHOLE_DATE } from './cell-ref.ts'
 import type { JobEvent } from './job-events.ts'
-import { getCell, listCells, type JobState } from './job-state.ts'
+import { getCell, listDateCells, pendingDates, type JobState } from './job-state.ts'
 import {
   isRecordedFailure,
   isUnpublished,
@@ -73,13 +73,7 @@ export async function runBackfill(
   ctx: RunContext,
 ): Promise<void> {
   const ex = createJobExecutor(initial, deps, ctx)
-  const dates = [
-    ...new Set(
-      listCells(initial)
-        .filter((c) => c.state === 'pending')
-        .map((c) => c.date),
-    ),
-  ].sort()
+  const dates = pendingDates(initial)
   let fatal: unknown = null
   try {
     for (const date of dates) {
@@ -143,7 +137,7 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
    * forward and only onto a complete snapshot, so older or partial dates leave it alone.
    */
   async function moveCurrent(date: IsoDate): Promise<void> {
-    const written = listCells(state).some((c) => c.date === date && c.state === 'completed')
+    const written = listDateCells(state, date).some((c) => c.state === 'completed')
     if (written) await deps.store.setCurrent(date).catch(() => undefined)
   }
 
@@ -154,7 +148,8 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
    */
   async function prepareDate(date: IsoDate): Promise<PreparedDate | null> {
     const detail: DetailLevel = state.strategy.detail
-    const pending = () => listCells(state).filter((c) => c.date === date && c.state === 'pending')
+    // Only the date's own cells: the work per date does not grow with the job (docs/performance.md#ledger).
+    const pending = () => listDateCells(state, date).filter((c) => c.state === 'pending')
     let summary: SummaryData | null = null
     const whole = pending().find((c) => c.districtId === WHOLE_DATE)
     if (whole) {

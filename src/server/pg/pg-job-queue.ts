@@ -24,7 +24,12 @@ import type {
   JobQueue,
   RunHints,
 } from '../backfill/job-queue.ts'
-import { applyJobEvent, createJobState, listCells, type JobState } from '../backfill/job-state.ts'
+import {
+  applyJobEvent,
+  createJobState,
+  pendingCellCount,
+  type JobState,
+} from '../backfill/job-state.ts'
 import { insertJobRecord } from './pg-job-history.ts'
 
 export const EVENT_CHANNEL = 'tm_backfill_event'
@@ -331,7 +336,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
         )
         const state = rows[0]?.state
         if (!state || state.status !== 'processing') return state ?? null
-        if (listCells(state).some((c) => c.state === 'pending')) return state
+        if (pendingCellCount(state) > 0) return state
         return appendIn(client, backfillId, [{ type: 'job:finished', at: at() }])
       }),
 
