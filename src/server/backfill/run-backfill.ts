@@ -235,9 +235,22 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
    * A valid stored file; with caching on, also the raw bodies it is built from (one quarantined
    * by `verify --repair` is fetched again, so `rebuild` can re-derive the file later).
    */
-  async function isStored(date: IsoDate, districtId: string, detail: DetailLevel) {
+  async function isStored(
+    date: IsoDate,
+    districtId: string,
+    detail: DetailLevel,
+    bodies: Map<string, Promise<boolean>>,
+  ) {
     if (!(await deps.store.hasValidDistrict(date, districtId, detail))) return false
-    return !state.request.enableCaching || deps.collector.hasCachedBodies(districtId, date, detail)
+    if (!state.request.enableCaching) return true
+    // A summary-level file is built from the date's summary alone: one look serves every district.
+    const key = detail === 'summary' ? WHOLE_DATE : districtId
+    let cached = bodies.get(key)
+    if (cached === undefined) {
+      cached = deps.collector.hasCachedBodies(districtId, date, detail)
+      bodies.set(key, cached)
+    }
+    return cached
   }
 
   /**
@@ -258,12 +271,13 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
     const failed = new Set(
       (metadata?.failedDistricts ?? []).filter(isRecordedFailure).map((f) => f.districtId),
     )
+    const bodies = new Map<string, Promise<boolean>>()
     for (const districtId of districtIds) {
       const entry = manifest?.districts[districtId]
       // Only a file that could be skipped is worth opening.
       if (!entry || isUnpublished(date, ctx.latestPublishedAsOf)) continue
       const intact =
-        satisfiesDetail(entry.detail, detail) && (await isStored(date, districtId, detail))
+        satisfiesDetail(entry.detail, detail) && (await isStored(date, districtId, detail, bodies))
       found.set(districtId, { detail: entry.detail, jobId: entry.jobId, intact })
     }
     return planDateCells({
