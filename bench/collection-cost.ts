@@ -18,8 +18,8 @@ import { gzipSync } from 'node:zlib'
 import { parseReportBody } from '../src/server/upstream/reports/parse-report.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
-const TODAY = '2026-11-29'
-const IN_FLIGHT = 8
+export const TODAY = '2026-11-29'
+export const IN_FLIGHT = 8
 const CLK_TCK = 100
 
 interface Sizes {
@@ -53,9 +53,9 @@ async function firstLine(child: ChildProcess): Promise<string> {
   })
 }
 
-const tsx = (script: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+const tsx = (script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT) =>
   spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -77,7 +77,7 @@ interface Sim {
   close(): void
 }
 
-async function startSim(): Promise<Sim> {
+export async function startSim(): Promise<Sim> {
   const child = tsx('bench/sim-process.ts', [TODAY])
   const { url } = JSON.parse(await firstLine(child)) as { url: string }
   return {
@@ -100,18 +100,24 @@ interface Product {
   close(): Promise<void>
 }
 
-async function startProduct(simUrl: string): Promise<Product> {
+/** The server of this tree, or of another checkout at `root` (a before/after comparison). */
+export async function startProduct(simUrl: string, root = ROOT): Promise<Product> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tmb-cost-'))
   const port = await freePort()
-  const child = tsx('src/server/main.ts', [], {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    TOASTMASTERS_DASHBOARD_URL: simUrl,
-    UPSTREAM_MAX_REQUESTS: '0',
-    UPSTREAM_MAX_CONCURRENT: String(IN_FLIGHT),
-    LOG_LEVEL: 'silent',
-  })
+  const child = tsx(
+    'src/server/main.ts',
+    [],
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      TOASTMASTERS_DASHBOARD_URL: simUrl,
+      UPSTREAM_MAX_REQUESTS: '0',
+      UPSTREAM_MAX_CONCURRENT: String(IN_FLIGHT),
+      LOG_LEVEL: 'silent',
+    },
+    root,
+  )
   child.stdout?.resume()
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; ; i++) {
@@ -155,7 +161,7 @@ export async function runJob(url: string, body: unknown, pollMs = 100) {
   }
 }
 
-function isoMinusDays(date: string, days: number): string {
+export function isoMinusDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10)
 }
 

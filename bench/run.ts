@@ -15,6 +15,7 @@ import { createDashboardClient } from '../src/server/upstream/index.ts'
 import { normalizeFullDistrict } from '../src/server/normalize/index.ts'
 import { benchPg } from './pg.ts'
 import { collectionCostRows, runJob as runJobEvery } from './collection-cost.ts'
+import { jobViewRows } from './job-view.ts'
 
 interface Row {
   name: string
@@ -171,7 +172,7 @@ async function pageTimings() {
 }
 
 /** The groups `--only a,b` picks from (default: all). */
-const GROUPS = ['backfill', 'coverage', 'page', 'pg', 'cost'] as const
+const GROUPS = ['backfill', 'coverage', 'page', 'pg', 'cost', 'jobview'] as const
 type Group = (typeof GROUPS)[number]
 
 function groupsFromArgs(argv: readonly string[]): Group[] {
@@ -197,6 +198,9 @@ async function main() {
   // Product vs a fetch-and-write floor, each in its own process (docs/performance.md#collection-cost).
   if (groups.includes('cost'))
     for (const r of await collectionCostRows(process.argv.slice(2))) record(r.name, r.value, r.note)
+  // Job view latency with 50 pollers (docs/performance.md#job-view).
+  if (groups.includes('jobview'))
+    for (const r of await jobViewRows(process.argv.slice(2))) record(r.name, r.value, r.note)
   const width = Math.max(...rows.map((r) => r.name.length))
   process.stdout.write('\n')
   for (const r of rows)

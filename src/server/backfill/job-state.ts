@@ -15,7 +15,7 @@ import type {
   ResolvedBackfillRequest,
 } from '../../shared/backfill-api.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
-import { getLedgerCell, listLedgerCells } from './cell-ledger.ts'
+import { getLedgerCell, getLedgerDay, listLedgerCells } from './cell-ledger.ts'
 import type { CellLedger, CellRecord } from './cell-ledger.ts'
 import type { JobEvent, JobEventOf } from './job-events.ts'
 import { applyCellEvent, buildLedger, expandDate, settlePendingCells } from './job-ledger.ts'
@@ -200,6 +200,28 @@ export function getCell(
 /** Every cell, dates ascending, whole-date cells first, then district order. */
 export function listCells(state: JobState): CellRecord[] {
   return listLedgerCells(state.ledger)
+}
+
+/** The date's cells in cell order (whole-date cell first); empty for a date not in the job. */
+export function listDateCells(state: JobState, date: IsoDate): readonly CellRecord[] {
+  return getLedgerDay(state.ledger, date)
+}
+
+/** Dates with a pending cell, ascending: one pass over the cells. */
+export function pendingDates(state: JobState): IsoDate[] {
+  return state.ledger.days
+    .filter((day) => day.cells.some((c) => c.state === 'pending'))
+    .map((day) => day.date)
+}
+
+/**
+ * Cells not yet settled, from the counters (no pass over the cells): every cell is pending
+ * until it settles, and only a cancel settles cells without counting them, ending the job.
+ */
+export function pendingCellCount(state: JobState): number {
+  if (isTerminal(state.status)) return 0
+  const p = state.progress
+  return p.total - p.completed - p.skipped - p.unavailable - p.notADistrict - p.failed
 }
 
 /** Failed cells exist: kept apart from the lifecycle status on purpose (docs/architecture.md#the-job-model). */

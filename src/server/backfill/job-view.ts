@@ -1,6 +1,11 @@
 /**
  * The job as the API shows it (docs/architecture.md#wire-and-disk-shapes): one function maps the domain state to the wire
  * `BackfillResponse`, deriving what the state does not store (ETA, partial snapshots).
+ *
+ * The derived parts are kept per version of the state's pieces (the reducer never mutates a
+ * state and shares what an event leaves alone), so a GET with no new event rebuilds nothing
+ * and one after an event redoes only the day and district it moved (docs/performance.md#job-view).
+ * The parts handed out are shared between responses: read them, never change them.
  */
 import { isTerminal } from '../../shared/backfill-api.ts'
 import type {
@@ -11,7 +16,7 @@ import type {
 } from '../../shared/backfill-api.ts'
 import { compareDistrictIds } from '../../shared/district-id.ts'
 import { WHOLE_DATE } from './cell-ref.ts'
-import type { CellRecord, JobDistrictProgress, JobState } from './job-state.ts'
+import type { CellLedger, CellRecord, JobDistrictProgress, JobState } from './job-state.ts'
 import { toWireScope } from './scope-manager.ts'
 import { ErrorCode } from '../../shared/error-codes.ts'
 
@@ -48,28 +53,59 @@ export function computeEta(state: JobState, nowMs: number): Eta {
   }
 }
 
-function cellsByDate(state: JobState): readonly CellRecord[][] {
-  return state.ledger.days.map((day) => day.cells)
+/** A day's failed district cells and its completed ones with a snapshot, in cell order. */
+interface DayParts {
+  failed: CellRecord[]
+  completed: CellRecord[]
 }
+
+/**
+ * Per day, keyed by its cells array: the reducer copies only the day a cell event changes, so
+ * every other day's parts are found again here instead of being refiltered (docs/performance.md#job-view).
+ * Null: the day has no failed district cell, so it charges no snapshot.
+ */
+const dayParts = new WeakMap<readonly CellRecord[], DayParts | null>()
+
+function partsOf(cells: readonly CellRecord[]): DayParts | null {
+  let parts = dayParts.get(cells)
+  if (parts === undefined) {
+    const failed = cells.filter((c) => c.state === 'failed' && c.districtId !== WHOLE_DATE)
+    parts =
+      failed.length === 0
+        ? null
+        : {
+            failed,
+            completed: cells.filter((c) => c.state === 'completed' && c.snapshotId !== null),
+          }
+    dayParts.set(cells, parts)
+  }
+  return parts
+}
+
+/** Per ledger version: a GET with no new event finds the whole list again. */
+const partialsByLedger = new WeakMap<CellLedger, PartialSnapshotResult[]>()
 
 /**
  * Snapshots this job wrote while other districts of the same requested date failed. A date's
  * failures are charged to every snapshot its successful cells landed in.
  */
 export function computePartialSnapshots(state: JobState): PartialSnapshotResult[] {
+  const known = partialsByLedger.get(state.ledger)
+  if (known) return known
   const bySnapshot = new Map<string, PartialSnapshotResult>()
-  for (const cells of cellsByDate(state)) {
-    const failed = cells.filter((c) => c.state === 'failed' && c.districtId !== WHOLE_DATE)
-    if (failed.length === 0) continue
-    for (const cell of cells) {
-      if (cell.state !== 'completed' || cell.snapshotId === null) continue
-      const entry = bySnapshot.get(cell.snapshotId) ?? {
-        snapshotId: cell.snapshotId,
+  for (const day of state.ledger.days) {
+    const parts = partsOf(day.cells)
+    if (parts === null) continue
+    const { failed } = parts
+    for (const cell of parts.completed) {
+      const snapshotId = cell.snapshotId as string
+      const entry = bySnapshot.get(snapshotId) ?? {
+        snapshotId,
         successfulDistricts: [],
         failedDistricts: [],
         errors: [],
       }
-      bySnapshot.set(cell.snapshotId, entry)
+      bySnapshot.set(snapshotId, entry)
       if (!entry.successfulDistricts.includes(cell.districtId))
         entry.successfulDistricts.push(cell.districtId)
       for (const f of failed) {
@@ -83,23 +119,48 @@ export function computePartialSnapshots(state: JobState): PartialSnapshotResult[
       }
     }
   }
-  return [...bySnapshot.values()]
+  const partials = [...bySnapshot.values()]
     .map((e) => ({
       ...e,
       successfulDistricts: e.successfulDistricts.sort(compareDistrictIds),
       failedDistricts: e.failedDistricts.sort(compareDistrictIds),
     }))
     .sort((a, b) => (a.snapshotId < b.snapshotId ? -1 : a.snapshotId > b.snapshotId ? 1 : 0))
+  partialsByLedger.set(state.ledger, partials)
+  return partials
 }
 
-function toWireDistricts(
-  tallies: Record<string, JobDistrictProgress>,
-): Record<string, DistrictProgress> {
-  const out: Record<string, DistrictProgress> = {}
-  for (const [id, { skippedDates: _s, startedDates: _t, ...wire }] of Object.entries(tallies)) {
-    out[id] = wire
+/** A district's wire form, per tally version: the reducer replaces only the tallies it moves. */
+const wireDistrict = new WeakMap<JobDistrictProgress, DistrictProgress>()
+
+interface DistrictsView {
+  districtProgress: Record<string, DistrictProgress>
+  affectedDistricts: string[]
+}
+
+/** Per version of the tallies record: a GET with no new event finds it again. */
+const districtsByTallies = new WeakMap<Record<string, JobDistrictProgress>, DistrictsView>()
+
+function toWireDistricts(tallies: Record<string, JobDistrictProgress>): DistrictsView {
+  const known = districtsByTallies.get(tallies)
+  if (known) return known
+  const districtProgress: Record<string, DistrictProgress> = {}
+  for (const [id, tally] of Object.entries(tallies)) {
+    let wire = wireDistrict.get(tally)
+    if (wire === undefined) {
+      const { skippedDates: _s, startedDates: _t, ...rest } = tally
+      wire = rest
+      wireDistrict.set(tally, wire)
+    }
+    districtProgress[id] = wire
   }
-  return out
+  const affectedDistricts = Object.values(districtProgress)
+    .filter((d) => d.failedDates.length > 0)
+    .map((d) => d.districtId)
+    .sort(compareDistrictIds)
+  const view = { districtProgress, affectedDistricts }
+  districtsByTallies.set(tallies, view)
+  return view
 }
 
 export interface BackfillViewExtras {
@@ -112,11 +173,7 @@ export interface BackfillViewExtras {
 export function toBackfillResponse(state: JobState, extras: BackfillViewExtras): BackfillResponse {
   const partialSnapshots = computePartialSnapshots(state)
   const { districtProgress: tallies, ...counts } = state.progress
-  const districtProgress = toWireDistricts(tallies)
-  const affectedDistricts = Object.values(districtProgress)
-    .filter((d) => d.failedDates.length > 0)
-    .map((d) => d.districtId)
-    .sort(compareDistrictIds)
+  const { districtProgress, affectedDistricts } = toWireDistricts(tallies)
   const response: BackfillResponse = {
     backfillId: state.backfillId,
     status: state.status,

@@ -22,7 +22,7 @@ import {
 import type { SnapshotStore } from '../storage/index.ts'
 import { WHOLE_DATE } from './cell-ref.ts'
 import type { JobEvent } from './job-events.ts'
-import { getCell, listCells, type JobState } from './job-state.ts'
+import { getCell, listDateCells, pendingDates, type JobState } from './job-state.ts'
 import {
   isRecordedFailure,
   isUnpublished,
@@ -73,13 +73,7 @@ export async function runBackfill(
   ctx: RunContext,
 ): Promise<void> {
   const ex = createJobExecutor(initial, deps, ctx)
-  const dates = [
-    ...new Set(
-      listCells(initial)
-        .filter((c) => c.state === 'pending')
-        .map((c) => c.date),
-    ),
-  ].sort()
+  const dates = pendingDates(initial)
   let fatal: unknown = null
   try {
     for (const date of dates) {
@@ -143,7 +137,7 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
    * forward and only onto a complete snapshot, so older or partial dates leave it alone.
    */
   async function moveCurrent(date: IsoDate): Promise<void> {
-    const written = listCells(state).some((c) => c.date === date && c.state === 'completed')
+    const written = listDateCells(state, date).some((c) => c.state === 'completed')
     if (written) await deps.store.setCurrent(date).catch(() => undefined)
   }
 
@@ -154,7 +148,8 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
    */
   async function prepareDate(date: IsoDate): Promise<PreparedDate | null> {
     const detail: DetailLevel = state.strategy.detail
-    const pending = () => listCells(state).filter((c) => c.date === date && c.state === 'pending')
+    // Only the date's own cells: the work per date does not grow with the job (docs/performance.md#ledger).
+    const pending = () => listDateCells(state, date).filter((c) => c.state === 'pending')
     let summary: SummaryData | null = null
     const whole = pending().find((c) => c.districtId === WHOLE_DATE)
     if (whole) {
@@ -240,9 +235,22 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
    * A valid stored file; with caching on, also the raw bodies it is built from (one quarantined
    * by `verify --repair` is fetched again, so `rebuild` can re-derive the file later).
    */
-  async function isStored(date: IsoDate, districtId: string, detail: DetailLevel) {
+  async function isStored(
+    date: IsoDate,
+    districtId: string,
+    detail: DetailLevel,
+    bodies: Map<string, Promise<boolean>>,
+  ) {
     if (!(await deps.store.hasValidDistrict(date, districtId, detail))) return false
-    return !state.request.enableCaching || deps.collector.hasCachedBodies(districtId, date, detail)
+    if (!state.request.enableCaching) return true
+    // A summary-level file is built from the date's summary alone: one look serves every district.
+    const key = detail === 'summary' ? WHOLE_DATE : districtId
+    let cached = bodies.get(key)
+    if (cached === undefined) {
+      cached = deps.collector.hasCachedBodies(districtId, date, detail)
+      bodies.set(key, cached)
+    }
+    return cached
   }
 
   /**
@@ -263,12 +271,13 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
     const failed = new Set(
       (metadata?.failedDistricts ?? []).filter(isRecordedFailure).map((f) => f.districtId),
     )
+    const bodies = new Map<string, Promise<boolean>>()
     for (const districtId of districtIds) {
       const entry = manifest?.districts[districtId]
       // Only a file that could be skipped is worth opening.
       if (!entry || isUnpublished(date, ctx.latestPublishedAsOf)) continue
       const intact =
-        satisfiesDetail(entry.detail, detail) && (await isStored(date, districtId, detail))
+        satisfiesDetail(entry.detail, detail) && (await isStored(date, districtId, detail, bodies))
       found.set(districtId, { detail: entry.detail, jobId: entry.jobId, intact })
     }
     return planDateCells({

@@ -117,3 +117,34 @@ it('imports a recorded history once, folded as the queue folds it, and refuses a
   expect(await history.listJobIds()).toEqual([contractSpec(7).backfillId])
   await source.close()
 })
+
+it('reads a job polled with no new event from what it kept, and sees an event another process recorded', async () => {
+  await clear()
+  const other = createPgPool({ databaseUrl: db.url, max: 2 })
+  pools.push(other)
+  const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
+  const reader = createPgJobQueue({ pool, ...opts })
+  const writer = createPgJobQueue({ pool: other, ...opts })
+  const spec = contractSpec(3, ['02', '61'])
+  await writer.enqueue(spec, HINTS)
+  await writer.claim()
+  const id = spec.backfillId
+  const first = await reader.get(id)
+  // Same count: the very state read before (its view is then kept by identity too).
+  expect(await reader.get(id)).toBe(first)
+  expect((await reader.list({ limit: 10, offset: 0 })).jobs[0]).toBe(first)
+  const at = new Date(CONTRACT_T0).toISOString()
+  await writer.append(id, [{ type: 'cell:skipped', at, date: '2026-03-01', districtId: '61' }])
+  const after = await reader.get(id)
+  expect(after).not.toBe(first)
+  expect(after?.progress.skipped).toBe(1)
+  expect(after).toEqual(await writer.get(id))
+  expect((await reader.list({ limit: 10, offset: 0 })).jobs[0]).toBe(after)
+  // An event the job absorbs changes nothing, so the count and the state stay.
+  await writer.append(id, [{ type: 'cell:skipped', at, date: '2026-03-01', districtId: '61' }])
+  expect(await reader.get(id)).toBe(after)
+  await clear()
+  expect(await reader.get(id)).toBeNull()
+  await reader.close()
+  await writer.close()
+})

@@ -24,7 +24,13 @@ import type {
   JobQueue,
   RunHints,
 } from '../backfill/job-queue.ts'
-import { applyJobEvent, createJobState, listCells, type JobState } from '../backfill/job-state.ts'
+import {
+  applyJobEvent,
+  createJobState,
+  listDateCells,
+  pendingCellCount,
+  type JobState,
+} from '../backfill/job-state.ts'
 import type { CellError } from '../../shared/backfill-api.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import { insertJobRecord } from './pg-job-history.ts'
@@ -91,6 +97,9 @@ export interface PgJobQueue extends JobQueue {
    */
   watch(backfillId: string): { signal: AbortSignal; done: () => void }
 }
+
+/** States read by `get` and `list` kept per job, at most this many (the least recently read go). */
+const KEPT_STATES = 256
 
 interface JobRow {
   state: JobState
@@ -239,6 +248,77 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     return true
   }
 
+  /**
+   * The last state read of each job and its event count. A read sends the count it holds and
+   * gets the state back only when the count moved, so a job polled with no new event is neither
+   * sent nor parsed again, and its view is found in the view's own keeping
+   * (docs/performance.md#job-view). The count grows with every recorded event in any process.
+   */
+  const kept = new Map<string, { seq: number; state: JobState }>()
+
+  function keep(backfillId: string, seq: number, state: JobState | null): JobState | null {
+    const known = kept.get(backfillId)
+    kept.delete(backfillId)
+    if (state === null) {
+      if (known === undefined || known.seq !== seq) return null
+      kept.set(backfillId, known)
+      return known.state
+    }
+    // A slower read of an older count never replaces a newer one.
+    const newest = known !== undefined && known.seq > seq ? known : { seq, state }
+    kept.set(backfillId, newest)
+    if (kept.size > KEPT_STATES) kept.delete(kept.keys().next().value as string)
+    return state
+  }
+
+  /** Job states by id, each sent only when its count differs from the one kept here. */
+  async function readStates(
+    where: string,
+    params: unknown[],
+    tail = '',
+  ): Promise<{ backfill_id: string; event_count: number; state: JobState | null }[]> {
+    const ids = [...kept.keys()]
+    const seqs = ids.map((id) => kept.get(id)?.seq ?? -1)
+    const n = params.length
+    const { rows } = await pool.query<{
+      backfill_id: string
+      event_count: number
+      state: JobState | null
+    }>(
+      `SELECT j.backfill_id, j.event_count,
+              CASE WHEN j.event_count = k.seq THEN NULL ELSE j.state END AS state
+         FROM backfill_jobs j
+         LEFT JOIN unnest($${n + 1}::text[], $${n + 2}::int[]) AS k(id, seq) ON k.id = j.backfill_id
+        WHERE ${where} ${tail}`,
+      [...params, ids, seqs],
+    )
+    return rows
+  }
+
+  /** The rows' states: kept ones found again, the rest read whole (a kept one dropped meanwhile). */
+  async function statesOf(
+    rows: { backfill_id: string; event_count: number; state: JobState | null }[],
+  ): Promise<JobState[]> {
+    const out: JobState[] = []
+    for (const row of rows) {
+      const state = keep(row.backfill_id, row.event_count, row.state)
+      if (state !== null) out.push(state)
+      else {
+        const again = await readStates('j.backfill_id = $1', [row.backfill_id])
+        const whole = again[0]
+        if (whole?.state)
+          out.push(keep(whole.backfill_id, whole.event_count, whole.state) as JobState)
+      }
+    }
+    return out
+  }
+
+  async function readState(backfillId: string): Promise<JobState | null> {
+    const rows = await readStates('j.backfill_id = $1', [backfillId])
+    if (rows.length === 0) kept.delete(backfillId)
+    return (await statesOf(rows))[0] ?? null
+  }
+
   async function load(backfillId: string) {
     const { rows } = await pool.query<JobRow>(
       'SELECT state, hints, event_count FROM backfill_jobs WHERE backfill_id = $1',
@@ -333,7 +413,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     )
     const state = rows[0]?.state
     if (!state || state.status !== 'processing') return state ?? null
-    if (listCells(state).some((c) => c.state === 'pending')) return state
+    if (pendingCellCount(state) > 0) return state
     return appendIn(client, backfillId, [{ type: 'job:finished', at: at() }])
   }
 
@@ -364,11 +444,10 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
         const state = rows[0]?.state
         if (!state || state.status !== 'processing') return state ?? null
         const now = at()
-        const events: JobEvent[] = listCells(state)
+        const events: JobEvent[] = listDateCells(state, cells.date)
           .filter(
             (c) =>
               c.state === 'pending' &&
-              c.date === cells.date &&
               (cells.districtId === null || c.districtId === cells.districtId),
           )
           .map((c) => ({
@@ -418,9 +497,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
 
     cancel: (backfillId: string) => stopWith(backfillId, { type: 'job:cancelled', at: at() }),
 
-    async get(backfillId: string): Promise<JobState | null> {
-      return (await load(backfillId))?.state ?? null
-    },
+    get: readState,
 
     async events(backfillId: string, page: { offset: number; limit: number }) {
       const { rows } = await pool.query<{ n: number | null }>(
@@ -446,13 +523,13 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
           `SELECT count(*)::int AS n FROM backfill_jobs WHERE ${where}`,
           params,
         ),
-        pool.query<{ state: JobState }>(
-          `SELECT state FROM backfill_jobs WHERE ${where}
-            ORDER BY created_at DESC, ord LIMIT $4 OFFSET $5`,
+        readStates(
+          where,
           [...params, query.limit, query.offset],
+          'ORDER BY j.created_at DESC, j.ord LIMIT $4 OFFSET $5',
         ),
       ])
-      return { total: count.rows[0]?.n ?? 0, jobs: page.rows.map((r) => r.state) }
+      return { total: count.rows[0]?.n ?? 0, jobs: await statesOf(page) }
     },
 
     async restore(resumeHints: () => Promise<RunHints>) {

@@ -17,6 +17,11 @@ import {
 const start = useHarness()
 const clubBody = (footer: string | null) =>
   exportBody(CLUB_HEADER_2025_26, CLUB_ROWS_2025_26, footer)
+/** The as-of slot of a token (`…~{MONTHEND}~{ASOF}~{PY}`) as an ISO date. */
+function asOfOf(token: string | null): string {
+  const [m, d, y] = (token?.split('~')[3] ?? '').split('/')
+  return `${y}-${m?.padStart(2, '0')}-${d?.padStart(2, '0')}`
+}
 const emptyClubBody = (footer: string) => exportBody(CLUB_HEADER_2025_26, [], footer)
 /** Live year 2026-2027 and no closing dates known: every month uses the fallback. */
 const SEPTEMBER_LIVE = { liveFooter: footerLine('2026-09', '2026-09-21') }
@@ -213,6 +218,76 @@ describe('dashboard client: live status and latest', () => {
     expect(h.liveRequests()).toHaveLength(1)
     h.clock.nowMs += 1
     await h.client.getLiveStatus()
+    expect(h.liveRequests()).toHaveLength(2)
+  })
+
+  it('asks for the live year once for dated requests while it is the calendar year', async () => {
+    // May 2026, live 2025-2026: nothing can switch before 1 July, however long the run.
+    const h = await start((r, res) => res.end(clubBody(footerLine('2026-04', asOfOf(r.token)))))
+    for (let day = 1; day <= 40; day++) {
+      const asOf = `2026-04-${String((day % 28) + 1).padStart(2, '0')}`
+      const result = await h.client.fetchReport({
+        report: 'clubperformance',
+        districtId: '61',
+        asOf,
+      })
+      expect(result.kind).toBe('data')
+      h.clock.nowMs += 20 * 60_000
+    }
+    expect(h.liveRequests()).toHaveLength(1)
+    // The newest as-of is still trusted for the TTL only.
+    await h.client.getLiveStatus()
+    expect(h.liveRequests()).toHaveLength(2)
+  })
+
+  it('asks again at most once an hour while the root still serves the old year in July', async () => {
+    const h = await start((r, res) => res.end(clubBody(footerLine('2026-06', asOfOf(r.token)))), {
+      liveFooter: footerLine('2026-06', '2026-07-09'),
+      options: { now: () => clock.nowMs },
+    })
+    const clock = h.clock
+    clock.nowMs = Date.UTC(2026, 6, 10, 6)
+    // 18 requests, 20 minutes apart: asked at 0, 60, 120, 180, 240 and 300 minutes.
+    for (let i = 0; i < 18; i++) {
+      const result = await h.client.fetchReport({
+        report: 'clubperformance',
+        districtId: '61',
+        asOf: '2026-06-20',
+      })
+      expect(result.kind).toBe('data')
+      clock.nowMs += 20 * 60_000
+    }
+    expect(h.liveRequests()).toHaveLength(6)
+  })
+
+  it('notices the July switch within the hour, and trusts the new year from then on', async () => {
+    let footer = footerLine('2026-06', '2026-07-27')
+    const h = await start(
+      (r, res) =>
+        res.end(
+          monthEndOf(r.token).startsWith('7/')
+            ? clubBody(footerLine(7, asOfOf(r.token)))
+            : emptyClubBody(footerLine(6, asOfOf(r.token))),
+        ),
+      { liveFooter: () => footer, options: { liveStatusTtlMs: 600_000 } },
+    )
+    h.clock.nowMs = Date.UTC(2026, 6, 29, 8)
+    const july = { report: 'clubperformance', districtId: '61', asOf: '2026-07-28' } as const
+    // July is left out as not live; June's answer is empty, but the status is within the TTL.
+    expect((await h.client.fetchReport(july)).kind).toBe('unavailable')
+    expect(h.liveRequests()).toHaveLength(1)
+    footer = footerLine('2026-07', '2026-07-28')
+    h.clock.nowMs += 5 * 60_000
+    expect((await h.client.fetchReport(july)).kind).toBe('unavailable')
+    expect(h.liveRequests()).toHaveLength(1)
+    // Past the TTL, the empty root answer is a sign: asked again, switched, planned again.
+    h.clock.nowMs += 6 * 60_000
+    const after = await h.client.fetchReport(july)
+    expect(after).toMatchObject({ kind: 'data', dataMonth: '2026-07', programYear: '2026-2027' })
+    expect(h.liveRequests()).toHaveLength(2)
+    // Now the calendar's year: trusted from here on.
+    h.clock.nowMs += 5 * 3_600_000
+    expect((await h.client.fetchReport(july)).kind).toBe('data')
     expect(h.liveRequests()).toHaveLength(2)
   })
 

@@ -22,7 +22,7 @@ import type {
   ResponseInfo,
   Schedule,
 } from './http-get.ts'
-import { createLiveStatusCache, liveStatusFromFooter } from './live-status.ts'
+import { createLiveStatusCache, liveStatusFromFooter, liveYearMaySwitch } from './live-status.ts'
 import type { LiveStatus } from './live-status.ts'
 import { DEFAULT_DASHBOARD_URL, buildLatestUrl, planReportRequests } from './request-plan.ts'
 import type { PlannedRequest, RequestPlan } from './request-plan.ts'
@@ -110,12 +110,40 @@ export function createDashboardClient(options: DashboardClientOptions = {}): Das
     fetchReport: async (request) => {
       assertIsoDate(request.asOf, 'asOf')
       const districtId = checkDistrict(request.report, request.districtId)
-      const status = await live.get(request)
-      const plan = planReportRequests(
-        { report: request.report, districtId, asOf: request.asOf },
-        { liveProgramYear: status.programYear, calendar: config.calendar, baseUrl: config.baseUrl },
-      )
-      return runPlan(config, { ...request, districtId }, plan, status)
+      const plan = (status: LiveStatus) =>
+        planReportRequests(
+          { report: request.report, districtId, asOf: request.asOf },
+          {
+            liveProgramYear: status.programYear,
+            calendar: config.calendar,
+            baseUrl: config.baseUrl,
+          },
+        )
+      const run = (status: LiveStatus) =>
+        runPlan(config, { ...request, districtId }, plan(status), status)
+      const held = await live.forDatedRequest(request)
+      // July before the switch: a root answer that is empty or of another month may be the
+      // switch itself, so the year is asked again (at most once per TTL) and the request planned
+      // again if it did switch (docs/performance.md#live-status). A month left out as not live
+      // is no such sign: it is what every July date shows before the switch.
+      const switched = async () => {
+        const fresh = await live.get(request)
+        return fresh.programYear !== held.programYear ? fresh : null
+      }
+      if (!liveYearMaySwitch(held, config.now())) return run(held)
+      let result: Awaited<ReturnType<typeof run>>
+      try {
+        result = await run(held)
+      } catch (error) {
+        const wrongMonth =
+          error instanceof UpstreamWrongAnswerError && error.code === ErrorCode.UPSTREAM_WRONG_MONTH
+        const fresh = wrongMonth ? await switched() : null
+        if (fresh === null) throw error
+        return run(fresh)
+      }
+      if (result.kind !== 'unavailable') return result
+      const fresh = await switched()
+      return fresh === null ? result : run(fresh)
     },
   }
 }

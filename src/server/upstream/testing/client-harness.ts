@@ -37,17 +37,23 @@ function isLiveProbe(r: RecordedRequest): boolean {
 /** Registers an afterEach that closes every server started through the returned function. */
 export function useHarness(): (
   route: Route,
-  init?: { liveFooter?: string; options?: DashboardClientOptions },
+  init?: { liveFooter?: string | (() => string); options?: DashboardClientOptions },
 ) => Promise<Harness> {
   const open: TestUpstream[] = []
   afterEach(async () => {
     await Promise.all(open.splice(0).map((u) => u.close()))
   })
   return async (route, init = {}) => {
+    // A function: the footer the root shows at the time of each probe (the live year switching).
     const liveFooter = init.liveFooter ?? footerLine('2026-04', '2026-05-06')
-    const liveBody = exportBody(SUMMARY_HEADER_2025_26, SUMMARY_ROWS_2025_26, liveFooter)
+    const liveBody = () =>
+      exportBody(
+        SUMMARY_HEADER_2025_26,
+        SUMMARY_ROWS_2025_26,
+        typeof liveFooter === 'string' ? liveFooter : liveFooter(),
+      )
     const upstream = await startTestUpstream((request, res) => {
-      if (isLiveProbe(request)) res.end(liveBody)
+      if (isLiveProbe(request)) res.end(liveBody())
       else route(request, res)
     })
     open.push(upstream)

@@ -1,0 +1,131 @@
+/**
+ * Job view latency with 50 pollers (docs/performance.md#job-view): the server in its own process
+ * runs a system-wide job (365 dates × all districts; 60 with `--quick`) from the simulator in a
+ * third process, while 50 pollers each GET the job, wait `--poll-ms` (default 1000, a page's
+ * polling) and GET again. Latencies are
+ * of whole GETs (request sent to body read) from this process, while the job runs and for a few
+ * seconds after it ended. `--product-root DIR` measures the server of another checkout (before).
+ *
+ *   npm run bench -- --only jobview [--quick] [--poll-ms N] [--product-root DIR]
+ */
+import { performance } from 'node:perf_hooks'
+import { IN_FLIGHT, TODAY, isoMinusDays, startProduct, startSim } from './collection-cost.ts'
+
+const POLLERS = 50
+const AFTER_MS = 5_000
+
+export interface JobViewLatency {
+  dates: number
+  cells: number
+  bodyBytes: number
+  running: Percentiles
+  finished: Percentiles
+}
+
+interface Percentiles {
+  gets: number
+  p50Ms: number
+  p99Ms: number
+}
+
+function percentiles(ms: number[]): Percentiles {
+  const sorted = [...ms].sort((a, b) => a - b)
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
+  return { gets: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99) }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export async function jobViewLatency(opts: {
+  quick: boolean
+  pollMs: number
+  productRoot?: string
+}): Promise<JobViewLatency> {
+  const POLL_MS = opts.pollMs
+  const dates = opts.quick ? 60 : 365
+  const sim = await startSim()
+  const product = await startProduct(sim.url, opts.productRoot)
+  try {
+    const end = isoMinusDays(TODAY, 2)
+    const res = await fetch(`${product.url}/api/districts/backfill`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        startDate: isoMinusDays(end, dates - 1),
+        endDate: end,
+        collectionType: 'system-wide',
+        concurrency: IN_FLIGHT,
+      }),
+    })
+    if (res.status !== 202) throw new Error(`backfill refused: ${await res.text()}`)
+    const { backfillId } = (await res.json()) as { backfillId: string }
+    const url = `${product.url}/api/districts/backfill/${backfillId}`
+    const running: number[] = []
+    const finished: number[] = []
+    let endedAt: number | null = null
+    let last = { bytes: 0, cells: 0 }
+    const poller = async (i: number) => {
+      // Staggered starts, so the pollers do not arrive in lockstep.
+      await sleep((i * POLL_MS) / POLLERS)
+      for (;;) {
+        const wasEnded = endedAt !== null
+        const t = performance.now()
+        const r = await fetch(url)
+        const text = await r.text()
+        const ms = performance.now() - t
+        if (r.status !== 200) throw new Error(`GET job answered ${r.status}: ${text}`)
+        ;(wasEnded ? finished : running).push(ms)
+        // The status leads the body; parsing 100 KB per GET here would load this process too.
+        const status = /"status":"([a-z_]+)"/.exec(text)?.[1]
+        if (endedAt === null && status !== 'queued' && status !== 'processing') {
+          const job = JSON.parse(text) as { status: string; progress: { total: number } }
+          if (job.status !== 'complete') throw new Error(`job ended ${job.status}`)
+          endedAt = performance.now()
+          last = { bytes: Buffer.byteLength(text), cells: job.progress.total }
+        }
+        if (endedAt !== null && performance.now() - endedAt > AFTER_MS) return
+        await sleep(POLL_MS)
+      }
+    }
+    await Promise.all(Array.from({ length: POLLERS }, (_, i) => poller(i)))
+    return {
+      dates,
+      cells: last.cells,
+      bodyBytes: last.bytes,
+      running: percentiles(running),
+      finished: percentiles(finished),
+    }
+  } finally {
+    await product.close()
+    sim.close()
+  }
+}
+
+/** Table rows for bench/run.ts. */
+export async function jobViewRows(
+  argv: readonly string[],
+): Promise<{ name: string; value: string; note: string }[]> {
+  const i = argv.indexOf('--product-root')
+  const productRoot = i >= 0 ? argv[i + 1] : undefined
+  if (i >= 0 && !productRoot) throw new Error('--product-root needs a directory')
+  const p = argv.indexOf('--poll-ms')
+  const pollText = p >= 0 ? argv[p + 1] : '1000'
+  const pollMs = Number(pollText)
+  if (!Number.isInteger(pollMs) || pollMs < 10 || pollMs > 60_000)
+    throw new Error(
+      `--poll-ms must be a whole number from 10 to 60000 (got ${JSON.stringify(pollText)})`,
+    )
+  const r = await jobViewLatency({ quick: argv.includes('--quick'), pollMs, productRoot })
+  const what = `system-wide ${r.dates} dates x all (${r.cells} cells, ${(r.bodyBytes / 1024).toFixed(0)} KiB body), ${POLLERS} pollers every ${pollMs} ms`
+  const row = (phase: string, p: Percentiles) => ({
+    name: `job view ${phase}: p50 / p99`,
+    value: `${p.p50Ms.toFixed(1)} / ${p.p99Ms.toFixed(1)} ms`,
+    note: `${what}; ${p.gets} GETs${productRoot ? `; server of ${productRoot}` : ''}`,
+  })
+  return [row('while running', r.running), row('after the end', r.finished)]
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const r of await jobViewRows(process.argv.slice(2)))
+    process.stdout.write(`${r.name}  ${r.value}  ${r.note}\n`)
+}
