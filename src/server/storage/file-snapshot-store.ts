@@ -25,13 +25,7 @@ import {
 import type { SnapshotFilesContext } from './snapshot-files.ts'
 import { createSnapshotStoreOn } from './snapshot-store-core.ts'
 import { serializeJson, upgradeCurrent } from './schema.ts'
-import {
-  io,
-  nodeStorageFs,
-  readOrNull,
-  readdirOrEmpty,
-  writeAtomic,
-} from './storage-fs.ts'
+import { io, nodeStorageFs, readOrNull, readdirOrEmpty, writeAtomic } from './storage-fs.ts'
 import type { StorageFs } from './storage-fs.ts'
 
 export interface FileSnapshotStoreOptions {
