@@ -46,6 +46,12 @@ export interface FileSnapshotStoreOptions {
  */
 const generations = new Map<string, Map<IsoDate, number>>()
 
+/** For writers beside the store (verify --repair): readers in this process reload the date. */
+export function noteSnapshotChanged(dataDir: string, asOf: IsoDate): void {
+  const g = generationsOf(path.resolve(dataDir))
+  g.set(asOf, (g.get(asOf) ?? 0) + 1)
+}
+
 function generationsOf(dataDir: string): Map<IsoDate, number> {
   let g = generations.get(dataDir)
   if (!g) generations.set(dataDir, (g = new Map()))

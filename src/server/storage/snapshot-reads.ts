@@ -71,7 +71,10 @@ export function createSnapshotReads(
    * loaded once and then again only for a date whose generation changed. `null` = unreadable
    * (listings skip it). Answers are kept until the next change.
    */
-  const known = new Map<IsoDate, { generation: string; state: SnapshotState | null }>()
+  const known = new Map<
+    IsoDate,
+    { generation: string; state: SnapshotState | null; series?: SeriesIndexRecord }
+  >()
   let answers = new Map<string, CoverageReport>()
   // Each caller waits for a pass that started after it asked, so it sees every write before it;
   // callers arriving together share that pass (50 pollers cost one, not 50).
@@ -125,6 +128,15 @@ export function createSnapshotReads(
 
   /** The date's series record with every entry true for `state`; missing ones derived again. */
   async function seriesRecordOf(asOf: IsoDate, state: SnapshotState): Promise<SeriesIndexRecord> {
+    // Kept with the state it was checked against; a new generation brings a new state.
+    const entry = known.get(asOf)
+    if (entry?.state === state && entry.series) return entry.series
+    const record = await loadSeriesRecord(asOf, state)
+    if (entry?.state === state) entry.series = record
+    return record
+  }
+
+  async function loadSeriesRecord(asOf: IsoDate, state: SnapshotState): Promise<SeriesIndexRecord> {
     const stored = parseSeriesRecord(await backend.loadSeriesIndex(asOf), asOf)
     if (stored && seriesRecordMatches(stored, state.manifest)) return stored
     return onDate(asOf, async () => {
