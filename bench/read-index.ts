@@ -2,15 +2,18 @@
  * Reads at archive scale (docs/performance.md#coverage-and-series-reads): a data dir of 365
  * dates × 128 districts, then `/api/coverage` and the two series endpoints polled by 50
  * concurrent clients through the real server. Run alone with
- * `npx tsx bench/read-index.ts [--seconds 15] [--pollers 50]`, or in `npm run bench -- --only coverage`.
+ * `npx tsx bench/read-index.ts [--seconds 15] [--pollers 50] [--interval-ms 1000]`, or in `npm run bench -- --only coverage`.
  *
  * The data: one real full-detail district file and one real all-districts file, collected from
  * the simulator, copied to every date (and, for the summary-level files of the other 127
  * districts, to every district), so sizes and parsing cost are those of collected data.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { loadConfig } from '../src/server/config.ts'
 import { createSilentLogger } from '../src/server/logger.ts'
@@ -123,26 +126,71 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN
 }
 
-/** `pollers` clients, each requesting `url` again as soon as its answer arrives, for `seconds`. */
-async function poll(url: string, pollers: number, seconds: number) {
+const CLK_TCK = 100
+
+/** user + sys CPU ms and peak RSS of a live process. */
+async function procUsage(pid: number): Promise<{ cpuMs: number; peakRssMiB: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const ticks = Number(fields[11]) + Number(fields[12])
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0)
+  return { cpuMs: (ticks * 1000) / CLK_TCK, peakRssMiB: hwm / 1024 }
+}
+
+/** The server in its own process, so its CPU is its own. */
+async function startServerProcess(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./read-index-server.ts', import.meta.url)), dataDir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString()
+      if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')))
+    })
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)))
+  })
+  return { url, child }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * `pollers` clients, each asking for `url`, waiting for the whole answer, then asking again at
+ * its next `intervalMs` tick (the page polls; 0 = at once), for `seconds`.
+ */
+async function poll(
+  url: string,
+  pid: number,
+  pollers: number,
+  seconds: number,
+  intervalMs: number,
+) {
   const latencies: number[] = []
   let bytes = 0
-  const cpu0 = process.cpuUsage()
+  const cpu0 = (await procUsage(pid)).cpuMs
   const t0 = performance.now()
   const until = t0 + seconds * 1000
   await Promise.all(
-    Array.from({ length: pollers }, async () => {
+    Array.from({ length: pollers }, async (_, i) => {
+      // Spread the first requests over one interval, as independent pages would be.
+      await sleep((intervalMs * i) / pollers)
       do {
         const t = performance.now()
         const res = await fetch(url)
         const body = await res.arrayBuffer()
         if (res.status !== 200) throw new Error(`${url}: ${res.status}`)
         bytes = body.byteLength
-        latencies.push(performance.now() - t)
+        const ms = performance.now() - t
+        latencies.push(ms)
+        if (intervalMs > 0) await sleep(Math.max(0, intervalMs - ms))
       } while (performance.now() < until)
     }),
   )
-  const cpu = process.cpuUsage(cpu0)
+  const cpuMs = (await procUsage(pid)).cpuMs - cpu0
   const wall = (performance.now() - t0) / 1000
   latencies.sort((a, b) => a - b)
   return {
@@ -150,15 +198,15 @@ async function poll(url: string, pollers: number, seconds: number) {
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     perSecond: latencies.length / wall,
-    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / latencies.length,
+    cpuMsPerRequest: cpuMs / latencies.length,
     bytes,
   }
 }
 
-export async function benchReadIndex(record: Record, argv = process.argv) {
+export async function benchReadIndex(record: Record) {
   const seconds = argNumber('--seconds', 15)
   const pollers = argNumber('--pollers', 50)
-  void argv
+  const intervalMs = argNumber('--interval-ms', 1000)
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tmb-bench-archive-'))
   try {
     const t = performance.now()
@@ -166,31 +214,35 @@ export async function benchReadIndex(record: Record, argv = process.argv) {
     record(
       'archive built: 365 dates x 128 districts',
       `${((performance.now() - t) / 1000).toFixed(0)} s`,
-      dataDir,
     )
-    const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' })
-    const server = await startServer(config, createSilentLogger())
+    const { url: base, child } = await startServerProcess(dataDir)
     try {
       const urls = {
-        coverage: `${server.url}/api/coverage?from=${FROM}&to=${TO}`,
-        'district series': `${server.url}/api/districts/${SERIES_ID}/series?from=${FROM}&to=${TO}`,
-        'all-districts series': `${server.url}/api/all-districts/series?from=${FROM}&to=${TO}&measure=paidClubs`,
+        coverage: `${base}/api/coverage?from=${FROM}&to=${TO}`,
+        'district series': `${base}/api/districts/${SERIES_ID}/series?from=${FROM}&to=${TO}`,
+        'all-districts series': `${base}/api/all-districts/series?from=${FROM}&to=${TO}&measure=paidClubs`,
       }
       for (const [name, url] of Object.entries(urls)) {
+        const c0 = (await procUsage(child.pid!)).cpuMs
         const t1 = performance.now()
         const first = await fetch(url)
         await first.arrayBuffer()
-        record(`${name}: first request after start`, `${(performance.now() - t1).toFixed(0)} ms`)
-        const r = await poll(url, pollers, seconds)
-        const load = (await import('node:os')).loadavg()[0]!.toFixed(1)
+        const c1 = (await procUsage(child.pid!)).cpuMs
         record(
-          `${name}: ${pollers} pollers, 365 x 128`,
+          `${name}: first request after start`,
+          `${(performance.now() - t1).toFixed(0)} ms`,
+          `${(c1 - c0).toFixed(0)} ms server CPU`,
+        )
+        const r = await poll(url, child.pid!, pollers, seconds, intervalMs)
+        record(
+          `${name}: ${pollers} pollers every ${intervalMs} ms, 365 x 128`,
           `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`,
-          `${r.requests} requests, ${r.perSecond.toFixed(1)}/s, ${r.cpuMsPerRequest.toFixed(2)} ms CPU per request (server + clients), ${(r.bytes / 1024).toFixed(0)} KiB, load ${load}`,
+          `${r.requests} requests, ${r.perSecond.toFixed(1)}/s, ${r.cpuMsPerRequest.toFixed(2)} ms server CPU per request, ${(r.bytes / 1024).toFixed(0)} KiB, load ${loadavg()[0]!.toFixed(1)}`,
         )
       }
+      record('server peak RSS', `${(await procUsage(child.pid!)).peakRssMiB.toFixed(0)} MiB`)
     } finally {
-      await server.close()
+      child.kill('SIGTERM')
     }
   } finally {
     await rm(dataDir, { recursive: true, force: true })

@@ -74,16 +74,25 @@ export function measureOf(s: SummaryFigures, measure: SeriesMeasure): number | n
  * A date's all-districts figures per district: from the series index, or (a store built without
  * a row reader) from the file itself.
  */
-async function figuresOf(
-  store: Store,
-  record: SeriesIndexRecord,
-): Promise<ReadonlyMap<string, SummaryFigures> | null> {
+async function figuresOf(store: Store, record: SeriesIndexRecord): Promise<Figures | null> {
   const all = record.allDistricts
   if (!all) return null
-  if (all.rows) return new Map(Object.entries(all.rows))
+  const rows = all.rows
+  if (rows)
+    return {
+      get: (id) => (Object.hasOwn(rows, id) ? rows[id] : undefined),
+      ids: () => Object.keys(rows),
+    }
   const file = await store.readAllDistricts(record.asOf)
   if (!file) return null
-  return new Map([...summaryStatsByDistrict(file)].map(([id, s]) => [id, summaryFigures(s)]))
+  const byId = new Map([...summaryStatsByDistrict(file)].map(([id, s]) => [id, summaryFigures(s)]))
+  return { get: (id) => byId.get(id), ids: () => [...byId.keys()] }
+}
+
+/** A date's figures by district id, read in place from the index record. */
+interface Figures {
+  get(id: string): SummaryFigures | undefined
+  ids(): string[]
 }
 
 /** The series index records of exactly the listed dates. */
@@ -167,18 +176,18 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
     async (req) => {
       const { measure, top, districts } = req.query
       const { from, to, dates } = await storedDatesIn(store, req.query)
-      const perDate: { asOf: IsoDate; stats: ReadonlyMap<string, SummaryFigures> }[] = []
+      const perDate: { asOf: IsoDate; stats: Figures }[] = []
       for (const record of await recordsOf(store, from, to, dates)) {
         const stats = await figuresOf(store, record)
         if (stats) perDate.push({ asOf: record.asOf, stats })
       }
-      const newest = perDate.at(-1)?.stats ?? new Map<string, SummaryFigures>()
+      const newest: Figures = perDate.at(-1)?.stats ?? { get: () => undefined, ids: () => [] }
       const ranked = (ids: string[]) =>
         ids
           .map((id) => ({ id, v: newest.get(id) ? measureOf(newest.get(id)!, measure) : null }))
           .sort((a, b) => (b.v ?? -Infinity) - (a.v ?? -Infinity) || a.id.localeCompare(b.id))
           .map((r) => r.id)
-      const districtIds = districts ? ranked(districts) : ranked([...newest.keys()]).slice(0, top)
+      const districtIds = districts ? ranked(districts) : ranked(newest.ids()).slice(0, top)
       return {
         measure,
         from,
