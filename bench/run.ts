@@ -14,6 +14,7 @@ import { startSimulator } from '../src/sim/index.ts'
 import { createDashboardClient } from '../src/server/upstream/index.ts'
 import { normalizeFullDistrict } from '../src/server/normalize/index.ts'
 import { benchPg } from './pg.ts'
+import { benchReadIndex } from './read-index.ts'
 import { collectionCostRows, runJob as runJobEvery } from './collection-cost.ts'
 import { jobViewRows } from './job-view.ts'
 
@@ -192,7 +193,11 @@ async function main() {
   process.stderr.write('toastmasters-backfill benchmarks\n')
   const details: Record<string, unknown> = {}
   if (groups.includes('backfill')) await benchBackfills()
-  if (groups.includes('coverage')) await benchCoverageAndNormalize()
+  if (groups.includes('coverage')) {
+    await benchCoverageAndNormalize()
+    // 365 × 128 with 50 pollers, server in its own process (docs/performance.md#coverage-and-series-reads).
+    await benchReadIndex(record)
+  }
   if (groups.includes('page')) await pageTimings()
   if (groups.includes('pg')) details.pg = await benchPg(record)
   // Product vs a fetch-and-write floor, each in its own process (docs/performance.md#collection-cost).

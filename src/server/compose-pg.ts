@@ -29,6 +29,7 @@ import {
   type SnapshotStore,
 } from './storage/index.ts'
 import { TOOL_VERSION } from './version.ts'
+import { summaryStatsByDistrict } from './normalize/index.ts'
 
 export interface PgBackendOptions {
   config: Config & { databaseUrl: string }
@@ -44,7 +45,12 @@ export function createPgBackend({ config, logger, now }: PgBackendOptions) {
     onError: (error) => logger.warn({ err: error, database: where }, 'database connection lost'),
   })
   const nowDate = () => new Date(now())
-  const store = createPgSnapshotStore({ pool, toolVersion: TOOL_VERSION, now: nowDate })
+  const store = createPgSnapshotStore({
+    pool,
+    toolVersion: TOOL_VERSION,
+    now: nowDate,
+    summaryStatsOf: summaryStatsByDistrict,
+  })
   const rawCache = createPgRawCsvCache({
     pool,
     onCorrupt: (problem) =>

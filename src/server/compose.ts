@@ -39,6 +39,7 @@ import { createPgPoliteness } from './pg/pg-politeness.ts'
 import type { AppDeps } from './http/index.ts'
 import { createDashboardClient } from './upstream/index.ts'
 import { TOOL_VERSION } from './version.ts'
+import { summaryStatsByDistrict as summaryStatsOf } from './normalize/index.ts'
 
 export interface ServiceOverrides {
   /** Tests: the automatic refresh period in ms instead of REFRESH_INTERVAL_MINUTES. */
@@ -76,12 +77,13 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
   const store = pg
     ? pg.store
     : inMemory
-      ? createMemorySnapshotStore({ toolVersion: TOOL_VERSION, now: nowDate })
+      ? createMemorySnapshotStore({ toolVersion: TOOL_VERSION, now: nowDate, summaryStatsOf })
       : createFileSnapshotStore({
           dataDir: config.dataDir,
           toolVersion: TOOL_VERSION,
           now: nowDate,
           fs,
+          summaryStatsOf,
         })
   const rawCache = pg
     ? pg.rawCache

@@ -59,6 +59,7 @@ export interface AppDeps {
     | 'readAllDistricts'
     | 'readDistrict'
     | 'coverage'
+    | 'seriesIndex'
     | 'streamDistrictSeries'
   >
   districtConfig: DistrictConfigStore

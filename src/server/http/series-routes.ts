@@ -6,17 +6,17 @@ import {
   type SeriesMeasure,
   type SeriesPoint,
 } from '../../shared/api-schemas.ts'
-import type { DistrictStatistics, DistrictSummaryStats } from '../../shared/district-statistics.ts'
 import { ErrorCode } from '../../shared/error-codes.ts'
 import { addDays, diffDays, type IsoDate } from '../../shared/iso-date.ts'
-import type { DistrictFile, SourceProvenance } from '../../shared/snapshot-types.ts'
 import { summaryStatsByDistrict } from '../normalize/index.ts'
+import { summaryFigures } from '../storage/series-index.ts'
+import type { SeriesIndexRecord, SummaryFigures } from '../storage/series-index.ts'
 import type { AppDeps } from './app.ts'
 import type { App } from './create-app.ts'
 import { httpError } from './errors.ts'
 import { districtId, isoDate, requiredRangeQuery } from './schemas.ts'
 
-type Store = Pick<AppDeps['store'], 'listSnapshots' | 'readDistrict' | 'readAllDistricts'>
+type Store = Pick<AppDeps['store'], 'listSnapshots' | 'seriesIndex' | 'readAllDistricts'>
 
 /** The longest range one series request may span (a year and a month). */
 export const MAX_SERIES_DAYS = 400
@@ -63,45 +63,43 @@ async function storedDatesIn(
   return { from, to, dates: listed.filter((d) => d >= from && d <= to), closingPeriod }
 }
 
-function summaryFigures(s: DistrictSummaryStats | null) {
-  return {
-    paidClubs: s?.clubs.paid ?? null,
-    activeClubs: s?.clubs.active ?? null,
-    paymentsYtd: s?.payments.totalYtd ?? null,
-    paymentBase: s?.payments.base ?? null,
-    distinguished: {
-      distinguished: s?.distinguished.distinguished ?? null,
-      select: s?.distinguished.select ?? null,
-      presidents: s?.distinguished.presidents ?? null,
-      smedley: s?.distinguished.smedley ?? null,
-      total: s?.distinguished.total ?? null,
-    },
-  }
-}
-
-function pointOfFile(file: DistrictFile): SeriesPoint {
-  const stats = file.statistics as DistrictStatistics
-  const sources = file.provenance.sources
-  const source: SourceProvenance | undefined =
-    sources.find((s) => s.report === 'districtsummary') ?? sources[0]
-  return {
-    asOf: file.asOf,
-    dataMonth: file.dataMonth,
-    programYear: file.programYear,
-    detail: file.detail,
-    closingPeriod: file.closingPeriod,
-    sourceAsOf: source?.footer?.asOf ?? null,
-    fetchedAt: source?.fetchedAt ?? null,
-    ...summaryFigures(stats.summary),
-    activeMembers: stats.totals?.membership.active ?? null,
-  }
-}
-
-export function measureOf(s: DistrictSummaryStats, measure: SeriesMeasure): number | null {
-  if (measure === 'paidClubs') return s.clubs.paid
-  if (measure === 'activeClubs') return s.clubs.active
-  if (measure === 'paymentsYtd') return s.payments.totalYtd
+export function measureOf(s: SummaryFigures, measure: SeriesMeasure): number | null {
+  if (measure === 'paidClubs') return s.paidClubs
+  if (measure === 'activeClubs') return s.activeClubs
+  if (measure === 'paymentsYtd') return s.paymentsYtd
   return s.distinguished.total
+}
+
+/**
+ * A date's all-districts figures per district: from the series index, or (a store built without
+ * a row reader) from the file itself.
+ */
+async function figuresOf(store: Store, record: SeriesIndexRecord): Promise<Figures | null> {
+  const all = record.allDistricts
+  if (!all) return null
+  const rows = all.rows
+  if (rows)
+    return {
+      get: (id) => (Object.hasOwn(rows, id) ? rows[id] : undefined),
+      ids: () => Object.keys(rows),
+    }
+  const file = await store.readAllDistricts(record.asOf)
+  if (!file) return null
+  const byId = new Map([...summaryStatsByDistrict(file)].map(([id, s]) => [id, summaryFigures(s)]))
+  return { get: (id) => byId.get(id), ids: () => [...byId.keys()] }
+}
+
+/** A date's figures by district id, read in place from the index record. */
+interface Figures {
+  get(id: string): SummaryFigures | undefined
+  ids(): string[]
+}
+
+/** The series index records of exactly the listed dates. */
+async function recordsOf(store: Store, from: IsoDate | null, to: IsoDate | null, dates: IsoDate[]) {
+  if (from === null || to === null || dates.length === 0) return []
+  const wanted = new Set(dates)
+  return (await store.seriesIndex({ from, to })).filter((r) => wanted.has(r.asOf))
 }
 
 /** Trends over the stored dates: one district's figures, one measure across districts. */
@@ -114,7 +112,7 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
       schema: {
         tags: ['snapshots'],
         description:
-          "One compact point per stored date: the district file's figures, or its row of that date's all-districts file when only the summary holds it. Reads one file per stored date.",
+          "One compact point per stored date: the district file's figures, or its row of that date's all-districts file when only the summary holds it. Served from the series index: no district file is read.",
         params: z.strictObject({ districtId }),
         querystring: z.strictObject(optionalRange).refine(notReversed, reversedIssue),
         response: { 200: districtSeriesSchema },
@@ -125,15 +123,16 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
       const { from, to, dates, closingPeriod } = await storedDatesIn(store, req.query)
       const points: SeriesPoint[] = []
       let latestFull: IsoDate | null = null
-      for (const asOf of dates) {
-        const file = await store.readDistrict(asOf, id)
-        if (file) {
-          points.push(pointOfFile(file))
-          if (file.detail === 'full') latestFull = asOf
+      for (const record of await recordsOf(store, from, to, dates)) {
+        const asOf = record.asOf
+        const own = Object.hasOwn(record.districts, id) ? record.districts[id] : undefined
+        if (own) {
+          points.push(own.point)
+          if (own.point.detail === 'full') latestFull = asOf
           continue
         }
-        const all = await store.readAllDistricts(asOf)
-        const row = all && summaryStatsByDistrict(all).get(id)
+        const all = record.allDistricts
+        const row = (await figuresOf(store, record))?.get(id)
         if (!all || !row) continue
         points.push({
           asOf,
@@ -141,9 +140,9 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
           programYear: all.programYear,
           detail: 'summary-row',
           closingPeriod: closingPeriod.get(asOf) ?? false,
-          sourceAsOf: all.source.footer?.asOf ?? null,
-          fetchedAt: all.source.fetchedAt,
-          ...summaryFigures(row),
+          sourceAsOf: all.sourceAsOf,
+          fetchedAt: all.fetchedAt,
+          ...row,
           activeMembers: null,
         })
       }
@@ -177,18 +176,18 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
     async (req) => {
       const { measure, top, districts } = req.query
       const { from, to, dates } = await storedDatesIn(store, req.query)
-      const perDate: { asOf: IsoDate; stats: Map<string, DistrictSummaryStats> }[] = []
-      for (const asOf of dates) {
-        const all = await store.readAllDistricts(asOf)
-        if (all) perDate.push({ asOf, stats: summaryStatsByDistrict(all) })
+      const perDate: { asOf: IsoDate; stats: Figures }[] = []
+      for (const record of await recordsOf(store, from, to, dates)) {
+        const stats = await figuresOf(store, record)
+        if (stats) perDate.push({ asOf: record.asOf, stats })
       }
-      const newest = perDate.at(-1)?.stats ?? new Map<string, DistrictSummaryStats>()
+      const newest: Figures = perDate.at(-1)?.stats ?? { get: () => undefined, ids: () => [] }
       const ranked = (ids: string[]) =>
         ids
           .map((id) => ({ id, v: newest.get(id) ? measureOf(newest.get(id)!, measure) : null }))
           .sort((a, b) => (b.v ?? -Infinity) - (a.v ?? -Infinity) || a.id.localeCompare(b.id))
           .map((r) => r.id)
-      const districtIds = districts ? ranked(districts) : ranked([...newest.keys()]).slice(0, top)
+      const districtIds = districts ? ranked(districts) : ranked(newest.ids()).slice(0, top)
       return {
         measure,
         from,

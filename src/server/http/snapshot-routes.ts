@@ -10,6 +10,9 @@ import { dateRangeQuery, districtId, isoDate, requiredRangeQuery } from './schem
 const MAX_RANGE_DAYS = 400
 
 /** Reading what is stored: snapshot list, one snapshot, one district file, coverage, series. */
+/** Coverage answers and their JSON bytes, kept as long as the store keeps the answer. */
+const serializedCoverage = new WeakMap<object, Buffer>()
+
 export function registerSnapshotRoutes(app: App, deps: Pick<AppDeps, 'store'>): void {
   const { store } = deps
 
@@ -72,13 +75,18 @@ export function registerSnapshotRoutes(app: App, deps: Pick<AppDeps, 'store'>): 
   app.get(
     '/api/coverage',
     { schema: { tags: ['snapshots'], querystring: requiredRangeQuery } },
-    async (req) => {
+    async (req, reply) => {
       assertRange(req.query.from, req.query.to)
-      return store.coverage({
+      const report = await store.coverage({
         from: req.query.from,
         to: req.query.to,
         districtIds: req.query.districts,
       })
+      // The store hands out one answer until a snapshot changes: serialize it once, not per
+      // poller (docs/performance.md#coverage-index). The bytes are JSON.stringify's, as before.
+      let body = serializedCoverage.get(report)
+      if (!body) serializedCoverage.set(report, (body = Buffer.from(JSON.stringify(report))))
+      return reply.type('application/json; charset=utf-8').send(body)
     },
   )
 

@@ -390,4 +390,18 @@ export const MIGRATIONS: readonly Migration[] = [
       $fn$;
     `,
   },
+  {
+    version: 5,
+    name: 'snapshot generations and the series index',
+    sql: `
+      -- Each commit of a snapshot takes the next value, so readers in every process reload only
+      -- the dates whose generation changed (docs/performance.md#coverage-index).
+      CREATE SEQUENCE snapshot_generation;
+      ALTER TABLE snapshots
+        ADD COLUMN generation bigint NOT NULL DEFAULT nextval('snapshot_generation');
+      -- Per date, the figures the series endpoints show, written in the commit's transaction;
+      -- each entry names the sha256 of the file it came from (src/server/storage/series-index.ts).
+      ALTER TABLE snapshots ADD COLUMN series_index text;
+    `,
+  },
 ]

@@ -42,6 +42,10 @@ describe('file snapshot store on disk', () => {
     await store.setCurrent('2026-02-20')
     expect(await listTree(dataDir)).toEqual([
       'current.json',
+      // The series index: derived, rebuildable (docs/performance.md#series-index).
+      'index/',
+      'index/series/',
+      'index/series/2026-02-20.json',
       'snapshots/',
       'snapshots/2026-02-20/',
       'snapshots/2026-02-20/district_61.json',

@@ -3,8 +3,16 @@ import path from 'node:path'
 import { isIsoDate } from '../../shared/iso-date.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import type { CurrentPointer } from '../../shared/snapshot-types.ts'
-import { CURRENT_FILE, SNAPSHOTS_DIR, resolveInside, snapshotDir } from './paths.ts'
+import {
+  CURRENT_FILE,
+  INDEX_DIR,
+  SERIES_INDEX_DIR,
+  SNAPSHOTS_DIR,
+  resolveInside,
+  snapshotDir,
+} from './paths.ts'
 import type { SnapshotStore } from './ports.ts'
+import type { SummaryStatsOf } from './series-index.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
 import {
   commitNewSnapshot,
@@ -17,7 +25,7 @@ import {
 import type { SnapshotFilesContext } from './snapshot-files.ts'
 import { createSnapshotStoreOn } from './snapshot-store-core.ts'
 import { serializeJson, upgradeCurrent } from './schema.ts'
-import { io, nodeStorageFs, readdirOrEmpty, writeAtomic } from './storage-fs.ts'
+import { io, nodeStorageFs, readOrNull, readdirOrEmpty, writeAtomic } from './storage-fs.ts'
 import type { StorageFs } from './storage-fs.ts'
 
 export interface FileSnapshotStoreOptions {
@@ -28,6 +36,26 @@ export interface FileSnapshotStoreOptions {
   now?: () => Date
   /** Low-level file operations; tests inject failures here. @default node:fs/promises */
   fs?: StorageFs
+  /** Reads an all-districts file's rows for the series index (normalize's summaryStatsByDistrict). */
+  summaryStatsOf?: SummaryStatsOf
+}
+
+/**
+ * Commits per date made by stores of this process, by data dir: the generation a reader compares
+ * (one writer per data dir, see data-dir-lock.ts, so the writes are this process's).
+ */
+const generations = new Map<string, Map<IsoDate, number>>()
+
+/** For writers beside the store (verify --repair): readers in this process reload the date. */
+export function noteSnapshotChanged(dataDir: string, asOf: IsoDate): void {
+  const g = generationsOf(path.resolve(dataDir))
+  g.set(asOf, (g.get(asOf) ?? 0) + 1)
+}
+
+function generationsOf(dataDir: string): Map<IsoDate, number> {
+  let g = generations.get(dataDir)
+  if (!g) generations.set(dataDir, (g = new Map()))
+  return g
 }
 
 export function createFileSnapshotStore(options: FileSnapshotStoreOptions): SnapshotStore {
@@ -38,16 +66,38 @@ export function createFileSnapshotStore(options: FileSnapshotStoreOptions): Snap
   return createSnapshotStoreOn(createFileBackend(ctx), {
     now: options.now ?? (() => new Date()),
     toolVersion: options.toolVersion,
+    summaryStatsOf: options.summaryStatsOf,
   })
 }
 
 export function createFileBackend(ctx: SnapshotFilesContext): SnapshotBackend {
   const currentPath = resolveInside(ctx.dataDir, CURRENT_FILE)
+  const seriesDir = resolveInside(ctx.dataDir, INDEX_DIR, SERIES_INDEX_DIR)
+  const commits = generationsOf(ctx.dataDir)
+  async function listDates() {
+    const names = await readdirOrEmpty(ctx.fs, resolveInside(ctx.dataDir, SNAPSHOTS_DIR))
+    return names.filter(isIsoDate).sort()
+  }
+  /**
+   * Written in place, without fsync: the record is derived, and a torn one (a prefix of its
+   * JSON) does not parse, so it reads as absent and is derived again; a reader that finds it
+   * so takes the date's lock, which this write holds, and reads it again.
+   */
+  async function saveSeriesIndex(asOf: IsoDate, text: string) {
+    const target = path.join(seriesDir, `${asOf}.json`)
+    await io('mkdir', seriesDir, () => ctx.fs.mkdir(seriesDir))
+    await io('write', target, () => ctx.fs.writeFile(target, text))
+  }
   return {
-    async listDates() {
-      const names = await readdirOrEmpty(ctx.fs, resolveInside(ctx.dataDir, SNAPSHOTS_DIR))
-      return names.filter(isIsoDate).sort()
+    listDates,
+    async listGenerations() {
+      return new Map((await listDates()).map((d) => [d, String(commits.get(d) ?? 0)]))
     },
+    async loadSeriesIndex(asOf) {
+      const bytes = await readOrNull(ctx.fs, path.join(seriesDir, `${asOf}.json`))
+      return bytes === null ? null : bytes.toString('utf8')
+    },
+    saveSeriesIndex,
     loadState: (asOf) => loadState(ctx, asOf),
     async loadForWrite(asOf: IsoDate) {
       const state = await loadState(ctx, asOf)
@@ -60,14 +110,26 @@ export function createFileBackend(ctx: SnapshotFilesContext): SnapshotBackend {
       return state
     },
     readCommitted: (asOf, manifest, name) => readCommitted(ctx, asOf, manifest, name),
-    async commit(asOf, isNew, files, state) {
-      if (!isNew) {
-        await commitUpdate(ctx, asOf, files, state)
-        return true
+    async commit(asOf, isNew, files, state, seriesIndex) {
+      let committed: boolean
+      try {
+        if (isNew) {
+          const snapshots = resolveInside(ctx.dataDir, SNAPSHOTS_DIR)
+          await io('mkdir', snapshots, () => ctx.fs.mkdir(snapshots))
+          committed = await commitNewSnapshot(ctx, asOf, files, state)
+        } else {
+          await commitUpdate(ctx, asOf, files, state)
+          committed = true
+        }
+      } finally {
+        // Also after a failure: whether the manifest moved is not known here, so readers reload.
+        commits.set(asOf, (commits.get(asOf) ?? 0) + 1)
       }
-      const snapshots = resolveInside(ctx.dataDir, SNAPSHOTS_DIR)
-      await io('mkdir', snapshots, () => ctx.fs.mkdir(snapshots))
-      return commitNewSnapshot(ctx, asOf, files, state)
+      // After the commit (a failed write leaves the data dir as it was). A crash before this
+      // leaves the old record, whose entries no longer match the manifest's sha256; a failure
+      // only costs deriving them again on read (docs/performance.md#series-index).
+      if (committed && seriesIndex) await saveSeriesIndex(asOf, seriesIndex).catch(() => undefined)
+      return committed
     },
     readCurrent: () => loadJson(ctx, currentPath, upgradeCurrent),
     async writeCurrent(pointer: CurrentPointer) {

@@ -6,6 +6,7 @@ import type { IsoDate } from '../../shared/iso-date.ts'
 import type { CurrentPointer, SnapshotManifest } from '../../shared/snapshot-types.ts'
 import { StorageCorruptError } from './errors.ts'
 import type { SnapshotStore } from './ports.ts'
+import type { SummaryStatsOf } from './series-index.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
 import { expectedSha, sealState } from './snapshot-files.ts'
 import type { SnapshotState } from './snapshot-model.ts'
@@ -17,17 +18,22 @@ export interface MemorySnapshotStoreOptions {
   now?: () => Date
   /** @default 'memory' */
   toolVersion?: string
+  /** Reads an all-districts file's rows for the series index (normalize's summaryStatsByDistrict). */
+  summaryStatsOf?: SummaryStatsOf
 }
 
 interface StoredSnapshot {
   state: SnapshotState
   files: Map<string, string>
+  generation: number
+  seriesIndex: string | null
 }
 
 export function createMemorySnapshotStore(options: MemorySnapshotStoreOptions = {}): SnapshotStore {
   return createSnapshotStoreOn(createMemoryBackend(), {
     now: options.now ?? (() => new Date()),
     toolVersion: options.toolVersion ?? 'memory',
+    summaryStatsOf: options.summaryStatsOf,
   })
 }
 
@@ -42,6 +48,16 @@ function createMemoryBackend(): SnapshotBackend {
   }
   return {
     listDates: () => Promise.resolve([...snapshots.keys()].sort()),
+    listGenerations: () =>
+      Promise.resolve(
+        new Map([...snapshots.keys()].sort().map((d) => [d, String(snapshots.get(d)!.generation)])),
+      ),
+    loadSeriesIndex: (asOf) => Promise.resolve(snapshots.get(asOf)?.seriesIndex ?? null),
+    saveSeriesIndex(asOf, text) {
+      const s = snapshots.get(asOf)
+      if (s) s.seriesIndex = text
+      return Promise.resolve()
+    },
     loadState: load,
     loadForWrite: load,
     readCommitted(asOf: IsoDate, manifest: SnapshotManifest, name: string) {
@@ -54,12 +70,19 @@ function createMemoryBackend(): SnapshotBackend {
       }
       return Promise.resolve(Buffer.from(text, 'utf8'))
     },
-    commit(asOf, isNew, files, state) {
+    commit(asOf, isNew, files, state, seriesIndex) {
       const existing = snapshots.get(asOf)
       if (isNew && existing) return Promise.resolve(false)
-      const stored = existing ?? { state, files: new Map<string, string>() }
+      const stored = existing ?? {
+        state,
+        files: new Map<string, string>(),
+        generation: 0,
+        seriesIndex: null,
+      }
       for (const f of files) stored.files.set(f.name, f.text)
       stored.state = clone({ ...state, manifest: sealState(state).manifest })
+      stored.generation++
+      if (seriesIndex) stored.seriesIndex = seriesIndex
       snapshots.set(asOf, stored)
       return Promise.resolve(true)
     },

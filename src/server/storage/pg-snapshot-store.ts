@@ -12,6 +12,7 @@ import type { IsoDate } from '../../shared/iso-date.ts'
 import type { CurrentPointer, SnapshotManifest } from '../../shared/snapshot-types.ts'
 import { StorageCorruptError } from './errors.ts'
 import type { SnapshotStore } from './ports.ts'
+import type { SummaryStatsOf } from './series-index.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
 import { expectedSha, sealState } from './snapshot-files.ts'
 import type { FileToWrite } from './snapshot-files.ts'
@@ -34,6 +35,8 @@ export interface PgSnapshotStoreOptions {
   toolVersion: string
   /** @default () => new Date() */
   now?: () => Date
+  /** Reads an all-districts file's rows for the series index (normalize's summaryStatsByDistrict). */
+  summaryStatsOf?: SummaryStatsOf
 }
 
 const CURRENT_KEY = 'current'
@@ -43,6 +46,7 @@ export function createPgSnapshotStore(options: PgSnapshotStoreOptions): Snapshot
   const inner = createSnapshotStoreOn(createPgBackend(tx), {
     now: options.now ?? (() => new Date()),
     toolVersion: options.toolVersion,
+    summaryStatsOf: options.summaryStatsOf,
   })
   // A value that is not a string is refused by the core's validation, before any query.
   const write = <T>(asOf: unknown, fn: () => Promise<T>): Promise<T> =>
@@ -105,6 +109,24 @@ function createPgBackend(tx: PgTransactions): SnapshotBackend {
       )
       return rows.map((r) => r.as_of)
     },
+    // Every commit takes a new value of the sequence (migration 6), so a token that did not change
+    // means the row did not; readers in other processes see each other's writes through it.
+    async listGenerations() {
+      const { rows } = await q<{ as_of: IsoDate; generation: string }>(
+        "SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, generation::text AS generation FROM snapshots ORDER BY as_of",
+      )
+      return new Map(rows.map((r) => [r.as_of, r.generation]))
+    },
+    async loadSeriesIndex(asOf) {
+      const { rows } = await q<{ series_index: string | null }>(
+        'SELECT series_index FROM snapshots WHERE as_of = $1',
+        [asOf],
+      )
+      return rows[0]?.series_index ?? null
+    },
+    async saveSeriesIndex(asOf, text) {
+      await q('UPDATE snapshots SET series_index = $2 WHERE as_of = $1', [asOf, text])
+    },
     loadState,
     loadForWrite: loadState,
     async readCommitted(asOf: IsoDate, manifest: SnapshotManifest, name: string) {
@@ -121,20 +143,26 @@ function createPgBackend(tx: PgTransactions): SnapshotBackend {
       }
       return body
     },
-    async commit(asOf, isNew, files, state) {
+    async commit(asOf, isNew, files, state, seriesIndex) {
       if (!tx.inWrite()) throw new Error('snapshot commit outside a write transaction')
       const { manifest, metadataText } = sealState(state)
+      // The series index goes in the same transaction; null keeps the stored one (its entries
+      // are checked against the manifest's sha256 on read).
+      const index = seriesIndex ?? null
       if (isNew) {
         const inserted = await q(
-          `INSERT INTO snapshots (as_of, manifest, metadata_text) VALUES ($1, $2, $3)
+          `INSERT INTO snapshots (as_of, manifest, metadata_text, series_index) VALUES ($1, $2, $3, $4)
            ON CONFLICT (as_of) DO NOTHING`,
-          [asOf, JSON.stringify(manifest), metadataText],
+          [asOf, JSON.stringify(manifest), metadataText, index],
         )
         if (inserted.rowCount === 0) return false
       } else {
         await q(
-          'UPDATE snapshots SET manifest = $2, metadata_text = $3, updated_at = now() WHERE as_of = $1',
-          [asOf, JSON.stringify(manifest), metadataText],
+          `UPDATE snapshots SET manifest = $2, metadata_text = $3, updated_at = now(),
+             generation = nextval('snapshot_generation'),
+             series_index = coalesce($4, series_index)
+           WHERE as_of = $1`,
+          [asOf, JSON.stringify(manifest), metadataText, index],
         )
       }
       await upsertFiles(asOf, files)

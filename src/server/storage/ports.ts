@@ -4,6 +4,7 @@
  * store; all pass snapshot-store.contract.ts.
  */
 import type { DistrictId } from '../../shared/district-id.ts'
+import type { SeriesIndexRecord } from './series-index.ts'
 import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
 import type {
   AllDistrictsFile,
@@ -129,8 +130,18 @@ export interface SnapshotReader {
     from: IsoDate,
     to: IsoDate,
   ): AsyncIterable<DistrictFile>
-  /** Reads only manifests and metadata. */
+  /**
+   * From the coverage index: manifests and metadata loaded once, again only for dates that
+   * changed since (docs/performance.md#coverage-index). An answer may be shared by callers:
+   * treat it as read-only.
+   */
   coverage(query: CoverageQuery): Promise<CoverageReport>
+  /**
+   * The series index records of the stored dates in `[from, to]`, oldest first: per date the
+   * figures of each district file and all-districts row, with no district file read when the
+   * index is current (docs/performance.md#series-index).
+   */
+  seriesIndex(range: { from: IsoDate; to: IsoDate }): Promise<SeriesIndexRecord[]>
   /** Skip-existing: present, parses, sha256 matches the manifest, known schema, enough detail. */
   hasValidDistrict(
     asOf: IsoDate,

@@ -13,13 +13,28 @@ export interface SnapshotBackend {
   loadForWrite(asOf: IsoDate): Promise<SnapshotState | null>
   /** Bytes of a file the manifest lists, checked against its sha256 (else StorageCorruptError). */
   readCommitted(asOf: IsoDate, manifest: SnapshotManifest, name: string): Promise<Buffer>
-  /** Publishes files + state. false = a new snapshot appeared meanwhile (caller reloads). */
+  /**
+   * A token per published date that changes whenever that date's snapshot is committed, so a
+   * reader reloads only the dates that changed (docs/performance.md#coverage-index).
+   */
+  listGenerations(): Promise<Map<IsoDate, string>>
+  /**
+   * Publishes files + state. false = a new snapshot appeared meanwhile (caller reloads).
+   * `seriesIndex` (the date's series index record, serialized) is stored with the commit when
+   * given: in the same transaction (PostgreSQL) or right after the manifest (files, where a
+   * crash in between leaves entries whose sha256 no longer matches, see series-index.ts).
+   */
   commit(
     asOf: IsoDate,
     isNew: boolean,
     files: FileToWrite[],
     state: SnapshotState,
+    seriesIndex?: string | null,
   ): Promise<boolean>
+  /** The stored series index record of a date (its text), null when there is none. */
+  loadSeriesIndex(asOf: IsoDate): Promise<string | null>
+  /** Replaces a date's series index record outside a commit (a rebuilt one). */
+  saveSeriesIndex(asOf: IsoDate, text: string): Promise<void>
   readCurrent(): Promise<CurrentPointer | null>
   writeCurrent(pointer: CurrentPointer): Promise<void>
 }

@@ -16,7 +16,15 @@ import {
   resolveRange,
 } from './coverage.ts'
 import { ALL_DISTRICTS_FILE, assertAsOf, assertDistrictId, districtFileName } from './paths.ts'
-import type { SnapshotReader } from './ports.ts'
+import type { CoverageReport, SnapshotReader } from './ports.ts'
+import {
+  indexAllDistricts,
+  parseSeriesRecord,
+  pointOfFile,
+  reconcileSeriesRecord,
+  seriesRecordMatches,
+} from './series-index.ts'
+import type { SeriesIndexRecord, SummaryStatsOf } from './series-index.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
 import { detailSatisfies, sortedDistrictIds, summarize, withStatus } from './snapshot-model.ts'
 import type { SnapshotState } from './snapshot-model.ts'
@@ -45,10 +53,126 @@ function isUntrustworthy(e: unknown): boolean {
  */
 export type ExclusiveOnDate = <T>(asOf: IsoDate, read: () => Promise<T>) => Promise<T>
 
+export interface SnapshotReadsOptions {
+  /** How the series index reads an all-districts file's rows (none: rows are not indexed). */
+  summaryStatsOf?: SummaryStatsOf
+}
+
+/** Coverage answers kept per query while no snapshot changes; a few ranges at a time are usual. */
+const MAX_CACHED_ANSWERS = 16
+
 export function createSnapshotReads(
   backend: SnapshotBackend,
   onDate: ExclusiveOnDate = (_asOf, read) => read(),
+  readsOptions: SnapshotReadsOptions = {},
 ): SnapshotReader {
+  /**
+   * The coverage index (docs/performance.md#coverage-index): every date's manifest and metadata,
+   * loaded once and then again only for a date whose generation changed. `null` = unreadable
+   * (listings skip it). Answers are kept until the next change.
+   */
+  const known = new Map<
+    IsoDate,
+    { generation: string; state: SnapshotState | null; series?: SeriesIndexRecord }
+  >()
+  let answers = new Map<string, CoverageReport>()
+  // Each caller waits for a pass that started after it asked, so it sees every write before it;
+  // callers arriving together share that pass (50 pollers cost one, not 50).
+  let requested = 0
+  let completed = 0
+  let running: Promise<void> | null = null
+
+  async function refreshOnce(): Promise<void> {
+    const generations = await backend.listGenerations()
+    let changed = false
+    for (const asOf of known.keys()) {
+      if (!generations.has(asOf)) {
+        known.delete(asOf)
+        changed = true
+      }
+    }
+    for (const [asOf, generation] of generations) {
+      if (known.get(asOf)?.generation === generation) continue
+      known.set(asOf, { generation, state: await tryLoad(asOf) })
+      changed = true
+    }
+    if (changed) answers = new Map()
+  }
+
+  async function refresh(): Promise<void> {
+    const ticket = ++requested
+    while (completed < ticket) {
+      if (!running) {
+        const started = requested
+        running = refreshOnce()
+          .then(() => {
+            completed = Math.max(completed, started)
+          })
+          .finally(() => {
+            running = null
+          })
+      }
+      await running
+    }
+  }
+
+  async function indexedStates(from: IsoDate | null, to: IsoDate | null) {
+    await refresh()
+    const out = new Map<IsoDate, SnapshotState>()
+    for (const asOf of [...known.keys()].sort()) {
+      const state = known.get(asOf)!.state
+      if (state && inOpenRange(asOf, { from, to })) out.set(asOf, state)
+    }
+    return out
+  }
+
+  /** The date's series record with every entry true for `state`; missing ones derived again. */
+  async function seriesRecordOf(asOf: IsoDate, state: SnapshotState): Promise<SeriesIndexRecord> {
+    // Kept with the state it was checked against; a new generation brings a new state.
+    const entry = known.get(asOf)
+    if (entry?.state === state && entry.series) return entry.series
+    const record = await loadSeriesRecord(asOf, state)
+    if (entry?.state === state) entry.series = record
+    return record
+  }
+
+  async function loadSeriesRecord(asOf: IsoDate, state: SnapshotState): Promise<SeriesIndexRecord> {
+    const stored = parseSeriesRecord(await backend.loadSeriesIndex(asOf), asOf)
+    if (stored && seriesRecordMatches(stored, state.manifest)) return stored
+    return onDate(asOf, async () => {
+      // Under the date's lock, from the state as it is now (a write may have landed).
+      const now = (await backend.loadState(asOf).catch(() => null)) ?? state
+      const latest = parseSeriesRecord(await backend.loadSeriesIndex(asOf), asOf)
+      const { record, missingDistricts, missingAllDistricts } = reconcileSeriesRecord(latest, now)
+      if (missingDistricts.length === 0 && !missingAllDistricts && latest) return record
+      for (const id of missingDistricts) {
+        try {
+          const file = await loadDistrict(now, id)
+          if (file)
+            record.districts[id] = {
+              sha256: now.manifest.districts[id]!.sha256,
+              point: pointOfFile(file),
+            }
+        } catch (e) {
+          // An untrustworthy file has no point (verify reports it); the entry stays missing.
+          if (!isUntrustworthy(e)) throw e
+        }
+      }
+      const all = now.manifest.allDistricts
+      if (missingAllDistricts && all) {
+        try {
+          const bytes = await backend.readCommitted(asOf, now.manifest, ALL_DISTRICTS_FILE)
+          const file = upgradeAllDistricts(parseJsonBytes(bytes, `snapshot ${asOf} all-districts`))
+          record.allDistricts = indexAllDistricts(file, all.sha256, readsOptions.summaryStatsOf)
+        } catch (e) {
+          if (!isUntrustworthy(e)) throw e
+        }
+      }
+      await backend.saveSeriesIndex(asOf, JSON.stringify(record)).catch(() => undefined)
+      return record
+    })
+  }
+
   /** Listings skip snapshots that cannot be read; `verify` is where those are reported. */
   async function tryLoad(asOf: IsoDate): Promise<SnapshotState | null> {
     try {
@@ -96,11 +220,14 @@ export function createSnapshotReads(
 
     async listSnapshots(range) {
       const r = resolveOpenRange(range)
-      const out = []
-      for (const asOf of await datesIn(r.from, r.to)) {
-        const state = await tryLoad(asOf)
-        if (state) out.push(summarize(state))
-      }
+      return [...(await indexedStates(r.from, r.to)).values()].map(summarize)
+    },
+
+    async seriesIndex(range) {
+      const r = resolveRange(range?.from, range?.to)
+      const out: SeriesIndexRecord[] = []
+      for (const [asOf, state] of await indexedStates(r.from, r.to))
+        out.push(await seriesRecordOf(asOf, state))
       return out
     },
 
@@ -149,12 +276,14 @@ export function createSnapshotReads(
 
     async coverage(query) {
       const q = resolveCoverageQuery(query)
-      const states = new Map<IsoDate, SnapshotState>()
-      for (const asOf of await datesIn(q.from, q.to)) {
-        const state = await tryLoad(asOf)
-        if (state) states.set(asOf, state)
-      }
-      return computeCoverage(q, states)
+      const states = await indexedStates(q.from, q.to)
+      const key = JSON.stringify(q)
+      const cached = answers.get(key)
+      if (cached) return cached
+      const report = computeCoverage(q, states)
+      if (answers.size >= MAX_CACHED_ANSWERS) answers = new Map()
+      answers.set(key, report)
+      return report
     },
 
     async hasValidDistrict(asOf, districtId, neededDetail: DetailLevel) {

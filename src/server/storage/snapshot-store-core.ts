@@ -45,16 +45,31 @@ import {
   upgradeDistrictFile,
 } from './schema.ts'
 import type { FileToWrite } from './snapshot-files.ts'
+import {
+  indexAllDistricts,
+  parseSeriesRecord,
+  pointOfFile,
+  reconcileSeriesRecord,
+} from './series-index.ts'
+import type { SummaryStatsOf } from './series-index.ts'
 
 export interface SnapshotStoreCoreOptions {
   now: () => Date
   toolVersion: string
+  /** How an all-districts file's rows become figures for the series index; without it, none. */
+  summaryStatsOf?: SummaryStatsOf
+}
+
+/** The files of a change, parsed, that the series index is updated from. */
+interface Indexed {
+  districts?: { file: DistrictFile; sha256: string }[]
+  allDistricts?: { file: AllDistrictsFile; sha256: string }
 }
 
 type Change = (
   current: SnapshotState | null,
   nowIso: string,
-) => Promise<{ state: SnapshotState; files: FileToWrite[] }>
+) => Promise<{ state: SnapshotState; files: FileToWrite[]; indexed?: Indexed }>
 
 export function createSnapshotStoreOn(
   backend: SnapshotBackend,
@@ -68,12 +83,14 @@ export function createSnapshotStoreOn(
     return mutex.run(asOf, async () => {
       for (let attempt = 0; attempt < 2; attempt++) {
         const current = await backend.loadForWrite(asOf)
-        const { state, files } = await change(current, nowIso())
+        const { state, files, indexed } = await change(current, nowIso())
         const stamped = {
           ...state,
           metadata: { ...state.metadata, toolVersion: options.toolVersion },
         }
-        if (await backend.commit(asOf, current === null, files, stamped)) return stamped
+        const seriesIndex = indexed ? await nextSeriesIndex(asOf, stamped, indexed) : null
+        if (await backend.commit(asOf, current === null, files, stamped, seriesIndex))
+          return stamped
       }
       throw new StorageValidationError(
         'asOf',
@@ -81,6 +98,24 @@ export function createSnapshotStoreOn(
         'kept changing under this write (another process?)',
       )
     })
+  }
+
+  /** The date's series index record after this change, serialized (series-index.ts). */
+  async function nextSeriesIndex(
+    asOf: IsoDate,
+    state: SnapshotState,
+    indexed: Indexed,
+  ): Promise<string> {
+    const stored = await backend.loadSeriesIndex(asOf).catch(() => null)
+    const { record } = reconcileSeriesRecord(parseSeriesRecord(stored, asOf), state)
+    for (const { file, sha256 } of indexed.districts ?? []) {
+      if (state.manifest.districts[file.districtId]?.sha256 === sha256)
+        record.districts[file.districtId] = { sha256, point: pointOfFile(file) }
+    }
+    const all = indexed.allDistricts
+    if (all && state.manifest.allDistricts?.sha256 === all.sha256)
+      record.allDistricts = indexAllDistricts(all.file, all.sha256, options.summaryStatsOf)
+    return JSON.stringify(record)
   }
 
   async function previousDistricts(
@@ -129,6 +164,7 @@ export function createSnapshotStoreOn(
         return {
           state: { ...next, metadata: withRequestedDate(next.metadata, m.requestedDate) },
           files: prepared.map((p) => ({ name: p.entry.file, text: p.text })),
+          indexed: { districts: prepared.map((p) => ({ file: p.file, sha256: p.entry.sha256 })) },
         }
       })
       return result
@@ -145,6 +181,7 @@ export function createSnapshotStoreOn(
       const checked = checkAllDistricts(file)
       const notStoredYet = normalizeFailures(writeOptions.notStoredYet ?? [])
       const text = serializeCompactJson(checked)
+      const textSha = sha256Hex(text)
       const m = validateWriteMeta({
         dataMonth: checked.dataMonth,
         programYear: checked.programYear,
@@ -163,7 +200,7 @@ export function createSnapshotStoreOn(
               ...base.manifest,
               allDistricts: {
                 sizeBytes: byteSize(text),
-                sha256: sha256Hex(text),
+                sha256: textSha,
                 writtenAt: now,
                 districtIds: summaryDistrictIds(checked),
               },
@@ -178,6 +215,7 @@ export function createSnapshotStoreOn(
             ),
           }),
           files: [{ name: ALL_DISTRICTS_FILE, text }],
+          indexed: { allDistricts: { file: checked, sha256: textSha } },
         }
       })
     },
@@ -259,7 +297,12 @@ export function createSnapshotStoreOn(
   }
 
   // Reads of a date wait for that date's write in progress (same mutex), then read it whole.
-  return { ...writer, ...createSnapshotReads(backend, (asOf, read) => mutex.run(asOf, read)) }
+  return {
+    ...writer,
+    ...createSnapshotReads(backend, (asOf, read) => mutex.run(asOf, read), {
+      summaryStatsOf: options.summaryStatsOf,
+    }),
+  }
 }
 
 function checkAllDistricts(file: AllDistrictsFile): AllDistrictsFile {

@@ -5,17 +5,22 @@ import { isIsoDate } from '../../shared/iso-date.ts'
 import { StorageCorruptError, StorageUnsupportedSchemaError } from './errors.ts'
 import {
   ALL_DISTRICTS_FILE,
+  INDEX_DIR,
   MANIFEST_FILE,
   METADATA_FILE,
   PENDING_PREFIX,
+  SERIES_INDEX_DIR,
   SNAPSHOTS_DIR,
+  districtFileName,
   districtIdOfFileName,
   isTempName,
   resolveInside,
   snapshotDir,
 } from './paths.ts'
 import { detailMismatch } from './detail-check.ts'
-import { expectedSha, loadState } from './snapshot-files.ts'
+import { indexAllDistricts, parseSeriesRecord, pointOfFile } from './series-index.ts'
+import type { SeriesIndexRecord } from './series-index.ts'
+import { expectedSha, loadState, readCommitted } from './snapshot-files.ts'
 import type { SnapshotFilesContext } from './snapshot-files.ts'
 import type { SnapshotState } from './snapshot-model.ts'
 import { parseJsonBytes, sha256Hex, upgradeAllDistricts, upgradeDistrictFile } from './schema.ts'
@@ -226,4 +231,69 @@ async function checkListed(
       return { code: 'UNSUPPORTED_SCHEMA', message: e.message }
     return { code: 'INVALID_SHAPE', message: (e as Error).message }
   }
+}
+
+/**
+ * The series index (`index/series/<asOf>.json`, docs/performance.md#series-index). An entry whose
+ * sha256 is not the manifest's is not yet derived (a crash between the manifest and the record
+ * leaves that, as does a torn record): the store derives it again on read, so that is no
+ * finding. An entry that names the file the manifest lists but says something else than that
+ * file would be served as it is: that is INDEX_STALE, and repair moves the record to quarantine
+ * (the store then derives it again).
+ */
+export async function checkSeriesIndex(
+  ctx: SnapshotFilesContext,
+  /** Snapshot dates with findings of their own: their index is judged once they are sound. */
+  unsound: ReadonlySet<IsoDate>,
+): Promise<Finding[]> {
+  const root = resolveInside(ctx.dataDir, INDEX_DIR, SERIES_INDEX_DIR)
+  const out: Finding[] = []
+  for (const name of (await readdirOrEmpty(ctx.fs, root)).sort()) {
+    const abs = path.join(root, name)
+    const asOf = name.endsWith('.json') ? name.slice(0, -'.json'.length) : ''
+    if (!isIsoDate(asOf)) {
+      out.push(finding(ctx, abs, 'UNEXPECTED_FILE', 'not a series index record'))
+      continue
+    }
+    if (unsound.has(asOf)) continue
+    const bytes = await readOrNull(ctx.fs, abs)
+    const record = parseSeriesRecord(bytes === null ? null : bytes.toString('utf8'), asOf)
+    const state = record && (await loadState(ctx, asOf).catch(() => null))
+    if (!record || !state) continue
+    const wrong = await wrongEntries(ctx, record, state)
+    if (wrong.length > 0) {
+      out.push(
+        finding(ctx, abs, 'INDEX_STALE', `disagrees with the files it names: ${wrong.join(', ')}`),
+      )
+    }
+  }
+  return out
+}
+
+async function wrongEntries(
+  ctx: SnapshotFilesContext,
+  record: SeriesIndexRecord,
+  state: SnapshotState,
+): Promise<string[]> {
+  const wrong: string[] = []
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+  for (const [id, entry] of Object.entries(record.districts)) {
+    if (state.manifest.districts[id]?.sha256 !== entry.sha256) continue
+    const name = districtFileName(id)
+    const file = await readCommitted(ctx, state.metadata.asOf, state.manifest, name)
+      .then((b) => upgradeDistrictFile(parseJsonBytes(b, name), name))
+      .catch(() => null)
+    if (file && !same(pointOfFile(file), entry.point)) wrong.push(name)
+  }
+  const all = record.allDistricts
+  if (all && state.manifest.allDistricts?.sha256 === all.sha256) {
+    const file = await readCommitted(ctx, state.metadata.asOf, state.manifest, ALL_DISTRICTS_FILE)
+      .then((b) => upgradeAllDistricts(parseJsonBytes(b, ALL_DISTRICTS_FILE)))
+      .catch(() => null)
+    // The rows' figures need the normalizer, which verify does not have; the rest is checked.
+    const expected = file && indexAllDistricts(file, all.sha256, undefined)
+    if (expected && !same({ ...expected, rows: null }, { ...all, rows: null }))
+      wrong.push(ALL_DISTRICTS_FILE)
+  }
+  return wrong
 }

@@ -24,6 +24,8 @@ export type VerifyProblemCode =
   | 'RAW_BODY_MISSING'
   | 'RAW_SHA_MISMATCH'
   | 'CONFIG_INVALID'
+  /** A series index record that disagrees with its snapshot (derived again on read). */
+  | 'INDEX_STALE'
 
 export interface VerifyProblem {
   /** Relative to the data dir, `/`-separated. */

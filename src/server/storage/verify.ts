@@ -22,7 +22,8 @@ import {
 } from './storage-fs.ts'
 import type { StorageFs } from './storage-fs.ts'
 import { checkConfig, checkCurrent, checkRawCsv, checkStrayTemps } from './verify-other.ts'
-import { checkSnapshots } from './verify-snapshots.ts'
+import { checkSeriesIndex, checkSnapshots } from './verify-snapshots.ts'
+import { noteSnapshotChanged } from './file-snapshot-store.ts'
 import type { Finding, VerifyCounts, VerifyProblem, VerifyProblemCode } from './verify-types.ts'
 
 export type { VerifyProblem, VerifyProblemCode } from './verify-types.ts'
@@ -108,12 +109,17 @@ async function checkAll(
   ctx: SnapshotFilesContext,
 ): Promise<{ findings: Finding[]; counts: VerifyCounts }> {
   const counts: VerifyCounts = { snapshots: 0, files: 0, rawBodies: 0 }
+  const snapshots = await checkSnapshots(ctx, counts)
+  const unsound = new Set(
+    snapshots.map((f) => f.problem.path.split('/')[1]).filter((d): d is IsoDate => isIsoDate(d)),
+  )
   const findings = [
-    ...(await checkSnapshots(ctx, counts)),
+    ...snapshots,
     ...(await checkCurrent(ctx)),
     ...(await checkRawCsv(ctx, counts)),
     ...(await checkConfig(ctx)),
     ...(await checkStrayTemps(ctx)),
+    ...(await checkSeriesIndex(ctx, unsound)),
   ]
   return { findings, counts }
 }
@@ -178,6 +184,7 @@ async function dropFromManifest(
     manifest: { ...state.manifest, districts, allDistricts },
     metadata: applyFailures(state.metadata, failures, r.nowIso),
   })
+  noteSnapshotChanged(r.ctx.dataDir, asOf)
 }
 
 /** Points current.json at the newest complete snapshot, or quarantines it when there is none. */
