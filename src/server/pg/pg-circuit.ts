@@ -9,6 +9,13 @@
  *
  * While the database cannot be asked, `check` answers 'wait' (no request without knowing), and
  * a result that cannot be recorded is dropped (reported to the database health).
+ *
+ * The row's instants are the database's clock; the status hands them out on this process's clock
+ * (`now`), since the give-up after CIRCUIT_MAX_OUTAGE_MS compares them with it
+ * (src/server/politeness/resilience.ts). The offset between the two clocks is measured with every
+ * read of the row (the database's `now()` against the midpoint of the round trip; changes under a
+ * second are ignored, so an instant stays the same from read to read), so a database
+ * host whose clock differs, or an injected clock, does not keep an outage from ending a job.
  */
 import type pg from 'pg'
 import type { CircuitBreaker, CircuitState, CircuitStatus } from '../politeness/index.ts'
@@ -24,6 +31,8 @@ export interface PgCircuitOptions {
   health?: DatabaseHealth
   /** How often the shared state is read. @default 500 */
   watchMs?: number
+  /** This process's clock, the one the status's instants are given in. @default Date.now */
+  now?: () => number
 }
 
 export interface PgCircuit extends CircuitBreaker {
@@ -39,7 +48,14 @@ interface Row {
   outage_since: Date | null
 }
 
+/** How far a new measurement of the clocks' offset must differ before it replaces the old. */
+const OFFSET_SLACK_MS = 1000
+
 export function createPgCircuit(options: PgCircuitOptions): PgCircuit {
+  const now = options.now ?? Date.now
+  /** This process's clock minus the database's, in ms; null until measured. */
+  let offset: number | null = null
+  const local = (t: Date | null) => (t === null ? null : t.getTime() + (offset ?? 0))
   const listeners = new Set<(s: CircuitStatus) => void>()
   let cached: CircuitStatus = {
     state: 'closed',
@@ -51,13 +67,15 @@ export function createPgCircuit(options: PgCircuitOptions): PgCircuit {
   }
   let probing = false
   const remember = (row: Row) => {
-    const openedAt = row.opened_at?.getTime() ?? null
+    const openedAt = local(row.opened_at)
     cached = {
       state: row.state,
       consecutiveFailures: row.failures,
       reason: row.reason,
       openedAt: openedAt === null ? null : new Date(openedAt).toISOString(),
-      outageSince: row.outage_since?.toISOString() ?? null,
+      outageSince: ((t) => (t === null ? null : new Date(t).toISOString()))(
+        local(row.outage_since),
+      ),
       nextProbeAt:
         openedAt === null || row.state === 'closed'
           ? null
@@ -77,16 +95,29 @@ export function createPgCircuit(options: PgCircuitOptions): PgCircuit {
       return null
     }
   }
+  /** Reads the row and the database's clock; measures the offset; null when unreachable. */
+  const read = async (): Promise<Row | null> => {
+    const before = now()
+    const rows = await query<Partial<Row> & { db_now: Date }>(
+      `SELECT c.state, c.failures, c.reason, c.opened_at, c.outage_since, now() AS db_now
+         FROM (SELECT 1) AS one LEFT JOIN upstream_circuit c ON c.host = $1`,
+      [options.host],
+    )
+    const row = rows?.[0]
+    if (!row) return null
+    const measured = Math.round((before + now()) / 2) - row.db_now.getTime()
+    // Kept while within a second: round-trip jitter must not move an outage's start (its alert
+    // key), only a real change of the clocks' difference does.
+    if (offset === null || Math.abs(measured - offset) > OFFSET_SLACK_MS) offset = measured
+    return row.state ? (row as Row) : null
+  }
   let watching = false
   const watch = setInterval(() => {
     if (watching) return
     watching = true
-    void query<Row>(
-      'SELECT state, failures, reason, opened_at, outage_since FROM upstream_circuit WHERE host = $1',
-      [options.host],
-    )
-      .then((rows) => {
-        if (rows?.[0]) remember(rows[0])
+    void read()
+      .then((row) => {
+        if (row) remember(row)
       })
       .finally(() => (watching = false))
   }, options.watchMs ?? 500)
@@ -94,13 +125,14 @@ export function createPgCircuit(options: PgCircuitOptions): PgCircuit {
   return {
     stop: () => clearInterval(watch),
     async check() {
+      // The first check of this process: learn the clocks' offset before handing out instants.
+      if (offset === null) await read()
       const rows = await query<Row & { decision: 'go' | 'wait'; probe: boolean; wait_ms: number }>(
         'SELECT * FROM tm_circuit_check($1, $2, $3)',
         [options.host, options.openMs, options.probeMs ?? 60_000],
       )
       const row = rows?.[0]
-      if (!row)
-        return { decision: 'wait', untilMs: Date.now() + 1000, reason: 'database unreachable' }
+      if (!row) return { decision: 'wait', untilMs: now() + 1000, reason: 'database unreachable' }
       const before = cached.state
       remember(row)
       if (row.probe) {
@@ -110,7 +142,7 @@ export function createPgCircuit(options: PgCircuitOptions): PgCircuit {
       if (row.decision === 'go') return { decision: 'go' }
       return {
         decision: 'wait',
-        untilMs: Date.now() + Math.min(Math.max(row.wait_ms, 50), 1000),
+        untilMs: now() + Math.min(Math.max(row.wait_ms, 50), 1000),
         reason: row.reason ?? 'circuit open',
       }
     },

@@ -78,7 +78,7 @@ export function createPgPoliteness(options: {
     budget,
     alertStore: createPgAlertStore({ pool: db, health }),
     circuit(host, breaker) {
-      const circuit = createPgCircuit({ pool: db, host, health, ...breaker })
+      const circuit = createPgCircuit({ pool: db, host, health, now: options.now, ...breaker })
       circuits.push(circuit)
       return circuit
     },
