@@ -34,6 +34,8 @@ import { SPACING_HEADROOM } from '../../src/server/politeness/index.ts'
 const MAX_REQUESTS = 5
 const WINDOW_MS = 1000
 const SPACING_MS = WINDOW_MS / MAX_REQUESTS
+/** The fewest starts with work waiting after them that a rate is computed from. */
+const MIN_WAITING = 8
 
 let sim: { child: ChildProcess; url: string }
 let server: RunningServer
@@ -138,7 +140,9 @@ describe('three jobs at UPSTREAM_MAX_REQUESTS=5 per 1000 ms', () => {
       const prev = starts[k]
       if (prev && prev.queued > 0) planned.push((e.earliest ?? Number.NaN) - prev.at)
     })
-    expect(planned.length).toBeGreaterThan(starts.length / 2)
+    // Enough moments with work waiting for a rate (how many depends on how fast this machine
+    // turns an answer into the next request: half the starts when idle, fewer under load).
+    expect(planned.length).toBeGreaterThanOrEqual(MIN_WAITING)
     expect(Math.max(...planned)).toBeLessThanOrEqual(SPACING_MS * (1 + SPACING_HEADROOM) + 1e-6)
     expect(Math.min(...planned)).toBeGreaterThanOrEqual(SPACING_MS - 1e-6)
     const plannedPerSecond = (planned.length / planned.reduce((a, b) => a + b, 0)) * 1000
@@ -162,7 +166,7 @@ describe('three jobs at UPSTREAM_MAX_REQUESTS=5 per 1000 ms', () => {
       .map((t, k) => ({ ms: t - (arrivals[k] ?? t), waiting: (starts[k]?.queued ?? 0) > 0 }))
       .filter((g) => g.waiting)
       .map((g) => g.ms)
-    expect(waitingGaps.length).toBeGreaterThan(arrivals.length / 2)
+    expect(waitingGaps.length).toBeGreaterThanOrEqual(MIN_WAITING)
     const perSecond = (waitingGaps.length / waitingGaps.reduce((a, b) => a + b, 0)) * 1000
     // A start comes late by as much as this process's timers fire late and its event loop is
     // busy: on a quiet machine about 1 ms, and the bound is 90% of the limit itself. The
