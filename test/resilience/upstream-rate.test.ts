@@ -153,9 +153,11 @@ describe('three jobs at UPSTREAM_MAX_REQUESTS=5 per 1000 ms', () => {
     // The k-th start reached the simulator as its k-th request (starts are 200 ms apart).
     expect(arrivals).toHaveLength(starts.length)
     // Uneven delays up to the margin the spacing leaves cannot put 6 arrivals in a second; a
-    // delay beyond it (a loaded machine) narrows the window checked by the excess.
+    // delay beyond it (a loaded machine) narrows the window checked by the excess. A request is
+    // late on both sides: in this process (its event loop's worst delay, measured) and in the
+    // simulator's, which the same load delays as much (not measured there: twice this one's).
     const marginMs = SPACING_HEADROOM * (WINDOW_MS - SPACING_MS)
-    const excessMs = Math.max(0, lag.max / 1e6 - marginMs)
+    const excessMs = Math.max(0, (2 * lag.max) / 1e6 - marginMs)
     const checkedMs = Math.max(WINDOW_MS - excessMs, SPACING_MS)
     expect(
       maxInAnyWindow(arrivals, checkedMs),
