@@ -59,9 +59,11 @@ async function expectTruthfulSnapshot(date: IsoDate, ids: readonly string[]) {
 }
 
 describe('a range across a closing period and a program-year boundary', () => {
-  it('in the archive (2025-06-25..2025-07-31), keys snapshots by the footer as-of with the published data month and closing flag', async () => {
+  it('in the archive (2025-06-28..2025-07-23), keys snapshots by the footer as-of with the published data month and closing flag', async () => {
     await configureDistricts(stack, ['21', '61'])
-    const dates = eachDate('2025-06-25', '2025-07-31')
+    // Three June days, June's whole closing period in July (to 2025-07-20) and three July days
+    // after it: each kind of date, not more of them than that.
+    const dates = eachDate('2025-06-28', '2025-07-23')
     const job = await runJob(stack, { startDate: dates[0], endDate: dates.at(-1) })
     expect(job.status).toBe('complete')
     expect(job.progress.completed).toBe(dates.length * 2)

@@ -49,11 +49,12 @@ export async function configureDistricts(stack: Stack, districts: string[]): Pro
 /**
  * Polls `probe` until it returns something other than undefined/false/null; throws naming `what`
  * when `timeoutMs` passes first. The short interval only paces the polling: the condition decides.
+ * The default catches a hang, not a loaded machine (a job of seconds takes a minute at load 20).
  */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -88,7 +89,7 @@ export function waitForJob(
   stack: Stack,
   backfillId: string,
   until: (job: BackfillResponse) => boolean = (job) => isTerminal(job.status),
-  timeoutMs = 20_000,
+  timeoutMs = 90_000,
 ): Promise<BackfillResponse> {
   return waitFor(
     `job ${backfillId} to reach the expected state`,

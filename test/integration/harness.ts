@@ -44,8 +44,10 @@ export function useRig(options: SimulatorOptions = {}): () => Rig {
       districts: [...DISTRICTS],
       ...options,
     })
+    // A generous timeout: on a loaded machine the simulator may take seconds to build a large
+    // report, and these tests are about what it answers (the timeout has a test of its own).
     const newClient = (extra: DashboardClientOptions = {}): DashboardClient =>
-      createDashboardClient({ baseUrl: sim.url, timeoutMs: 2000, ...extra })
+      createDashboardClient({ baseUrl: sim.url, timeoutMs: 20_000, ...extra })
     rig = { sim, client: newClient(), newClient }
   })
   afterAll(async () => {

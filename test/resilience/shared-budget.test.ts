@@ -34,7 +34,7 @@ function decisionLog() {
         const queue = open.get(e.lane) ?? []
         open.set(e.lane, queue)
         if (e.type === 'start') queue.push(e.at)
-        else out.push({ start: queue.shift() ?? e.at, end: e.at })
+        else if (e.type === 'end') out.push({ start: queue.shift() ?? e.at, end: e.at })
       }
       return out
     },
@@ -122,18 +122,20 @@ describe('rate limit shared by three jobs and a refresh', () => {
     const largeSpan = lastStart(large) - firstStart(large)
     expect(lastStart(large) - lastStart(small)).toBeGreaterThan(0.3 * largeSpan)
 
-    // Priority: while the refresh ran, its requests took most of the budget, and it ended
-    // while the large job was still going.
+    // Priority, decision by decision: no other lane started while a refresh request waited,
+    // and the refresh ended while the large job was still going. (How much of the budget the
+    // refresh took while it ran depends on how fast this machine turns its answers into the
+    // next request; the decisions do not.)
     expect(largeAtRefreshEnd).toBe('processing')
-    const refreshStarts = decisions.starts('refresh').map((e) => e.at)
-    const from = refreshStarts[0] ?? 0
-    const to = refreshStarts.at(-1) ?? 0
-    const during = starts.filter((e) => e.at >= from && e.at <= to)
-    const share = during.filter((e) => e.lane === 'refresh').length / during.length
+    const refreshStarts = decisions.starts('refresh')
+    expect(refreshStarts.length).toBeGreaterThanOrEqual(7)
+    const overtaken = starts.filter((e) => e.lane !== 'refresh' && e.waiting.includes('refresh'))
     expect(
-      share,
-      `lanes while the refresh ran: ${during.map((e) => e.lane).join(' ')}`,
-    ).toBeGreaterThanOrEqual(0.6)
+      overtaken.map((e) => `${e.lane} at ${e.at - (refreshStarts[0]?.at ?? 0)} ms`),
+      'starts of other lanes while the refresh waited',
+    ).toEqual([])
+    // The refresh did wait for the budget (the check above is not empty by construction).
+    expect(starts.some((e) => e.waiting.includes('refresh'))).toBe(true)
   })
 })
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { maxInAnyWindow } from '../../../test/resilience/request-timing.ts'
 import {
   createUpstreamScheduler,
+  SPACING_HEADROOM,
   type SchedulerEvent,
   type SchedulerTimers,
 } from './upstream-scheduler.ts'
@@ -103,7 +104,7 @@ async function run(sc: Scenario) {
   const starts = events.filter((e) => e.type === 'start').map((e) => e.at)
   const inFlight = events.reduce(
     (acc, e) => {
-      acc.now += e.type === 'start' ? 1 : -1
+      acc.now += e.type === 'start' ? 1 : e.type === 'end' ? -1 : 0
       acc.max = Math.max(acc.max, acc.now)
       return acc
     },
@@ -189,5 +190,122 @@ describe('upstream scheduler: rate as the upstream sees it', () => {
     const { starts } = await run(sc)
     expect(Math.min(...gapsOf(starts))).toBeGreaterThanOrEqual(spacing(sc) - 1e-6)
     expect(maxInAnyWindow(starts, sc.windowMs)).toBeLessThanOrEqual(sc.maxRequests)
+  })
+})
+
+describe('upstream scheduler: the decisions it records', () => {
+  /** Runs lanes of requests on a late clock and returns every recorded decision. */
+  async function record(
+    config: { maxRequests: number; windowMs: number; maxConcurrent: number },
+    lateness: () => number,
+    lanes: { lane: string; n: number; priority?: boolean; minGapMs?: number }[],
+    during?: (scheduler: ReturnType<typeof createUpstreamScheduler>, at: number) => void,
+  ): Promise<SchedulerEvent[]> {
+    const clock = lateClock(lateness)
+    const events: SchedulerEvent[] = []
+    const scheduler = createUpstreamScheduler({
+      ...config,
+      now: clock.now,
+      timers: clock.timers,
+      observe: (e) => {
+        events.push(e)
+        if (e.type === 'start') during?.(scheduler, events.filter((x) => x.type === 'start').length)
+      },
+    })
+    let finished = 0
+    const total = lanes.reduce((n, l) => n + l.n, 0)
+    for (const l of lanes) {
+      for (let i = 0; i < l.n; i++) {
+        void scheduler
+          .schedule(HOST, () => clock.sleep(10), {
+            lane: l.lane,
+            priority: l.priority ?? false,
+            minGapMs: l.minGapMs ?? 0,
+          })
+          .then(() => finished++)
+      }
+    }
+    await clock.runUntil(() => finished === total)
+    scheduler.close()
+    return events
+  }
+
+  it('never plans a wait longer than the cadence while work waits, however late its timers fire', async () => {
+    const random = seeded(11)
+    const config = { maxRequests: 5, windowMs: 1000, maxConcurrent: 8 }
+    const events = await record(config, () => random() * 400, [
+      { lane: 'a', n: 15 },
+      { lane: 'b', n: 15 },
+    ])
+    const starts = events.filter((e) => e.type === 'start')
+    expect(starts).toHaveLength(30)
+    const spacingMs = config.windowMs / config.maxRequests
+    let late = 0
+    for (let k = 1; k < starts.length; k++) {
+      const prev = starts[k - 1]!
+      const cur = starts[k]!
+      expect(cur.at).toBeGreaterThanOrEqual(cur.earliest!)
+      late = Math.max(late, cur.at - cur.earliest!)
+      // Work waited after the previous start: the wait the scheduler chose is the cadence at most.
+      if (prev.queued > 0) {
+        expect(cur.earliest! - prev.at).toBeLessThanOrEqual(spacingMs * (1 + SPACING_HEADROOM))
+        expect(cur.earliest! - prev.at).toBeGreaterThanOrEqual(spacingMs - 1e-6)
+      }
+    }
+    // The timers were late (the test's clock), which the record shows as at - earliest.
+    expect(late).toBeGreaterThan(100)
+  })
+
+  it("records a lane's gap as its earliest start", async () => {
+    const events = await record({ maxRequests: 0, windowMs: 1000, maxConcurrent: 8 }, () => 3, [
+      { lane: 'paced', n: 4, minGapMs: 250 },
+      { lane: 'free', n: 4 },
+    ])
+    const paced = events.filter((e) => e.type === 'start' && e.lane === 'paced')
+    expect(paced).toHaveLength(4)
+    for (let k = 1; k < paced.length; k++) {
+      expect(paced[k]!.earliest).toBe(paced[k - 1]!.at + 250)
+      expect(paced[k]!.at - paced[k - 1]!.at).toBeGreaterThanOrEqual(250)
+    }
+  })
+
+  it('names the lanes still waiting, so priority is checkable decision by decision', async () => {
+    const events = await record({ maxRequests: 4, windowMs: 1000, maxConcurrent: 2 }, () => 5, [
+      { lane: 'job', n: 6 },
+      { lane: 'refresh', n: 4, priority: true },
+    ])
+    const starts = events.filter((e) => e.type === 'start')
+    expect(starts).toHaveLength(10)
+    // The first job request started as it was queued; from then on the refresh went first.
+    expect(starts.map((e) => e.lane)).toEqual([
+      'job',
+      ...Array<string>(4).fill('refresh'),
+      ...Array<string>(5).fill('job'),
+    ])
+    expect(starts[1]!.waiting).toEqual(['job', 'refresh'])
+    for (const e of starts) {
+      if (e.lane !== 'refresh') expect(e.waiting).not.toContain('refresh')
+    }
+  })
+
+  it('records a pause for a 429 and starts nothing before it ends', async () => {
+    const events = await record(
+      { maxRequests: 10, windowMs: 1000, maxConcurrent: 4 },
+      () => 2,
+      [{ lane: 'a', n: 8 }],
+      (scheduler, started) => {
+        if (started === 3) scheduler.reportOutcome(HOST, { status: 429, retryAfterMs: 1500 })
+      },
+    )
+    const pauses = events.filter((e) => e.type === 'pause')
+    expect(pauses).toHaveLength(1)
+    const pause = pauses[0]!
+    expect(pause.until! - pause.at).toBe(1500)
+    const after = events.slice(events.indexOf(pause) + 1).filter((e) => e.type === 'start')
+    expect(after).toHaveLength(5)
+    for (const e of after) {
+      expect(e.at).toBeGreaterThanOrEqual(pause.until!)
+      expect(e.earliest).toBeGreaterThanOrEqual(pause.until!)
+    }
   })
 })

@@ -31,14 +31,28 @@ export interface SchedulerTimers {
   clear(handle: unknown): void
 }
 
-/** What the scheduler decided, with its own clock: a start or the end of a request. */
+/**
+ * What the scheduler decided, with its own clock: a start, the end of a request, or a pause after
+ * a 429 / Retry-After. Tests assert these decisions rather than arrival times, which carry the
+ * machine's load (docs/performance.md#test-suite).
+ */
 export interface SchedulerEvent {
-  type: 'start' | 'end'
+  type: 'start' | 'end' | 'pause'
   host: string
+  /** The lane started or ended; '' for a pause (it holds every lane). */
   lane: string
   at: number
   /** Requests of this host still waiting after the decision. */
   queued: number
+  /** The lanes with requests still waiting after the decision, in serving order. */
+  waiting: string[]
+  /**
+   * A start only: the earliest time the scheduler's own rules (rate, pause, the lane's gap)
+   * allowed it. `at - earliest` is how late its timer fired; the wait it chose ends here.
+   */
+  earliest?: number
+  /** A pause only: no start before this time. */
+  until?: number
 }
 
 /** The pause and slowdown a shared budget holds for a host, as its answers report them. */
@@ -134,7 +148,11 @@ interface Waiter {
   lane: string
   priority: boolean
   minGapMs: number
-  start: (permit: SendPermit) => void
+  /**
+   * Starts the task with its send permit; `at` is the decision's time, `earliest` the rules'
+   * (for the record).
+   */
+  start: (permit: SendPermit, at: number, earliest: number) => void
   reject: (e: unknown) => void
 }
 
@@ -188,10 +206,25 @@ const DEFAULT_TIMERS: SchedulerTimers = {
 export function createUpstreamScheduler(config: SchedulerConfig): UpstreamScheduler {
   const now = config.now ?? Date.now
   const timers = config.timers ?? DEFAULT_TIMERS
-  const observe = (type: SchedulerEvent['type'], host: string, lane: string) => {
+  const observe = (
+    type: SchedulerEvent['type'],
+    host: string,
+    lane: string,
+    extra: Partial<Pick<SchedulerEvent, 'at' | 'earliest' | 'until'>> = {},
+  ) => {
     if (!config.observe) return
     try {
-      config.observe({ type, host, lane, at: now(), queued: queued(stateOf(host)) })
+      const s = stateOf(host)
+      const waiting = s.laneOrder.filter((l) => (s.lanes.get(l)?.length ?? 0) > 0)
+      config.observe({
+        type,
+        host,
+        lane,
+        at: extra.at ?? now(),
+        queued: queued(s),
+        waiting,
+        ...extra,
+      })
     } catch {
       // An observer must never break the budget.
     }
@@ -385,10 +418,15 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
         giveBack()
         return arm(host, s, retryAt)
       }
+      // For the decision record: the host's rules with no clamp to now, and the lane's gap.
+      const earliest = Math.max(
+        hostReadyAt(s, Number.NEGATIVE_INFINITY),
+        (s.lastLaneStart.get(waiter.lane) ?? Number.NEGATIVE_INFINITY) + waiter.minGapMs,
+      )
       recordStart(s, t)
       s.lastLaneStart.set(waiter.lane, t)
       s.active++
-      waiter.start(granted ?? ALWAYS_PERMIT)
+      waiter.start(granted ?? ALWAYS_PERMIT, t, earliest)
     }
   }
 
@@ -420,8 +458,8 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
           priority: options.priority ?? false,
           minGapMs: options.minGapMs ?? 0,
           reject,
-          start: (permit) => {
-            observe('start', host, lane)
+          start: (permit, at, earliest) => {
+            observe('start', host, lane, { at, earliest })
             // The grant expired before the send (the task claimed it too late): nothing was
             // sent, so the request waits at the head of its lane for a new grant.
             let expired = false
@@ -494,6 +532,7 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
         const pause = outcome.retryAfterMs ?? config.windowMs
         s.pausedUntil = Math.max(s.pausedUntil, t + pause)
         s.slowdown = Math.min(MAX_SLOWDOWN, s.slowdown * 2)
+        observe('pause', host, '', { until: s.pausedUntil })
       } else if (outcome.status !== undefined && outcome.status >= 500) {
         s.slowdown = Math.min(MAX_SLOWDOWN, s.slowdown * 1.5)
       } else if (outcome.status !== undefined && outcome.status < 400 && s.slowdown > 1) {
