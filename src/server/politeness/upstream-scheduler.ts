@@ -320,18 +320,25 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
 
   const askBudget = (host: string, s: HostState, lane: string) => {
     s.acquiring = true
+    const priority = isPriority(s, lane)
     budget
       .acquire(host, {
         maxRequests: config.maxRequests,
         windowMs: config.windowMs,
-        priority: isPriority(s, lane),
+        priority,
         lane,
       })
       .then(
         (answer) => {
           s.acquiring = false
           mirror(s, answer)
-          if (!answer.granted) return arm(host, s, now() + Math.max(1, answer.retryInMs))
+          if (!answer.granted) {
+            // A priority request came in while a lower one was being asked for: it asks at once
+            // (its hold on the next start), not after the lower one's wait.
+            const next = priority ? null : peekWaiter(s, now()).lane
+            if (next !== null && isPriority(s, next)) return pump(host)
+            return arm(host, s, now() + Math.max(1, answer.retryInMs))
+          }
           s.granted = answer.permit ?? ALWAYS_PERMIT
           // 1 ms over: a timer may fire that much early against the budget's clock.
           const wait = answer.startInMs ?? 0
