@@ -51,6 +51,8 @@ async function files(dir: string, rel = ''): Promise<string[]> {
   for (const entry of await readdir(path.join(dir, rel), { withFileTypes: true })) {
     const name = rel ? `${rel}/${entry.name}` : entry.name
     if (NOT_DATA.has(entry.name)) continue
+    // Derived, not data: the read indexes are rebuilt from the snapshots when missing.
+    if (rel === '' && entry.name === 'index') continue
     if (entry.isDirectory()) out.push(...(await files(dir, name)))
     else out.push(name)
   }
