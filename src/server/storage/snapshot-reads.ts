@@ -21,7 +21,7 @@ import type { SnapshotBackend } from './snapshot-backend.ts'
 import { detailSatisfies, sortedDistrictIds, summarize, withStatus } from './snapshot-model.ts'
 import type { SnapshotState } from './snapshot-model.ts'
 import {
-  SNAPSHOT_SCHEMA_VERSION,
+  DISTRICT_FILE_VERSION,
   parseJsonBytes,
   upgradeAllDistricts,
   upgradeDistrictFile,
@@ -178,7 +178,7 @@ export function createSnapshotReads(
           // the full parse to decide (docs/performance.md#skipped-cells).
           if (
             bytes.length === entry.sizeBytes &&
-            leadingSchemaVersion(bytes) === SNAPSHOT_SCHEMA_VERSION
+            leadingSchemaVersion(bytes) === DISTRICT_FILE_VERSION
           )
             return true
           return (await loadDistrict(state, id)) !== null
