@@ -97,21 +97,24 @@ describe('file snapshot store on disk', () => {
   it('skip check trusts bytes that match the manifest (size + sha256) without validating them again', async () => {
     const store = open()
     await store.writeDistrict(districtFile('61', '2026-02-20'))
-    // Bytes the manifest commits to but that no writer of this build would produce: the skip
-    // check answers from size + sha256 (the integrity the manifest promises); a read validates.
-    const forged = `{"schemaVersion":2,"districtId":"61"}\n`
-    await fsp.writeFile(districtPath('2026-02-20', '61'), forged)
     const manifestPath = path.join(dataDir, 'snapshots/2026-02-20/manifest.json')
     const manifest = JSON.parse(await fsp.readFile(manifestPath, 'utf8'))
-    Object.assign(manifest.districts['61'], {
-      sha256: createHash('sha256').update(forged).digest('hex'),
-      sizeBytes: Buffer.byteLength(forged),
-    })
-    await fsp.writeFile(manifestPath, JSON.stringify(manifest))
-    expect(await store.hasValidDistrict('2026-02-20', '61', 'summary')).toBe(true)
-    await expect(store.readDistrict('2026-02-20', '61')).rejects.toMatchObject({
-      code: 'STORAGE_CORRUPT',
-    })
+    // Bytes the manifest commits to but that no writer would produce, at either version this
+    // build reads (1: written by an earlier build): the skip check answers from size + sha256
+    // (the integrity the manifest promises); a read validates.
+    for (const version of [1, 2]) {
+      const forged = `{"schemaVersion":${version},"districtId":"61"}\n`
+      await fsp.writeFile(districtPath('2026-02-20', '61'), forged)
+      Object.assign(manifest.districts['61'], {
+        sha256: createHash('sha256').update(forged).digest('hex'),
+        sizeBytes: Buffer.byteLength(forged),
+      })
+      await fsp.writeFile(manifestPath, JSON.stringify(manifest))
+      expect(await store.hasValidDistrict('2026-02-20', '61', 'summary')).toBe(true)
+      await expect(store.readDistrict('2026-02-20', '61')).rejects.toMatchObject({
+        code: 'STORAGE_CORRUPT',
+      })
+    }
     // A size that disagrees with the manifest is not intact.
     manifest.districts['61'].sizeBytes += 1
     await fsp.writeFile(manifestPath, JSON.stringify(manifest))

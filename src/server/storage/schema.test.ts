@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { StorageCorruptError, StorageUnsupportedSchemaError } from './errors.ts'
-import { serializeDistrictFile, upgradeDistrictFile, upgradeManifest } from './schema.ts'
-import { districtFile } from './test-helpers.ts'
+import {
+  serializeAllDistrictsFile,
+  serializeDistrictFile,
+  upgradeAllDistricts,
+  upgradeDistrictFile,
+  upgradeManifest,
+} from './schema.ts'
+import { allDistrictsFile, districtFile } from './test-helpers.ts'
 
 describe('upgradeDistrictFile', () => {
   it('accepts a version 1 file and keeps unknown fields and opaque statistics', () => {
@@ -48,6 +54,22 @@ describe('upgradeDistrictFile', () => {
     const { statistics: _s, ...noStats } = districtFile('61', '2026-02-20')
     expect(() => upgradeDistrictFile(noStats)).toThrow(/statistics/)
     expect(() => upgradeDistrictFile([])).toThrow(StorageCorruptError)
+  })
+})
+
+describe('upgradeAllDistricts', () => {
+  it('reads a version-2 file (rows as one table) and a version-1 file as the same record', () => {
+    const file = allDistrictsFile('2026-02-20')
+    const text = serializeAllDistrictsFile(file)
+    expect(text.startsWith('{"schemaVersion":2,')).toBe(true)
+    expect(text.split('"Paid Clubs"').length - 1).toBe(2) // the header, and the rows' keys once
+    expect(upgradeAllDistricts(JSON.parse(text))).toEqual(file)
+    expect(upgradeAllDistricts(JSON.parse(JSON.stringify(file)))).toEqual(file)
+    const { rows: _r, ...noRows } = JSON.parse(text)
+    expect(() => upgradeAllDistricts(noRows)).toThrow(/rows/)
+    expect(() => upgradeAllDistricts({ ...JSON.parse(text), schemaVersion: 3 })).toThrow(
+      StorageUnsupportedSchemaError,
+    )
   })
 })
 

@@ -1,9 +1,9 @@
 /**
  * Reading the on-disk shapes. Every read goes through an `upgrade*` function that accepts each
  * schema version ever written, checks the shape and rejects unknown versions. Extra fields are
- * kept (loose objects) so a read-modify-write never drops them. District files are at version 2
- * on disk (the version-1 record in the table encoding, docs/decisions/district-file-encoding.md);
- * every other file is at version 1.
+ * kept (loose objects) so a read-modify-write never drops them. District and all-districts files
+ * are at version 2 on disk (the version-1 record in the table encoding,
+ * docs/decisions/district-file-encoding.md); every other file is at version 1.
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
@@ -184,8 +184,33 @@ export function upgradeManifest(json: unknown, what = 'manifest'): SnapshotManif
   return manifest
 }
 
+/**
+ * All-districts files are at version 2 too (`DISTRICT_FILE_VERSION`): the version-1 record with
+ * its `rows` in the table encoding; a reader gets the version-1 record back, as for district files.
+ */
 export function upgradeAllDistricts(json: unknown, what = 'all-districts file'): AllDistrictsFile {
-  return upgrade<AllDistrictsFile>(what, json, allDistrictsV1)
+  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion
+  if (version === DISTRICT_FILE_VERSION && typeof json === 'object' && !Array.isArray(json)) {
+    const encoded = json as Record<string, unknown>
+    if (!Object.hasOwn(encoded, 'rows')) throw new StorageCorruptError(what, 'rows: missing')
+    const record = {
+      ...encoded,
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      rows: decodeTables(encoded.rows, what, 'rows'),
+    }
+    return upgrade<AllDistrictsFile>(what, record, allDistrictsV1, READABLE_DISTRICT_FILE_VERSIONS)
+  }
+  return upgrade<AllDistrictsFile>(what, json, allDistrictsV1, READABLE_DISTRICT_FILE_VERSIONS)
+}
+
+/** The text written for an all-districts file (version 2): one line, rows as one table. */
+export function serializeAllDistrictsFile(file: AllDistrictsFile): string {
+  const { schemaVersion: _logical, rows, ...rest } = file
+  return serializeCompactJson({
+    schemaVersion: DISTRICT_FILE_VERSION,
+    ...rest,
+    rows: encodeTables(rows),
+  })
 }
 
 export function upgradeCurrent(json: unknown, what = 'current.json'): CurrentPointer {

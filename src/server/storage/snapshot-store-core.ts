@@ -39,7 +39,7 @@ import type { SnapshotState } from './snapshot-model.ts'
 import {
   byteSize,
   parseJsonBytes,
-  serializeCompactJson,
+  serializeAllDistrictsFile,
   sha256Hex,
   upgradeAllDistricts,
   upgradeDistrictFile,
@@ -144,7 +144,7 @@ export function createSnapshotStoreOn(
     async writeAllDistricts(file, writeOptions = {}) {
       const checked = checkAllDistricts(file)
       const notStoredYet = normalizeFailures(writeOptions.notStoredYet ?? [])
-      const text = serializeCompactJson(checked)
+      const text = serializeAllDistrictsFile(checked)
       const m = validateWriteMeta({
         dataMonth: checked.dataMonth,
         programYear: checked.programYear,
