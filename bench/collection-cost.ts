@@ -15,11 +15,15 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { gzipSync } from 'node:zlib'
+import { COMPILED_SERVER, buildState } from '../bin/build-stamp.js'
+import { buildNode } from '../scripts/build-node.ts'
 import { parseReportBody } from '../src/server/upstream/reports/parse-report.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 export const TODAY = '2026-11-29'
 export const IN_FLIGHT = 8
+/** The job page polls a running job once a second (JOB_POLL_MS in src/web/api/queries.ts). */
+const PAGE_POLL_MS = 1000
 const CLK_TCK = 100
 
 interface Sizes {
@@ -100,14 +104,27 @@ interface Product {
   close(): Promise<void>
 }
 
-/** The server of this tree, or of another checkout at `root` (a before/after comparison). */
-export async function startProduct(simUrl: string, root = ROOT): Promise<Product> {
+export interface ProductOptions {
+  /** Another checkout to measure (a before/after comparison): run through tsx from there. */
+  root?: string
+  /** Write a `--cpu-prof` profile into this directory. */
+  profileDir?: string | null
+}
+
+/**
+ * The server as production runs it (`npm start`: the compiled build, docs/architecture.md#build),
+ * or another checkout's server from its sources; with `--cpu-prof` into `profileDir` when given.
+ */
+export async function startProduct(simUrl: string, options: ProductOptions = {}): Promise<Product> {
+  const root = options.root ?? ROOT
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tmb-cost-'))
   const port = await freePort()
-  const child = tsx(
-    'src/server/main.ts',
-    [],
-    {
+  const flags = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []
+  const entry = root === ROOT ? [COMPILED_SERVER] : ['--import', 'tsx', 'src/server/main.ts']
+  const child = spawn(process.execPath, [...flags, ...entry], {
+    cwd: root,
+    env: {
+      ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
@@ -116,8 +133,8 @@ export async function startProduct(simUrl: string, root = ROOT): Promise<Product
       UPSTREAM_MAX_CONCURRENT: String(IN_FLIGHT),
       LOG_LEVEL: 'silent',
     },
-    root,
-  )
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   child.stdout?.resume()
   const url = `http://127.0.0.1:${port}`
   for (let i = 0; ; i++) {
@@ -135,7 +152,8 @@ export async function startProduct(simUrl: string, root = ROOT): Promise<Product
     pid: child.pid!,
     close: async () => {
       const exited = new Promise((r) => child.once('exit', r))
-      child.kill()
+      // SIGINT: the server shuts down cleanly, so --cpu-prof writes its profile.
+      child.kill('SIGINT')
       await exited
       await rm(dataDir, { recursive: true, force: true })
     },
@@ -215,13 +233,18 @@ interface Run {
   rawFiles: number
 }
 
-async function scenario(sim: Sim, job: Record<string, unknown>, planned: number): Promise<Run> {
-  const product = await startProduct(sim.url)
+async function scenario(
+  sim: Sim,
+  job: Record<string, unknown>,
+  planned: number,
+  profileDir: string | null,
+): Promise<Run> {
+  const product = await startProduct(sim.url, { profileDir })
   try {
     await sim.clear()
     const before = await procUsage(product.pid)
     const t = performance.now()
-    const done = await runJob(product.url, job)
+    const done = await runJob(product.url, job, PAGE_POLL_MS)
     const productWallMs = performance.now() - t
     const after = await procUsage(product.pid)
     if (done.status !== 'complete')
@@ -229,7 +252,7 @@ async function scenario(sim: Sim, job: Record<string, unknown>, planned: number)
     const log = (await sim.log()).filter((e) => e.status === 200)
     await sim.clear()
     const rerunBefore = await procUsage(product.pid)
-    await runJob(product.url, job)
+    await runJob(product.url, job, PAGE_POLL_MS)
     const rerunAfter = await procUsage(product.pid)
     const rerunRequests = (await sim.log()).length
     const district = await dirBytes(path.join(product.dataDir, 'snapshots'), (n) =>
@@ -281,11 +304,18 @@ export interface CollectionCost {
   scenarios: Record<string, Record<string, number>>
 }
 
+export const SCENARIOS = ['per-district', 'system-wide', 'rss'] as const
+export type ScenarioName = (typeof SCENARIOS)[number]
+
 export async function collectionCost(opts: {
   quick: boolean
   runs: number
+  scenarios: readonly ScenarioName[]
+  profileDir: string | null
 }): Promise<CollectionCost> {
   const sizes = opts.quick ? QUICK : FULL
+  if (buildState() !== 'fresh') await buildNode()
+  if (opts.profileDir) await mkdir(opts.profileDir, { recursive: true })
   const sim = await startSim()
   const end = isoMinusDays(TODAY, 2)
   try {
@@ -327,33 +357,44 @@ export async function collectionCost(opts: {
     }
     const repeat = async (job: Record<string, unknown>, planned: number) => {
       const runs: Run[] = []
-      for (let i = 0; i < opts.runs; i++) runs.push(await scenario(sim, job, planned))
+      for (let i = 0; i < opts.runs; i++)
+        runs.push(await scenario(sim, job, planned, opts.profileDir))
       return runs
     }
     const pd = sizes.perDistrict
-    // Per date: the summary, then club, division and district reports of each district.
-    const pdRuns = await repeat(perDistrict, pd.dates * (1 + 3 * pd.districts))
-    summarize(`per-district ${pd.dates} x ${pd.districts}`, pdRuns)
-    const raw = median(
-      pdRuns.map((r) => (r.rawBytes * (3 * pd.districts)) / (1 + 3 * pd.districts)),
-    )
-    scenarios[`per-district ${pd.dates} x ${pd.districts}`]!.rawCsvBytesPerDistrictDate =
-      raw / (pd.dates * pd.districts)
-    summarize(
-      `system-wide ${sizes.systemWide} x all`,
-      await repeat(systemWide(sizes.systemWide), sizes.systemWide),
-    )
-    for (const dates of sizes.rss) {
-      const [r] = await repeat(systemWide(dates), dates)
-      scenarios[`system-wide ${dates} dates, one run`] = { peakRssMiB: r!.peakRssMiB }
+    if (opts.scenarios.includes('per-district')) {
+      // Per date: the summary, then club, division and district reports of each district.
+      const pdRuns = await repeat(perDistrict, pd.dates * (1 + 3 * pd.districts))
+      summarize(`per-district ${pd.dates} x ${pd.districts}`, pdRuns)
+      const raw = median(
+        pdRuns.map((r) => (r.rawBytes * (3 * pd.districts)) / (1 + 3 * pd.districts)),
+      )
+      scenarios[`per-district ${pd.dates} x ${pd.districts}`]!.rawCsvBytesPerDistrictDate =
+        raw / (pd.dates * pd.districts)
     }
+    if (opts.scenarios.includes('system-wide'))
+      summarize(
+        `system-wide ${sizes.systemWide} x all`,
+        await repeat(systemWide(sizes.systemWide), sizes.systemWide),
+      )
+    if (opts.scenarios.includes('rss'))
+      for (const dates of sizes.rss) {
+        const r = await scenario(sim, systemWide(dates), dates, null)
+        scenarios[`system-wide ${dates} dates, one run`] = { peakRssMiB: r.peakRssMiB }
+      }
     return { size: opts.quick ? 'quick' : 'full', runs: opts.runs, scenarios }
   } finally {
     sim.close()
   }
 }
 
-function parseArgs(argv: readonly string[]): { quick: boolean; runs: number; json: string } {
+function parseArgs(argv: readonly string[]): {
+  quick: boolean
+  runs: number
+  json: string
+  scenarios: ScenarioName[]
+  profileDir: string | null
+} {
   const value = (flag: string) => {
     const i = argv.indexOf(flag)
     return i >= 0 ? argv[i + 1] : undefined
@@ -362,10 +403,20 @@ function parseArgs(argv: readonly string[]): { quick: boolean; runs: number; jso
   const runs = Number(runsText)
   if (!Number.isInteger(runs) || runs < 1 || runs > 9)
     throw new Error(`--runs must be a whole number from 1 to 9 (got ${JSON.stringify(runsText)})`)
+  const scenarioText = value('--scenarios') ?? SCENARIOS.join(',')
+  const scenarios = scenarioText.split(',')
+  for (const s of scenarios)
+    if (!(SCENARIOS as readonly string[]).includes(s))
+      throw new Error(
+        `--scenarios must be a comma-separated list of ${SCENARIOS.join(', ')} (got ${JSON.stringify(s)})`,
+      )
+  const profileDir = value('--cpu-prof')
   return {
     quick: argv.includes('--quick'),
     runs,
     json: value('--json') ?? path.join(ROOT, 'test-artifacts', 'collection-cost.json'),
+    scenarios: scenarios as ScenarioName[],
+    profileDir: profileDir ? path.resolve(profileDir) : null,
   }
 }
 

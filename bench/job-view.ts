@@ -44,7 +44,7 @@ export async function jobViewLatency(opts: {
   const POLL_MS = opts.pollMs
   const dates = opts.quick ? 60 : 365
   const sim = await startSim()
-  const product = await startProduct(sim.url, opts.productRoot)
+  const product = await startProduct(sim.url, { root: opts.productRoot })
   try {
     const end = isoMinusDays(TODAY, 2)
     const res = await fetch(`${product.url}/api/districts/backfill`, {

@@ -6,6 +6,7 @@ import { createFailingFs } from './faulty-fs.ts'
 import { createFileSnapshotStore } from './file-snapshot-store.ts'
 import type { SnapshotStore } from './ports.ts'
 import { runSnapshotStoreContract } from './snapshot-store.contract.ts'
+import { upgradeDistrictFile } from './schema.ts'
 import { nodeStorageFs } from './storage-fs.ts'
 import type { StorageFs } from './storage-fs.ts'
 import { FIXED_NOW, districtFile, listTree, makeTempRoot, metaFor } from './test-helpers.ts'
@@ -64,49 +65,60 @@ describe('file snapshot store on disk', () => {
     const file = districtFile('61', '2026-02-20')
     await store.writeDistrict(file)
     const bytes = await fsp.readFile(districtPath('2026-02-20', '61'))
-    expect(JSON.parse(bytes.toString('utf8'))).toEqual(file)
+    const stored = JSON.parse(bytes.toString('utf8'))
+    expect(stored.schemaVersion).toBe(2)
+    expect(upgradeDistrictFile(stored)).toEqual(file)
     const entry = (await store.readManifest('2026-02-20'))?.districts['61']
     expect(entry?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'))
   })
 
-  it('stores district files compact (one line), and still reads and verifies a pretty-printed one', async () => {
+  it('stores district files compact (one line, version 2), and still reads and verifies version-1 files, pretty or compact', async () => {
     const store = open()
-    const file = districtFile('61', '2026-02-20', { detail: 'full' })
+    const clubs = Array.from({ length: 20 }, (_, i) => ({ clubNumber: String(i), members: i }))
+    const file = districtFile('61', '2026-02-20', { detail: 'full', statistics: { clubs } })
     await store.writeDistrict(file)
     const text = await fsp.readFile(districtPath('2026-02-20', '61'), 'utf8')
-    expect(text).toBe(`${JSON.stringify(file)}\n`)
-    // A file written before compact storage: pretty bytes, and the manifest's sha256 of them.
-    const pretty = `${JSON.stringify(file, null, 2)}\n`
-    await fsp.writeFile(districtPath('2026-02-20', '61'), pretty)
-    const manifestPath = path.join(dataDir, 'snapshots/2026-02-20/manifest.json')
-    const manifest = JSON.parse(await fsp.readFile(manifestPath, 'utf8'))
-    Object.assign(manifest.districts['61'], {
-      sha256: createHash('sha256').update(pretty).digest('hex'),
-      sizeBytes: Buffer.byteLength(pretty),
-    })
-    await fsp.writeFile(manifestPath, JSON.stringify(manifest))
+    expect(text.startsWith('{"schemaVersion":2,')).toBe(true)
+    expect(text.indexOf('\n')).toBe(text.length - 1)
+    expect(text.split('"clubNumber"').length - 1).toBe(1)
     expect(await store.readDistrict('2026-02-20', '61')).toEqual(file)
-    expect(await store.hasValidDistrict('2026-02-20', '61', 'full')).toBe(true)
+    const manifestPath = path.join(dataDir, 'snapshots/2026-02-20/manifest.json')
+    // Files written by earlier builds: pretty-printed, then compact, both version 1, with the
+    // manifest's sha256 of their bytes.
+    for (const old of [`${JSON.stringify(file, null, 2)}\n`, `${JSON.stringify(file)}\n`]) {
+      await fsp.writeFile(districtPath('2026-02-20', '61'), old)
+      const manifest = JSON.parse(await fsp.readFile(manifestPath, 'utf8'))
+      Object.assign(manifest.districts['61'], {
+        sha256: createHash('sha256').update(old).digest('hex'),
+        sizeBytes: Buffer.byteLength(old),
+      })
+      await fsp.writeFile(manifestPath, JSON.stringify(manifest))
+      expect(await store.readDistrict('2026-02-20', '61')).toEqual(file)
+      expect(await store.hasValidDistrict('2026-02-20', '61', 'full')).toBe(true)
+    }
   })
 
   it('skip check trusts bytes that match the manifest (size + sha256) without validating them again', async () => {
     const store = open()
     await store.writeDistrict(districtFile('61', '2026-02-20'))
-    // Bytes the manifest commits to but that no writer of this build would produce: the skip
-    // check answers from size + sha256 (the integrity the manifest promises); a read validates.
-    const forged = `{"schemaVersion":1,"districtId":"61"}\n`
-    await fsp.writeFile(districtPath('2026-02-20', '61'), forged)
     const manifestPath = path.join(dataDir, 'snapshots/2026-02-20/manifest.json')
     const manifest = JSON.parse(await fsp.readFile(manifestPath, 'utf8'))
-    Object.assign(manifest.districts['61'], {
-      sha256: createHash('sha256').update(forged).digest('hex'),
-      sizeBytes: Buffer.byteLength(forged),
-    })
-    await fsp.writeFile(manifestPath, JSON.stringify(manifest))
-    expect(await store.hasValidDistrict('2026-02-20', '61', 'summary')).toBe(true)
-    await expect(store.readDistrict('2026-02-20', '61')).rejects.toMatchObject({
-      code: 'STORAGE_CORRUPT',
-    })
+    // Bytes the manifest commits to but that no writer would produce, at either version this
+    // build reads (1: written by an earlier build): the skip check answers from size + sha256
+    // (the integrity the manifest promises); a read validates.
+    for (const version of [1, 2]) {
+      const forged = `{"schemaVersion":${version},"districtId":"61"}\n`
+      await fsp.writeFile(districtPath('2026-02-20', '61'), forged)
+      Object.assign(manifest.districts['61'], {
+        sha256: createHash('sha256').update(forged).digest('hex'),
+        sizeBytes: Buffer.byteLength(forged),
+      })
+      await fsp.writeFile(manifestPath, JSON.stringify(manifest))
+      expect(await store.hasValidDistrict('2026-02-20', '61', 'summary')).toBe(true)
+      await expect(store.readDistrict('2026-02-20', '61')).rejects.toMatchObject({
+        code: 'STORAGE_CORRUPT',
+      })
+    }
     // A size that disagrees with the manifest is not intact.
     manifest.districts['61'].sizeBytes += 1
     await fsp.writeFile(manifestPath, JSON.stringify(manifest))
@@ -165,7 +177,7 @@ describe('file snapshot store on disk', () => {
     const store = open()
     await store.writeDistrict(districtFile('61', '2026-02-20'))
     const text = (await fsp.readFile(districtPath('2026-02-20', '61'), 'utf8')).replace(
-      /"schemaVersion": ?1/,
+      /"schemaVersion": ?2/,
       '"schemaVersion":9',
     )
     await fsp.writeFile(districtPath('2026-02-20', '61'), text)

@@ -5,6 +5,9 @@ import type { RawCsvMetaInput } from './ports.ts'
 import { createMemoryRawCsvCache, createRawCsvCache } from './raw-csv-cache.ts'
 import type { RawCsvProblem } from './raw-csv-cache.ts'
 import { runRawCsvCacheContract } from './raw-csv-cache.contract.ts'
+import { createFailingFs } from './faulty-fs.ts'
+import { nodeStorageFs } from './storage-fs.ts'
+import type { StorageFs } from './storage-fs.ts'
 import { makeTempRoot } from './test-helpers.ts'
 
 const META: RawCsvMetaInput = {
@@ -78,6 +81,47 @@ describe('raw CSV cache (file)', () => {
       },
     ])
     expect(await cache.stats()).toMatchObject({ hits: 0, misses: 1, corrupt: 1 })
+  })
+
+  it('makes body and meta durable with one fsync each and one of the directory, body in place first', async () => {
+    const ops: string[] = []
+    const name = (p: string) => path.basename(p).replace(/\.[0-9a-f]{12}\.tmp$/, '.tmp')
+    const recording: StorageFs = {
+      ...nodeStorageFs,
+      fsync: (p) => (ops.push(`fsync ${name(p)}`), nodeStorageFs.fsync(p)),
+      rename: (from, to) => (ops.push(`rename ${name(to)}`), nodeStorageFs.rename(from, to)),
+    }
+    const cache = createRawCsvCache({ dataDir, fs: recording })
+    await cache.put({
+      asOf: '2026-02-20',
+      report: 'clubperformance',
+      districtId: '61',
+      body: BODY,
+      meta: META,
+    })
+    expect(ops).toEqual([
+      'fsync .clubperformance_61.csv.tmp',
+      'fsync .clubperformance_61.meta.json.tmp',
+      'rename clubperformance_61.csv',
+      'rename clubperformance_61.meta.json',
+      'fsync 2026-02-20',
+    ])
+    expect((await cache.get('2026-02-20', 'clubperformance', '61'))?.body).toBe(BODY)
+    // A failed rename leaves no temp file behind and no meta for a body not in place.
+    const failing = createRawCsvCache({
+      dataDir,
+      fs: createFailingFs(nodeStorageFs, 'rename', 'EIO'),
+    })
+    await expect(
+      failing.put({
+        asOf: '2026-02-21',
+        report: 'clubperformance',
+        districtId: '61',
+        body: BODY,
+        meta: META,
+      }),
+    ).rejects.toMatchObject({ code: 'STORAGE_IO' })
+    expect(await fsp.readdir(path.join(dataDir, 'raw-csv/2026-02-21'))).toEqual([])
   })
 
   it('rejects a body that is not a string', async () => {

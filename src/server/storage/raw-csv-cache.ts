@@ -1,8 +1,9 @@
 /**
  * Upstream CSV bodies exactly as received, keyed by (as-of, report, district), each with its
- * request metadata: `raw-csv/<asOf>/<report>[_<districtId>].csv` + `.meta.json`. The body is
- * written first and the meta last, so a meta always describes a complete body; a body whose
- * sha256 no longer matches its meta is a miss (and reported), never served.
+ * request metadata: `raw-csv/<asOf>/<report>[_<districtId>].csv` + `.meta.json`. Both are
+ * written durably to temp files, then the body is renamed into place before the meta, with one
+ * directory fsync after both (docs/performance.md#fsyncs), so a meta always describes a complete
+ * body; a body whose sha256 no longer matches its meta is a miss (and reported), never served.
  */
 import path from 'node:path'
 import { z } from 'zod'
@@ -28,7 +29,7 @@ import type {
   RawCsvMetaInput,
 } from './ports.ts'
 import { byteSize, parseJsonBytes, serializeJson, sha256Hex } from './schema.ts'
-import { io, nodeStorageFs, readOrNull, readdirOrEmpty, writeAtomic } from './storage-fs.ts'
+import { io, nodeStorageFs, readOrNull, readdirOrEmpty, writeAtomicPair } from './storage-fs.ts'
 import type { StorageFs } from './storage-fs.ts'
 
 export const RAW_BODY_SUFFIX = '.csv'
@@ -135,8 +136,10 @@ export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
         const previous = await readMeta(files.meta)
         const dir = path.dirname(files.body)
         await io('mkdir', dir, () => fs.mkdir(dir))
-        await writeAtomic(fs, files.body, body)
-        await writeAtomic(fs, files.meta, serializeJson(stored))
+        await writeAtomicPair(fs, dir, [
+          { target: files.body, data: body },
+          { target: files.meta, data: serializeJson(stored) },
+        ])
         t.entryCount += previous ? 0 : 1
         t.sizeBytes += stored.sizeBytes - (previous?.sizeBytes ?? 0)
         return stored

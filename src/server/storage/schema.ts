@@ -1,7 +1,9 @@
 /**
  * Reading the on-disk shapes. Every read goes through an `upgrade*` function that accepts each
- * schema version ever written (only 1 so far), checks the shape and rejects unknown versions.
- * Extra fields are kept (loose objects) so a read-modify-write never drops them.
+ * schema version ever written, checks the shape and rejects unknown versions. Extra fields are
+ * kept (loose objects) so a read-modify-write never drops them. District and all-districts files
+ * are at version 2 on disk (the version-1 record in the table encoding,
+ * docs/decisions/district-file-encoding.md); every other file is at version 1.
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
@@ -16,9 +18,17 @@ import type {
   SnapshotMetadata,
 } from '../../shared/snapshot-types.ts'
 import { StorageCorruptError, StorageUnsupportedSchemaError } from './errors.ts'
+import { decodeTables, encodeTables } from './table-encoding.ts'
 
 /** Every schema version this code can read. Add the new one here when the shape changes. */
 export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1]
+
+/**
+ * The version district files are written at: 2 = the version-1 record (`SNAPSHOT_SCHEMA_VERSION`,
+ * what readers get back) with its statistics in the table encoding. Version-1 files stay readable.
+ */
+export const DISTRICT_FILE_VERSION = 2
+export const READABLE_DISTRICT_FILE_VERSIONS: readonly number[] = [1, DISTRICT_FILE_VERSION]
 
 const isoDate = z.string().refine(isIsoDate, 'must be a YYYY-MM-DD date')
 const yearMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/)
@@ -105,13 +115,18 @@ const currentV1 = z.looseObject({
   updatedAt: z.string(),
 })
 
-function upgrade<T>(what: string, json: unknown, v1: z.ZodType): T {
+function upgrade<T>(
+  what: string,
+  json: unknown,
+  v1: z.ZodType,
+  readable: readonly number[] = READABLE_SCHEMA_VERSIONS,
+): T {
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new StorageCorruptError(what, 'not a JSON object')
   }
-  if (!READABLE_SCHEMA_VERSIONS.includes(version as number)) {
-    throw new StorageUnsupportedSchemaError(what, version, READABLE_SCHEMA_VERSIONS)
+  if (!readable.includes(version as number)) {
+    throw new StorageUnsupportedSchemaError(what, version, readable)
   }
   const parsed = v1.safeParse(json)
   if (!parsed.success) {
@@ -122,9 +137,37 @@ function upgrade<T>(what: string, json: unknown, v1: z.ZodType): T {
   return parsed.data as T
 }
 
-/** The one entry point for district files read from disk, whatever version wrote them. */
+/**
+ * The one entry point for district files read from disk, whatever version wrote them: a version-2
+ * file comes back as the version-1 record it encodes (`schemaVersion: 1`, statistics decoded).
+ */
 export function upgradeDistrictFile(json: unknown, what = 'district file'): DistrictFile {
-  return upgrade<DistrictFile>(what, json, districtFileV1)
+  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion
+  if (version === DISTRICT_FILE_VERSION && typeof json === 'object' && !Array.isArray(json)) {
+    const encoded = json as Record<string, unknown>
+    if (!Object.hasOwn(encoded, 'statistics'))
+      throw new StorageCorruptError(what, 'statistics: missing')
+    const record = {
+      ...encoded,
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      statistics: decodeTables(encoded.statistics, what),
+    }
+    return upgrade<DistrictFile>(what, record, districtFileV1, READABLE_DISTRICT_FILE_VERSIONS)
+  }
+  return upgrade<DistrictFile>(what, json, districtFileV1, READABLE_DISTRICT_FILE_VERSIONS)
+}
+
+/**
+ * The text written for a district file (version 2): one line, statistics in the table encoding,
+ * `schemaVersion` first (the skip check reads it from the first bytes, docs/performance.md#skipped-cells).
+ */
+export function serializeDistrictFile(file: DistrictFile): string {
+  const { schemaVersion: _logical, statistics, ...rest } = file
+  return serializeCompactJson({
+    schemaVersion: DISTRICT_FILE_VERSION,
+    ...rest,
+    statistics: encodeTables(statistics),
+  })
 }
 
 export function upgradeMetadata(json: unknown, what = 'metadata'): SnapshotMetadata {
@@ -141,8 +184,33 @@ export function upgradeManifest(json: unknown, what = 'manifest'): SnapshotManif
   return manifest
 }
 
+/**
+ * All-districts files are at version 2 too (`DISTRICT_FILE_VERSION`): the version-1 record with
+ * its `rows` in the table encoding; a reader gets the version-1 record back, as for district files.
+ */
 export function upgradeAllDistricts(json: unknown, what = 'all-districts file'): AllDistrictsFile {
-  return upgrade<AllDistrictsFile>(what, json, allDistrictsV1)
+  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion
+  if (version === DISTRICT_FILE_VERSION && typeof json === 'object' && !Array.isArray(json)) {
+    const encoded = json as Record<string, unknown>
+    if (!Object.hasOwn(encoded, 'rows')) throw new StorageCorruptError(what, 'rows: missing')
+    const record = {
+      ...encoded,
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      rows: decodeTables(encoded.rows, what, 'rows'),
+    }
+    return upgrade<AllDistrictsFile>(what, record, allDistrictsV1, READABLE_DISTRICT_FILE_VERSIONS)
+  }
+  return upgrade<AllDistrictsFile>(what, json, allDistrictsV1, READABLE_DISTRICT_FILE_VERSIONS)
+}
+
+/** The text written for an all-districts file (version 2): one line, rows as one table. */
+export function serializeAllDistrictsFile(file: AllDistrictsFile): string {
+  const { schemaVersion: _logical, rows, ...rest } = file
+  return serializeCompactJson({
+    schemaVersion: DISTRICT_FILE_VERSION,
+    ...rest,
+    rows: encodeTables(rows),
+  })
 }
 
 export function upgradeCurrent(json: unknown, what = 'current.json'): CurrentPointer {

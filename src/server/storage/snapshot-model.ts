@@ -23,7 +23,7 @@ import type {
   SnapshotWriteMeta,
   WriteDistrictOptions,
 } from './ports.ts'
-import { byteSize, serializeCompactJson, sha256Hex, upgradeDistrictFile } from './schema.ts'
+import { byteSize, serializeDistrictFile, sha256Hex, upgradeDistrictFile } from './schema.ts'
 
 export interface SnapshotState {
   metadata: SnapshotMetadata
@@ -68,7 +68,7 @@ export function prepareDistrict(
       `has an invalid shape (${(e as Error).message})`,
     )
   }
-  const text = serializeCompactJson(file)
+  const text = serializeDistrictFile(file)
   const entry: ManifestEntry = {
     districtId: file.districtId,
     file: districtFileName(file.districtId),

@@ -29,7 +29,7 @@ import type { SnapshotBackend } from './snapshot-backend.ts'
 import { detailSatisfies, sortedDistrictIds, summarize, withStatus } from './snapshot-model.ts'
 import type { SnapshotState } from './snapshot-model.ts'
 import {
-  SNAPSHOT_SCHEMA_VERSION,
+  READABLE_DISTRICT_FILE_VERSIONS,
   parseJsonBytes,
   upgradeAllDistricts,
   upgradeDistrictFile,
@@ -303,11 +303,13 @@ export function createSnapshotReads(
           if (!state || !entry || !detailSatisfies(entry.detail, neededDetail)) return false
           const bytes = await backend.readCommitted(date, state.manifest, districtFileName(id))
           // Intact = the bytes the manifest committed (size + sha256, checked above): they were
-          // validated when written, so only a schema version this build does not know needs
+          // validated when written, so only a schema version this build does not read needs
           // the full parse to decide (docs/performance.md#skipped-cells).
+          const version = leadingSchemaVersion(bytes)
           if (
             bytes.length === entry.sizeBytes &&
-            leadingSchemaVersion(bytes) === SNAPSHOT_SCHEMA_VERSION
+            version !== null &&
+            READABLE_DISTRICT_FILE_VERSIONS.includes(version)
           )
             return true
           return (await loadDistrict(state, id)) !== null

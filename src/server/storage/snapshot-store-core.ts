@@ -39,7 +39,7 @@ import type { SnapshotState } from './snapshot-model.ts'
 import {
   byteSize,
   parseJsonBytes,
-  serializeCompactJson,
+  serializeAllDistrictsFile,
   sha256Hex,
   upgradeAllDistricts,
   upgradeDistrictFile,
@@ -180,7 +180,7 @@ export function createSnapshotStoreOn(
     async writeAllDistricts(file, writeOptions = {}) {
       const checked = checkAllDistricts(file)
       const notStoredYet = normalizeFailures(writeOptions.notStoredYet ?? [])
-      const text = serializeCompactJson(checked)
+      const text = serializeAllDistrictsFile(checked)
       const textSha = sha256Hex(text)
       const m = validateWriteMeta({
         dataMonth: checked.dataMonth,

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SnapshotStore } from './ports.ts'
+import { serializeDistrictFile } from './schema.ts'
 import { allDistrictsFile, districtFile, metaFor, source } from './test-helpers.ts'
 
 export interface ContractSubject {
@@ -66,7 +67,8 @@ export function runSnapshotStoreContract(
         const store = await open()
         const file = districtFile('02', '2026-02-20', { detail: 'full' })
         await store.writeDistricts('2026-02-20', [file], metaFor('2026-02-20', { jobId: 'job-77' }))
-        const text = `${JSON.stringify(file)}\n`
+        // The text every store writes for a district file (version 2, docs/decisions/district-file-encoding.md).
+        const text = serializeDistrictFile(file)
         const entry = (await store.readManifest('2026-02-20'))?.districts['02']
         expect(entry).toMatchObject({
           districtId: '02',

@@ -136,6 +136,31 @@ export async function writeAtomic(fs: StorageFs, target: string, data: string): 
   await io('fsync', path.dirname(target), () => fs.fsync(path.dirname(target)))
 }
 
+/**
+ * `writeAtomic` for files of one directory that belong together: each is written and fsynced to
+ * a temp file, then all are renamed in the given order, then the directory is fsynced once (not
+ * once per file). A reader sees each file whole and the later ones never before the earlier ones.
+ */
+export async function writeAtomicPair(
+  fs: StorageFs,
+  dir: string,
+  files: readonly { target: string; data: string }[],
+): Promise<void> {
+  const staged: { tmp: string; target: string }[] = []
+  try {
+    for (const f of files) {
+      const tmp = tempPathFor(f.target)
+      staged.push({ tmp, target: f.target })
+      await writeDurable(fs, tmp, f.data)
+    }
+    for (const { tmp, target } of staged) await io('rename', target, () => fs.rename(tmp, target))
+  } catch (e) {
+    for (const { tmp } of staged) await fs.unlink(tmp).catch(() => undefined)
+    throw e
+  }
+  await io('fsync', dir, () => fs.fsync(dir))
+}
+
 /** Moves a file into place (already durable) and fsyncs the directory. */
 export async function renameDurable(fs: StorageFs, from: string, to: string): Promise<void> {
   await io('rename', to, () => fs.rename(from, to))

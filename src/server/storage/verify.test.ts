@@ -148,8 +148,8 @@ describe('verify', () => {
   it('rejects a district file of an unknown schema version even when its sha256 matches', async () => {
     const file = snap('2026-02-21', 'district_61.json')
     const text = (await fsp.readFile(file, 'utf8')).replace(
-      /"schemaVersion": ?1/,
-      '"schemaVersion":2',
+      /"schemaVersion": ?2/,
+      '"schemaVersion":3',
     )
     await fsp.writeFile(file, text)
     await rewriteManifestEntry('2026-02-21', '61', text)
