@@ -1,9 +1,14 @@
 /** SnapshotStore on disk (docs/architecture.md#storage). The write protocol is described in snapshot-files.ts. */
 import path from 'node:path'
-import { isIsoDate } from '../../shared/iso-date.ts'
-import type { IsoDate } from '../../shared/iso-date.ts'
 import type { CurrentPointer } from '../../shared/snapshot-types.ts'
-import { CURRENT_FILE, SNAPSHOTS_DIR, resolveInside, snapshotDir } from './paths.ts'
+import {
+  CURRENT_FILE,
+  SNAPSHOTS_DIR,
+  parseSnapshotKey,
+  resolveInside,
+  snapshotDir,
+} from './paths.ts'
+import type { SnapshotKey } from './paths.ts'
 import type { SnapshotStore } from './ports.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
 import {
@@ -44,12 +49,12 @@ export function createFileSnapshotStore(options: FileSnapshotStoreOptions): Snap
 export function createFileBackend(ctx: SnapshotFilesContext): SnapshotBackend {
   const currentPath = resolveInside(ctx.dataDir, CURRENT_FILE)
   return {
-    async listDates() {
+    async listKeys() {
       const names = await readdirOrEmpty(ctx.fs, resolveInside(ctx.dataDir, SNAPSHOTS_DIR))
-      return names.filter(isIsoDate).sort()
+      return names.filter((n) => parseSnapshotKey(n) !== null).sort()
     },
     loadState: (asOf) => loadState(ctx, asOf),
-    async loadForWrite(asOf: IsoDate) {
+    async loadForWrite(asOf: SnapshotKey) {
       const state = await loadState(ctx, asOf)
       if (state === null) return null
       const { uncommitted } = await settlePending(ctx, asOf, state.manifest)

@@ -1,21 +1,25 @@
 /** The byte-level operations a SnapshotStore needs from its medium (disk or memory). */
-import type { IsoDate } from '../../shared/iso-date.ts'
 import type { CurrentPointer, SnapshotManifest } from '../../shared/snapshot-types.ts'
+import type { SnapshotKey } from './paths.ts'
 import type { FileToWrite } from './snapshot-files.ts'
 import type { SnapshotState } from './snapshot-model.ts'
 
+/**
+ * Every operation names one (as-of, data month) snapshot by its key (paths.ts): the as-of for the
+ * first month stored at that as-of, `<asOf>_<YYYY-MM>` for the other one.
+ */
 export interface SnapshotBackend {
-  /** Published snapshot dates, ascending. */
-  listDates(): Promise<IsoDate[]>
+  /** Published snapshot keys, ascending (an as-of's second month right after its first). */
+  listKeys(): Promise<SnapshotKey[]>
   /** null when absent; StorageCorruptError when metadata/manifest cannot be trusted. */
-  loadState(asOf: IsoDate): Promise<SnapshotState | null>
+  loadState(key: SnapshotKey): Promise<SnapshotState | null>
   /** Like loadState, after finishing whatever an interrupted write left behind. */
-  loadForWrite(asOf: IsoDate): Promise<SnapshotState | null>
+  loadForWrite(key: SnapshotKey): Promise<SnapshotState | null>
   /** Bytes of a file the manifest lists, checked against its sha256 (else StorageCorruptError). */
-  readCommitted(asOf: IsoDate, manifest: SnapshotManifest, name: string): Promise<Buffer>
+  readCommitted(key: SnapshotKey, manifest: SnapshotManifest, name: string): Promise<Buffer>
   /** Publishes files + state. false = a new snapshot appeared meanwhile (caller reloads). */
   commit(
-    asOf: IsoDate,
+    key: SnapshotKey,
     isNew: boolean,
     files: FileToWrite[],
     state: SnapshotState,

@@ -1,7 +1,6 @@
 /** Checks of `snapshots/`: every snapshot dir against its manifest and metadata. */
 import path from 'node:path'
 import type { IsoDate } from '../../shared/iso-date.ts'
-import { isIsoDate } from '../../shared/iso-date.ts'
 import { StorageCorruptError, StorageUnsupportedSchemaError } from './errors.ts'
 import {
   ALL_DISTRICTS_FILE,
@@ -11,9 +10,11 @@ import {
   SNAPSHOTS_DIR,
   districtIdOfFileName,
   isTempName,
+  parseSnapshotKey,
   resolveInside,
   snapshotDir,
 } from './paths.ts'
+import type { SnapshotKey } from './paths.ts'
 import { detailMismatch } from './detail-check.ts'
 import { expectedSha, loadState } from './snapshot-files.ts'
 import type { SnapshotFilesContext } from './snapshot-files.ts'
@@ -42,7 +43,7 @@ export async function checkSnapshots(
   const out: Finding[] = []
   for (const name of (await readdirOrEmpty(ctx.fs, root)).sort()) {
     const abs = path.join(root, name)
-    if (isIsoDate(name)) out.push(...(await checkSnapshot(ctx, name, counts)))
+    if (parseSnapshotKey(name) !== null) out.push(...(await checkSnapshot(ctx, name, counts)))
     else if (isTempName(name))
       out.push(finding(ctx, abs, 'TEMP_LEFTOVER', 'unfinished snapshot or temp file'))
     else out.push(finding(ctx, abs, 'UNEXPECTED_FILE', 'not a snapshot (name is not a date)'))
@@ -50,15 +51,17 @@ export async function checkSnapshots(
   return out
 }
 
+/** One snapshot directory: an as-of's, or its second data month's (`<asOf>_<YYYY-MM>`). */
 async function checkSnapshot(
   ctx: SnapshotFilesContext,
-  asOf: IsoDate,
+  key: SnapshotKey,
   counts: VerifyCounts,
 ): Promise<Finding[]> {
-  const dir = snapshotDir(ctx.dataDir, asOf)
+  const asOf: IsoDate = parseSnapshotKey(key)!.asOf
+  const dir = snapshotDir(ctx.dataDir, key)
   let state: SnapshotState | null
   try {
-    state = await loadState(ctx, asOf)
+    state = await loadState(ctx, key)
   } catch (e) {
     if (!(e instanceof StorageCorruptError || e instanceof StorageUnsupportedSchemaError)) throw e
     return [
@@ -74,7 +77,7 @@ async function checkSnapshot(
     ]
   counts.snapshots++
   const names = await readdirOrEmpty(ctx.fs, dir)
-  const out = await checkNames(ctx, asOf, state, names)
+  const out = await checkNames(ctx, key, state, names)
   const committedPending = new Set(
     out
       .filter((f) => f.problem.code === 'PENDING_COMMITTED')
@@ -101,7 +104,7 @@ async function checkSnapshot(
       out.push(
         finding(ctx, path.join(dir, entry.file), fail.code, fail.message, {
           kind: 'drop',
-          asOf,
+          asOf: key,
           districtId: entry.districtId,
           paths: [path.join(dir, entry.file)],
           reason: fail.message,
@@ -123,7 +126,7 @@ async function checkSnapshot(
       out.push(
         finding(ctx, abs, fail.code, fail.message, {
           kind: 'drop',
-          asOf,
+          asOf: key,
           districtId: null,
           paths: [abs],
           reason: fail.message,
@@ -136,11 +139,11 @@ async function checkSnapshot(
 /** Files in the dir that the manifest does not explain. */
 async function checkNames(
   ctx: SnapshotFilesContext,
-  asOf: IsoDate,
+  key: SnapshotKey,
   state: SnapshotState,
   names: string[],
 ): Promise<Finding[]> {
-  const dir = snapshotDir(ctx.dataDir, asOf)
+  const dir = snapshotDir(ctx.dataDir, key)
   const out: Finding[] = []
   for (const name of names.sort()) {
     const abs = path.join(dir, name)
