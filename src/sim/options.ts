@@ -37,7 +37,7 @@ export interface SimulatorOptions {
    */
   monthEndOnlyYears?: string[]
   /**
-   * Intraday rollover (reference §9): UTC time of day `HH:MM` at which a closing date that is
+   * Intraday rollover (docs/upstream.md#lessons-of-2026): UTC time of day `HH:MM` at which a closing date that is
    * the latest as-of starts answering for the new data month. With it, every month's list
    * begins on the previous month's closing date, so that as-of carries both months: the
    * closing month until this time on the day after it, the new month from then on (and on

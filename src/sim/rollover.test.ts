@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { SimulatorOptions } from './options.ts'
 import { exportPath, get, parseCsvBody, startTestSimulator } from './test-support.ts'
 
-/** The intraday rollover of reference §9, on a closing date that is the latest as-of. */
+/** The intraday rollover (docs/upstream.md#lessons-of-2026), on a closing date that is the latest as-of. */
 const HOUR = 3_600_000
 const closingDates = { '2026-02': '2026-03-05', '2025-02': '2025-03-05' }
 
