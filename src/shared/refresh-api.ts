@@ -13,6 +13,8 @@ export interface RefreshResult {
     written: string[]
     unchanged: string[]
     unavailable: string[]
+    /** Configured districts the date's summary does not list (not collected, nothing waits for them). */
+    notADistrict: string[]
     failed: { districtId: string; error: CellError }[]
   }
   restated: string[]

@@ -128,6 +128,11 @@ export interface AllDistrictsFile {
 export interface CurrentPointer {
   schemaVersion: number
   asOf: IsoDate
+  /**
+   * Which of the as-of's data months is current; absent in pointers written before an as-of
+   * could hold two (then: the as-of's default month, docs/architecture.md#one-as-of-two-data-months).
+   */
+  dataMonth?: YearMonth
   updatedAt: string
 }
 
@@ -143,6 +148,12 @@ export interface CoverageDate {
   asOf: IsoDate
   /** null when no snapshot exists for the date. */
   snapshot: SnapshotStatus | null
+  /**
+   * The data months stored at this as-of, ascending: two after an intraday rollover, when the
+   * cells describe the later (default) one (docs/architecture.md#one-as-of-two-data-months).
+   * Always sent by this server; optional for pages built before it.
+   */
+  dataMonths?: YearMonth[]
   districts: Record<DistrictId, CoverageCell>
 }
 

@@ -12,6 +12,12 @@ export interface CalendarDeps {
   closingDate: (dataMonth: YearMonth) => IsoDate
   firstLiveDayOfJuly: number
   today: () => IsoDate
+  /**
+   * Intraday rollover (options.rolloverAt): a month's list begins on the previous month's
+   * closing date, and while that date is the latest as-of the new month shows only once
+   * `rolledOver()` says so. Absent: lists begin the day after the previous close.
+   */
+  rollover?: { rolledOver: () => boolean }
 }
 
 export interface PublishedMonth {
@@ -41,7 +47,7 @@ export function createSimCalendar(deps: CalendarDeps): SimCalendar {
   const latestAsOf = (): IsoDate => addDays(deps.today(), -1)
 
   const firstAsOf = (dataMonth: YearMonth): IsoDate => {
-    const afterPrevious = addDays(closingDate(addMonths(dataMonth, -1)), 1)
+    const afterPrevious = addDays(closingDate(addMonths(dataMonth, -1)), deps.rollover ? 0 : 1)
     if (!dataMonth.endsWith('-07')) return afterPrevious
     const liveDay = `${dataMonth}-${String(deps.firstLiveDayOfJuly).padStart(2, '0')}`
     return liveDay < afterPrevious ? liveDay : afterPrevious
@@ -55,9 +61,21 @@ export function createSimCalendar(deps: CalendarDeps): SimCalendar {
     return [addMonths(month, -1), month].filter((m) => holds(m, asOf))
   }
 
+  /** The new month's first as-of is the latest one, and the switch has not happened yet today. */
+  const beforeRollover = (dataMonth: YearMonth, asOf: IsoDate): boolean =>
+    deps.rollover !== undefined &&
+    asOf === latestAsOf() &&
+    asOf === closingDate(addMonths(dataMonth, -1)) &&
+    !deps.rollover.rolledOver()
+
+  const isPublished = (dataMonth: YearMonth, asOf: IsoDate): boolean =>
+    asOf <= latestAsOf() && holds(dataMonth, asOf) && !beforeRollover(dataMonth, asOf)
+
   const rootMonthFor = (asOf: IsoDate): PublishedMonth | null => {
     if (asOf > latestAsOf()) return null
-    const dataMonth = dataMonthsOn(asOf).at(-1)
+    const dataMonth = dataMonthsOn(asOf)
+      .filter((m) => isPublished(m, asOf))
+      .at(-1)
     return dataMonth === undefined ? null : { dataMonth, programYear: programYearOf(dataMonth) }
   }
 
@@ -73,14 +91,15 @@ export function createSimCalendar(deps: CalendarDeps): SimCalendar {
     closingDate,
     firstAsOf,
     dataMonthsOn,
-    isPublished: (dataMonth, asOf) => asOf <= latestAsOf() && holds(dataMonth, asOf),
+    isPublished,
     rootMonthFor,
     liveDataMonth,
     liveProgramYear: () => programYearOf(liveDataMonth()),
     lastPublishedAsOf: (dataMonth) => {
       if (firstAsOf(dataMonth) > latestAsOf()) return null
       const close = closingDate(dataMonth)
-      return close < latestAsOf() ? close : latestAsOf()
+      const last = close < latestAsOf() ? close : latestAsOf()
+      return isPublished(dataMonth, last) ? last : null
     },
   }
 }

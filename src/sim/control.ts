@@ -19,6 +19,11 @@ export interface SimulatorState {
   districts: Record<string, string[]>
   /** Range of as-of days with published data across the served years. */
   published: { from: IsoDate; to: IsoDate }
+  /**
+   * The intraday rollover (options.rolloverAt): its time, a forced state (PUT /__sim/rollover),
+   * and whether the new month shows now; null when none is configured.
+   */
+  rollover: { at: string; forced: boolean | null; rolledOver: boolean } | null
 }
 
 export interface ControlDeps {
@@ -33,6 +38,7 @@ export interface ControlResponse {
 }
 
 const todaySchema = z.object({ today: z.iso.date().nullable() }).strict()
+const rolloverSchema = z.object({ rolledOver: z.boolean().nullable() }).strict()
 const faultListBodySchema = z.union([
   faultRuleListSchema,
   z.object({ faults: faultRuleListSchema }).strict(),
@@ -74,6 +80,7 @@ export function simulatorState(model: SimModel): SimulatorState {
     archivedProgramYears: model.archivedProgramYears(),
     districts: Object.fromEntries(years.map((py) => [py, model.districtsFor(py)])),
     published: { from: cal.firstAsOf(`${first.slice(0, 4)}-07`), to: cal.latestAsOf() },
+    rollover: model.rollover(),
   }
 }
 
@@ -111,6 +118,18 @@ const ROUTES: Record<string, Partial<Record<string, Route>>> = {
     },
   },
   state: { GET: (_raw, d) => ({ status: 200, body: simulatorState(d.model) }) },
+  rollover: {
+    GET: (_raw, d) => ({ status: 200, body: simulatorState(d.model) }),
+    PUT: (raw, d) => {
+      const { rolledOver } = validate(rolloverSchema, raw)
+      if (!d.model.setRolledOver(rolledOver))
+        throw new BadRequest(
+          'NO_ROLLOVER',
+          'no intraday rollover is configured: start the simulator with rolloverAt (HH:MM)',
+        )
+      return { status: 200, body: simulatorState(d.model) }
+    },
+  },
   today: {
     GET: (_raw, d) => ({ status: 200, body: simulatorState(d.model) }),
     PUT: (raw, d) => {

@@ -73,8 +73,15 @@ export interface RenderTarget {
 
 export interface SimModel {
   calendar: SimCalendar
-  /** null returns to the configured clock. */
+  /** null returns to the configured clock (and drops a forced rollover). */
   setToday(date: IsoDate | null): void
+  /**
+   * Forces the intraday rollover of the current day (true: the new month shows now; false: not
+   * yet); null returns to options.rolloverAt. Refused (false) when no rollover is configured.
+   */
+  setRolledOver(value: boolean | null): boolean
+  /** The rollover's configuration and state now; null when none is configured. */
+  rollover(): { at: string; forced: boolean | null; rolledOver: boolean } | null
   districtsFor(programYear: string): string[]
   archivedProgramYears(): string[]
   isArchivedProgramYear(programYear: string): boolean
@@ -98,10 +105,19 @@ function shiftYear(programYear: string, years: number): string {
 
 export function createSimModel(config: SimulatorConfig): SimModel {
   let todayOverride: IsoDate | null = null
+  let forcedRollover: boolean | null = null
+  const rolloverAt = config.rolloverAtMinutes
+  const rolledOver = (): boolean => {
+    if (forcedRollover !== null) return forcedRollover
+    const ms = config.now()
+    const minutes = Math.floor((((ms % 86_400_000) + 86_400_000) % 86_400_000) / 60_000)
+    return rolloverAt !== null && minutes >= rolloverAt
+  }
   const calendar = createSimCalendar({
     closingDate: createClosingDateLookup(config.seed, config.closingDates),
     firstLiveDayOfJuly: config.firstLiveDayOfJuly,
     today: () => todayOverride ?? config.today(),
+    ...(rolloverAt === null ? {} : { rollover: { rolledOver } }),
   })
   const rosters = createRosterSource(
     config.seed,
@@ -142,7 +158,21 @@ export function createSimModel(config: SimulatorConfig): SimModel {
     calendar,
     setToday: (date) => {
       todayOverride = date
+      forcedRollover = null
     },
+    setRolledOver: (value) => {
+      if (rolloverAt === null) return false
+      forcedRollover = value
+      return true
+    },
+    rollover: () =>
+      rolloverAt === null
+        ? null
+        : {
+            at: `${String(Math.floor(rolloverAt / 60)).padStart(2, '0')}:${String(rolloverAt % 60).padStart(2, '0')}`,
+            forced: forcedRollover,
+            rolledOver: rolledOver(),
+          },
     districtsFor,
     archivedProgramYears,
     isArchivedProgramYear: (py) => archivedProgramYears().includes(py),

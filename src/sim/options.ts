@@ -36,6 +36,15 @@ export interface SimulatorOptions {
    * as-of of theirs answers zero rows, as old archives do. @default none
    */
   monthEndOnlyYears?: string[]
+  /**
+   * Intraday rollover (docs/upstream.md#lessons-of-2026): UTC time of day `HH:MM` at which a closing date that is
+   * the latest as-of starts answering for the new data month. With it, every month's list
+   * begins on the previous month's closing date, so that as-of carries both months: the
+   * closing month until this time on the day after it, the new month from then on (and on
+   * every later day, for the new month's requests). `PUT /__sim/rollover` switches at once.
+   * @default none: a month's list begins the day after the previous closing date
+   */
+  rolloverAt?: string
   logger?: SimLogger
 }
 
@@ -54,6 +63,8 @@ export interface SimulatorConfig {
   closingDates: Record<string, string>
   clubCounts: Record<string, number>
   monthEndOnlyYears: string[]
+  /** Minutes after UTC midnight of the intraday rollover; null = no rollover. */
+  rolloverAtMinutes: number | null
   logger: SimLogger | null
 }
 
@@ -62,6 +73,8 @@ export const DEFAULT_SEED = 1
 function assertValid(ok: boolean, message: string): void {
   if (!ok) throw new RangeError(`simulator options: ${message}`)
 }
+
+const ROLLOVER_AT_RE = /^([01]\d|2[0-3]):[0-5]\d$/
 
 function checkOptions(o: SimulatorOptions): void {
   assertValid(
@@ -80,6 +93,10 @@ function checkOptions(o: SimulatorOptions): void {
   assertValid(
     day === undefined || (Number.isInteger(day) && day >= 1 && day <= 31),
     'firstLiveDayOfJuly must be 1-31',
+  )
+  assertValid(
+    o.rolloverAt === undefined || ROLLOVER_AT_RE.test(o.rolloverAt),
+    'rolloverAt must be a UTC time of day HH:MM (00:00-23:59)',
   )
   for (const [month, date] of Object.entries(o.closingDates ?? {}))
     assertValid(
@@ -106,6 +123,10 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Simulat
     closingDates: options.closingDates ?? {},
     clubCounts: options.clubCounts ?? {},
     monthEndOnlyYears: options.monthEndOnlyYears ?? [],
+    rolloverAtMinutes:
+      options.rolloverAt === undefined
+        ? null
+        : Number(options.rolloverAt.slice(0, 2)) * 60 + Number(options.rolloverAt.slice(3, 5)),
     logger: options.logger ?? null,
   }
 }

@@ -150,6 +150,7 @@ describe('a district that failed, collected by a later job', () => {
       {
         asOf: DATE,
         snapshot: 'complete',
+        dataMonths: [DATE.slice(0, 7)],
         districts: {
           '02': { detail: 'full', status: 'ok' },
           '21': { detail: 'full', status: 'ok' },

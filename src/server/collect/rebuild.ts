@@ -139,7 +139,7 @@ async function whyNotWrite(
 /** The stored file, or null when there is none or it cannot be trusted (nothing to keep). */
 async function readStored(store: SnapshotStore, file: DistrictFile): Promise<DistrictFile | null> {
   try {
-    return await store.readDistrict(file.asOf, file.districtId)
+    return await store.readDistrict(file.asOf, file.districtId, file.dataMonth)
   } catch (e) {
     if (e instanceof StorageCorruptError || e instanceof StorageUnsupportedSchemaError) return null
     throw e

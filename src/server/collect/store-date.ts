@@ -91,6 +91,6 @@ export async function storeDate(
   if (failures.length > 0) await store.recordFailures(anchor.asOf, failures, meta)
   // Not a district on that date (or nothing published for it): no longer waited for.
   const settled = input.outcomes.flatMap((o) => (o.kind === 'unavailable' ? [o.districtId] : []))
-  if (settled.length > 0) await store.clearFailures(anchor.asOf, settled)
+  if (settled.length > 0) await store.clearFailures(anchor.asOf, settled, anchor.dataMonth)
   return { asOf: anchor.asOf, written, failed: failures.map((f) => f.districtId) }
 }

@@ -9,6 +9,14 @@ export const isoDate = z
 
 const DISTRICT_ID_RULE = 'must be 1-4 letters or digits (e.g. 02, 61, F)'
 
+/** A data month, `YYYY-MM` (docs/architecture.md#one-as-of-two-data-months). */
+export const yearMonth = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM, e.g. 2026-07')
+
+/** `?dataMonth=`: which of an as-of's data months to read; absent = the as-of's default. */
+export const dataMonthQuery = z.strictObject({ dataMonth: yearMonth.optional() })
+
 export const districtId = z.string().transform((v, ctx) => {
   const id = normalizeDistrictId(v)
   if (id === null) {

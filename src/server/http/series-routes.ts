@@ -47,7 +47,10 @@ async function storedDatesIn(
   dates: IsoDate[]
   closingPeriod: Map<IsoDate, boolean>
 }> {
-  const snapshots = await store.listSnapshots({ from: q.from, to: q.to })
+  // One point per as-of: its default data month (docs/architecture.md#one-as-of-two-data-months).
+  const snapshots = (await store.listSnapshots({ from: q.from, to: q.to })).filter(
+    (s) => s.isDefault,
+  )
   const closingPeriod = new Map(snapshots.map((s) => [s.asOf, s.closingPeriod]))
   const listed = snapshots.map((s) => s.asOf).sort()
   const to = q.to ?? listed.at(-1) ?? null

@@ -5,7 +5,13 @@ import { diffDays } from '../../shared/iso-date.ts'
 import type { App } from './create-app.ts'
 import { httpError } from './errors.ts'
 import { ErrorCode } from '../../shared/error-codes.ts'
-import { dateRangeQuery, districtId, isoDate, requiredRangeQuery } from './schemas.ts'
+import {
+  dataMonthQuery,
+  dateRangeQuery,
+  districtId,
+  isoDate,
+  requiredRangeQuery,
+} from './schemas.ts'
 
 const MAX_RANGE_DAYS = 400
 
@@ -28,31 +34,47 @@ export function registerSnapshotRoutes(app: App, deps: Pick<AppDeps, 'store'>): 
   app.get('/api/snapshots/current', { schema: { tags: ['snapshots'] } }, async () => {
     const current = await store.getCurrent()
     if (!current) throw httpError(ErrorCode.NOT_FOUND, 'no complete snapshot yet')
-    return { asOf: current.asOf, metadata: await store.readMetadata(current.asOf) }
+    // The pointer names its data month (absent in pointers older than two-month as-ofs).
+    return {
+      asOf: current.asOf,
+      metadata: await store.readMetadata(current.asOf, current.dataMonth),
+    }
   })
 
+  // `?dataMonth=YYYY-MM` reads the other data month of an as-of that holds two
+  // (docs/architecture.md#one-as-of-two-data-months); without it, the as-of's default.
   const dateParams = z.strictObject({ date: isoDate })
+  const ofMonth = (date: string, dataMonth: string | undefined) =>
+    dataMonth === undefined ? date : `${date} (data month ${dataMonth})`
   app.get(
     '/api/snapshots/:date',
     {
-      schema: { tags: ['snapshots'], params: dateParams, response: { 200: snapshotViewSchema } },
+      schema: {
+        tags: ['snapshots'],
+        params: dateParams,
+        querystring: dataMonthQuery,
+        response: { 200: snapshotViewSchema },
+      },
     },
     async (req) => {
-      const metadata = await store.readMetadata(req.params.date)
-      if (!metadata) throw httpError(ErrorCode.NOT_FOUND, `no snapshot for ${req.params.date}`)
-      return { metadata, manifest: await store.readManifest(req.params.date) }
+      const { date } = req.params
+      const { dataMonth } = req.query
+      const metadata = await store.readMetadata(date, dataMonth)
+      if (!metadata)
+        throw httpError(ErrorCode.NOT_FOUND, `no snapshot for ${ofMonth(date, dataMonth)}`)
+      return { metadata, manifest: await store.readManifest(date, metadata.dataMonth) }
     },
   )
 
   app.get(
     '/api/snapshots/:date/all-districts',
-    { schema: { tags: ['snapshots'], params: dateParams } },
+    { schema: { tags: ['snapshots'], params: dateParams, querystring: dataMonthQuery } },
     async (req) => {
-      const file = await store.readAllDistricts(req.params.date)
+      const file = await store.readAllDistricts(req.params.date, req.query.dataMonth)
       if (!file)
         throw httpError(
           ErrorCode.NOT_FOUND,
-          `no all-districts summary stored for ${req.params.date}`,
+          `no all-districts summary stored for ${ofMonth(req.params.date, req.query.dataMonth)}`,
         )
       return file
     },
@@ -60,13 +82,23 @@ export function registerSnapshotRoutes(app: App, deps: Pick<AppDeps, 'store'>): 
 
   app.get(
     '/api/snapshots/:date/districts/:districtId',
-    { schema: { tags: ['snapshots'], params: z.strictObject({ date: isoDate, districtId }) } },
+    {
+      schema: {
+        tags: ['snapshots'],
+        params: z.strictObject({ date: isoDate, districtId }),
+        querystring: dataMonthQuery,
+      },
+    },
     async (req) => {
-      const file = await store.readDistrict(req.params.date, req.params.districtId)
+      const file = await store.readDistrict(
+        req.params.date,
+        req.params.districtId,
+        req.query.dataMonth,
+      )
       if (!file)
         throw httpError(
           ErrorCode.NOT_FOUND,
-          `district ${req.params.districtId} is not in the snapshot of ${req.params.date}`,
+          `district ${req.params.districtId} is not in the snapshot of ${ofMonth(req.params.date, req.query.dataMonth)}`,
         )
       return file
     },

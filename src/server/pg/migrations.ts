@@ -404,4 +404,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE snapshots ADD COLUMN series_index text;
     `,
   },
+  {
+    version: 6,
+    name: 'one as-of, two data months',
+    sql: `
+      -- An intraday rollover leaves two data months under one as-of
+      -- (docs/architecture.md#one-as-of-two-data-months): the first stored keeps month '',
+      -- the other is keyed by its month (YYYY-MM), as snapshots/<asOf>_<YYYY-MM>/ on disk.
+      ALTER TABLE snapshot_files DROP CONSTRAINT snapshot_files_as_of_fkey;
+      ALTER TABLE snapshot_files DROP CONSTRAINT snapshot_files_pkey;
+      ALTER TABLE snapshots DROP CONSTRAINT snapshots_pkey;
+      ALTER TABLE snapshots ADD COLUMN other_month text NOT NULL DEFAULT '';
+      ALTER TABLE snapshot_files ADD COLUMN other_month text NOT NULL DEFAULT '';
+      ALTER TABLE snapshots ADD PRIMARY KEY (as_of, other_month);
+      ALTER TABLE snapshot_files ADD PRIMARY KEY (as_of, other_month, name);
+      ALTER TABLE snapshot_files ADD FOREIGN KEY (as_of, other_month)
+        REFERENCES snapshots (as_of, other_month) ON DELETE CASCADE;
+    `,
+  },
 ]

@@ -55,7 +55,11 @@ export function createRefreshService(deps: RefreshServiceDeps) {
     asOf: IsoDate,
     file: DistrictFile,
   ): Promise<'unchanged' | 'restated' | 'new'> {
-    const old = await deps.store.readDistrict(asOf, file.districtId).catch(() => null)
+    // The same data month only: the other month of an as-of (an intraday rollover,
+    // docs/architecture.md#one-as-of-two-data-months) is new data, never a restatement.
+    const old = await deps.store
+      .readDistrict(asOf, file.districtId, file.dataMonth)
+      .catch(() => null)
     if (!old) return 'new'
     const oldSha = new Map(old.provenance.sources.map((src) => [src.report, src.sha256]))
     const fresh = file.provenance.sources
@@ -95,7 +99,12 @@ export function createRefreshService(deps: RefreshServiceDeps) {
     }
     const summary = summaryOutcome.summary
     const configured = await deps.config.get()
-    const ids = configured.length > 0 ? configured : summaryOutcome.districtIds
+    // A configured district the date's summary does not list is no district on that date
+    // (docs/upstream.md#the-district-set-of-a-date): not asked for, as in a backfill.
+    const listed = new Set(summaryOutcome.districtIds)
+    const notADistrict = configured.filter((id) => !listed.has(id))
+    const ids =
+      configured.length > 0 ? configured.filter((id) => listed.has(id)) : summaryOutcome.districtIds
     const { districts: outcomes } = await deps.collector.getMultipleDistricts(ids, asOf, {
       ...ctx,
       concurrency: deps.concurrency,
@@ -105,11 +114,20 @@ export function createRefreshService(deps: RefreshServiceDeps) {
     // Stopped (circuit opened, shutdown): the districts cut short are no result to store.
     signal.throwIfAborted()
     const lists = empty()
+    lists.notADistrict = notADistrict
+    const absent: DistrictOutcome[] = notADistrict.map((districtId) => ({
+      kind: 'unavailable',
+      districtId,
+      reason: `district ${districtId} is not in the summary of ${summary.asOf}`,
+      attempts: 0,
+      notADistrict: true,
+    }))
     const toWrite: DistrictOutcome[] = []
     const restated: string[] = []
     for (const o of outcomes) {
       if (o.kind === 'failed') lists.failed.push({ districtId: o.districtId, error: o.error })
-      else if (o.kind === 'unavailable') lists.unavailable.push(o.districtId)
+      else if (o.kind === 'unavailable')
+        (o.notADistrict ? lists.notADistrict : lists.unavailable).push(o.districtId)
       else {
         const comparison = await compareWithStored(summary.asOf, o.file)
         if (comparison === 'unchanged') lists.unchanged.push(o.districtId)
@@ -119,20 +137,23 @@ export function createRefreshService(deps: RefreshServiceDeps) {
     }
     const failures = outcomes.filter((o) => o.kind === 'failed')
     const summaryChanged =
-      (await deps.store.readAllDistricts(summary.asOf).catch(() => null))?.source.sha256 !==
-      summary.sha256
+      (await deps.store.readAllDistricts(summary.asOf, summary.dataMonth).catch(() => null))?.source
+        .sha256 !== summary.sha256
     if (toWrite.length > 0 || failures.length > 0 || summaryChanged) {
       await storeDate(deps.store, {
         requestedDate: asOf,
         summary,
-        outcomes: [...toWrite, ...failures],
+        // Absent districts clear a reason an earlier run recorded for them.
+        outcomes: [...toWrite, ...failures, ...absent],
         jobId: null,
         writeSummary: summaryChanged,
       })
     }
     lists.written = toWrite.map((o) => o.districtId)
     const moved =
-      lists.failed.length === 0 ? (await deps.store.setCurrent(summary.asOf)).moved : false
+      lists.failed.length === 0
+        ? (await deps.store.setCurrent(summary.asOf, { dataMonth: summary.dataMonth })).moved
+        : false
     const status =
       lists.failed.length > 0
         ? 'partial'
@@ -141,8 +162,8 @@ export function createRefreshService(deps: RefreshServiceDeps) {
           : 'unchanged'
     const message =
       status === 'unchanged'
-        ? `as-of ${summary.asOf} already stored and unchanged; nothing written`
-        : `as-of ${summary.asOf}: ${lists.written.length} written, ${lists.unchanged.length} unchanged, ${lists.failed.length} failed, ${lists.unavailable.length} unavailable`
+        ? `as-of ${summary.asOf} (${summary.dataMonth}) already stored and unchanged; nothing written${notADistrictNote(lists)}`
+        : `as-of ${summary.asOf} (${summary.dataMonth}): ${lists.written.length} written, ${lists.unchanged.length} unchanged, ${lists.failed.length} failed, ${lists.unavailable.length} unavailable${notADistrictNote(lists)}`
     return result(status, summary.asOf, startedAt, lists, restated, moved, message)
   }
 
@@ -235,5 +256,10 @@ export function createRefreshService(deps: RefreshServiceDeps) {
 export type RefreshService = ReturnType<typeof createRefreshService>
 
 function empty(): RefreshResult['districts'] {
-  return { written: [], unchanged: [], unavailable: [], failed: [] }
+  return { written: [], unchanged: [], unavailable: [], notADistrict: [], failed: [] }
+}
+
+function notADistrictNote(lists: RefreshResult['districts']): string {
+  const n = lists.notADistrict
+  return n.length === 0 ? '' : `; not a district on that date: ${n.join(', ')}`
 }

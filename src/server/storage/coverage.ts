@@ -2,7 +2,7 @@
 import { compareDistrictIds } from '../../shared/district-id.ts'
 import type { DistrictId } from '../../shared/district-id.ts'
 import { diffDays, eachDate } from '../../shared/iso-date.ts'
-import type { IsoDate } from '../../shared/iso-date.ts'
+import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
 import { StorageValidationError } from './errors.ts'
 import { assertAsOf, assertDistrictId } from './paths.ts'
 import type { CoverageCell, CoverageDate, CoverageQuery, CoverageReport } from './ports.ts'
@@ -59,16 +59,22 @@ export function resolveCoverageQuery(query: CoverageQuery): {
   return { from, to, districtIds }
 }
 
+/**
+ * `states` holds each as-of's default snapshot; `dataMonths` the months stored at an as-of that
+ * holds more than one (docs/architecture.md#one-as-of-two-data-months).
+ */
 export function computeCoverage(
   query: { from: IsoDate; to: IsoDate; districtIds: DistrictId[] | null },
   states: ReadonlyMap<IsoDate, SnapshotState>,
+  dataMonths: ReadonlyMap<IsoDate, YearMonth[]> = new Map(),
 ): CoverageReport {
   const ids = query.districtIds ?? idsSeen(states)
   const dates: CoverageDate[] = eachDate(query.from, query.to).map((asOf) => {
     const state = states.get(asOf)
     const districts: Record<DistrictId, CoverageCell> = {}
     for (const id of ids) districts[id] = cellOf(state, id)
-    return { asOf, snapshot: state ? statusOf(state) : null, districts }
+    const months = dataMonths.get(asOf) ?? (state ? [state.metadata.dataMonth] : [])
+    return { asOf, snapshot: state ? statusOf(state) : null, dataMonths: months, districts }
   })
   return { from: query.from, to: query.to, districtIds: ids, dates }
 }

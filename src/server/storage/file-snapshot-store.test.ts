@@ -60,6 +60,32 @@ describe('file snapshot store on disk', () => {
     expect(metadata.toolVersion).toBe('1.2.3')
   })
 
+  it('keeps the first data month of an as-of where it was and puts the other beside it', async () => {
+    const store = open()
+    const june = { dataMonth: '2026-06', programYear: '2025-2026', closingPeriod: true }
+    await store.writeDistrict(districtFile('61', '2026-07-26', june))
+    const before = await fsp.readFile(path.join(dataDir, 'snapshots/2026-07-26/manifest.json'))
+    await store.writeDistrict(districtFile('61', '2026-07-26'))
+    expect(await listTree(path.join(dataDir, 'snapshots'))).toEqual([
+      '2026-07-26/',
+      '2026-07-26/district_61.json',
+      '2026-07-26/manifest.json',
+      '2026-07-26/metadata.json',
+      '2026-07-26_2026-07/',
+      '2026-07-26_2026-07/district_61.json',
+      '2026-07-26_2026-07/manifest.json',
+      '2026-07-26_2026-07/metadata.json',
+    ])
+    // The first month's directory is untouched: a build that knows one month per as-of reads it.
+    expect(await fsp.readFile(path.join(dataDir, 'snapshots/2026-07-26/manifest.json'))).toEqual(
+      before,
+    )
+    const other = JSON.parse(
+      await fsp.readFile(path.join(dataDir, 'snapshots/2026-07-26_2026-07/metadata.json'), 'utf8'),
+    )
+    expect(other).toMatchObject({ asOf: '2026-07-26', dataMonth: '2026-07' })
+  })
+
   it('stores the district file as the JSON the manifest hashes', async () => {
     const store = open()
     const file = districtFile('61', '2026-02-20')

@@ -1,16 +1,16 @@
 /** SnapshotStore on disk (docs/architecture.md#storage). The write protocol is described in snapshot-files.ts. */
 import path from 'node:path'
-import { isIsoDate } from '../../shared/iso-date.ts'
-import type { IsoDate } from '../../shared/iso-date.ts'
 import type { CurrentPointer } from '../../shared/snapshot-types.ts'
 import {
   CURRENT_FILE,
   INDEX_DIR,
   SERIES_INDEX_DIR,
   SNAPSHOTS_DIR,
+  parseSnapshotKey,
   resolveInside,
   snapshotDir,
 } from './paths.ts'
+import type { SnapshotKey } from './paths.ts'
 import type { SnapshotStore } from './ports.ts'
 import type { SummaryStatsOf } from './series-index.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
@@ -41,18 +41,18 @@ export interface FileSnapshotStoreOptions {
 }
 
 /**
- * Commits per date made by stores of this process, by data dir: the generation a reader compares
+ * Commits per snapshot (as-of and data month, paths.ts) made by stores of this process, by data dir: the generation a reader compares
  * (one writer per data dir, see data-dir-lock.ts, so the writes are this process's).
  */
-const generations = new Map<string, Map<IsoDate, number>>()
+const generations = new Map<string, Map<SnapshotKey, number>>()
 
-/** For writers beside the store (verify --repair): readers in this process reload the date. */
-export function noteSnapshotChanged(dataDir: string, asOf: IsoDate): void {
+/** For writers beside the store (verify --repair): readers in this process reload the snapshot. */
+export function noteSnapshotChanged(dataDir: string, key: SnapshotKey): void {
   const g = generationsOf(path.resolve(dataDir))
-  g.set(asOf, (g.get(asOf) ?? 0) + 1)
+  g.set(key, (g.get(key) ?? 0) + 1)
 }
 
-function generationsOf(dataDir: string): Map<IsoDate, number> {
+function generationsOf(dataDir: string): Map<SnapshotKey, number> {
   let g = generations.get(dataDir)
   if (!g) generations.set(dataDir, (g = new Map()))
   return g
@@ -74,32 +74,32 @@ export function createFileBackend(ctx: SnapshotFilesContext): SnapshotBackend {
   const currentPath = resolveInside(ctx.dataDir, CURRENT_FILE)
   const seriesDir = resolveInside(ctx.dataDir, INDEX_DIR, SERIES_INDEX_DIR)
   const commits = generationsOf(ctx.dataDir)
-  async function listDates() {
+  async function listKeys(): Promise<SnapshotKey[]> {
     const names = await readdirOrEmpty(ctx.fs, resolveInside(ctx.dataDir, SNAPSHOTS_DIR))
-    return names.filter(isIsoDate).sort()
+    return names.filter((n) => parseSnapshotKey(n) !== null).sort()
   }
   /**
    * Written in place, without fsync: the record is derived, and a torn one (a prefix of its
    * JSON) does not parse, so it reads as absent and is derived again; a reader that finds it
    * so takes the date's lock, which this write holds, and reads it again.
    */
-  async function saveSeriesIndex(asOf: IsoDate, text: string) {
-    const target = path.join(seriesDir, `${asOf}.json`)
+  async function saveSeriesIndex(key: SnapshotKey, text: string) {
+    const target = path.join(seriesDir, `${key}.json`)
     await io('mkdir', seriesDir, () => ctx.fs.mkdir(seriesDir))
     await io('write', target, () => ctx.fs.writeFile(target, text))
   }
   return {
-    listDates,
+    listKeys,
     async listGenerations() {
-      return new Map((await listDates()).map((d) => [d, String(commits.get(d) ?? 0)]))
+      return new Map((await listKeys()).map((k) => [k, String(commits.get(k) ?? 0)]))
     },
-    async loadSeriesIndex(asOf) {
-      const bytes = await readOrNull(ctx.fs, path.join(seriesDir, `${asOf}.json`))
+    async loadSeriesIndex(key) {
+      const bytes = await readOrNull(ctx.fs, path.join(seriesDir, `${key}.json`))
       return bytes === null ? null : bytes.toString('utf8')
     },
     saveSeriesIndex,
     loadState: (asOf) => loadState(ctx, asOf),
-    async loadForWrite(asOf: IsoDate) {
+    async loadForWrite(asOf: SnapshotKey) {
       const state = await loadState(ctx, asOf)
       if (state === null) return null
       const { uncommitted } = await settlePending(ctx, asOf, state.manifest)

@@ -2,9 +2,9 @@
  * SnapshotStore in memory, for tests of other layers. Same rules as the file store (shared
  * core); files are kept as the exact text the file store would write, so sha256 and sizes agree.
  */
-import type { IsoDate } from '../../shared/iso-date.ts'
 import type { CurrentPointer, SnapshotManifest } from '../../shared/snapshot-types.ts'
 import { StorageCorruptError } from './errors.ts'
+import type { SnapshotKey } from './paths.ts'
 import type { SnapshotStore } from './ports.ts'
 import type { SummaryStatsOf } from './series-index.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
@@ -38,29 +38,29 @@ export function createMemorySnapshotStore(options: MemorySnapshotStoreOptions = 
 }
 
 function createMemoryBackend(): SnapshotBackend {
-  const snapshots = new Map<IsoDate, StoredSnapshot>()
+  const snapshots = new Map<SnapshotKey, StoredSnapshot>()
   let current: CurrentPointer | null = null
   // Deep copies keep callers from mutating stored state through returned objects.
   const clone = <T>(value: T): T => structuredClone(value)
-  const load = (asOf: IsoDate) => {
+  const load = (asOf: SnapshotKey) => {
     const s = snapshots.get(asOf)
     return Promise.resolve(s ? clone(s.state) : null)
   }
   return {
-    listDates: () => Promise.resolve([...snapshots.keys()].sort()),
+    listKeys: () => Promise.resolve([...snapshots.keys()].sort()),
     listGenerations: () =>
       Promise.resolve(
-        new Map([...snapshots.keys()].sort().map((d) => [d, String(snapshots.get(d)!.generation)])),
+        new Map([...snapshots.keys()].sort().map((k) => [k, String(snapshots.get(k)!.generation)])),
       ),
-    loadSeriesIndex: (asOf) => Promise.resolve(snapshots.get(asOf)?.seriesIndex ?? null),
-    saveSeriesIndex(asOf, text) {
-      const s = snapshots.get(asOf)
+    loadSeriesIndex: (key) => Promise.resolve(snapshots.get(key)?.seriesIndex ?? null),
+    saveSeriesIndex(key, text) {
+      const s = snapshots.get(key)
       if (s) s.seriesIndex = text
       return Promise.resolve()
     },
     loadState: load,
     loadForWrite: load,
-    readCommitted(asOf: IsoDate, manifest: SnapshotManifest, name: string) {
+    readCommitted(asOf: SnapshotKey, manifest: SnapshotManifest, name: string) {
       const text = snapshots.get(asOf)?.files.get(name)
       const want = expectedSha(manifest, name)
       if (text === undefined || want === null || sha256Hex(text) !== want) {

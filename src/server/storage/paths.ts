@@ -5,8 +5,8 @@
 import path from 'node:path'
 import { DISTRICT_ID_RE, normalizeDistrictId } from '../../shared/district-id.ts'
 import type { DistrictId } from '../../shared/district-id.ts'
-import { isIsoDate } from '../../shared/iso-date.ts'
-import type { IsoDate } from '../../shared/iso-date.ts'
+import { addMonths, isIsoDate, yearMonthOf } from '../../shared/iso-date.ts'
+import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
 import { REPORT_KINDS } from '../../shared/snapshot-types.ts'
 import type { ReportKind } from '../../shared/snapshot-types.ts'
 import { StorageValidationError } from './errors.ts'
@@ -93,8 +93,56 @@ export function districtIdOfFileName(name: string): DistrictId | null {
   return DISTRICT_FILE_RE.exec(name)?.[1] ?? null
 }
 
-export function snapshotDir(dataDir: string, asOf: IsoDate): string {
-  return resolveInside(dataDir, SNAPSHOTS_DIR, assertAsOf(asOf))
+/**
+ * Where one (as-of, data month) snapshot is kept (docs/architecture.md#one-as-of-two-data-months):
+ * the as-of itself for the first data month stored at that as-of, `<asOf>_<YYYY-MM>` for the
+ * other one an intraday rollover brings. A DATA_DIR written before rollovers were stored has
+ * only the first kind.
+ */
+export type SnapshotKey = string
+
+const SNAPSHOT_KEY_RE = /^(\d{4}-\d{2}-\d{2})(?:_(\d{4}-(?:0[1-9]|1[0-2])))?$/
+
+export function snapshotKey(asOf: IsoDate, otherMonth: YearMonth | null): SnapshotKey {
+  return otherMonth === null ? asOf : `${asOf}_${otherMonth}`
+}
+
+/** The as-of and (for the second month of an as-of) the data month a key names, or null. */
+export function parseSnapshotKey(
+  key: unknown,
+): { asOf: IsoDate; otherMonth: YearMonth | null } | null {
+  if (typeof key !== 'string') return null
+  const m = SNAPSHOT_KEY_RE.exec(key)
+  if (!m || !isIsoDate(m[1])) return null
+  return { asOf: m[1], otherMonth: m[2] ?? null }
+}
+
+export function assertYearMonth(value: unknown, field = 'dataMonth'): YearMonth {
+  if (typeof value !== 'string' || !/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) {
+    throw new StorageValidationError(field, value, 'must be a month YYYY-MM')
+  }
+  return value
+}
+
+export function assertSnapshotKey(value: unknown, field = 'asOf'): SnapshotKey {
+  if (parseSnapshotKey(value) === null) {
+    throw new StorageValidationError(
+      field,
+      value,
+      'must be a real calendar date YYYY-MM-DD (optionally followed by _YYYY-MM)',
+    )
+  }
+  return value as SnapshotKey
+}
+
+/** The data months an as-of can carry: the month before it (closing period) and its own. */
+export function dataMonthsOf(asOf: IsoDate): [YearMonth, YearMonth] {
+  const own = yearMonthOf(asOf)
+  return [addMonths(own, -1), own]
+}
+
+export function snapshotDir(dataDir: string, key: SnapshotKey): string {
+  return resolveInside(dataDir, SNAPSHOTS_DIR, assertSnapshotKey(key))
 }
 
 export function rawCsvBaseName(report: ReportKind, districtId: DistrictId | null): string {

@@ -10,11 +10,13 @@
 import type pg from 'pg'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import type { CurrentPointer, SnapshotManifest } from '../../shared/snapshot-types.ts'
-import { StorageCorruptError } from './errors.ts'
+import { StorageCorruptError, StorageValidationError } from './errors.ts'
+import { parseSnapshotKey } from './paths.ts'
+import type { SnapshotKey } from './paths.ts'
 import type { SnapshotStore } from './ports.ts'
 import type { SummaryStatsOf } from './series-index.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
-import { expectedSha, sealState } from './snapshot-files.ts'
+import { checkStateKey, expectedSha, sealState } from './snapshot-files.ts'
 import type { FileToWrite } from './snapshot-files.ts'
 import type { SnapshotState } from './snapshot-model.ts'
 import { createSnapshotStoreOn } from './snapshot-store-core.ts'
@@ -59,83 +61,102 @@ export function createPgSnapshotStore(options: PgSnapshotStoreOptions): Snapshot
     writeAllDistricts: (file, o) => write(file?.asOf, () => inner.writeAllDistricts(file, o)),
     recordFailures: (asOf, failures, meta) =>
       write(asOf, () => inner.recordFailures(asOf, failures, meta)),
-    clearFailures: (asOf, districtIds) => write(asOf, () => inner.clearFailures(asOf, districtIds)),
+    clearFailures: (asOf, districtIds, dataMonth) =>
+      write(asOf, () => inner.clearFailures(asOf, districtIds, dataMonth)),
     setCurrent: (asOf, o) => tx.write(CURRENT_KEY, () => inner.setCurrent(asOf, o)),
   }
+}
+
+/** A snapshot key as the tables' columns: `other_month` is '' for an as-of's first month. */
+export function pgKey(key: SnapshotKey): { asOf: IsoDate; other: string } {
+  const parsed = parseSnapshotKey(key)
+  if (parsed === null) throw new StorageValidationError('asOf', key, 'must be a snapshot key')
+  return { asOf: parsed.asOf, other: parsed.otherMonth ?? '' }
+}
+
+export async function listPgSnapshotKeys(
+  q: <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<pg.QueryResult<R>>,
+): Promise<SnapshotKey[]> {
+  const { rows } = await q<{ key: SnapshotKey }>(
+    `SELECT to_char(as_of, 'YYYY-MM-DD') || CASE WHEN other_month = '' THEN '' ELSE '_' || other_month END
+       AS key FROM snapshots ORDER BY as_of, other_month`,
+  )
+  return rows.map((r) => r.key)
 }
 
 function createPgBackend(tx: PgTransactions): SnapshotBackend {
   const q = <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
     pgQuery<R>(tx.db(), 'snapshots', sql, params)
 
-  async function loadState(asOf: IsoDate): Promise<SnapshotState | null> {
+  async function loadState(key: SnapshotKey): Promise<SnapshotState | null> {
+    const { asOf, other } = pgKey(key)
     const { rows } = await q<{ manifest: unknown; metadata_text: string }>(
-      'SELECT manifest, metadata_text FROM snapshots WHERE as_of = $1',
-      [asOf],
+      'SELECT manifest, metadata_text FROM snapshots WHERE as_of = $1 AND other_month = $2',
+      [asOf, other],
     )
     const row = rows[0]
     if (row === undefined) return null
-    const where = `postgres:snapshots/${asOf}`
+    const where = `postgres:snapshots/${key}`
     const manifest = upgradeManifest(row.manifest, `${where} manifest`)
     if (sha256Hex(row.metadata_text) !== manifest.metadataSha256) {
       throw new StorageCorruptError(where, 'metadata does not match the manifest sha256')
     }
     const metadata = upgradeMetadata(parseJsonBytes(row.metadata_text, where), `${where} metadata`)
-    if (metadata.asOf !== asOf || manifest.asOf !== asOf) {
-      throw new StorageCorruptError(
-        where,
-        `metadata/manifest name as-of ${metadata.asOf}/${manifest.asOf}`,
-      )
-    }
+    checkStateKey(where, key, metadata, manifest)
     return { metadata, manifest }
   }
 
-  async function upsertFiles(asOf: IsoDate, files: FileToWrite[]): Promise<void> {
+  async function upsertFiles(key: SnapshotKey, files: FileToWrite[]): Promise<void> {
+    const { asOf, other } = pgKey(key)
     for (const f of files) {
       const body = Buffer.from(f.text, 'utf8')
       await q(
-        `INSERT INTO snapshot_files (as_of, name, body, sha256, size_bytes) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (as_of, name) DO UPDATE
+        `INSERT INTO snapshot_files (as_of, other_month, name, body, sha256, size_bytes)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (as_of, other_month, name) DO UPDATE
            SET body = EXCLUDED.body, sha256 = EXCLUDED.sha256, size_bytes = EXCLUDED.size_bytes`,
-        [asOf, f.name, body, sha256Hex(body), body.length],
+        [asOf, other, f.name, body, sha256Hex(body), body.length],
       )
     }
   }
 
   return {
-    async listDates() {
-      const { rows } = await q<{ as_of: IsoDate }>(
-        "SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of FROM snapshots ORDER BY as_of",
-      )
-      return rows.map((r) => r.as_of)
-    },
-    // Every commit takes a new value of the sequence (migration 6), so a token that did not change
+    listKeys: () => listPgSnapshotKeys(q),
+    // Every commit takes a new value of the sequence (migration 5), so a token that did not change
     // means the row did not; readers in other processes see each other's writes through it.
     async listGenerations() {
-      const { rows } = await q<{ as_of: IsoDate; generation: string }>(
-        "SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of, generation::text AS generation FROM snapshots ORDER BY as_of",
+      const { rows } = await q<{ key: SnapshotKey; generation: string }>(
+        `SELECT to_char(as_of, 'YYYY-MM-DD') || CASE WHEN other_month = '' THEN '' ELSE '_' || other_month END AS key,
+           generation::text AS generation FROM snapshots ORDER BY as_of, other_month`,
       )
-      return new Map(rows.map((r) => [r.as_of, r.generation]))
+      return new Map(rows.map((r) => [r.key, r.generation]))
     },
-    async loadSeriesIndex(asOf) {
+    async loadSeriesIndex(key) {
+      const { asOf, other } = pgKey(key)
       const { rows } = await q<{ series_index: string | null }>(
-        'SELECT series_index FROM snapshots WHERE as_of = $1',
-        [asOf],
+        'SELECT series_index FROM snapshots WHERE as_of = $1 AND other_month = $2',
+        [asOf, other],
       )
       return rows[0]?.series_index ?? null
     },
-    async saveSeriesIndex(asOf, text) {
-      await q('UPDATE snapshots SET series_index = $2 WHERE as_of = $1', [asOf, text])
+    async saveSeriesIndex(key, text) {
+      const { asOf, other } = pgKey(key)
+      await q('UPDATE snapshots SET series_index = $3 WHERE as_of = $1 AND other_month = $2', [
+        asOf,
+        other,
+        text,
+      ])
     },
     loadState,
     loadForWrite: loadState,
-    async readCommitted(asOf: IsoDate, manifest: SnapshotManifest, name: string) {
-      const where = `postgres:snapshot_files/${asOf}/${name}`
+    async readCommitted(key: SnapshotKey, manifest: SnapshotManifest, name: string) {
+      const where = `postgres:snapshot_files/${key}/${name}`
       const want = expectedSha(manifest, name)
       if (want === null) throw new StorageCorruptError(where, 'not listed in the manifest')
+      const { asOf, other } = pgKey(key)
       const { rows } = await q<{ body: Buffer }>(
-        'SELECT body FROM snapshot_files WHERE as_of = $1 AND name = $2',
-        [asOf, name],
+        'SELECT body FROM snapshot_files WHERE as_of = $1 AND other_month = $2 AND name = $3',
+        [asOf, other, name],
       )
       const body = rows[0]?.body
       if (body === undefined || sha256Hex(body) !== want) {
@@ -143,29 +164,30 @@ function createPgBackend(tx: PgTransactions): SnapshotBackend {
       }
       return body
     },
-    async commit(asOf, isNew, files, state, seriesIndex) {
+    async commit(key, isNew, files, state, seriesIndex) {
       if (!tx.inWrite()) throw new Error('snapshot commit outside a write transaction')
       const { manifest, metadataText } = sealState(state)
+      const { asOf, other } = pgKey(key)
       // The series index goes in the same transaction; null keeps the stored one (its entries
       // are checked against the manifest's sha256 on read).
       const index = seriesIndex ?? null
       if (isNew) {
         const inserted = await q(
-          `INSERT INTO snapshots (as_of, manifest, metadata_text, series_index) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (as_of) DO NOTHING`,
-          [asOf, JSON.stringify(manifest), metadataText, index],
+          `INSERT INTO snapshots (as_of, other_month, manifest, metadata_text, series_index)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (as_of, other_month) DO NOTHING`,
+          [asOf, other, JSON.stringify(manifest), metadataText, index],
         )
         if (inserted.rowCount === 0) return false
       } else {
         await q(
-          `UPDATE snapshots SET manifest = $2, metadata_text = $3, updated_at = now(),
+          `UPDATE snapshots SET manifest = $3, metadata_text = $4, updated_at = now(),
              generation = nextval('snapshot_generation'),
-             series_index = coalesce($4, series_index)
-           WHERE as_of = $1`,
-          [asOf, JSON.stringify(manifest), metadataText, index],
+             series_index = coalesce($5, series_index)
+           WHERE as_of = $1 AND other_month = $2`,
+          [asOf, other, JSON.stringify(manifest), metadataText, index],
         )
       }
-      await upsertFiles(asOf, files)
+      await upsertFiles(key, files)
       return true
     },
     async readCurrent() {

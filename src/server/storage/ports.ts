@@ -67,6 +67,11 @@ export interface SnapshotSummary {
   hasAllDistricts: boolean
   requestedDates: IsoDate[]
   updatedAt: string
+  /**
+   * Whether a read of this as-of without a data month answers this snapshot: false only for the
+   * earlier of two data months stored at one as-of (docs/architecture.md#one-as-of-two-data-months).
+   */
+  isDefault: boolean
 }
 
 // Coverage is a wire shape too (the page reads it): defined once in shared.
@@ -81,6 +86,11 @@ export interface CoverageQuery {
 export interface SetCurrentOptions {
   /** Move backwards, or onto a partial snapshot. @default false */
   force?: boolean
+  /**
+   * Which of the as-of's data months the pointer names. @default the as-of's default month
+   * (docs/architecture.md#one-as-of-two-data-months)
+   */
+  dataMonth?: YearMonth
 }
 
 export interface SetCurrentResult {
@@ -110,21 +120,40 @@ export interface SnapshotWriter {
    * its summary, nothing published): the snapshot no longer waits for them. Null when the date
    * has no snapshot.
    */
-  clearFailures(asOf: IsoDate, districtIds: DistrictId[]): Promise<SnapshotMetadata | null>
-  /** Only moves forward, and only onto a complete snapshot, unless forced. */
+  clearFailures(
+    asOf: IsoDate,
+    districtIds: DistrictId[],
+    dataMonth?: YearMonth,
+  ): Promise<SnapshotMetadata | null>
+  /**
+   * Only moves forward — to a later as-of, or to the later data month of the same as-of — and
+   * only onto a complete snapshot, unless forced.
+   */
   setCurrent(asOf: IsoDate, options?: SetCurrentOptions): Promise<SetCurrentResult>
 }
 
+/**
+ * Reads of one as-of take an optional data month: without it they answer the as-of's default
+ * month (the later of two stored, docs/architecture.md#one-as-of-two-data-months); with it, that
+ * month's snapshot or null when the as-of does not hold it.
+ */
 export interface SnapshotReader {
   getCurrent(): Promise<CurrentPointer | null>
+  /** One summary per stored (as-of, data month): an as-of holding two months is listed twice. */
   listSnapshots(range?: { from?: IsoDate; to?: IsoDate }): Promise<SnapshotSummary[]>
-  readMetadata(asOf: IsoDate): Promise<SnapshotMetadata | null>
-  readManifest(asOf: IsoDate): Promise<SnapshotManifest | null>
+  /** The data months stored at an as-of, ascending (two after an intraday rollover). */
+  dataMonthsAt(asOf: IsoDate): Promise<YearMonth[]>
+  readMetadata(asOf: IsoDate, dataMonth?: YearMonth): Promise<SnapshotMetadata | null>
+  readManifest(asOf: IsoDate, dataMonth?: YearMonth): Promise<SnapshotManifest | null>
   /** null when the district is not in the snapshot; StorageCorruptError when it cannot be trusted. */
-  readDistrict(asOf: IsoDate, districtId: DistrictId): Promise<DistrictFile | null>
-  readAllDistricts(asOf: IsoDate): Promise<AllDistrictsFile | null>
-  listDistricts(asOf: IsoDate): Promise<DistrictId[]>
-  /** One file at a time, oldest first; never holds the whole series in memory. */
+  readDistrict(
+    asOf: IsoDate,
+    districtId: DistrictId,
+    dataMonth?: YearMonth,
+  ): Promise<DistrictFile | null>
+  readAllDistricts(asOf: IsoDate, dataMonth?: YearMonth): Promise<AllDistrictsFile | null>
+  listDistricts(asOf: IsoDate, dataMonth?: YearMonth): Promise<DistrictId[]>
+  /** One file per as-of (its default month), oldest first; never holds the whole series in memory. */
   streamDistrictSeries(
     districtId: DistrictId,
     from: IsoDate,
@@ -147,6 +176,7 @@ export interface SnapshotReader {
     asOf: IsoDate,
     districtId: DistrictId,
     neededDetail: DetailLevel,
+    dataMonth?: YearMonth,
   ): Promise<boolean>
   /** The as-of a requested date was answered with, or null. */
   findByRequestedDate(date: IsoDate): Promise<IsoDate | null>

@@ -1,6 +1,6 @@
 /**
  * The coverage and series indexes across processes sharing one database: each store keeps its
- * own in-memory index, and the generation column (migration 6) tells it which dates changed.
+ * own in-memory index, and the generation column (migration 5) tells it which dates changed.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createTestDatabase } from '../../../test/helpers/pg-database.ts'
@@ -71,7 +71,7 @@ describe('indexes in PostgreSQL', () => {
     expect(Object.keys(JSON.parse(rows[0]!.series_index).districts).sort()).toEqual(['61', 'F'])
   })
 
-  it('a record missing from the row (written before migration 6) is derived and stored', async () => {
+  it('a record missing from the row (written before migration 5) is derived and stored', async () => {
     const store = open(0)
     await store.writeDistrict(districtFile('61', '2026-02-20', { statistics: stats(4) }))
     await pools[0]!.query('UPDATE snapshots SET series_index = NULL')

@@ -21,8 +21,11 @@ import {
   METADATA_FILE,
   districtFileName,
   districtIdOfFileName,
+  parseSnapshotKey,
   snapshotDir,
 } from './paths.ts'
+import type { SnapshotKey } from './paths.ts'
+import { listPgSnapshotKeys, pgKey } from './pg-snapshot-store.ts'
 import { createPgTransactions, pgQuery } from './pg-storage.ts'
 import type { PgTransactions } from './pg-storage.ts'
 import {
@@ -32,7 +35,7 @@ import {
   upgradeManifest,
   upgradeMetadata,
 } from './schema.ts'
-import { loadJson, readCommitted } from './snapshot-files.ts'
+import { checkStateKey, loadJson, readCommitted } from './snapshot-files.ts'
 import type { SnapshotFilesContext } from './snapshot-files.ts'
 import type { StorageFs } from './storage-fs.ts'
 import { nodeStorageFs, readOrNull, readdirOrEmpty } from './storage-fs.ts'
@@ -44,7 +47,8 @@ export interface SealedFile {
 }
 
 export interface SealedSnapshot {
-  asOf: IsoDate
+  /** The as-of, or `<asOf>_<YYYY-MM>` for an as-of's second data month (paths.ts). */
+  key: SnapshotKey
   /** Always carries `metadataSha256`, the sha256 of `metadataText`. */
   manifest: SnapshotManifest
   metadataText: string
@@ -110,12 +114,22 @@ function checkBytes(manifest: SnapshotManifest, name: string, bytes: Buffer): st
   return null
 }
 
-/** Snapshot dates of a file DATA_DIR, ascending. */
-export async function listDiskSnapshotDates(
+/** Snapshot keys of a file DATA_DIR, ascending (an as-of's second data month after its first). */
+export async function listDiskSnapshotKeys(
   dataDir: string,
   fs: StorageFs = nodeStorageFs,
-): Promise<IsoDate[]> {
-  return createFileBackend({ dataDir: path.resolve(dataDir), fs }).listDates()
+): Promise<SnapshotKey[]> {
+  return createFileBackend({ dataDir: path.resolve(dataDir), fs }).listKeys()
+}
+
+/** The keys of one as-of among `keys`. */
+export function keysOfDate(keys: readonly SnapshotKey[], asOf: IsoDate): SnapshotKey[] {
+  return keys.filter((k) => parseSnapshotKey(k)?.asOf === asOf)
+}
+
+/** The as-ofs of `keys`, each once. */
+export function datesOfKeys(keys: readonly SnapshotKey[]): IsoDate[] {
+  return [...new Set(keys.flatMap((k) => parseSnapshotKey(k)?.asOf ?? []))]
 }
 
 /**
@@ -125,11 +139,11 @@ export async function listDiskSnapshotDates(
  */
 export async function readSealedFromDisk(
   dataDir: string,
-  asOf: IsoDate,
+  key: SnapshotKey,
   fs: StorageFs = nodeStorageFs,
 ): Promise<SealedRead> {
   const ctx: SnapshotFilesContext = { dataDir: path.resolve(dataDir), fs }
-  const dir = snapshotDir(ctx.dataDir, asOf)
+  const dir = snapshotDir(ctx.dataDir, key)
   const problems: SealProblem[] = []
   let manifest: SnapshotManifest | null
   try {
@@ -149,20 +163,19 @@ export async function readSealedFromDisk(
   let metadataText: string | null = null
   try {
     const bytes = manifest.metadataSha256
-      ? await readCommitted(ctx, asOf, manifest, METADATA_FILE)
+      ? await readCommitted(ctx, key, manifest, METADATA_FILE)
       : await readOrNull(fs, path.join(dir, METADATA_FILE))
     if (bytes === null) throw new StorageCorruptError(path.join(dir, METADATA_FILE), 'missing')
     metadataText = bytes.toString('utf8')
     const metadata = upgradeMetadata(parseJsonBytes(metadataText, METADATA_FILE), METADATA_FILE)
-    if (metadata.asOf !== asOf)
-      throw new StorageCorruptError(dir, `metadata names ${metadata.asOf}`)
+    checkStateKey(dir, key, metadata, manifest)
   } catch (e) {
     problems.push({ path: path.join(dir, METADATA_FILE), message: describe(e) })
   }
   const files: SealedFile[] = []
   for (const { name } of listedFiles(manifest)) {
     try {
-      const bytes = await readCommitted(ctx, asOf, manifest, name)
+      const bytes = await readCommitted(ctx, key, manifest, name)
       const problem = checkBytes(manifest, name, bytes)
       if (problem !== null) throw new StorageCorruptError(path.join(dir, name), problem)
       files.push({ name, bytes })
@@ -174,7 +187,7 @@ export async function readSealedFromDisk(
   if (problems.length > 0 || metadataText === null) return { snapshot: null, problems }
   return {
     snapshot: {
-      asOf,
+      key,
       manifest: { ...manifest, metadataSha256: sha256Hex(metadataText) },
       metadataText,
       files,
@@ -185,6 +198,13 @@ export async function readSealedFromDisk(
 
 /** What happened to one snapshot copied into a store that may already hold that date. */
 export type SealedWriteOutcome = 'copied' | 'identical' | 'conflict' | 'replaced'
+
+/** One outcome for a date whose data months were copied one by one; null when none was. */
+export function worstOutcome(outcomes: readonly SealedWriteOutcome[]): SealedWriteOutcome | null {
+  for (const o of ['conflict', 'replaced', 'copied', 'identical'] as const)
+    if (outcomes.includes(o)) return o
+  return null
+}
 
 /**
  * Writes sealed snapshots into a DATA_DIR through the file store's commit protocol. A date
@@ -199,7 +219,7 @@ export async function writeSealedToDisk(
 ): Promise<SealedWriteOutcome> {
   const ctx: SnapshotFilesContext = { dataDir: path.resolve(dataDir), fs }
   const backend = createFileBackend(ctx)
-  const existing = await backend.loadForWrite(snapshot.asOf).catch((e: unknown) => {
+  const existing = await backend.loadForWrite(snapshot.key).catch((e: unknown) => {
     // A snapshot the target cannot read is replaced by the good copy.
     if (e instanceof StorageCorruptError) return null
     throw e
@@ -212,13 +232,13 @@ export async function writeSealedToDisk(
   const texts = snapshot.files.map((f) => ({ name: f.name, text: f.bytes.toString('utf8') }))
   const isNew =
     existing === null &&
-    (await readdirOrEmpty(fs, snapshotDir(ctx.dataDir, snapshot.asOf))).length === 0
-  if (!(await backend.commit(snapshot.asOf, isNew, texts, state))) {
-    await backend.commit(snapshot.asOf, false, texts, state)
+    (await readdirOrEmpty(fs, snapshotDir(ctx.dataDir, snapshot.key))).length === 0
+  if (!(await backend.commit(snapshot.key, isNew, texts, state))) {
+    await backend.commit(snapshot.key, false, texts, state)
   }
   if (!isNew) {
     const keep = new Set([...snapshot.files.map((f) => f.name)])
-    const dir = snapshotDir(ctx.dataDir, snapshot.asOf)
+    const dir = snapshotDir(ctx.dataDir, snapshot.key)
     for (const name of await readdirOrEmpty(fs, dir)) {
       if (districtIdOfFileName(name) !== null && !keep.has(name))
         await fs.unlink(path.join(dir, name)).catch(() => undefined)
@@ -245,7 +265,8 @@ export async function writeDiskCurrent(
 
 /** Sealed snapshots in PostgreSQL (the tables of pg-snapshot-store.ts). */
 export interface PgSealedSnapshots {
-  listDates(): Promise<IsoDate[]>
+  /** Snapshot keys, ascending (see paths.ts). */
+  listKeys(): Promise<SnapshotKey[]>
   /**
    * Runs fn in one transaction holding the writers' lock of that as-of (the one the PostgreSQL
    * snapshot store takes), so the date is copied whole or not at all; queries of `db()` inside
@@ -255,8 +276,8 @@ export interface PgSealedSnapshots {
   db(): pg.Pool | pg.PoolClient
   /** Inserts the snapshot unless the date exists: 'identical' or 'conflict' then. */
   insert(snapshot: SealedSnapshot): Promise<SealedWriteOutcome>
-  /** Reads and checks one date; null snapshot when absent or when a stored file failed. */
-  read(asOf: IsoDate): Promise<SealedRead>
+  /** Reads and checks one snapshot; null snapshot when absent or when a stored file failed. */
+  read(key: SnapshotKey): Promise<SealedRead>
   readCurrent(): Promise<CurrentPointer | null>
   /** Sets the pointer when none is set or the stored one is older; true when it moved. */
   advanceCurrent(pointer: CurrentPointer): Promise<boolean>
@@ -269,52 +290,49 @@ export function createPgSealedSnapshots(pool: pg.Pool): PgSealedSnapshots {
     pgQuery<R>(tx.db(), 'snapshots', sql, params)
 
   async function loadManifest(
-    asOf: IsoDate,
+    key: SnapshotKey,
   ): Promise<{ manifest: SnapshotManifest; metadataText: string } | null> {
+    const { asOf, other } = pgKey(key)
     const { rows } = await q<{ manifest: unknown; metadata_text: string }>(
-      'SELECT manifest, metadata_text FROM snapshots WHERE as_of = $1',
-      [asOf],
+      'SELECT manifest, metadata_text FROM snapshots WHERE as_of = $1 AND other_month = $2',
+      [asOf, other],
     )
     const row = rows[0]
     if (row === undefined) return null
     return {
-      manifest: upgradeManifest(row.manifest, `postgres:snapshots/${asOf} manifest`),
+      manifest: upgradeManifest(row.manifest, `postgres:snapshots/${key} manifest`),
       metadataText: row.metadata_text,
     }
   }
 
   return {
-    async listDates() {
-      const { rows } = await q<{ as_of: IsoDate }>(
-        "SELECT to_char(as_of, 'YYYY-MM-DD') AS as_of FROM snapshots ORDER BY as_of",
-      )
-      return rows.map((r) => r.as_of)
-    },
+    listKeys: () => listPgSnapshotKeys(q),
     inDateTransaction: (asOf, fn) => tx.write(`as-of:${asOf}`, fn),
     db: () => tx.db(),
     async insert(snapshot) {
-      const existing = await loadManifest(snapshot.asOf)
+      const existing = await loadManifest(snapshot.key)
       if (existing !== null)
         return sameManifest(existing.manifest, snapshot.manifest) ? 'identical' : 'conflict'
-      await q('INSERT INTO snapshots (as_of, manifest, metadata_text) VALUES ($1, $2, $3)', [
-        snapshot.asOf,
-        JSON.stringify(snapshot.manifest),
-        snapshot.metadataText,
-      ])
+      const { asOf, other } = pgKey(snapshot.key)
+      await q(
+        `INSERT INTO snapshots (as_of, other_month, manifest, metadata_text)
+         VALUES ($1, $2, $3, $4)`,
+        [asOf, other, JSON.stringify(snapshot.manifest), snapshot.metadataText],
+      )
       for (const f of snapshot.files) {
         await q(
-          `INSERT INTO snapshot_files (as_of, name, body, sha256, size_bytes)
-           VALUES ($1, $2, $3, $4, $5)`,
-          [snapshot.asOf, f.name, f.bytes, sha256Hex(f.bytes), f.bytes.length],
+          `INSERT INTO snapshot_files (as_of, other_month, name, body, sha256, size_bytes)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
+          [asOf, other, f.name, f.bytes, sha256Hex(f.bytes), f.bytes.length],
         )
       }
       return 'copied'
     },
-    async read(asOf) {
-      const where = (name: string) => `postgres:snapshots/${asOf}/${name}`
+    async read(key) {
+      const where = (name: string) => `postgres:snapshots/${key}/${name}`
       let loaded: Awaited<ReturnType<typeof loadManifest>>
       try {
-        loaded = await loadManifest(asOf)
+        loaded = await loadManifest(key)
       } catch (e) {
         return { snapshot: null, problems: [{ path: where(MANIFEST_FILE), message: describe(e) }] }
       }
@@ -326,9 +344,10 @@ export function createPgSealedSnapshots(pool: pg.Pool): PgSealedSnapshots {
           path: where(METADATA_FILE),
           message: 'its sha256 does not match the manifest',
         })
+      const { asOf, other } = pgKey(key)
       const { rows } = await q<{ name: string; body: Buffer }>(
-        'SELECT name, body FROM snapshot_files WHERE as_of = $1 ORDER BY name',
-        [asOf],
+        'SELECT name, body FROM snapshot_files WHERE as_of = $1 AND other_month = $2 ORDER BY name',
+        [asOf, other],
       )
       const bodies = new Map(rows.map((r) => [r.name, r.body]))
       const files: SealedFile[] = []
@@ -340,7 +359,7 @@ export function createPgSealedSnapshots(pool: pg.Pool): PgSealedSnapshots {
         else files.push({ name, bytes })
       }
       if (problems.length > 0) return { snapshot: null, problems }
-      return { snapshot: { asOf, manifest, metadataText, files }, problems }
+      return { snapshot: { key, manifest, metadataText, files }, problems }
     },
     async readCurrent() {
       const { rows } = await q<{ pointer: unknown }>('SELECT pointer FROM current_snapshot')
@@ -350,7 +369,8 @@ export function createPgSealedSnapshots(pool: pg.Pool): PgSealedSnapshots {
       tx.write('current', async () => {
         const { rows } = await q<{ pointer: unknown }>('SELECT pointer FROM current_snapshot')
         const stored = rows[0] ? upgradeCurrent(rows[0].pointer, 'postgres:current_snapshot') : null
-        if (stored !== null && stored.asOf >= pointer.asOf) return false
+        const rank = (p: CurrentPointer) => `${p.asOf} ${p.dataMonth ?? ''}`
+        if (stored !== null && rank(stored) >= rank(pointer)) return false
         await q(
           `INSERT INTO current_snapshot (singleton, pointer) VALUES (true, $1)
            ON CONFLICT (singleton) DO UPDATE SET pointer = EXCLUDED.pointer`,

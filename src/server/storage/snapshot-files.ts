@@ -13,7 +13,6 @@
  * committed pending files and drops uncommitted ones.
  */
 import path from 'node:path'
-import type { IsoDate } from '../../shared/iso-date.ts'
 import type { SnapshotManifest, SnapshotMetadata } from '../../shared/snapshot-types.ts'
 import { StorageCorruptError, StorageIoError, errnoOf, isStorageError } from './errors.ts'
 import {
@@ -25,9 +24,11 @@ import {
   TMP_DIR_PREFIX,
   districtIdOfFileName,
   isTempName,
+  parseSnapshotKey,
   resolveInside,
   snapshotDir,
 } from './paths.ts'
+import type { SnapshotKey } from './paths.ts'
 import type { SnapshotState } from './snapshot-model.ts'
 import {
   parseJsonBytes,
@@ -102,9 +103,9 @@ async function readManifestAndMetadata(ctx: SnapshotFilesContext, dir: string) {
 /** Metadata + manifest of a snapshot; null when the snapshot does not exist. */
 export async function loadState(
   ctx: SnapshotFilesContext,
-  asOf: IsoDate,
+  key: SnapshotKey,
 ): Promise<SnapshotState | null> {
-  const dir = snapshotDir(ctx.dataDir, asOf)
+  const dir = snapshotDir(ctx.dataDir, key)
   const { manifest, metadataBytes } = await readManifestAndMetadata(ctx, dir)
   if (manifest === null && metadataBytes === null) {
     if ((await readdirOrEmpty(ctx.fs, dir)).length === 0) return null
@@ -119,13 +120,30 @@ export async function loadState(
     parseJsonBytes(metadataBytes, dir),
     path.join(dir, METADATA_FILE),
   )
-  if (metadata.asOf !== asOf || manifest.asOf !== asOf) {
+  checkStateKey(dir, key, metadata, manifest)
+  return { metadata, manifest }
+}
+
+/** A snapshot's metadata and manifest name the as-of (and, beside the first, the month) of its key. */
+export function checkStateKey(
+  where: string,
+  key: SnapshotKey,
+  metadata: SnapshotMetadata,
+  manifest: SnapshotManifest,
+): void {
+  const parsed = parseSnapshotKey(key)
+  if (parsed === null || metadata.asOf !== parsed.asOf || manifest.asOf !== parsed.asOf) {
     throw new StorageCorruptError(
-      dir,
+      where,
       `metadata/manifest name as-of ${metadata.asOf}/${manifest.asOf}`,
     )
   }
-  return { metadata, manifest }
+  if (parsed.otherMonth !== null && metadata.dataMonth !== parsed.otherMonth) {
+    throw new StorageCorruptError(
+      where,
+      `metadata names data month ${metadata.dataMonth}, the key ${parsed.otherMonth}`,
+    )
+  }
 }
 
 /** The sha256 the manifest expects for a file name of the snapshot, or null if not listed. */
@@ -139,11 +157,11 @@ export function expectedSha(manifest: SnapshotManifest, name: string): string | 
 /** Bytes of a listed file that match the manifest: the file itself or its committed pending copy. */
 export function readCommitted(
   ctx: SnapshotFilesContext,
-  asOf: IsoDate,
+  key: SnapshotKey,
   manifest: SnapshotManifest,
   name: string,
 ): Promise<Buffer> {
-  return readCommittedIn(ctx, snapshotDir(ctx.dataDir, asOf), manifest, name)
+  return readCommittedIn(ctx, snapshotDir(ctx.dataDir, key), manifest, name)
 }
 
 async function readCommittedIn(
@@ -165,16 +183,12 @@ async function readCommittedIn(
 /** Publishes a whole new snapshot directory. Returns false when one appeared meanwhile. */
 export async function commitNewSnapshot(
   ctx: SnapshotFilesContext,
-  asOf: IsoDate,
+  key: SnapshotKey,
   files: readonly FileToWrite[],
   state: SnapshotState,
 ): Promise<boolean> {
   const snapshotsDir = resolveInside(ctx.dataDir, SNAPSHOTS_DIR)
-  const tmp = resolveInside(
-    ctx.dataDir,
-    SNAPSHOTS_DIR,
-    `${TMP_DIR_PREFIX}${asOf}-${randomSuffix()}`,
-  )
+  const tmp = resolveInside(ctx.dataDir, SNAPSHOTS_DIR, `${TMP_DIR_PREFIX}${key}-${randomSuffix()}`)
   const { manifest, metadataText } = sealState(state)
   try {
     await io('mkdir', tmp, () => ctx.fs.mkdir(tmp))
@@ -182,12 +196,12 @@ export async function commitNewSnapshot(
     await writeDurable(ctx.fs, path.join(tmp, METADATA_FILE), metadataText)
     await writeDurable(ctx.fs, path.join(tmp, MANIFEST_FILE), serializeJson(manifest))
     await io('fsync', tmp, () => ctx.fs.fsync(tmp))
-    await ctx.fs.rename(tmp, snapshotDir(ctx.dataDir, asOf))
+    await ctx.fs.rename(tmp, snapshotDir(ctx.dataDir, key))
   } catch (e) {
     await ctx.fs.removeTempDir(tmp).catch(() => undefined)
     if (errnoOf(e) === 'ENOTEMPTY' || errnoOf(e) === 'EEXIST') return false
     if (isStorageError(e)) throw e
-    throw new StorageIoError('rename', snapshotDir(ctx.dataDir, asOf), e)
+    throw new StorageIoError('rename', snapshotDir(ctx.dataDir, key), e)
   }
   await io('fsync', snapshotsDir, () => ctx.fs.fsync(snapshotsDir))
   return true
@@ -196,11 +210,11 @@ export async function commitNewSnapshot(
 /** Changes an existing snapshot: stage (metadata too), commit the manifest, then move. */
 export async function commitUpdate(
   ctx: SnapshotFilesContext,
-  asOf: IsoDate,
+  key: SnapshotKey,
   files: readonly FileToWrite[],
   state: SnapshotState,
 ): Promise<void> {
-  const dir = snapshotDir(ctx.dataDir, asOf)
+  const dir = snapshotDir(ctx.dataDir, key)
   const { manifest, metadataText } = sealState(state)
   const all = [...files, { name: METADATA_FILE, text: metadataText }]
   const staged: string[] = []
@@ -256,10 +270,10 @@ async function moveAll(
  */
 export async function settlePending(
   ctx: SnapshotFilesContext,
-  asOf: IsoDate,
+  key: SnapshotKey,
   manifest: SnapshotManifest,
 ): Promise<{ moved: string[]; uncommitted: string[] }> {
-  const dir = snapshotDir(ctx.dataDir, asOf)
+  const dir = snapshotDir(ctx.dataDir, key)
   const moved: string[] = []
   const uncommitted: string[] = []
   for (const name of await readdirOrEmpty(ctx.fs, dir)) {

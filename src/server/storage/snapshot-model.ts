@@ -254,7 +254,8 @@ export function clearFailures(
   })
 }
 
-export function summarize(state: SnapshotState): SnapshotSummary {
+/** `isDefault`: false for the earlier of two data months stored at one as-of. */
+export function summarize(state: SnapshotState, isDefault = true): SnapshotSummary {
   const { metadata, manifest } = state
   const entries = Object.values(manifest.districts)
   return {
@@ -271,6 +272,7 @@ export function summarize(state: SnapshotState): SnapshotSummary {
     hasAllDistricts: manifest.allDistricts !== null,
     requestedDates: metadata.requestedDates,
     updatedAt: metadata.updatedAt,
+    isDefault,
   }
 }
 

@@ -1,7 +1,7 @@
 /** The read side of a SnapshotStore, over a backend. */
 import type { DistrictId } from '../../shared/district-id.ts'
 import { isoDateToUtcMs } from '../../shared/iso-date.ts'
-import type { IsoDate } from '../../shared/iso-date.ts'
+import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
 import type { AllDistrictsFile, DetailLevel, DistrictFile } from '../../shared/snapshot-types.ts'
 import {
   StorageCorruptError,
@@ -15,8 +15,16 @@ import {
   resolveOpenRange,
   resolveRange,
 } from './coverage.ts'
-import { ALL_DISTRICTS_FILE, assertAsOf, assertDistrictId, districtFileName } from './paths.ts'
-import type { CoverageReport, SnapshotReader } from './ports.ts'
+import {
+  ALL_DISTRICTS_FILE,
+  assertAsOf,
+  assertDistrictId,
+  assertYearMonth,
+  districtFileName,
+  parseSnapshotKey,
+} from './paths.ts'
+import type { SnapshotKey } from './paths.ts'
+import type { CoverageReport, SnapshotReader, SnapshotSummary } from './ports.ts'
 import {
   indexAllDistricts,
   parseSeriesRecord,
@@ -28,6 +36,8 @@ import type { SeriesIndexRecord, SummaryStatsOf } from './series-index.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
 import { detailSatisfies, sortedDistrictIds, summarize, withStatus } from './snapshot-model.ts'
 import type { SnapshotState } from './snapshot-model.ts'
+import { loadSlots, otherKeyOf, resolveSlot } from './snapshot-slots.ts'
+import type { Slot } from './snapshot-slots.ts'
 import {
   READABLE_DISTRICT_FILE_VERSIONS,
   parseJsonBytes,
@@ -66,13 +76,16 @@ export function createSnapshotReads(
   onDate: ExclusiveOnDate = (_asOf, read) => read(),
   readsOptions: SnapshotReadsOptions = {},
 ): SnapshotReader {
+  const load = (key: SnapshotKey) => backend.loadState(key)
+
   /**
-   * The coverage index (docs/performance.md#coverage-index): every date's manifest and metadata,
-   * loaded once and then again only for a date whose generation changed. `null` = unreadable
-   * (listings skip it). Answers are kept until the next change.
+   * The coverage index (docs/performance.md#coverage-index): every snapshot's manifest and
+   * metadata (one per as-of and data month, by key), loaded once and then again only for a key
+   * whose generation changed. `null` = unreadable (listings skip it). Answers are kept until the
+   * next change.
    */
   const known = new Map<
-    IsoDate,
+    SnapshotKey,
     { generation: string; state: SnapshotState | null; series?: SeriesIndexRecord }
   >()
   let answers = new Map<string, CoverageReport>()
@@ -85,15 +98,17 @@ export function createSnapshotReads(
   async function refreshOnce(): Promise<void> {
     const generations = await backend.listGenerations()
     let changed = false
-    for (const asOf of known.keys()) {
-      if (!generations.has(asOf)) {
-        known.delete(asOf)
+    for (const key of known.keys()) {
+      if (!generations.has(key)) {
+        known.delete(key)
         changed = true
       }
     }
-    for (const [asOf, generation] of generations) {
-      if (known.get(asOf)?.generation === generation) continue
-      known.set(asOf, { generation, state: await tryLoad(asOf) })
+    for (const [key, generation] of generations) {
+      if (known.get(key)?.generation === generation) continue
+      const asOf = parseSnapshotKey(key)?.asOf
+      const state = asOf === undefined ? null : await onDate(asOf, () => tolerant(key))
+      known.set(key, { generation, state })
       changed = true
     }
     if (changed) answers = new Map()
@@ -116,38 +131,51 @@ export function createSnapshotReads(
     }
   }
 
-  async function indexedStates(from: IsoDate | null, to: IsoDate | null) {
+  /**
+   * Each stored as-of in the range with its months, ascending by data month (the last is the
+   * default read), from the index: the same answer as loading each as-of's slots.
+   */
+  async function indexedSlots(from: IsoDate | null, to: IsoDate | null) {
     await refresh()
-    const out = new Map<IsoDate, SnapshotState>()
-    for (const asOf of [...known.keys()].sort()) {
-      const state = known.get(asOf)!.state
-      if (state && inOpenRange(asOf, { from, to })) out.set(asOf, state)
+    const out = new Map<IsoDate, Slot[]>()
+    for (const key of [...known.keys()].sort()) {
+      const parsed = parseSnapshotKey(key)
+      if (!parsed || parsed.otherMonth !== null || !inOpenRange(parsed.asOf, { from, to })) continue
+      const head = known.get(key)!.state
+      if (!head) continue
+      const slots: Slot[] = [{ key, state: head }]
+      const otherKey = otherKeyOf(parsed.asOf, head)
+      const other = otherKey === null ? null : (known.get(otherKey)?.state ?? null)
+      if (otherKey !== null && other !== null) slots.push({ key: otherKey, state: other })
+      slots.sort((a, b) => (a.state.metadata.dataMonth < b.state.metadata.dataMonth ? -1 : 1))
+      out.set(parsed.asOf, slots)
     }
     return out
   }
 
-  /** The date's series record with every entry true for `state`; missing ones derived again. */
-  async function seriesRecordOf(asOf: IsoDate, state: SnapshotState): Promise<SeriesIndexRecord> {
+  /** The snapshot's series record with every entry true for its state; missing ones derived again. */
+  async function seriesRecordOf(slot: Slot): Promise<SeriesIndexRecord> {
     // Kept with the state it was checked against; a new generation brings a new state.
-    const entry = known.get(asOf)
-    if (entry?.state === state && entry.series) return entry.series
-    const record = await loadSeriesRecord(asOf, state)
-    if (entry?.state === state) entry.series = record
+    const entry = known.get(slot.key)
+    if (entry?.state === slot.state && entry.series) return entry.series
+    const record = await loadSeriesRecord(slot)
+    if (entry?.state === slot.state) entry.series = record
     return record
   }
 
-  async function loadSeriesRecord(asOf: IsoDate, state: SnapshotState): Promise<SeriesIndexRecord> {
-    const stored = parseSeriesRecord(await backend.loadSeriesIndex(asOf), asOf)
+  async function loadSeriesRecord({ key, state }: Slot): Promise<SeriesIndexRecord> {
+    const asOf = state.metadata.asOf
+    const stored = parseSeriesRecord(await backend.loadSeriesIndex(key), asOf)
     if (stored && seriesRecordMatches(stored, state.manifest)) return stored
     return onDate(asOf, async () => {
-      // Under the date's lock, from the state as it is now (a write may have landed).
-      const now = (await backend.loadState(asOf).catch(() => null)) ?? state
-      const latest = parseSeriesRecord(await backend.loadSeriesIndex(asOf), asOf)
+      // Under the as-of's lock, from the state as it is now (a write may have landed).
+      const now = (await backend.loadState(key).catch(() => null)) ?? state
+      const latest = parseSeriesRecord(await backend.loadSeriesIndex(key), asOf)
       const { record, missingDistricts, missingAllDistricts } = reconcileSeriesRecord(latest, now)
       if (missingDistricts.length === 0 && !missingAllDistricts && latest) return record
       for (const id of missingDistricts) {
         try {
-          const file = await loadDistrict(now, id)
+          const file = await loadDistrict({ key, state: now }, id)
           if (file)
             record.districts[id] = {
               sha256: now.manifest.districts[id]!.sha256,
@@ -161,40 +189,64 @@ export function createSnapshotReads(
       const all = now.manifest.allDistricts
       if (missingAllDistricts && all) {
         try {
-          const bytes = await backend.readCommitted(asOf, now.manifest, ALL_DISTRICTS_FILE)
-          const file = upgradeAllDistricts(parseJsonBytes(bytes, `snapshot ${asOf} all-districts`))
+          const bytes = await backend.readCommitted(key, now.manifest, ALL_DISTRICTS_FILE)
+          const file = upgradeAllDistricts(parseJsonBytes(bytes, `snapshot ${key} all-districts`))
           record.allDistricts = indexAllDistricts(file, all.sha256, readsOptions.summaryStatsOf)
         } catch (e) {
           if (!isUntrustworthy(e)) throw e
         }
       }
-      await backend.saveSeriesIndex(asOf, JSON.stringify(record)).catch(() => undefined)
+      await backend.saveSeriesIndex(key, JSON.stringify(record)).catch(() => undefined)
       return record
     })
   }
 
   /** Listings skip snapshots that cannot be read; `verify` is where those are reported. */
-  async function tryLoad(asOf: IsoDate): Promise<SnapshotState | null> {
+  const tolerant = async (key: SnapshotKey): Promise<SnapshotState | null> => {
     try {
-      return await onDate(asOf, () => backend.loadState(asOf))
+      return await backend.loadState(key)
     } catch (e) {
       if (isUntrustworthy(e)) return null
       throw e
     }
   }
 
-  async function datesIn(from: IsoDate | null, to: IsoDate | null): Promise<IsoDate[]> {
-    return (await backend.listDates()).filter((d) => inOpenRange(d, { from, to }))
+  /** Every stored month of an as-of (ascending), skipping unreadable ones. */
+  function trySlots(asOf: IsoDate): Promise<Slot[]> {
+    return onDate(asOf, () => loadSlots(tolerant, asOf))
   }
 
-  async function loadDistrict(state: SnapshotState, id: DistrictId): Promise<DistrictFile | null> {
+  /** The snapshot a read of one as-of answers (docs/architecture.md#one-as-of-two-data-months). */
+  function slotOf(asOf: unknown, dataMonth: unknown): Promise<Slot | null> {
+    const date = assertAsOf(asOf)
+    const month = dataMonth === undefined ? undefined : assertYearMonth(dataMonth)
+    return onDate(date, () => resolveSlot(load, date, month))
+  }
+
+  /** The as-ofs stored in a range, ascending, each once whatever months it holds. */
+  async function datesIn(from: IsoDate | null, to: IsoDate | null): Promise<IsoDate[]> {
+    const dates = new Set<IsoDate>()
+    for (const key of await backend.listKeys()) {
+      const asOf = parseSnapshotKey(key)?.asOf
+      if (asOf !== undefined && inOpenRange(asOf, { from, to })) dates.add(asOf)
+    }
+    return [...dates]
+  }
+
+  async function loadDistrict(slot: Slot, id: DistrictId): Promise<DistrictFile | null> {
+    const { key, state } = slot
     const entry = state.manifest.districts[id]
     if (!entry) return null
     const asOf = state.metadata.asOf
-    const bytes = await backend.readCommitted(asOf, state.manifest, districtFileName(id))
-    const where = `snapshot ${asOf} district ${id}`
+    const bytes = await backend.readCommitted(key, state.manifest, districtFileName(id))
+    const where = `snapshot ${key} district ${id}`
     const file = upgradeDistrictFile(parseJsonBytes(bytes, where), where)
-    if (file.districtId !== id || file.asOf !== asOf || file.detail !== entry.detail) {
+    if (
+      file.districtId !== id ||
+      file.asOf !== asOf ||
+      file.detail !== entry.detail ||
+      file.dataMonth !== state.metadata.dataMonth
+    ) {
       throw new StorageCorruptError(where, 'content disagrees with the manifest entry')
     }
     return file
@@ -203,13 +255,13 @@ export function createSnapshotReads(
   async function* series(id: DistrictId, from: IsoDate, to: IsoDate): AsyncGenerator<DistrictFile> {
     for (const asOf of await datesIn(from, to)) {
       const file = await onDate(asOf, async () => {
-        let state: SnapshotState | null = null
+        let slot: Slot | null = null
         try {
-          state = await backend.loadState(asOf)
+          slot = await resolveSlot(load, asOf)
         } catch (e) {
           if (!isUntrustworthy(e)) throw e
         }
-        return state ? loadDistrict(state, id) : null
+        return slot ? loadDistrict(slot, id) : null
       })
       if (file) yield file
     }
@@ -220,51 +272,59 @@ export function createSnapshotReads(
 
     async listSnapshots(range) {
       const r = resolveOpenRange(range)
-      return [...(await indexedStates(r.from, r.to)).values()].map(summarize)
+      const out: SnapshotSummary[] = []
+      for (const slots of (await indexedSlots(r.from, r.to)).values())
+        slots.forEach((slot, i) => out.push(summarize(slot.state, i === slots.length - 1)))
+      return out
     },
 
     async seriesIndex(range) {
       const r = resolveRange(range?.from, range?.to)
       const out: SeriesIndexRecord[] = []
-      for (const [asOf, state] of await indexedStates(r.from, r.to))
-        out.push(await seriesRecordOf(asOf, state))
+      // One point per as-of: its default month's (docs/architecture.md#one-as-of-two-data-months).
+      for (const slots of (await indexedSlots(r.from, r.to)).values())
+        out.push(await seriesRecordOf(slots.at(-1)!))
       return out
     },
 
-    async readMetadata(asOf) {
-      const date = assertAsOf(asOf)
-      const state = await onDate(date, () => backend.loadState(date))
-      return state ? withStatus(state).metadata : null
+    async dataMonthsAt(asOf) {
+      const slots = await trySlots(assertAsOf(asOf))
+      return slots.map((slot) => slot.state.metadata.dataMonth)
     },
 
-    async readManifest(asOf) {
-      const date = assertAsOf(asOf)
-      return (await onDate(date, () => backend.loadState(date)))?.manifest ?? null
+    async readMetadata(asOf, dataMonth) {
+      const slot = await slotOf(asOf, dataMonth)
+      return slot ? withStatus(slot.state).metadata : null
     },
 
-    async readDistrict(asOf, districtId) {
+    async readManifest(asOf, dataMonth) {
+      return (await slotOf(asOf, dataMonth))?.state.manifest ?? null
+    },
+
+    async readDistrict(asOf, districtId, dataMonth) {
       const id = assertDistrictId(districtId)
       const date = assertAsOf(asOf)
+      const month = dataMonth === undefined ? undefined : assertYearMonth(dataMonth)
       return onDate(date, async () => {
-        const state = await backend.loadState(date)
-        return state ? loadDistrict(state, id) : null
+        const slot = await resolveSlot(load, date, month)
+        return slot ? loadDistrict(slot, id) : null
       })
     },
 
-    async readAllDistricts(asOf): Promise<AllDistrictsFile | null> {
+    async readAllDistricts(asOf, dataMonth): Promise<AllDistrictsFile | null> {
       const date = assertAsOf(asOf)
+      const month = dataMonth === undefined ? undefined : assertYearMonth(dataMonth)
       return onDate(date, async () => {
-        const state = await backend.loadState(date)
-        if (!state?.manifest.allDistricts) return null
-        const bytes = await backend.readCommitted(date, state.manifest, ALL_DISTRICTS_FILE)
-        return upgradeAllDistricts(parseJsonBytes(bytes, `snapshot ${date} all-districts`))
+        const slot = await resolveSlot(load, date, month)
+        if (!slot?.state.manifest.allDistricts) return null
+        const bytes = await backend.readCommitted(slot.key, slot.state.manifest, ALL_DISTRICTS_FILE)
+        return upgradeAllDistricts(parseJsonBytes(bytes, `snapshot ${slot.key} all-districts`))
       })
     },
 
-    async listDistricts(asOf) {
-      const date = assertAsOf(asOf)
-      const state = await onDate(date, () => backend.loadState(date))
-      return state ? sortedDistrictIds(state.manifest) : []
+    async listDistricts(asOf, dataMonth) {
+      const slot = await slotOf(asOf, dataMonth)
+      return slot ? sortedDistrictIds(slot.state.manifest) : []
     },
 
     streamDistrictSeries(districtId, from, to) {
@@ -276,17 +336,25 @@ export function createSnapshotReads(
 
     async coverage(query) {
       const q = resolveCoverageQuery(query)
-      const states = await indexedStates(q.from, q.to)
-      const key = JSON.stringify(q)
-      const cached = answers.get(key)
+      const states = new Map<IsoDate, SnapshotState>()
+      const months = new Map<IsoDate, YearMonth[]>()
+      for (const [asOf, slots] of await indexedSlots(q.from, q.to)) {
+        states.set(asOf, slots.at(-1)!.state)
+        months.set(
+          asOf,
+          slots.map((slot) => slot.state.metadata.dataMonth),
+        )
+      }
+      const cacheKey = JSON.stringify(q)
+      const cached = answers.get(cacheKey)
       if (cached) return cached
-      const report = computeCoverage(q, states)
+      const report = computeCoverage(q, states, months)
       if (answers.size >= MAX_CACHED_ANSWERS) answers = new Map()
-      answers.set(key, report)
+      answers.set(cacheKey, report)
       return report
     },
 
-    async hasValidDistrict(asOf, districtId, neededDetail: DetailLevel) {
+    async hasValidDistrict(asOf, districtId, neededDetail: DetailLevel, dataMonth) {
       const id = assertDistrictId(districtId)
       if (neededDetail !== 'summary' && neededDetail !== 'full') {
         throw new StorageValidationError(
@@ -296,12 +364,17 @@ export function createSnapshotReads(
         )
       }
       const date = assertAsOf(asOf)
+      const month = dataMonth === undefined ? undefined : assertYearMonth(dataMonth)
       try {
         return await onDate(date, async () => {
-          const state = await backend.loadState(date)
-          const entry = state?.manifest.districts[id]
-          if (!state || !entry || !detailSatisfies(entry.detail, neededDetail)) return false
-          const bytes = await backend.readCommitted(date, state.manifest, districtFileName(id))
+          const slot = await resolveSlot(load, date, month)
+          const entry = slot?.state.manifest.districts[id]
+          if (!slot || !entry || !detailSatisfies(entry.detail, neededDetail)) return false
+          const bytes = await backend.readCommitted(
+            slot.key,
+            slot.state.manifest,
+            districtFileName(id),
+          )
           // Intact = the bytes the manifest committed (size + sha256, checked above): they were
           // validated when written, so only a schema version this build does not read needs
           // the full parse to decide (docs/performance.md#skipped-cells).
@@ -312,7 +385,7 @@ export function createSnapshotReads(
             READABLE_DISTRICT_FILE_VERSIONS.includes(version)
           )
             return true
-          return (await loadDistrict(state, id)) !== null
+          return (await loadDistrict(slot, id)) !== null
         })
       } catch (e) {
         if (isUntrustworthy(e)) return false
@@ -323,13 +396,13 @@ export function createSnapshotReads(
     async findByRequestedDate(date) {
       const wanted = assertAsOf(date, 'date')
       // Usually the as-of is the requested date itself; otherwise look nearest-first.
-      const dates = (await backend.listDates()).sort(
+      const dates = (await datesIn(null, null)).sort(
         (a, b) =>
           Math.abs(dayNumber(a) - dayNumber(wanted)) - Math.abs(dayNumber(b) - dayNumber(wanted)),
       )
       for (const asOf of dates) {
-        const state = await tryLoad(asOf)
-        if (state?.metadata.requestedDates.includes(wanted)) return asOf
+        const slots = await trySlots(asOf)
+        if (slots.some((slot) => slot.state.metadata.requestedDates.includes(wanted))) return asOf
       }
       return null
     },

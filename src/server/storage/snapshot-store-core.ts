@@ -6,7 +6,7 @@
 import type { DistrictId } from '../../shared/district-id.ts'
 import { compareDistrictIds, normalizeDistrictId } from '../../shared/district-id.ts'
 import { yearMonthOf } from '../../shared/iso-date.ts'
-import type { IsoDate } from '../../shared/iso-date.ts'
+import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
 import { SNAPSHOT_SCHEMA_VERSION } from '../../shared/snapshot-types.ts'
 import type { AllDistrictsFile, CurrentPointer, DistrictFile } from '../../shared/snapshot-types.ts'
 import {
@@ -16,8 +16,22 @@ import {
   StorageValidationError,
 } from './errors.ts'
 import { createKeyedMutex } from './keyed-mutex.ts'
-import { ALL_DISTRICTS_FILE, assertAsOf, assertDistrictId, districtFileName } from './paths.ts'
-import type { SetCurrentOptions, SetCurrentResult, SnapshotStore, SnapshotWriter } from './ports.ts'
+import {
+  ALL_DISTRICTS_FILE,
+  assertAsOf,
+  assertDistrictId,
+  assertYearMonth,
+  districtFileName,
+} from './paths.ts'
+import type { SnapshotKey } from './paths.ts'
+import type {
+  SetCurrentOptions,
+  SetCurrentResult,
+  SnapshotStore,
+  SnapshotWriteMeta,
+  SnapshotWriter,
+} from './ports.ts'
+import { keyForWrite, resolveSlot } from './snapshot-slots.ts'
 import { createSnapshotReads } from './snapshot-reads.ts'
 import type { SnapshotBackend } from './snapshot-backend.ts'
 import {
@@ -69,7 +83,21 @@ interface Indexed {
 type Change = (
   current: SnapshotState | null,
   nowIso: string,
+  key: SnapshotKey,
 ) => Promise<{ state: SnapshotState; files: FileToWrite[]; indexed?: Indexed }>
+
+/** The data month a write names, and the field to blame when the as-of cannot take it. */
+interface WriteMonth {
+  month: YearMonth
+  programYear: string
+  field: string
+}
+
+const monthOf = (m: SnapshotWriteMeta, field: string): WriteMonth => ({
+  month: m.dataMonth,
+  programYear: m.programYear,
+  field,
+})
 
 export function createSnapshotStoreOn(
   backend: SnapshotBackend,
@@ -78,19 +106,23 @@ export function createSnapshotStoreOn(
   const mutex = createKeyedMutex()
   const nowIso = () => options.now().toISOString()
 
-  /** Read-modify-write of one as-of, serialised per as-of. */
-  function mutate(asOf: IsoDate, change: Change): Promise<SnapshotState> {
+  /**
+   * Read-modify-write of one (as-of, data month), serialised per as-of (both months of an as-of
+   * share the lock: which key a month goes to depends on the as-of's first snapshot).
+   */
+  function mutate(asOf: IsoDate, month: WriteMonth | null, change: Change): Promise<SnapshotState> {
     return mutex.run(asOf, async () => {
       for (let attempt = 0; attempt < 2; attempt++) {
-        const current = await backend.loadForWrite(asOf)
-        const { state, files, indexed } = await change(current, nowIso())
+        const first = await backend.loadForWrite(asOf)
+        const key = await keyForWrite((k) => backend.loadState(k), asOf, first, month)
+        const current = key === asOf ? first : await backend.loadForWrite(key)
+        const { state, files, indexed } = await change(current, nowIso(), key)
         const stamped = {
           ...state,
           metadata: { ...state.metadata, toolVersion: options.toolVersion },
         }
-        const seriesIndex = indexed ? await nextSeriesIndex(asOf, stamped, indexed) : null
-        if (await backend.commit(asOf, current === null, files, stamped, seriesIndex))
-          return stamped
+        const seriesIndex = indexed ? await nextSeriesIndex(key, asOf, stamped, indexed) : null
+        if (await backend.commit(key, current === null, files, stamped, seriesIndex)) return stamped
       }
       throw new StorageValidationError(
         'asOf',
@@ -100,13 +132,14 @@ export function createSnapshotStoreOn(
     })
   }
 
-  /** The date's series index record after this change, serialized (series-index.ts). */
+  /** The snapshot's series index record after this change, serialized (series-index.ts). */
   async function nextSeriesIndex(
+    key: SnapshotKey,
     asOf: IsoDate,
     state: SnapshotState,
     indexed: Indexed,
   ): Promise<string> {
-    const stored = await backend.loadSeriesIndex(asOf).catch(() => null)
+    const stored = await backend.loadSeriesIndex(key).catch(() => null)
     const { record } = reconcileSeriesRecord(parseSeriesRecord(stored, asOf), state)
     for (const { file, sha256 } of indexed.districts ?? []) {
       if (state.manifest.districts[file.districtId]?.sha256 === sha256)
@@ -119,7 +152,7 @@ export function createSnapshotStoreOn(
   }
 
   async function previousDistricts(
-    asOf: IsoDate,
+    key: SnapshotKey,
     current: SnapshotState | null,
     ids: DistrictId[],
   ) {
@@ -127,7 +160,7 @@ export function createSnapshotStoreOn(
     for (const id of ids) {
       if (!current?.manifest.districts[id]) continue
       try {
-        const bytes = await backend.readCommitted(asOf, current.manifest, districtFileName(id))
+        const bytes = await backend.readCommitted(key, current.manifest, districtFileName(id))
         out.set(id, upgradeDistrictFile(parseJsonBytes(bytes, id)))
       } catch (e) {
         // A corrupt old file has nothing to compare with (the new one replaces it); a disk
@@ -144,7 +177,7 @@ export function createSnapshotStoreOn(
       const m = validateWriteMeta(meta)
       const all = prepareBatch(asOf, files, m, nowIso())
       let result = all.map((p) => p.entry)
-      await mutate(asOf, async (current, now) => {
+      await mutate(asOf, monthOf(m, 'meta.dataMonth'), async (current, now, key) => {
         const base = current ?? newSnapshotState(asOf, m, now)
         assertSameDataMonth(base.metadata, m, 'meta.dataMonth')
         // Never lose detail: a summary-level file does not replace a stored full one.
@@ -156,7 +189,7 @@ export function createSnapshotStoreOn(
           prepared.includes(p) ? p.entry : (kept[p.entry.districtId] ?? p.entry),
         )
         const previous = await previousDistricts(
-          asOf,
+          key,
           current,
           prepared.map((p) => p.entry.districtId),
         )
@@ -189,10 +222,10 @@ export function createSnapshotStoreOn(
         requestedDate: writeOptions.requestedDate ?? null,
         jobId: writeOptions.jobId ?? null,
       })
-      await mutate(checked.asOf, async (current, now) => {
+      await mutate(checked.asOf, monthOf(m, 'file.dataMonth'), async (current, now, key) => {
         const base = current ?? newSnapshotState(checked.asOf, m, now)
         assertSameDataMonth(base.metadata, m, 'file.dataMonth')
-        const old = await previousAllDistricts(checked.asOf, current)
+        const old = await previousAllDistricts(key, current)
         const restated = old ? findRestatements([old.source], [checked.source], now) : []
         return {
           state: withStatus({
@@ -226,7 +259,8 @@ export function createSnapshotStoreOn(
         throw new StorageValidationError('failures', failures, 'must be an array')
       const list = normalizeFailures(failures)
       const m = meta === undefined ? null : validateWriteMeta(meta)
-      const committed = await mutate(asOf, async (current, now) => {
+      const month = m === null ? null : monthOf(m, 'meta.dataMonth')
+      const committed = await mutate(asOf, month, async (current, now) => {
         if (current === null && m === null) throw new StorageNotFoundError(`snapshot ${asOf}`)
         const base = current ?? newSnapshotState(asOf, m!, now)
         if (m) assertSameDataMonth(base.metadata, m, 'meta.dataMonth')
@@ -239,13 +273,17 @@ export function createSnapshotStoreOn(
       return committed.metadata
     },
 
-    async clearFailures(asOf, districtIds) {
+    async clearFailures(asOf, districtIds, dataMonth) {
       assertAsOf(asOf)
       if (!Array.isArray(districtIds))
         throw new StorageValidationError('districtIds', districtIds, 'must be an array')
       const ids = districtIds.map((id, i) => assertDistrictId(id, `districtIds[${i}]`))
-      if ((await backend.loadState(asOf)) === null) return null
-      const committed = await mutate(asOf, async (current, now) => {
+      if (dataMonth !== undefined) assertYearMonth(dataMonth, 'dataMonth')
+      const load = (k: SnapshotKey) => backend.loadState(k)
+      if ((await resolveSlot(load, asOf, dataMonth)) === null) return null
+      const month =
+        dataMonth === undefined ? null : { month: dataMonth, programYear: '', field: 'dataMonth' }
+      const committed = await mutate(asOf, month, async (current, now) => {
         if (current === null) throw new StorageNotFoundError(`snapshot ${asOf}`)
         return { state: clearFailures(current, ids, now), files: [] }
       })
@@ -254,18 +292,16 @@ export function createSnapshotStoreOn(
 
     async setCurrent(asOf, setOptions = {}) {
       assertAsOf(asOf)
+      if (setOptions.dataMonth !== undefined) assertYearMonth(setOptions.dataMonth, 'dataMonth')
       return mutex.run('current.json', () => moveCurrent(asOf, setOptions))
     },
   }
 
-  async function previousAllDistricts(asOf: IsoDate, current: SnapshotState | null) {
+  async function previousAllDistricts(key: SnapshotKey, current: SnapshotState | null) {
     if (!current?.manifest.allDistricts) return null
     try {
       return upgradeAllDistricts(
-        parseJsonBytes(
-          await backend.readCommitted(asOf, current.manifest, ALL_DISTRICTS_FILE),
-          asOf,
-        ),
+        parseJsonBytes(await backend.readCommitted(key, current.manifest, ALL_DISTRICTS_FILE), key),
       )
     } catch (e) {
       if (!isUntrustworthy(e)) throw e
@@ -275,10 +311,12 @@ export function createSnapshotStoreOn(
 
   async function moveCurrent(
     asOf: IsoDate,
-    { force = false }: SetCurrentOptions,
+    { force = false, dataMonth }: SetCurrentOptions,
   ): Promise<SetCurrentResult> {
-    const state = await backend.loadState(asOf)
-    if (state === null) throw new StorageNotFoundError(`snapshot ${asOf}`)
+    const slot = await resolveSlot((k) => backend.loadState(k), asOf, dataMonth)
+    if (slot === null)
+      throw new StorageNotFoundError(`snapshot ${asOf}${dataMonth ? ` (${dataMonth})` : ''}`)
+    const { state } = slot
     const existing = await backend.readCurrent()
     const keep = (reason: SetCurrentResult['reason']): SetCurrentResult => ({
       current: existing?.asOf ?? null,
@@ -286,10 +324,14 @@ export function createSnapshotStoreOn(
       reason,
     })
     if (!force && statusOf(state) !== 'complete') return keep('partial')
-    if (!force && existing !== null && existing.asOf >= asOf) return keep('not-newer')
+    // Same as-of: forward means its later data month (a pointer without one names neither).
+    const rank = (p: { asOf: IsoDate; dataMonth?: string }) => `${p.asOf} ${p.dataMonth ?? ''}`
+    const target = { asOf, dataMonth: state.metadata.dataMonth }
+    if (!force && existing !== null && rank(existing) >= rank(target)) return keep('not-newer')
     const pointer: CurrentPointer = {
       schemaVersion: SNAPSHOT_SCHEMA_VERSION,
       asOf,
+      dataMonth: state.metadata.dataMonth,
       updatedAt: nowIso(),
     }
     await backend.writeCurrent(pointer)

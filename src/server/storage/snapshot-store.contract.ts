@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SnapshotStore } from './ports.ts'
 import { serializeDistrictFile } from './schema.ts'
-import { allDistrictsFile, districtFile, metaFor, source } from './test-helpers.ts'
+import { allDistrictsFile, districtFile, metaFor, source, sourcesFor } from './test-helpers.ts'
 
 export interface ContractSubject {
   store: SnapshotStore
@@ -164,23 +164,22 @@ export function runSnapshotStoreContract(
         expect((await store.readDistrict('2026-06-30', '21'))?.detail).toBe('full')
       })
 
-      it('refuses a file of another data month for an existing as-of', async () => {
+      it('refuses a file of a month an as-of cannot carry beside its stored one', async () => {
         const store = await open()
-        await store.writeDistrict(
-          districtFile('61', '2026-07-27', {
-            dataMonth: '2026-06',
-            programYear: '2025-2026',
-            closingPeriod: true,
-          }),
-        )
-        const other = districtFile('F', '2026-07-27', {
-          dataMonth: '2026-07',
-          programYear: '2026-2027',
-        })
+        await store.writeDistrict(districtFile('61', '2026-07-27'))
+        // An as-of carries its own month and the month before it, nothing else.
+        const other = districtFile('F', '2026-07-27', { dataMonth: '2026-05', closingPeriod: true })
         await expect(store.writeDistrict(other)).rejects.toMatchObject({
+          code: 'STORAGE_VALIDATION',
+          field: 'meta.dataMonth',
+        })
+        // Same month, another program year: the metadata would lie about half the files.
+        const py = districtFile('F', '2026-07-27', { programYear: '2025-2026' })
+        await expect(store.writeDistrict(py)).rejects.toMatchObject({
           code: 'STORAGE_VALIDATION',
         })
         expect(await store.listDistricts('2026-07-27')).toEqual(['61'])
+        expect(await store.dataMonthsAt('2026-07-27')).toEqual(['2026-07'])
       })
 
       it('refuses a batch file whose as-of is not the batch as-of', async () => {
@@ -352,6 +351,138 @@ export function runSnapshotStoreContract(
       })
     })
 
+    describe('one as-of, two data months (docs/architecture.md#one-as-of-two-data-months)', () => {
+      // The 2026-07-26 rollover: June's figures in the morning, July's later that day.
+      const asOf = '2026-07-26'
+      const june = { dataMonth: '2026-06', programYear: '2025-2026', closingPeriod: true }
+      const july = { dataMonth: '2026-07', programYear: '2026-2027', closingPeriod: false }
+      const juneFile = (id: string, extra = {}) => districtFile(id, asOf, { ...june, ...extra })
+      const julyFile = (id: string, extra = {}) => districtFile(id, asOf, { ...july, ...extra })
+      const summaryOf = (m: typeof june) =>
+        allDistrictsFile(asOf, {
+          dataMonth: m.dataMonth,
+          programYear: m.programYear,
+          source: source({
+            sha256: m.dataMonth === '2026-06' ? 'a'.repeat(64) : 'b'.repeat(64),
+            footer: { month: 'x', dataMonth: m.dataMonth, asOf },
+          }),
+        })
+
+      it('stores both months beside each other; neither overwrites the other', async () => {
+        const store = await open()
+        const j6 = juneFile('61', { statistics: { month: 'june' } })
+        const j7 = julyFile('61', { statistics: { month: 'july' } })
+        await store.writeDistrict(j6)
+        await store.writeAllDistricts(summaryOf(june))
+        await store.writeDistricts(asOf, [j7, julyFile('F')], { ...metaFor(asOf), ...july })
+        await store.writeAllDistricts(summaryOf(july))
+        expect(await store.dataMonthsAt(asOf)).toEqual(['2026-06', '2026-07'])
+        expect(await store.readDistrict(asOf, '61', '2026-06')).toEqual(j6)
+        expect(await store.readDistrict(asOf, '61', '2026-07')).toEqual(j7)
+        expect(await store.listDistricts(asOf, '2026-06')).toEqual(['61'])
+        expect(await store.listDistricts(asOf, '2026-07')).toEqual(['61', 'F'])
+        expect((await store.readAllDistricts(asOf, '2026-06'))?.dataMonth).toBe('2026-06')
+        expect((await store.readAllDistricts(asOf, '2026-07'))?.dataMonth).toBe('2026-07')
+        expect((await store.readMetadata(asOf, '2026-06'))?.restatements).toEqual([])
+        expect((await store.readMetadata(asOf, '2026-07'))?.restatements).toEqual([])
+      })
+
+      it('reads the later month by default, whichever was stored first', async () => {
+        for (const order of [
+          [june, july],
+          [july, june],
+        ]) {
+          const store = await open()
+          for (const m of order)
+            await store.writeDistrict(districtFile('61', asOf, { ...m, statistics: m.dataMonth }))
+          expect((await store.readDistrict(asOf, '61'))?.dataMonth).toBe('2026-07')
+          expect((await store.readMetadata(asOf))?.dataMonth).toBe('2026-07')
+          expect((await store.readManifest(asOf))?.districts['61']).toBeDefined()
+          const listed = await store.listSnapshots()
+          expect(listed.map((s) => [s.asOf, s.dataMonth, s.isDefault])).toEqual([
+            [asOf, '2026-06', false],
+            [asOf, '2026-07', true],
+          ])
+          const series = []
+          for await (const f of store.streamDistrictSeries('61', '2026-07-25', '2026-07-27'))
+            series.push(f.dataMonth)
+          expect(series).toEqual(['2026-07'])
+          const cov = await store.coverage({ from: asOf, to: asOf })
+          expect(cov.dates[0]).toMatchObject({
+            asOf,
+            snapshot: 'complete',
+            dataMonths: ['2026-06', '2026-07'],
+            districts: { '61': { detail: 'summary', status: 'ok' } },
+          })
+          await subject?.cleanup()
+          subject = null
+        }
+      })
+
+      it('answers null for a month the as-of does not hold, and refuses a malformed month', async () => {
+        const store = await open()
+        await store.writeDistrict(juneFile('61'))
+        expect(await store.readDistrict(asOf, '61', '2026-07')).toBeNull()
+        expect(await store.readMetadata(asOf, '2026-07')).toBeNull()
+        expect(await store.readManifest(asOf, '2026-05')).toBeNull()
+        expect((await store.readDistrict(asOf, '61'))?.dataMonth).toBe('2026-06')
+        expect(await store.hasValidDistrict(asOf, '61', 'summary', '2026-07')).toBe(false)
+        expect(await store.hasValidDistrict(asOf, '61', 'summary', '2026-06')).toBe(true)
+        await expect(store.readDistrict(asOf, '61', '2026-13')).rejects.toMatchObject({
+          code: 'STORAGE_VALIDATION',
+          field: 'dataMonth',
+        })
+      })
+
+      it('a re-fetch of the same (as-of, month) is a restatement of that month only', async () => {
+        const store = await open()
+        await store.writeDistrict(juneFile('61'))
+        await store.writeDistrict(julyFile('61'))
+        const restated = julyFile('61', {
+          provenance: {
+            ...julyFile('61').provenance,
+            sources: sourcesFor('summary', '61', { sha256: 'c'.repeat(64) }),
+          },
+        })
+        await store.writeDistrict(restated)
+        expect((await store.readMetadata(asOf, '2026-07'))?.restatements).toHaveLength(1)
+        expect((await store.readMetadata(asOf, '2026-06'))?.restatements).toEqual([])
+      })
+
+      it('keeps failures per month, and clears them in the month named', async () => {
+        const store = await open()
+        await store.writeDistrict(juneFile('61'))
+        const fail = [{ districtId: 'F', code: 'X', message: 'x' }]
+        await store.recordFailures(asOf, fail, { ...metaFor(asOf), ...july })
+        expect((await store.readMetadata(asOf, '2026-06'))?.status).toBe('complete')
+        expect((await store.readMetadata(asOf, '2026-07'))?.failedDistricts).toHaveLength(1)
+        await store.clearFailures(asOf, ['F'], '2026-06')
+        expect((await store.readMetadata(asOf, '2026-07'))?.failedDistricts).toHaveLength(1)
+        await store.clearFailures(asOf, ['F'], '2026-07')
+        expect((await store.readMetadata(asOf, '2026-07'))?.failedDistricts).toEqual([])
+      })
+
+      it('moves current to the later month of the same as-of, never back to the earlier', async () => {
+        const store = await open()
+        await store.writeDistrict(juneFile('61'))
+        expect(await store.setCurrent(asOf)).toMatchObject({ moved: true })
+        expect(await store.getCurrent()).toMatchObject({ asOf, dataMonth: '2026-06' })
+        expect(await store.setCurrent(asOf)).toMatchObject({ moved: false, reason: 'not-newer' })
+        await store.writeDistrict(julyFile('61'))
+        expect(await store.setCurrent(asOf, { dataMonth: '2026-07' })).toMatchObject({
+          moved: true,
+        })
+        expect(await store.getCurrent()).toMatchObject({ asOf, dataMonth: '2026-07' })
+        expect(await store.setCurrent(asOf, { dataMonth: '2026-06' })).toMatchObject({
+          moved: false,
+          reason: 'not-newer',
+        })
+        await expect(store.setCurrent(asOf, { dataMonth: '2026-05' })).rejects.toMatchObject({
+          code: 'STORAGE_NOT_FOUND',
+        })
+      })
+    })
+
     describe('reads', () => {
       it('lists snapshots sorted, filtered by range, with summary counts', async () => {
         const store = await open()
@@ -399,6 +530,7 @@ export function runSnapshotStoreContract(
           {
             asOf: '2026-02-20',
             snapshot: 'complete',
+            dataMonths: ['2026-02'],
             districts: {
               '61': { detail: 'full', status: 'ok' },
               F: { detail: 'summary', status: 'ok' },
@@ -407,6 +539,7 @@ export function runSnapshotStoreContract(
           {
             asOf: '2026-02-21',
             snapshot: 'partial',
+            dataMonths: ['2026-02'],
             districts: {
               '61': { detail: null, status: 'missing' },
               F: { detail: null, status: 'failed' },
@@ -415,6 +548,7 @@ export function runSnapshotStoreContract(
           {
             asOf: '2026-02-22',
             snapshot: null,
+            dataMonths: [],
             districts: {
               '61': { detail: null, status: 'missing' },
               F: { detail: null, status: 'missing' },

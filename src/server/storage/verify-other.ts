@@ -10,6 +10,7 @@ import {
   isTempName,
   rawCsvBaseName,
   resolveInside,
+  snapshotKey,
 } from './paths.ts'
 import { RAW_BODY_SUFFIX, RAW_META_SUFFIX, safeParseRawCsvMeta } from './raw-csv-cache.ts'
 import type { RawCsvMeta } from './ports.ts'
@@ -26,15 +27,23 @@ const isUntrustworthy = (e: unknown) =>
 export async function checkCurrent(ctx: SnapshotFilesContext): Promise<Finding[]> {
   const file = resolveInside(ctx.dataDir, CURRENT_FILE)
   let asOf: string
+  let key: string
   try {
     const pointer = await loadJson(ctx, file, upgradeCurrent)
     if (pointer === null) return []
     asOf = pointer.asOf
+    key = asOf
+    // A pointer at an as-of's second data month names that month's directory.
+    if (pointer.dataMonth !== undefined) {
+      const head = await loadState(ctx, asOf).catch(() => null)
+      if (head !== null && head.metadata.dataMonth !== pointer.dataMonth)
+        key = snapshotKey(asOf, pointer.dataMonth)
+    }
   } catch (e) {
     if (!isUntrustworthy(e)) throw e
     return [finding(ctx, file, 'CURRENT_INVALID', (e as Error).message, { kind: 'current' })]
   }
-  const target = await loadState(ctx, asOf).catch((e: unknown) => {
+  const target = await loadState(ctx, key).catch((e: unknown) => {
     if (isUntrustworthy(e)) return null
     throw e
   })
@@ -44,7 +53,7 @@ export async function checkCurrent(ctx: SnapshotFilesContext): Promise<Finding[]
           ctx,
           file,
           'CURRENT_DANGLING',
-          `points at ${asOf}, which is not a readable snapshot`,
+          `points at ${key}, which is not a readable snapshot`,
           { kind: 'current' },
         ),
       ]

@@ -1,7 +1,6 @@
 /** Checks of `snapshots/`: every snapshot dir against its manifest and metadata. */
 import path from 'node:path'
 import type { IsoDate } from '../../shared/iso-date.ts'
-import { isIsoDate } from '../../shared/iso-date.ts'
 import { StorageCorruptError, StorageUnsupportedSchemaError } from './errors.ts'
 import {
   ALL_DISTRICTS_FILE,
@@ -14,9 +13,11 @@ import {
   districtFileName,
   districtIdOfFileName,
   isTempName,
+  parseSnapshotKey,
   resolveInside,
   snapshotDir,
 } from './paths.ts'
+import type { SnapshotKey } from './paths.ts'
 import { detailMismatch } from './detail-check.ts'
 import { indexAllDistricts, parseSeriesRecord, pointOfFile } from './series-index.ts'
 import type { SeriesIndexRecord } from './series-index.ts'
@@ -47,7 +48,7 @@ export async function checkSnapshots(
   const out: Finding[] = []
   for (const name of (await readdirOrEmpty(ctx.fs, root)).sort()) {
     const abs = path.join(root, name)
-    if (isIsoDate(name)) out.push(...(await checkSnapshot(ctx, name, counts)))
+    if (parseSnapshotKey(name) !== null) out.push(...(await checkSnapshot(ctx, name, counts)))
     else if (isTempName(name))
       out.push(finding(ctx, abs, 'TEMP_LEFTOVER', 'unfinished snapshot or temp file'))
     else out.push(finding(ctx, abs, 'UNEXPECTED_FILE', 'not a snapshot (name is not a date)'))
@@ -55,15 +56,17 @@ export async function checkSnapshots(
   return out
 }
 
+/** One snapshot directory: an as-of's, or its second data month's (`<asOf>_<YYYY-MM>`). */
 async function checkSnapshot(
   ctx: SnapshotFilesContext,
-  asOf: IsoDate,
+  key: SnapshotKey,
   counts: VerifyCounts,
 ): Promise<Finding[]> {
-  const dir = snapshotDir(ctx.dataDir, asOf)
+  const asOf: IsoDate = parseSnapshotKey(key)!.asOf
+  const dir = snapshotDir(ctx.dataDir, key)
   let state: SnapshotState | null
   try {
-    state = await loadState(ctx, asOf)
+    state = await loadState(ctx, key)
   } catch (e) {
     if (!(e instanceof StorageCorruptError || e instanceof StorageUnsupportedSchemaError)) throw e
     return [
@@ -79,7 +82,7 @@ async function checkSnapshot(
     ]
   counts.snapshots++
   const names = await readdirOrEmpty(ctx.fs, dir)
-  const out = await checkNames(ctx, asOf, state, names)
+  const out = await checkNames(ctx, key, state, names)
   const committedPending = new Set(
     out
       .filter((f) => f.problem.code === 'PENDING_COMMITTED')
@@ -106,7 +109,7 @@ async function checkSnapshot(
       out.push(
         finding(ctx, path.join(dir, entry.file), fail.code, fail.message, {
           kind: 'drop',
-          asOf,
+          asOf: key,
           districtId: entry.districtId,
           paths: [path.join(dir, entry.file)],
           reason: fail.message,
@@ -128,7 +131,7 @@ async function checkSnapshot(
       out.push(
         finding(ctx, abs, fail.code, fail.message, {
           kind: 'drop',
-          asOf,
+          asOf: key,
           districtId: null,
           paths: [abs],
           reason: fail.message,
@@ -141,11 +144,11 @@ async function checkSnapshot(
 /** Files in the dir that the manifest does not explain. */
 async function checkNames(
   ctx: SnapshotFilesContext,
-  asOf: IsoDate,
+  key: SnapshotKey,
   state: SnapshotState,
   names: string[],
 ): Promise<Finding[]> {
-  const dir = snapshotDir(ctx.dataDir, asOf)
+  const dir = snapshotDir(ctx.dataDir, key)
   const out: Finding[] = []
   for (const name of names.sort()) {
     const abs = path.join(dir, name)
@@ -243,24 +246,25 @@ async function checkListed(
  */
 export async function checkSeriesIndex(
   ctx: SnapshotFilesContext,
-  /** Snapshot dates with findings of their own: their index is judged once they are sound. */
-  unsound: ReadonlySet<IsoDate>,
+  /** Snapshots (keys) with findings of their own: their index is judged once they are sound. */
+  unsound: ReadonlySet<SnapshotKey>,
 ): Promise<Finding[]> {
   const root = resolveInside(ctx.dataDir, INDEX_DIR, SERIES_INDEX_DIR)
   const out: Finding[] = []
   for (const name of (await readdirOrEmpty(ctx.fs, root)).sort()) {
     const abs = path.join(root, name)
-    const asOf = name.endsWith('.json') ? name.slice(0, -'.json'.length) : ''
-    if (!isIsoDate(asOf)) {
+    const key = name.endsWith('.json') ? name.slice(0, -'.json'.length) : ''
+    const parsed = parseSnapshotKey(key)
+    if (parsed === null) {
       out.push(finding(ctx, abs, 'UNEXPECTED_FILE', 'not a series index record'))
       continue
     }
-    if (unsound.has(asOf)) continue
+    if (unsound.has(key)) continue
     const bytes = await readOrNull(ctx.fs, abs)
-    const record = parseSeriesRecord(bytes === null ? null : bytes.toString('utf8'), asOf)
-    const state = record && (await loadState(ctx, asOf).catch(() => null))
+    const record = parseSeriesRecord(bytes === null ? null : bytes.toString('utf8'), parsed.asOf)
+    const state = record && (await loadState(ctx, key).catch(() => null))
     if (!record || !state) continue
-    const wrong = await wrongEntries(ctx, record, state)
+    const wrong = await wrongEntries(ctx, key, record, state)
     if (wrong.length > 0) {
       out.push(
         finding(ctx, abs, 'INDEX_STALE', `disagrees with the files it names: ${wrong.join(', ')}`),
@@ -272,6 +276,7 @@ export async function checkSeriesIndex(
 
 async function wrongEntries(
   ctx: SnapshotFilesContext,
+  key: SnapshotKey,
   record: SeriesIndexRecord,
   state: SnapshotState,
 ): Promise<string[]> {
@@ -280,14 +285,14 @@ async function wrongEntries(
   for (const [id, entry] of Object.entries(record.districts)) {
     if (state.manifest.districts[id]?.sha256 !== entry.sha256) continue
     const name = districtFileName(id)
-    const file = await readCommitted(ctx, state.metadata.asOf, state.manifest, name)
+    const file = await readCommitted(ctx, key, state.manifest, name)
       .then((b) => upgradeDistrictFile(parseJsonBytes(b, name), name))
       .catch(() => null)
     if (file && !same(pointOfFile(file), entry.point)) wrong.push(name)
   }
   const all = record.allDistricts
   if (all && state.manifest.allDistricts?.sha256 === all.sha256) {
-    const file = await readCommitted(ctx, state.metadata.asOf, state.manifest, ALL_DISTRICTS_FILE)
+    const file = await readCommitted(ctx, key, state.manifest, ALL_DISTRICTS_FILE)
       .then((b) => upgradeAllDistricts(parseJsonBytes(b, ALL_DISTRICTS_FILE)))
       .catch(() => null)
     // The rows' figures need the normalizer, which verify does not have; the rest is checked.

@@ -40,6 +40,7 @@ export type Fix =
   /** Move these absolute paths to quarantine. */
   | { kind: 'quarantine'; paths: string[] }
   /** Quarantine the file (if any) and take the district (null = all-districts) out of the manifest. */
+  /** `asOf`: the snapshot key (an as-of, or `<asOf>_<YYYY-MM>` for its second data month). */
   | { kind: 'drop'; asOf: IsoDate; districtId: DistrictId | null; paths: string[]; reason: string }
   /** A committed pending file: move it over its target. */
   | { kind: 'roll-forward'; from: string; to: string }

@@ -6,8 +6,14 @@
 import path from 'node:path'
 import { SNAPSHOT_SCHEMA_VERSION } from '../../shared/snapshot-types.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
-import { isIsoDate } from '../../shared/iso-date.ts'
-import { CURRENT_FILE, QUARANTINE_DIR, SNAPSHOTS_DIR, resolveInside } from './paths.ts'
+import {
+  CURRENT_FILE,
+  QUARANTINE_DIR,
+  SNAPSHOTS_DIR,
+  parseSnapshotKey,
+  resolveInside,
+} from './paths.ts'
+import type { SnapshotKey } from './paths.ts'
 import { commitUpdate, loadState } from './snapshot-files.ts'
 import type { SnapshotFilesContext } from './snapshot-files.ts'
 import { applyFailures } from './snapshot-model.ts'
@@ -111,7 +117,9 @@ async function checkAll(
   const counts: VerifyCounts = { snapshots: 0, files: 0, rawBodies: 0 }
   const snapshots = await checkSnapshots(ctx, counts)
   const unsound = new Set(
-    snapshots.map((f) => f.problem.path.split('/')[1]).filter((d): d is IsoDate => isIsoDate(d)),
+    snapshots
+      .map((f) => f.problem.path.split('/')[1])
+      .filter((k): k is SnapshotKey => parseSnapshotKey(k) !== null),
   )
   const findings = [
     ...snapshots,
@@ -189,14 +197,19 @@ async function dropFromManifest(
 
 /** Points current.json at the newest complete snapshot, or quarantines it when there is none. */
 async function fixCurrent(r: Repairer): Promise<void> {
-  const dates = (await readdirOrEmpty(r.ctx.fs, resolveInside(r.ctx.dataDir, SNAPSHOTS_DIR)))
-    .filter(isIsoDate)
+  const keys = (await readdirOrEmpty(r.ctx.fs, resolveInside(r.ctx.dataDir, SNAPSHOTS_DIR)))
+    .filter((name) => parseSnapshotKey(name) !== null)
     .sort()
     .reverse()
-  for (const asOf of dates) {
-    const state = await loadState(r.ctx, asOf).catch(() => null)
+  for (const key of keys) {
+    const state = await loadState(r.ctx, key).catch(() => null)
     if (state?.metadata.status === 'complete') {
-      const pointer = { schemaVersion: SNAPSHOT_SCHEMA_VERSION, asOf, updatedAt: r.nowIso }
+      const pointer = {
+        schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+        asOf: state.metadata.asOf,
+        dataMonth: state.metadata.dataMonth,
+        updatedAt: r.nowIso,
+      }
       await writeAtomic(
         r.ctx.fs,
         resolveInside(r.ctx.dataDir, CURRENT_FILE),

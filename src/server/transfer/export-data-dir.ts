@@ -21,9 +21,13 @@ import { createPgSealedRawBodies, writeDiskRawBody } from '../storage/sealed-raw
 import {
   canonicalJson,
   createPgSealedSnapshots,
+  datesOfKeys,
+  keysOfDate,
+  worstOutcome,
   readDiskCurrent,
   writeDiskCurrent,
   writeSealedToDisk,
+  type SealedWriteOutcome,
 } from '../storage/sealed-snapshots.ts'
 import { isFinishedHistory, writeFileJob } from './file-job-history.ts'
 import { emptyCounts, finishReport, tally } from './transfer-report.ts'
@@ -46,7 +50,8 @@ export async function exportDataDir(options: ExportDataDirOptions): Promise<Tran
   const problems: TransferProblem[] = []
   const snapshots = createPgSealedSnapshots(options.pool)
   const raws = createPgSealedRawBodies(() => snapshots.db())
-  const dates = [...new Set([...(await snapshots.listDates()), ...(await raws.listDates())])].sort()
+  const keys = await snapshots.listKeys()
+  const dates = [...new Set([...datesOfKeys(keys), ...(await raws.listDates())])].sort()
   const dateCounts = {
     ...emptyCounts(),
     total: dates.length,
@@ -56,20 +61,25 @@ export async function exportDataDir(options: ExportDataDirOptions): Promise<Tran
   const rawCounts = emptyCounts()
 
   for (const [i, asOf] of dates.entries()) {
-    const { sealed, rawRead } = await snapshots.inDateTransaction(asOf, async () => ({
-      sealed: await snapshots.read(asOf),
-      rawRead: await raws.readDate(asOf),
-    }))
-    problems.push(...sealed.problems, ...rawRead.problems)
+    // Both data months of an as-of (docs/architecture.md#one-as-of-two-data-months) count as one date.
+    const { sealed, rawRead } = await snapshots.inDateTransaction(asOf, async () => {
+      const reads = []
+      for (const key of keysOfDate(keys, asOf)) reads.push(await snapshots.read(key))
+      return { sealed: reads, rawRead: await raws.readDate(asOf) }
+    })
+    problems.push(...sealed.flatMap((r) => r.problems), ...rawRead.problems)
     rawCounts.failed += rawRead.problems.length
     for (const raw of rawRead.bodies) tally(rawCounts, await writeDiskRawBody(target, raw, fs))
-    if (sealed.snapshot) {
-      const outcome = await writeSealedToDisk(target, sealed.snapshot, fs)
-      tally(dateCounts, outcome)
-      if (outcome === 'replaced') dateCounts.differingDates.push(asOf)
-    } else if (sealed.problems.length > 0) {
+    if (sealed.some((r) => !r.snapshot && r.problems.length > 0)) {
       dateCounts.failed++
       dateCounts.failedDates.push(asOf)
+    } else if (sealed.length > 0) {
+      const outcomes: SealedWriteOutcome[] = []
+      for (const r of sealed)
+        if (r.snapshot) outcomes.push(await writeSealedToDisk(target, r.snapshot, fs))
+      const outcome = worstOutcome(outcomes)
+      if (outcome !== null) tally(dateCounts, outcome)
+      if (outcome === 'replaced') dateCounts.differingDates.push(asOf)
     }
     options.onProgress?.({ done: i + 1, total: dates.length, asOf })
   }

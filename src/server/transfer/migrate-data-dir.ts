@@ -25,7 +25,12 @@ import {
 } from '../storage/sealed-raw-bodies.ts'
 import {
   createPgSealedSnapshots,
-  listDiskSnapshotDates,
+  datesOfKeys,
+  keysOfDate,
+  listDiskSnapshotKeys,
+  worstOutcome,
+  type SealedRead,
+  type SealedWriteOutcome,
   readDiskCurrent,
   readSealedFromDisk,
 } from '../storage/sealed-snapshots.ts'
@@ -74,8 +79,8 @@ export async function migrateDataDir(options: MigrateDataDirOptions): Promise<Tr
   const problems: TransferProblem[] = [...jobs.unreadable]
   const snapshots = createPgSealedSnapshots(options.pool)
   const raws = createPgSealedRawBodies(() => snapshots.db())
-  const snapshotDates = new Set(await listDiskSnapshotDates(source, fs))
-  const dates = unionDates([...snapshotDates], await listDiskRawDates(source, fs))
+  const snapshotKeys = await listDiskSnapshotKeys(source, fs)
+  const dates = unionDates(datesOfKeys(snapshotKeys), await listDiskRawDates(source, fs))
   const dateCounts = {
     ...emptyCounts(),
     total: dates.length,
@@ -85,9 +90,12 @@ export async function migrateDataDir(options: MigrateDataDirOptions): Promise<Tr
   const rawCounts = emptyCounts()
 
   for (const [i, asOf] of dates.entries()) {
-    const sealed = snapshotDates.has(asOf) ? await readSealedFromDisk(source, asOf, fs) : null
+    // Both data months of an as-of (docs/architecture.md#one-as-of-two-data-months) count as one date.
+    const sealed: SealedRead[] = []
+    for (const key of keysOfDate(snapshotKeys, asOf))
+      sealed.push(await readSealedFromDisk(source, key, fs))
     const rawRead = await readDiskRawDate(source, asOf, fs)
-    problems.push(...(sealed?.problems ?? []), ...rawRead.problems)
+    problems.push(...sealed.flatMap((r) => r.problems), ...rawRead.problems)
     rawCounts.failed += rawRead.problems.length
     await snapshots.inDateTransaction(asOf, async () => {
       for (const raw of rawRead.bodies) {
@@ -99,19 +107,22 @@ export async function migrateDataDir(options: MigrateDataDirOptions): Promise<Tr
             message: 'PostgreSQL already holds another body under this key: left as it is',
           })
       }
-      if (sealed?.snapshot) {
-        const outcome = await snapshots.insert(sealed.snapshot)
-        tally(dateCounts, outcome)
-        if (outcome === 'conflict') {
-          dateCounts.differingDates.push(asOf)
+      if (sealed.length === 0 || sealed.some((r) => !r.snapshot)) return
+      const outcomes: SealedWriteOutcome[] = []
+      for (const r of sealed) {
+        const outcome = await snapshots.insert(r.snapshot!)
+        outcomes.push(outcome)
+        if (outcome === 'conflict')
           problems.push({
-            path: `postgres:snapshots/${asOf}`,
+            path: `postgres:snapshots/${r.snapshot!.key}`,
             message: 'PostgreSQL already holds this date with another manifest: left as it is',
           })
-        }
       }
+      const outcome = worstOutcome(outcomes)
+      if (outcome !== null) tally(dateCounts, outcome)
+      if (outcome === 'conflict') dateCounts.differingDates.push(asOf)
     })
-    if (sealed && !sealed.snapshot) {
+    if (sealed.some((r) => !r.snapshot)) {
       dateCounts.failed++
       dateCounts.failedDates.push(asOf)
     }

@@ -13,7 +13,7 @@ function makeResult(overrides: Partial<RefreshResultView> = {}): RefreshResultVi
     asOf: '2026-11-28',
     startedAt: '2026-11-29T10:00:00.000Z',
     finishedAt: '2026-11-29T10:00:05.000Z',
-    districts: { written: ['61'], unchanged: [], unavailable: [], failed: [] },
+    districts: { written: ['61'], unchanged: [], unavailable: [], notADistrict: [], failed: [] },
     restated: [],
     currentMoved: true,
     message: 'as-of 2026-11-28: 1 written, 0 unchanged, 0 failed, 0 unavailable',
