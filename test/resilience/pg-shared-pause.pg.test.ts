@@ -126,13 +126,23 @@ it('a burst of 5xx seen by some processes slows every process down', async () =>
   // Three 503s: slowdown 1.5³ ≈ 3.4, so 5 / 3.4 → 1 request per window at its lowest.
   const slowed = live.filter((g) => (g.effectiveMax ?? MAX) < MAX)
   expect(Math.min(...slowed.map((g) => g.effectiveMax ?? MAX))).toBe(1)
-  // Every process was slowed, the ones that saw no 503 too.
+  // The slowdown is the row's, not the process's: a process that saw no 503 was slowed too, and
+  // no process was granted at the full rate while the slowdown lasted. (At 1 grant per window the
+  // three processes compete for a few slots, so one of them may get none of them on a loaded
+  // machine: "every process got a slowed grant" would be a claim about scheduling, not budget.)
   const sawFailure = new Set(failed.map((e) => laneOf(e.url)))
-  for (const lane of LANES)
+  const unharmed = LANES.filter((lane) => !sawFailure.has(lane))
+  if (unharmed.length > 0)
     expect(
-      slowed.some((g) => g.process === lane),
-      lane,
+      slowed.some((g) => unharmed.includes(g.process)),
+      `a process that saw no 503 (${unharmed.join(', ')}) was slowed`,
     ).toBe(true)
+  const firstSlowed = Math.min(...slowed.map((g) => g.at))
+  const lastSlowed = Math.max(...slowed.map((g) => g.at))
+  const fullRateMeanwhile = live.filter(
+    (g) => g.at > firstSlowed && g.at < lastSlowed && (g.effectiveMax ?? MAX) === MAX,
+  )
+  expect(fullRateMeanwhile, 'grants at the full rate while the slowdown lasted').toEqual([])
   // Each grant kept to the rate it was decided at: at most that many live grants in the window
   // plus slack ending with it.
   const span = WINDOW_MS + SLACK_MS
