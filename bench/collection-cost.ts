@@ -65,7 +65,7 @@ const tsx = (script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = 
   })
 
 /** user + sys CPU ms and peak RSS of a live process. */
-async function procUsage(pid: number): Promise<{ cpuMs: number; peakRssMiB: number }> {
+export async function procUsage(pid: number): Promise<{ cpuMs: number; peakRssMiB: number }> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   const ticks = Number(fields[11]) + Number(fields[12])

@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,7 +25,7 @@ import type { AllDistrictsFile, DistrictFile } from '../src/shared/snapshot-type
 import { eachDate, yearMonthOf } from '../src/shared/iso-date.ts'
 import type { IsoDate } from '../src/shared/iso-date.ts'
 import { startSimulator } from '../src/sim/index.ts'
-import { runJob } from './collection-cost.ts'
+import { procUsage, runJob } from './collection-cost.ts'
 
 type Record = (name: string, value: string, note?: string) => void
 
@@ -124,18 +124,6 @@ async function buildArchive(dataDir: string) {
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN
-}
-
-const CLK_TCK = 100
-
-/** user + sys CPU ms and peak RSS of a live process. */
-async function procUsage(pid: number): Promise<{ cpuMs: number; peakRssMiB: number }> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const ticks = Number(fields[11]) + Number(fields[12])
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0)
-  return { cpuMs: (ticks * 1000) / CLK_TCK, peakRssMiB: hwm / 1024 }
 }
 
 /** The server in its own process, so its CPU is its own. */
