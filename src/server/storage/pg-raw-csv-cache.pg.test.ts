@@ -40,7 +40,10 @@ describe('postgres raw CSV cache', () => {
     await pool.query(`UPDATE raw_csv_bodies SET body = convert_to('"District"\n"62"', 'UTF8')`)
     expect(await cache.get('2026-02-20', 'districtsummary', null)).toBeNull()
     expect(problems).toMatchObject([
-      { code: 'RAW_SHA_MISMATCH', path: 'postgres:raw_csv_bodies/2026-02-20/districtsummary' },
+      {
+        code: 'RAW_SHA_MISMATCH',
+        path: 'postgres:raw_csv_bodies/2026-02-20/districtsummary (data month 2026-02)',
+      },
     ])
     expect(await cache.stats()).toMatchObject({ hits: 0, misses: 1, corrupt: 1 })
   })

@@ -38,7 +38,7 @@ export function createPgRawCsvCache(options: PgRawCsvCacheOptions): RawCsvCache 
     pgQuery<R>(options.pool, 'raw_csv_bodies', sql, params)
   const keyParams = (k: RawCsvKey) => [k.asOf, k.report, k.districtId ?? NO_DISTRICT]
   const where = (k: RawCsvKey, month: string) =>
-    `postgres:raw_csv_bodies/${k.asOf}${month ? `_${month}` : ''}/${rawCsvBaseName(k.report, k.districtId)}`
+    `postgres:raw_csv_bodies/${k.asOf}/${rawCsvBaseName(k.report, k.districtId)}${month ? ` (data month ${month})` : ''}`
   /** `dataMonth` undefined = the latest month stored (a footer month sorts after ''). */
   const monthFilter = (dataMonth: unknown) => {
     const month = resolveRawMonth(dataMonth)

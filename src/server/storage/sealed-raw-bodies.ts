@@ -49,10 +49,10 @@ export async function listDiskRawDates(
   return [...dates].sort()
 }
 
-/** Where an entry's row is named in reports: as the file layout would name it. */
+/** How a row is named in reports: its as-of, report and district, then its data month. */
 export function pgRawWhere(meta: RawCsvMeta, dataMonth: string): string {
-  const dir = dataMonth ? `${meta.asOf}_${dataMonth}` : meta.asOf
-  return `postgres:raw_csv_bodies/${dir}/${meta.report}${meta.districtId ? `_${meta.districtId}` : ''}`
+  const month = dataMonth ? ` (data month ${dataMonth})` : ''
+  return `postgres:raw_csv_bodies/${meta.asOf}/${meta.report}${meta.districtId ? `_${meta.districtId}` : ''}${month}`
 }
 
 function checkBody(meta: RawCsvMeta, body: Buffer): string | null {
@@ -184,8 +184,8 @@ export function createPgSealedRawBodies(db: () => pg.Pool | pg.PoolClient) {
       )
       const out: SealedRawRead = { bodies: [], problems: [] }
       for (const r of rows) {
-        const month = r.data_month ? `_${r.data_month}` : ''
-        const where = `postgres:raw_csv_bodies/${asOf}${month}/${r.report}${r.district_id ? `_${r.district_id}` : ''}`
+        const month = r.data_month ? ` (data month ${r.data_month})` : ''
+        const where = `postgres:raw_csv_bodies/${asOf}/${r.report}${r.district_id ? `_${r.district_id}` : ''}${month}`
         const meta = safeParseRawCsvMeta(r.meta)
         const problem = meta === null ? 'meta unreadable' : checkBody(meta, r.body)
         if (problem !== null || meta === null)
