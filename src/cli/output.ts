@@ -163,9 +163,10 @@ export function reportRebuild(result: RebuildResult, json?: boolean): number {
   if (json) printJson(result)
   else {
     printTable(
-      ['as-of', 'full', 'summary', 'failed', 'skipped'],
+      ['as-of', 'data month', 'full', 'summary', 'failed', 'skipped'],
       result.dates.map((d) => [
         d.asOf,
+        d.dataMonth ?? '',
         d.full.join(' '),
         d.summary.join(' '),
         d.failed.map((f) => f.districtId).join(' '),

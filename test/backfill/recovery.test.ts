@@ -52,6 +52,7 @@ describe('recovery from a quarantined raw body', () => {
     expect(result.dates).toEqual([
       {
         asOf: D,
+        dataMonth: expect.stringMatching(/^\d{4}-\d{2}$/),
         full: [],
         summary: [],
         failed: [],
@@ -75,7 +76,14 @@ describe('recovery from a quarantined raw body', () => {
     expect(await stack.server.services.rawCache.has(D, 'districtsummary', null)).toBe(true)
     const result = await rebuild()
     expect(result.dates).toEqual([
-      { asOf: D, full: DISTRICTS, summary: [], failed: [], skipped: [] },
+      {
+        asOf: D,
+        dataMonth: expect.stringMatching(/^\d{4}-\d{2}$/),
+        full: DISTRICTS,
+        summary: [],
+        failed: [],
+        skipped: [],
+      },
     ])
     expect((await verify({ dataDir: stack.dataDir })).ok).toBe(true)
   })

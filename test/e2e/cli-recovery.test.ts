@@ -66,7 +66,14 @@ describe('writing CLI commands and an interrupted write', () => {
     expect(r.code).toBe(0)
     const result = JSON.parse(r.stdout) as Json
     expect(result.dates).toEqual([
-      { asOf, full: ['21', '61'], summary: [], failed: [], skipped: [] },
+      {
+        asOf,
+        dataMonth: expect.stringMatching(/^\d{4}-\d{2}$/),
+        full: ['21', '61'],
+        summary: [],
+        failed: [],
+        skipped: [],
+      },
     ])
     const after = await verify({ dataDir })
     expect(after.problems).toEqual([])

@@ -216,7 +216,7 @@ describe('migrate, then export', () => {
       expect(again.rawBodies).toMatchObject({ copied: 0, differing: 1 })
       expect(again.problems.map((p) => p.path)).toEqual([
         'postgres:snapshots/2026-10-02',
-        `postgres:raw_csv_bodies/2026-10-03/${summary.report}`,
+        `postgres:raw_csv_bodies/2026-10-03/${summary.report} (data month ${summary.footer?.dataMonth})`,
       ])
       expect((await pgStore.readMetadata('2026-10-02'))?.failedDistricts).toMatchObject([failure])
 

@@ -11,7 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createPgPool, migrate } from '../../src/server/pg/index.ts'
 import {
   createFileSnapshotStore,
+  createPgRawCsvCache,
   createPgSnapshotStore,
+  createRawCsvCache,
   verify,
 } from '../../src/server/storage/index.ts'
 import { districtFile, statisticsFor } from '../../src/server/storage/test-helpers.ts'
@@ -64,6 +66,24 @@ describe('transfer of an as-of with two data months', () => {
         }),
       )
       await fileStore.setCurrent(AS_OF)
+      // Both months' bodies of the as-of, as an intraday rollover leaves them.
+      const fileRaw = createRawCsvCache({ dataDir: source })
+      const rawOf = (dataMonth: string, month: string) => ({
+        asOf: AS_OF,
+        report: 'clubperformance' as const,
+        districtId: '61',
+        body: `"Club"\r\n"${dataMonth}"\r\nMonth of ${month}, As of 07/26/2026`,
+        meta: {
+          url: 'https://dashboards.example/export.aspx',
+          fetchedAt: '2026-07-26T09:00:00.000Z',
+          status: 200,
+          footer: { month, dataMonth, asOf: AS_OF },
+          requestedAsOf: AS_OF,
+        },
+      })
+      const juneRaw = await fileRaw.put(rawOf('2026-06', 'Jun'))
+      const julyRaw = await fileRaw.put(rawOf('2026-07', 'Jul'))
+      expect(await readdir(path.join(source, 'raw-csv'))).toEqual([AS_OF, `${AS_OF}_2026-07`])
       expect(await readdir(path.join(source, 'snapshots'))).toEqual([
         '2026-07-25',
         AS_OF,
@@ -84,6 +104,10 @@ describe('transfer of an as-of with two data months', () => {
           await fileStore.readDistrict(AS_OF, '61', month),
         )
       expect((await pgStore.readDistrict(AS_OF, '61'))?.dataMonth).toBe('2026-07')
+      expect(migrated.rawBodies).toMatchObject({ copied: 2, failed: 0 })
+      const pgRaw = createPgRawCsvCache({ pool })
+      expect((await pgRaw.get(AS_OF, 'clubperformance', '61', '2026-06'))?.meta).toEqual(juneRaw)
+      expect((await pgRaw.get(AS_OF, 'clubperformance', '61', '2026-07'))?.meta).toEqual(julyRaw)
 
       const again = await migrateDataDir({ sourceDir: source, pool, jobHistory: history })
       expect(again.dates).toMatchObject({ copied: 0, alreadyThere: 2 })
@@ -95,6 +119,16 @@ describe('transfer of an as-of with two data months', () => {
       expect(await readdir(path.join(out, 'snapshots'))).toEqual(
         await readdir(path.join(source, 'snapshots')),
       )
+      expect(exported.rawBodies).toMatchObject({ copied: 2, failed: 0 })
+      expect(await readdir(path.join(out, 'raw-csv'))).toEqual([AS_OF, `${AS_OF}_2026-07`])
+      const backRaw = createRawCsvCache({ dataDir: out })
+      for (const [month, meta] of [
+        ['2026-06', juneRaw],
+        ['2026-07', julyRaw],
+      ] as const)
+        expect(await backRaw.get(AS_OF, 'clubperformance', '61', month)).toEqual(
+          await fileRaw.get(AS_OF, 'clubperformance', '61', meta.footer!.dataMonth),
+        )
       const back = createFileSnapshotStore({ dataDir: out, toolVersion: 't' })
       expect(await back.listSnapshots()).toEqual(await fileStore.listSnapshots())
       expect(await back.readDistrict(AS_OF, '61', '2026-06')).toEqual(
@@ -103,6 +137,7 @@ describe('transfer of an as-of with two data months', () => {
       const report = await verify({ dataDir: out })
       expect(report.problems).toEqual([])
       expect(report.checked.snapshots).toBe(3)
+      expect(report.checked.rawBodies).toBe(2)
     },
   )
 })

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startSimulator } from '../../src/sim/index.ts'
+import { rebuildFromCache } from '../../src/server/collect/index.ts'
 import { verify } from '../../src/server/storage/verify.ts'
 import { runCli } from '../helpers/cli.ts'
 import { startStack, type Stack } from '../helpers/stack.ts'
@@ -90,10 +91,73 @@ describe('intraday rollover', () => {
     )
     expect(coverage.body.dates[0]).toMatchObject({ dataMonths: ['2026-02', '2026-03'] })
 
+    // The raw CSV cache keeps both months' bodies, each the one its district files name.
+    for (const month of ['2026-02', '2026-03'] as const) {
+      for (const id of ['61', 'F']) {
+        const file = await s.store.readDistrict(AS_OF, id, month)
+        expect(file?.dataMonth).toBe(month)
+        const sources = file?.provenance.sources ?? []
+        expect(sources.length).toBeGreaterThan(0)
+        for (const source of sources) {
+          const raw = await s.rawCache.get(AS_OF, source.report, source.districtId, month)
+          expect(raw?.meta.footer?.dataMonth).toBe(month)
+          expect(raw?.meta.sha256).toBe(source.sha256)
+        }
+      }
+    }
+    expect(
+      (await s.rawCache.list(AS_OF))
+        .filter((m) => m.report === 'districtsummary')
+        .map((m) => m.footer?.dataMonth),
+    ).toEqual(['2026-02', '2026-03'])
+
     const report = await verify({ dataDir: stack.dataDir })
     expect(report.problems).toEqual([])
     expect(report.ok).toBe(true)
     expect(report.checked.snapshots).toBe(2)
+    expect(report.checked.rawBodies).toBe((await s.rawCache.list()).length)
+
+    // rebuild re-derives each month from its own bodies, with no network.
+    const requestsBefore = stack.sim.requestLog().length
+    await rm(path.join(stack.dataDir, 'snapshots', AS_OF), { recursive: true })
+    await rm(path.join(stack.dataDir, 'snapshots', `${AS_OF}_2026-03`), { recursive: true })
+    const rebuilt = await rebuildFromCache({
+      store: s.store,
+      rawCache: s.rawCache,
+      logger: s.logger,
+      now: () => clock,
+      toolVersion: 'test',
+      from: AS_OF,
+      to: AS_OF,
+    })
+    expect(rebuilt.dates).toEqual([
+      {
+        asOf: AS_OF,
+        dataMonth: '2026-02',
+        full: ['61', 'F'],
+        summary: [],
+        failed: [],
+        skipped: [],
+      },
+      {
+        asOf: AS_OF,
+        dataMonth: '2026-03',
+        full: ['61', 'F'],
+        summary: [],
+        failed: [],
+        skipped: [],
+      },
+    ])
+    expect(stack.sim.requestLog().length).toBe(requestsBefore)
+    for (const month of ['2026-02', '2026-03'] as const) {
+      const file = await s.store.readDistrict(AS_OF, '61', month)
+      expect(file?.dataMonth).toBe(month)
+      for (const source of file?.provenance.sources ?? [])
+        expect(
+          (await s.rawCache.get(AS_OF, source.report, source.districtId, month))?.meta.sha256,
+        ).toBe(source.sha256)
+    }
+    expect((await verify({ dataDir: stack.dataDir })).problems).toEqual([])
   })
 
   it('the CLI refresh (child process, no TTY) exits 0 before and after the switch', async () => {

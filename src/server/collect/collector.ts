@@ -5,7 +5,7 @@
  * snapshots themselves, so refresh and backfill share them. A district that fails is a value in the result, not an exception.
  */
 import pLimit from 'p-limit'
-import type { IsoDate } from '../../shared/iso-date.ts'
+import { addMonths, yearMonthOf, type IsoDate, type YearMonth } from '../../shared/iso-date.ts'
 import { normalizeDistrictId } from '../../shared/district-id.ts'
 import {
   SNAPSHOT_SCHEMA_VERSION,
@@ -127,11 +127,15 @@ export function createCollector(deps: CollectorDeps) {
     ctx: CollectContext = {},
   ): Promise<DistrictOutcome> {
     try {
-      const club = await deps.source.get('clubperformance', districtId, date, ctx)
+      // A cached body of the summary's month only: the other month's bodies of the same as-of
+      // are not this month's (docs/architecture.md#one-as-of-two-data-months).
+      const fetchCtx =
+        ctx.dataMonth === undefined && summary ? { ...ctx, dataMonth: summary.dataMonth } : ctx
+      const club = await deps.source.get('clubperformance', districtId, date, fetchCtx)
       if (club.kind === 'unavailable') return unavailable(districtId, club)
-      const division = await deps.source.get('divisionperformance', districtId, date, ctx)
+      const division = await deps.source.get('divisionperformance', districtId, date, fetchCtx)
       if (division.kind === 'unavailable') return unavailable(districtId, division)
-      const district = await deps.source.get('districtperformance', districtId, date, ctx)
+      const district = await deps.source.get('districtperformance', districtId, date, fetchCtx)
       if (district.kind === 'unavailable') return unavailable(districtId, district)
       const { statistics, warnings } = normalizeFullDistrict(
         districtId,
@@ -198,11 +202,19 @@ export function createCollector(deps: CollectorDeps) {
     date: IsoDate,
     detail: DetailLevel,
   ): Promise<boolean> {
-    const needed: [ReportKind, string | null][] = [['districtsummary', null]]
+    // Every body of one data month: the month a cache read of the summary answers (the later
+    // one cached), as the collection would then read them.
+    const own = yearMonthOf(date)
+    let month: YearMonth | null | undefined
+    for (const m of [own, addMonths(own, -1), null])
+      if (await deps.source.isCached('districtsummary', null, date, m)) {
+        month = m
+        break
+      }
+    if (month === undefined) return false
     if (detail === 'full')
-      for (const r of PER_DISTRICT_REPORTS) needed.push([r, districtId] as [ReportKind, string])
-    for (const [report, id] of needed)
-      if (!(await deps.source.isCached(report, id, date))) return false
+      for (const r of PER_DISTRICT_REPORTS)
+        if (!(await deps.source.isCached(r, districtId, date, month))) return false
     return true
   }
 

@@ -34,7 +34,14 @@ describe('rebuildFromCache', () => {
     })
     expect(stack.sim.requestLog().length).toBe(requestsBefore)
     expect(result.dates).toEqual([
-      { asOf: latest, full: ['21', '61'], summary: [], failed: [], skipped: [] },
+      {
+        asOf: latest,
+        dataMonth: expect.stringMatching(/^\d{4}-\d{2}$/),
+        full: ['21', '61'],
+        summary: [],
+        failed: [],
+        skipped: [],
+      },
     ])
     const after = await s.store.readDistrict(latest, '61')
     expect(after?.statistics).toEqual(before?.statistics)

@@ -8,13 +8,14 @@
  * are reported as skipped, with the reason.
  */
 import type { Logger } from 'pino'
-import { compareIsoDate, type IsoDate } from '../../shared/iso-date.ts'
+import { compareIsoDate, type IsoDate, type YearMonth } from '../../shared/iso-date.ts'
 import type { DistrictFile } from '../../shared/snapshot-types.ts'
 import {
   StorageCorruptError,
   StorageUnsupportedSchemaError,
   detailMismatch,
   downgradeReason,
+  rawDataMonth,
   type RawCsvCache,
   type SnapshotStore,
 } from '../storage/index.ts'
@@ -40,6 +41,8 @@ function offline(): Error & { code: string; retryable: boolean } {
 export interface RebuildResult {
   dates: {
     asOf: IsoDate
+    /** The data month re-derived, from its own bodies; null for bodies without a footer. */
+    dataMonth: YearMonth | null
     full: string[]
     summary: string[]
     failed: { districtId: string; message: string }[]
@@ -66,22 +69,29 @@ export async function rebuildFromCache(deps: {
   })
   const collector = createCollector({ source, now: deps.now, toolVersion: deps.toolVersion })
   const metas = (await deps.rawCache.list()).filter((m) => m.asOf >= deps.from && m.asOf <= deps.to)
-  const byDate = new Map<IsoDate, Set<string>>()
+  // Each data month of a date (docs/architecture.md#one-as-of-two-data-months) is re-derived
+  // from its own bodies only.
+  const byDate = new Map<string, { asOf: IsoDate; month: YearMonth | null; ids: Set<string> }>()
   for (const m of metas) {
-    const set = byDate.get(m.asOf) ?? new Set<string>()
-    if (m.districtId !== null && m.report === 'clubperformance') set.add(m.districtId)
-    byDate.set(m.asOf, set)
+    const month = rawDataMonth(m)
+    const slot = `${m.asOf}|${month ?? ''}`
+    const entry = byDate.get(slot) ?? { asOf: m.asOf, month, ids: new Set<string>() }
+    if (m.districtId !== null && m.report === 'clubperformance') entry.ids.add(m.districtId)
+    byDate.set(slot, entry)
   }
   const result: RebuildResult = { dates: [] }
-  for (const asOf of [...byDate.keys()].sort(compareIsoDate)) {
-    const ctx = { useCache: true, retry: false, jobId: null }
+  const ordered = [...byDate.values()].sort(
+    (a, b) => compareIsoDate(a.asOf, b.asOf) || ((a.month ?? '') < (b.month ?? '') ? -1 : 1),
+  )
+  for (const { asOf, month, ids } of ordered) {
+    const ctx = { useCache: true, retry: false, jobId: null, dataMonth: month }
     const summaryOutcome = await collector.getAllDistricts(asOf, ctx).catch(() => null)
     const summary = summaryOutcome?.kind === 'data' ? summaryOutcome.summary : null
-    const fullIds = [...(byDate.get(asOf) ?? [])].sort()
+    const fullIds = [...ids].sort()
     const outcomes: DistrictOutcome[] = []
     for (const id of fullIds)
       outcomes.push(await collector.getDistrictPerformance(id, asOf, summary, ctx))
-    const stored = await deps.store.readManifest(asOf)
+    const stored = await deps.store.readManifest(asOf, month ?? undefined)
     const summaryIds = Object.values(stored?.districts ?? {})
       .filter((e) => e.detail === 'summary' && !fullIds.includes(e.districtId))
       .map((e) => e.districtId)
@@ -105,6 +115,7 @@ export async function rebuildFromCache(deps: {
     })
     result.dates.push({
       asOf,
+      dataMonth: month,
       full: kept
         .filter((o) => o.kind === 'collected' && o.file.detail === 'full')
         .map((o) => o.districtId),

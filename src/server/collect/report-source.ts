@@ -8,7 +8,7 @@
  * requests once.
  */
 import type { Logger } from 'pino'
-import type { IsoDate } from '../../shared/iso-date.ts'
+import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
 import type { ReportKind, SourceProvenance } from '../../shared/snapshot-types.ts'
 import { withRetries, type RetryPolicy } from '../politeness/index.ts'
 import type { RawCsvCache } from '../storage/index.ts'
@@ -28,6 +28,12 @@ export interface FetchContext {
   useCache?: boolean
   /** Retry retryable failures. @default true */
   retry?: boolean
+  /**
+   * The data month a cache hit must carry (null = a body without a footer); network answers are
+   * not filtered. @default the latest month the cache holds for the date
+   * (docs/architecture.md#one-as-of-two-data-months)
+   */
+  dataMonth?: YearMonth | null
   /** The budget's lane every request of this fetch is billed to. @default the client's default lane */
   lane?: Lane
   onRetry?: (info: {
@@ -59,8 +65,9 @@ export function createReportSource(deps: ReportSourceDeps) {
     report: R,
     districtId: string | null,
     date: IsoDate,
+    dataMonth: YearMonth | null | undefined,
   ): Promise<SourcedReport<R> | null> {
-    const hit = await deps.rawCache.get(date, report, districtId)
+    const hit = await deps.rawCache.get(date, report, districtId, dataMonth)
     if (!hit || !hit.meta.footer) return null
     try {
       const parsed = parseReportBody(report, hit.body, hit.meta.url)
@@ -148,13 +155,14 @@ export function createReportSource(deps: ReportSourceDeps) {
       ctx: FetchContext = {},
     ): Promise<SourcedReport<R>> {
       if (!(ctx.useCache ?? true)) return fromNetwork(report, districtId, date, ctx)
-      const key = `${date}|${report}|${districtId ?? ''}`
+      const key = `${date}|${report}|${districtId ?? ''}|${ctx.dataMonth === undefined ? '*' : (ctx.dataMonth ?? '')}`
       for (let other = collecting.get(key); other; other = collecting.get(key)) {
         // Whatever its outcome: a success is in the cache now, a failure is retried here.
         await settledOrAborted(other, ctx.signal)
       }
       const collection = (async () =>
-        (await fromCache(report, districtId, date)) ?? fromNetwork(report, districtId, date, ctx))()
+        (await fromCache(report, districtId, date, ctx.dataMonth)) ??
+        fromNetwork(report, districtId, date, ctx))()
       collecting.set(key, collection)
       void collection
         .catch(() => undefined)
@@ -164,8 +172,13 @@ export function createReportSource(deps: ReportSourceDeps) {
       return collection
     },
     /** Whether the raw CSV cache holds this report's body for `date` (no network). */
-    isCached(report: ReportKind, districtId: string | null, date: IsoDate): Promise<boolean> {
-      return deps.rawCache.has(date, report, districtId)
+    isCached(
+      report: ReportKind,
+      districtId: string | null,
+      date: IsoDate,
+      dataMonth?: YearMonth | null,
+    ): Promise<boolean> {
+      return deps.rawCache.has(date, report, districtId, dataMonth)
     },
     /** The newest published body (root, empty date slots); never from the cache. */
     latest<R extends ReportKind>(report: R, districtId: string | null, ctx: FetchContext = {}) {

@@ -26,7 +26,14 @@ describe('POST /api/rebuild', () => {
     const r = await stack.api<Json>('POST', '/api/rebuild', { from: latest, to: latest }, AUTH)
     expect(r.status).toBe(200)
     expect(r.body.dates).toEqual([
-      { asOf: latest, full: ['61'], summary: [], failed: [], skipped: [] },
+      {
+        asOf: latest,
+        dataMonth: expect.stringMatching(/^\d{4}-\d{2}$/),
+        full: ['61'],
+        summary: [],
+        failed: [],
+        skipped: [],
+      },
     ])
     expect(await stack.server.services.store.readDistrict(latest, '61')).not.toBeNull()
   })

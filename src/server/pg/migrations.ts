@@ -422,4 +422,16 @@ export const MIGRATIONS: readonly Migration[] = [
         REFERENCES snapshots (as_of, other_month) ON DELETE CASCADE;
     `,
   },
+  {
+    version: 7,
+    name: 'raw CSV bodies by data month',
+    sql: `
+      -- Both data months of one as-of keep their bodies (docs/architecture.md#one-as-of-two-data-months):
+      -- keyed by the body's footer month (YYYY-MM), '' for a body stored without a footer.
+      ALTER TABLE raw_csv_bodies ADD COLUMN data_month text NOT NULL DEFAULT '';
+      UPDATE raw_csv_bodies SET data_month = coalesce(meta->'footer'->>'dataMonth', '');
+      ALTER TABLE raw_csv_bodies DROP CONSTRAINT raw_csv_bodies_pkey;
+      ALTER TABLE raw_csv_bodies ADD PRIMARY KEY (as_of, report, district_id, data_month);
+    `,
+  },
 ]

@@ -219,14 +219,27 @@ export interface RawCsvCacheStats {
   sizeBytes: number
 }
 
+/**
+ * Bodies keyed by (as-of, report, district) and data month (the footer's): an as-of's two data
+ * months are kept side by side (docs/architecture.md#one-as-of-two-data-months). `dataMonth`
+ * undefined = the latest month stored; null = a body stored without a footer.
+ */
 export interface RawCsvCache {
+  /** Replaces only the entry of the same data month. */
   put(entry: RawCsvKey & { body: string; meta: RawCsvMetaInput }): Promise<RawCsvMeta>
   get(
     asOf: IsoDate,
     report: ReportKind,
     districtId: DistrictId | null,
+    dataMonth?: YearMonth | null,
   ): Promise<{ body: string; meta: RawCsvMeta } | null>
-  has(asOf: IsoDate, report: ReportKind, districtId: DistrictId | null): Promise<boolean>
+  has(
+    asOf: IsoDate,
+    report: ReportKind,
+    districtId: DistrictId | null,
+    dataMonth?: YearMonth | null,
+  ): Promise<boolean>
+  /** By as-of, then the first-cached month before the other one. */
   list(asOf?: IsoDate): Promise<RawCsvMeta[]>
   stats(): Promise<RawCsvCacheStats>
 }

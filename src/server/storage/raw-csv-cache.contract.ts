@@ -109,6 +109,62 @@ export function runRawCsvCacheContract(
       expect(await reopen().stats()).toMatchObject({ hits: 0, entryCount: 3, sizeBytes: 9 })
     })
 
+    it('keeps both data months of one as-of, each read back by its month', async () => {
+      const { cache, reopen } = await open()
+      // An intraday rollover (docs/architecture.md#one-as-of-two-data-months): the morning
+      // answers the closing month, the evening the new one, under the same as-of.
+      const asOf = '2026-03-01'
+      const monthMeta = (dataMonth: string, fetchedAt: string): RawCsvMetaInput => ({
+        ...RAW_META,
+        fetchedAt,
+        footer: { month: dataMonth.slice(5), dataMonth, asOf },
+        requestedAsOf: asOf,
+      })
+      const putMonth = (dataMonth: string, body: string, fetchedAt: string) =>
+        cache.put({
+          asOf,
+          report: 'clubperformance',
+          districtId: '61',
+          body,
+          meta: monthMeta(dataMonth, fetchedAt),
+        })
+      const feb = await putMonth('2026-02', 'closing Feb', '2026-03-01T08:00:00.000Z')
+      const mar = await putMonth('2026-03', 'March ✓', '2026-03-01T20:00:00.000Z')
+      expect(feb.sha256).not.toBe(mar.sha256)
+      for (const c of [cache, reopen()]) {
+        expect(await c.get(asOf, 'clubperformance', '61', '2026-02')).toEqual({
+          body: 'closing Feb',
+          meta: feb,
+        })
+        expect(await c.get(asOf, 'clubperformance', '61', '2026-03')).toEqual({
+          body: 'March ✓',
+          meta: mar,
+        })
+        // Without a month: the later one, as a snapshot read of the as-of answers.
+        expect((await c.get(asOf, 'clubperformance', '61'))?.body).toBe('March ✓')
+        expect(await c.has(asOf, 'clubperformance', '61', '2026-02')).toBe(true)
+        expect(await c.has(asOf, 'clubperformance', '61', '2026-03')).toBe(true)
+        expect(await c.has(asOf, 'divisionperformance', '61', '2026-03')).toBe(false)
+        expect(await c.get(asOf, 'clubperformance', '61', null)).toBeNull()
+        expect((await c.list(asOf)).map((m) => m.footer?.dataMonth)).toEqual(['2026-02', '2026-03'])
+        expect(await c.stats()).toMatchObject({
+          entryCount: 2,
+          sizeBytes: feb.sizeBytes + mar.sizeBytes,
+        })
+      }
+      // A month put again replaces only that month's body.
+      await putMonth('2026-02', 'closing Feb, restated', '2026-03-01T21:00:00.000Z')
+      expect((await cache.get(asOf, 'clubperformance', '61', '2026-02'))?.body).toBe(
+        'closing Feb, restated',
+      )
+      expect((await cache.get(asOf, 'clubperformance', '61', '2026-03'))?.body).toBe('March ✓')
+      expect(await reopen().stats()).toMatchObject({ entryCount: 2 })
+      await expect(cache.get(asOf, 'clubperformance', '61', '2026-13')).rejects.toMatchObject({
+        code: 'STORAGE_VALIDATION',
+        field: 'dataMonth',
+      })
+    })
+
     it('rejects bad keys and bodies with a validation error naming the field', async () => {
       const { cache } = await open()
       await expect(put(cache, '2026-02-30', 'districtsummary', null, 'x')).rejects.toMatchObject({

@@ -9,6 +9,7 @@ import { createFailingFs } from './faulty-fs.ts'
 import { nodeStorageFs } from './storage-fs.ts'
 import type { StorageFs } from './storage-fs.ts'
 import { makeTempRoot } from './test-helpers.ts'
+import { verify } from './verify.ts'
 
 const META: RawCsvMetaInput = {
   url: 'https://dashboards.toastmasters.org/export.aspx?type=CSV&report=clubperformance~61~2/28/2026~2/20/2026~2025-2026',
@@ -135,6 +136,87 @@ describe('raw CSV cache (file)', () => {
         meta: META,
       }),
     ).rejects.toMatchObject({ code: 'STORAGE_VALIDATION' })
+  })
+})
+
+describe('raw CSV cache (file): one as-of, two data months', () => {
+  let dataDir: string
+  let cleanup: () => Promise<void>
+  beforeEach(async () => {
+    ;({ dataDir, cleanup } = await makeTempRoot())
+  })
+  afterEach(() => cleanup())
+
+  const AS_OF = '2026-03-05'
+  const metaOf = (dataMonth: string): RawCsvMetaInput => ({
+    ...META,
+    footer: { month: dataMonth.slice(5), dataMonth, asOf: AS_OF },
+    requestedAsOf: AS_OF,
+  })
+  const put = (dataMonth: string, body: string, dir = dataDir) =>
+    createRawCsvCache({ dataDir: dir }).put({
+      asOf: AS_OF,
+      report: 'clubperformance',
+      districtId: '61',
+      body,
+      meta: metaOf(dataMonth),
+    })
+
+  it('keeps the first month at raw-csv/<asOf>/ and the other at raw-csv/<asOf>_<YYYY-MM>/', async () => {
+    await put('2026-02', 'feb')
+    await put('2026-03', 'mar')
+    const read = (rel: string) => fsp.readFile(path.join(dataDir, 'raw-csv', rel), 'utf8')
+    expect(await read(`${AS_OF}/clubperformance_61.csv`)).toBe('feb')
+    expect(await read(`${AS_OF}_2026-03/clubperformance_61.csv`)).toBe('mar')
+    expect(JSON.parse(await read(`${AS_OF}_2026-03/clubperformance_61.meta.json`))).toMatchObject({
+      footer: { dataMonth: '2026-03' },
+    })
+    // A second put of the first month stays in its directory.
+    await put('2026-02', 'feb again')
+    expect(await read(`${AS_OF}/clubperformance_61.csv`)).toBe('feb again')
+    expect(await fsp.readdir(path.join(dataDir, 'raw-csv'))).toEqual([AS_OF, `${AS_OF}_2026-03`])
+  })
+
+  it('reads a DATA_DIR written before the month key, whichever month it holds', async () => {
+    // The earlier layout: one body per key in raw-csv/<asOf>/, here the later month's.
+    const dir = path.join(dataDir, 'raw-csv', AS_OF)
+    await fsp.mkdir(dir, { recursive: true })
+    const stored = await put('2026-03', 'mar')
+    const cache = createRawCsvCache({ dataDir })
+    expect(await cache.get(AS_OF, 'clubperformance', '61', '2026-03')).toEqual({
+      body: 'mar',
+      meta: stored,
+    })
+    expect((await cache.get(AS_OF, 'clubperformance', '61'))?.body).toBe('mar')
+    expect(await cache.get(AS_OF, 'clubperformance', '61', '2026-02')).toBeNull()
+    // The closing month fetched afterwards goes beside it, not over it.
+    await put('2026-02', 'feb')
+    expect((await cache.get(AS_OF, 'clubperformance', '61', '2026-02'))?.body).toBe('feb')
+    expect((await cache.get(AS_OF, 'clubperformance', '61'))?.body).toBe('mar')
+    expect(await fsp.readFile(path.join(dir, 'clubperformance_61.csv'), 'utf8')).toBe('mar')
+  })
+
+  it('never serves a body from the other-month directory whose footer names another month', async () => {
+    await put('2026-02', 'feb')
+    await put('2026-03', 'mar')
+    // A meta of the wrong month in raw-csv/<asOf>_2026-03/ (hand-edited or misplaced).
+    const metaFile = path.join(
+      dataDir,
+      'raw-csv',
+      `${AS_OF}_2026-03`,
+      'clubperformance_61.meta.json',
+    )
+    const meta = JSON.parse(await fsp.readFile(metaFile, 'utf8'))
+    meta.footer.dataMonth = '2026-02'
+    await fsp.writeFile(metaFile, JSON.stringify(meta))
+    const cache = createRawCsvCache({ dataDir })
+    expect(await cache.get(AS_OF, 'clubperformance', '61', '2026-03')).toBeNull()
+    expect(await cache.has(AS_OF, 'clubperformance', '61', '2026-03')).toBe(false)
+    expect((await cache.get(AS_OF, 'clubperformance', '61', '2026-02'))?.body).toBe('feb')
+    const report = await verify({ dataDir })
+    expect(report.problems.map((p) => `${p.code} ${p.path}`)).toEqual([
+      `RAW_META_INVALID raw-csv/${AS_OF}_2026-03/clubperformance_61.meta.json`,
+    ])
   })
 })
 

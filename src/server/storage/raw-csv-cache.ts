@@ -1,6 +1,9 @@
 /**
- * Upstream CSV bodies exactly as received, keyed by (as-of, report, district), each with its
- * request metadata: `raw-csv/<asOf>/<report>[_<districtId>].csv` + `.meta.json`. Both are
+ * Upstream CSV bodies exactly as received, keyed by (as-of, data month, report, district), each
+ * with its request metadata: `raw-csv/<asOf>/<report>[_<districtId>].csv` + `.meta.json` for the
+ * first data month cached for that as-of and report, `raw-csv/<asOf>_<YYYY-MM>/…` for the other
+ * one (docs/architecture.md#one-as-of-two-data-months); the data month is the body's footer
+ * month, so a DATA_DIR written before this layout reads unchanged. Both are
  * written durably to temp files, then the body is renamed into place before the meta, with one
  * directory fsync after both (docs/performance.md#fsyncs), so a meta always describes a complete
  * body; a body whose sha256 no longer matches its meta is a miss (and reported), never served.
@@ -9,13 +12,17 @@ import path from 'node:path'
 import { z } from 'zod'
 import { DISTRICT_ID_RE } from '../../shared/district-id.ts'
 import { isIsoDate } from '../../shared/iso-date.ts'
-import type { IsoDate } from '../../shared/iso-date.ts'
+import type { IsoDate, YearMonth } from '../../shared/iso-date.ts'
 import { REPORT_KINDS, SNAPSHOT_SCHEMA_VERSION } from '../../shared/snapshot-types.ts'
 import { StorageIoError, StorageValidationError, errnoOf } from './errors.ts'
 import { createKeyedMutex } from './keyed-mutex.ts'
 import {
   RAW_CSV_DIR,
   assertAsOf,
+  assertYearMonth,
+  dataMonthsOf,
+  parseSnapshotKey,
+  snapshotKey,
   assertDistrictId,
   assertReportKind,
   rawCsvBaseName,
@@ -77,12 +84,43 @@ export function resolveRawKey(asOf: unknown, report: unknown, districtId: unknow
   }
 }
 
-export function rawPaths(dataDir: string, key: RawCsvKey): { body: string; meta: string } {
+/** The data month a body's footer names; null for a body stored without a footer. */
+export function rawDataMonth(meta: Pick<RawCsvMeta, 'footer'>): YearMonth | null {
+  return meta.footer?.dataMonth ?? null
+}
+
+/**
+ * The requested data month: undefined (= whichever month is latest), null (a body without a
+ * footer) or a checked YYYY-MM.
+ */
+export function resolveRawMonth(dataMonth: unknown): YearMonth | null | undefined {
+  return dataMonth === undefined || dataMonth === null ? dataMonth : assertYearMonth(dataMonth)
+}
+
+/** The slot's files: `otherMonth` null = the as-of's first-cached month (`raw-csv/<asOf>/`). */
+export function rawPaths(
+  dataDir: string,
+  key: RawCsvKey,
+  otherMonth: YearMonth | null = null,
+): { body: string; meta: string } {
   const base = rawCsvBaseName(key.report, key.districtId)
+  const dir = snapshotKey(key.asOf, otherMonth)
   return {
-    body: resolveInside(dataDir, RAW_CSV_DIR, key.asOf, base + RAW_BODY_SUFFIX),
-    meta: resolveInside(dataDir, RAW_CSV_DIR, key.asOf, base + RAW_META_SUFFIX),
+    body: resolveInside(dataDir, RAW_CSV_DIR, dir, base + RAW_BODY_SUFFIX),
+    meta: resolveInside(dataDir, RAW_CSV_DIR, dir, base + RAW_META_SUFFIX),
   }
+}
+
+/** Picks the entry of `month` (undefined = the latest month) among an as-of's stored entries. */
+export function pickRawMonth<T>(
+  entries: readonly { meta: RawCsvMeta; value: T }[],
+  month: YearMonth | null | undefined,
+): { meta: RawCsvMeta; value: T } | null {
+  if (month !== undefined) return entries.find((e) => rawDataMonth(e.meta) === month) ?? null
+  let best: { meta: RawCsvMeta; value: T } | null = null
+  for (const e of entries)
+    if (best === null || (rawDataMonth(e.meta) ?? '') > (rawDataMonth(best.meta) ?? '')) best = e
+  return best
 }
 
 export function buildRawMeta(key: RawCsvKey, body: string, input: RawCsvMetaInput): RawCsvMeta {
@@ -126,14 +164,40 @@ export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
     }
   }
 
+  /** The slot the as-of's `otherMonth` directory names, with its meta (null = no entry). */
+  async function readSlot(key: RawCsvKey, otherMonth: YearMonth | null) {
+    const files = rawPaths(dataDir, key, otherMonth)
+    return { files, meta: await readMeta(files.meta) }
+  }
+
+  /** Every stored slot of one key: the first-cached month's, then the other month's. */
+  async function slotsOf(key: RawCsvKey) {
+    const first = await readSlot(key, null)
+    const firstMonth = first.meta ? rawDataMonth(first.meta) : null
+    const slots = first.meta ? [{ meta: first.meta, value: first.files }] : []
+    for (const m of dataMonthsOf(key.asOf)) {
+      if (m === firstMonth) continue
+      const other = await readSlot(key, m)
+      // An entry only counts in the directory its own footer month names.
+      if (other.meta && rawDataMonth(other.meta) === m)
+        slots.push({ meta: other.meta, value: other.files })
+    }
+    return slots
+  }
+
   return {
     async put({ asOf, report, districtId, body, meta }) {
       const key = resolveRawKey(asOf, report, districtId)
       const stored = buildRawMeta(key, body, meta)
-      const files = rawPaths(dataDir, key)
+      const month = rawDataMonth(stored)
       const t = await loadTotals()
-      return mutex.run(files.meta, async () => {
-        const previous = await readMeta(files.meta)
+      // One lock per (as-of, report, district): the slot choice reads the first-cached entry.
+      return mutex.run(rawPaths(dataDir, key).meta, async () => {
+        const first = await readMeta(rawPaths(dataDir, key).meta)
+        const otherMonth =
+          first === null || month === null || rawDataMonth(first) === month ? null : month
+        const files = rawPaths(dataDir, key, otherMonth)
+        const previous = otherMonth === null ? first : await readMeta(files.meta)
         const dir = path.dirname(files.body)
         await io('mkdir', dir, () => fs.mkdir(dir))
         await writeAtomicPair(fs, dir, [
@@ -146,20 +210,20 @@ export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
       })
     },
 
-    async get(asOf, report, districtId) {
+    async get(asOf, report, districtId, dataMonth) {
       const key = resolveRawKey(asOf, report, districtId)
-      const files = rawPaths(dataDir, key)
-      const meta = await readMeta(files.meta)
-      const body = meta ? await readOrNull(fs, files.body) : null
-      if (meta === null || body === null) {
+      const slot = pickRawMonth(await slotsOf(key), resolveRawMonth(dataMonth))
+      const body = slot ? await readOrNull(fs, slot.value.body) : null
+      if (slot === null || body === null) {
         counters.misses++
         return null
       }
+      const { meta } = slot
       if (sha256Hex(body) !== meta.sha256) {
         counters.misses++
         counters.corrupt++
         options.onCorrupt?.({
-          path: files.body,
+          path: slot.value.body,
           code: 'RAW_SHA_MISMATCH',
           message: `body does not match sha256 ${meta.sha256}`,
         })
@@ -169,23 +233,21 @@ export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
       return { body: body.toString('utf8'), meta }
     },
 
-    async has(asOf, report, districtId) {
-      const files = rawPaths(dataDir, resolveRawKey(asOf, report, districtId))
-      const meta = await readMeta(files.meta)
-      if (meta === null) return false
+    async has(asOf, report, districtId, dataMonth) {
+      const key = resolveRawKey(asOf, report, districtId)
+      const slot = pickRawMonth(await slotsOf(key), resolveRawMonth(dataMonth))
+      if (slot === null) return false
       // A size check (no read): skip-existing asks this for every stored cell.
-      const size = await statSizeOrNull(fs, files.body)
-      return size === meta.sizeBytes
+      const size = await statSizeOrNull(fs, slot.value.body)
+      return size === slot.meta.sizeBytes
     },
 
     async list(asOf?: IsoDate) {
-      const dates =
-        asOf === undefined
-          ? (await readdirOrEmpty(fs, resolveInside(dataDir, RAW_CSV_DIR))).filter(isIsoDate)
-          : [assertAsOf(asOf)]
+      const date = asOf === undefined ? null : assertAsOf(asOf)
+      const dirs = (await rawDirs(fs, dataDir)).filter((d) => date === null || d.asOf === date)
       const out: RawCsvMeta[] = []
-      for (const date of dates.sort()) {
-        const dir = resolveInside(dataDir, RAW_CSV_DIR, date)
+      for (const { name: dirName } of dirs) {
+        const dir = resolveInside(dataDir, RAW_CSV_DIR, dirName)
         for (const name of (await readdirOrEmpty(fs, dir))
           .filter((n) => n.endsWith(RAW_META_SUFFIX))
           .sort()) {
@@ -208,9 +270,8 @@ async function scanTotals(
   dataDir: string,
 ): Promise<{ entryCount: number; sizeBytes: number }> {
   const totals = { entryCount: 0, sizeBytes: 0 }
-  const root = resolveInside(dataDir, RAW_CSV_DIR)
-  for (const date of (await readdirOrEmpty(fs, root)).filter(isIsoDate)) {
-    const dir = resolveInside(dataDir, RAW_CSV_DIR, date)
+  for (const { name: dirName } of await rawDirs(fs, dataDir)) {
+    const dir = resolveInside(dataDir, RAW_CSV_DIR, dirName)
     for (const name of await readdirOrEmpty(fs, dir)) {
       if (!name.endsWith(RAW_META_SUFFIX) || name.startsWith('.')) continue
       const bytes = await readOrNull(fs, path.join(dir, name))
@@ -222,6 +283,22 @@ async function scanTotals(
     }
   }
   return totals
+}
+
+/**
+ * The raw-csv directories, by as-of then first-cached month before the other month:
+ * `<asOf>` and `<asOf>_<YYYY-MM>`.
+ */
+export async function rawDirs(
+  fs: StorageFs,
+  dataDir: string,
+): Promise<{ name: string; asOf: IsoDate; otherMonth: YearMonth | null }[]> {
+  const out: { name: string; asOf: IsoDate; otherMonth: YearMonth | null }[] = []
+  for (const name of await readdirOrEmpty(fs, resolveInside(dataDir, RAW_CSV_DIR))) {
+    const key = parseSnapshotKey(name)
+    if (key) out.push({ name, ...key })
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
 async function statSizeOrNull(fs: StorageFs, file: string): Promise<number | null> {
@@ -253,22 +330,30 @@ export function statsOf(
 export function createMemoryRawCsvCache(): RawCsvCache {
   const entries = new Map<string, { body: string; meta: RawCsvMeta }>()
   const counters = { hits: 0, misses: 0, corrupt: 0 }
-  const keyOf = (k: RawCsvKey) => `${k.asOf}/${rawCsvBaseName(k.report, k.districtId)}`
+  const keyOf = (k: RawCsvKey, month: YearMonth | null) =>
+    `${k.asOf}/${month ?? ''}/${rawCsvBaseName(k.report, k.districtId)}`
+  const slotsOf = (k: RawCsvKey) =>
+    [null, ...dataMonthsOf(k.asOf)].flatMap((m) => {
+      const e = entries.get(keyOf(k, m))
+      return e ? [{ meta: e.meta, value: e }] : []
+    })
   return {
     async put({ asOf, report, districtId, body, meta }) {
       const key = resolveRawKey(asOf, report, districtId)
       const stored = buildRawMeta(key, body, meta)
-      entries.set(keyOf(key), { body, meta: stored })
+      entries.set(keyOf(key, rawDataMonth(stored)), { body, meta: stored })
       return { ...stored }
     },
-    async get(asOf, report, districtId) {
-      const hit = entries.get(keyOf(resolveRawKey(asOf, report, districtId)))
+    async get(asOf, report, districtId, dataMonth) {
+      const key = resolveRawKey(asOf, report, districtId)
+      const hit = pickRawMonth(slotsOf(key), resolveRawMonth(dataMonth))?.value
       if (hit) counters.hits++
       else counters.misses++
       return hit ? { body: hit.body, meta: { ...hit.meta } } : null
     },
-    async has(asOf, report, districtId) {
-      return entries.has(keyOf(resolveRawKey(asOf, report, districtId)))
+    async has(asOf, report, districtId, dataMonth) {
+      const key = resolveRawKey(asOf, report, districtId)
+      return pickRawMonth(slotsOf(key), resolveRawMonth(dataMonth)) !== null
     },
     async list(asOf?: IsoDate) {
       const date = asOf === undefined ? null : assertAsOf(asOf)

@@ -1,6 +1,6 @@
 /**
- * Raw CSV bodies with their provenance, copied between a DATA_DIR (`raw-csv/<asOf>/`) and
- * PostgreSQL (`raw_csv_bodies`) for `tm-backfill migrate` / `export`. Every body is checked
+ * Raw CSV bodies with their provenance, copied between a DATA_DIR (`raw-csv/<asOf>/` and, for
+ * an as-of's other data month, `raw-csv/<asOf>_<YYYY-MM>/`) and PostgreSQL (`raw_csv_bodies`) for `tm-backfill migrate` / `export`. Every body is checked
  * against the sha256 and size its meta records before it is copied; one that fails is reported
  * and left where it is. The meta is rebuilt from the same facts by `buildRawMeta`, so the copy's
  * meta equals the source's.
@@ -8,14 +8,14 @@
 import path from 'node:path'
 import type pg from 'pg'
 import type { IsoDate } from '../../shared/iso-date.ts'
-import { isIsoDate } from '../../shared/iso-date.ts'
-import { RAW_CSV_DIR, resolveInside } from './paths.ts'
+import { RAW_CSV_DIR, dataMonthsOf, parseSnapshotKey, resolveInside } from './paths.ts'
 import { pgQuery } from './pg-storage.ts'
 import type { RawCsvMeta } from './ports.ts'
 import {
   RAW_BODY_SUFFIX,
   RAW_META_SUFFIX,
   createRawCsvCache,
+  rawDataMonth,
   safeParseRawCsvMeta,
 } from './raw-csv-cache.ts'
 import { parseJsonBytes, sha256Hex } from './schema.ts'
@@ -35,13 +35,24 @@ export interface SealedRawRead {
 
 const NO_DISTRICT = ''
 
-/** Dates with a `raw-csv/<asOf>/` directory, ascending. */
+/** Dates with a `raw-csv/<asOf>/` (or `<asOf>_<YYYY-MM>/`) directory, ascending. */
 export async function listDiskRawDates(
   dataDir: string,
   fs: StorageFs = nodeStorageFs,
 ): Promise<IsoDate[]> {
   const names = await readdirOrEmpty(fs, resolveInside(path.resolve(dataDir), RAW_CSV_DIR))
-  return names.filter(isIsoDate).sort()
+  const dates = new Set<IsoDate>()
+  for (const name of names) {
+    const key = parseSnapshotKey(name)
+    if (key) dates.add(key.asOf)
+  }
+  return [...dates].sort()
+}
+
+/** How a row is named in reports: its as-of, report and district, then its data month. */
+export function pgRawWhere(meta: RawCsvMeta, dataMonth: string): string {
+  const month = dataMonth ? ` (data month ${dataMonth})` : ''
+  return `postgres:raw_csv_bodies/${meta.asOf}/${meta.report}${meta.districtId ? `_${meta.districtId}` : ''}${month}`
 }
 
 function checkBody(meta: RawCsvMeta, body: Buffer): string | null {
@@ -60,32 +71,43 @@ export async function readDiskRawDate(
   asOf: IsoDate,
   fs: StorageFs = nodeStorageFs,
 ): Promise<SealedRawRead> {
-  const dir = resolveInside(path.resolve(dataDir), RAW_CSV_DIR, asOf)
   const out: SealedRawRead = { bodies: [], problems: [] }
-  const names = (await readdirOrEmpty(fs, dir))
-    .filter((n) => n.endsWith(RAW_META_SUFFIX) && !n.startsWith('.'))
-    .sort()
-  for (const name of names) {
-    const metaPath = path.join(dir, name)
-    const bodyPath = path.join(dir, name.slice(0, -RAW_META_SUFFIX.length) + RAW_BODY_SUFFIX)
-    let meta: RawCsvMeta | null
-    try {
-      const bytes = await readOrNull(fs, metaPath)
-      meta = bytes === null ? null : safeParseRawCsvMeta(parseJsonBytes(bytes, metaPath))
-    } catch {
-      meta = null
+  // The first data month cached, then the other one (docs/architecture.md#one-as-of-two-data-months).
+  const slots = [
+    { dir: asOf, month: null as string | null },
+    ...dataMonthsOf(asOf).map((m) => ({ dir: `${asOf}_${m}`, month: m as string | null })),
+  ]
+  for (const slot of slots) {
+    const dir = resolveInside(path.resolve(dataDir), RAW_CSV_DIR, slot.dir)
+    const names = (await readdirOrEmpty(fs, dir))
+      .filter((n) => n.endsWith(RAW_META_SUFFIX) && !n.startsWith('.'))
+      .sort()
+    for (const name of names) {
+      const metaPath = path.join(dir, name)
+      const bodyPath = path.join(dir, name.slice(0, -RAW_META_SUFFIX.length) + RAW_BODY_SUFFIX)
+      let meta: RawCsvMeta | null
+      try {
+        const bytes = await readOrNull(fs, metaPath)
+        meta = bytes === null ? null : safeParseRawCsvMeta(parseJsonBytes(bytes, metaPath))
+      } catch {
+        meta = null
+      }
+      if (
+        meta === null ||
+        meta.asOf !== asOf ||
+        (slot.month !== null && rawDataMonth(meta) !== slot.month)
+      ) {
+        out.problems.push({ path: metaPath, message: 'not a raw CSV meta this version can read' })
+        continue
+      }
+      const body = await readOrNull(fs, bodyPath)
+      const problem = body === null ? 'missing' : checkBody(meta, body)
+      if (problem !== null || body === null) {
+        out.problems.push({ path: bodyPath, message: problem ?? 'missing' })
+        continue
+      }
+      out.bodies.push({ meta, body })
     }
-    if (meta === null || meta.asOf !== asOf) {
-      out.problems.push({ path: metaPath, message: 'not a raw CSV meta this version can read' })
-      continue
-    }
-    const body = await readOrNull(fs, bodyPath)
-    const problem = body === null ? 'missing' : checkBody(meta, body)
-    if (problem !== null || body === null) {
-      out.problems.push({ path: bodyPath, message: problem ?? 'missing' })
-      continue
-    }
-    out.bodies.push({ meta, body })
   }
   return out
 }
@@ -101,7 +123,7 @@ export async function writeDiskRawBody(
 ): Promise<RawWriteOutcome> {
   const cache = createRawCsvCache({ dataDir, fs })
   const { meta } = raw
-  const existing = await cache.get(meta.asOf, meta.report, meta.districtId)
+  const existing = await cache.get(meta.asOf, meta.report, meta.districtId, rawDataMonth(meta))
   if (existing !== null && existing.meta.sha256 === meta.sha256) return 'identical'
   await cache.put({
     asOf: meta.asOf,
@@ -127,16 +149,22 @@ export function createPgSealedRawBodies(db: () => pg.Pool | pg.PoolClient) {
     /** Inserts the body unless its key is taken: 'identical' (same sha256) or 'conflict'. */
     async insert(raw: SealedRawBody): Promise<RawWriteOutcome> {
       const { meta } = raw
-      const key = [meta.asOf, meta.report, meta.districtId ?? NO_DISTRICT]
+      const key = [
+        meta.asOf,
+        meta.report,
+        meta.districtId ?? NO_DISTRICT,
+        rawDataMonth(meta) ?? NO_DISTRICT,
+      ]
       const { rows } = await q<{ meta: unknown }>(
-        'SELECT meta FROM raw_csv_bodies WHERE as_of = $1 AND report = $2 AND district_id = $3',
+        `SELECT meta FROM raw_csv_bodies
+           WHERE as_of = $1 AND report = $2 AND district_id = $3 AND data_month = $4`,
         key,
       )
       if (rows[0] !== undefined)
         return safeParseRawCsvMeta(rows[0].meta)?.sha256 === meta.sha256 ? 'identical' : 'conflict'
       await q(
-        `INSERT INTO raw_csv_bodies (as_of, report, district_id, body, meta, size_bytes)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
+        `INSERT INTO raw_csv_bodies (as_of, report, district_id, data_month, body, meta, size_bytes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [...key, raw.body, JSON.stringify(meta), raw.body.length],
       )
       return 'copied'
@@ -146,16 +174,18 @@ export function createPgSealedRawBodies(db: () => pg.Pool | pg.PoolClient) {
       const { rows } = await q<{
         report: string
         district_id: string
+        data_month: string
         body: Buffer
         meta: unknown
       }>(
-        `SELECT report, district_id, body, meta FROM raw_csv_bodies WHERE as_of = $1
-         ORDER BY report, district_id COLLATE "C"`,
+        `SELECT report, district_id, data_month, body, meta FROM raw_csv_bodies WHERE as_of = $1
+         ORDER BY data_month COLLATE "C", report, district_id COLLATE "C"`,
         [asOf],
       )
       const out: SealedRawRead = { bodies: [], problems: [] }
       for (const r of rows) {
-        const where = `postgres:raw_csv_bodies/${asOf}/${r.report}${r.district_id ? `_${r.district_id}` : ''}`
+        const month = r.data_month ? ` (data month ${r.data_month})` : ''
+        const where = `postgres:raw_csv_bodies/${asOf}/${r.report}${r.district_id ? `_${r.district_id}` : ''}${month}`
         const meta = safeParseRawCsvMeta(r.meta)
         const problem = meta === null ? 'meta unreadable' : checkBody(meta, r.body)
         if (problem !== null || meta === null)

@@ -1,6 +1,5 @@
 /** Checks outside `snapshots/`: current.json, raw CSV bodies, config, stray temp files. */
 import path from 'node:path'
-import { isIsoDate } from '../../shared/iso-date.ts'
 import { StorageCorruptError, StorageUnsupportedSchemaError } from './errors.ts'
 import { parseDistrictConfig } from './district-config.ts'
 import {
@@ -8,11 +7,17 @@ import {
   CURRENT_FILE,
   RAW_CSV_DIR,
   isTempName,
+  parseSnapshotKey,
   rawCsvBaseName,
   resolveInside,
   snapshotKey,
 } from './paths.ts'
-import { RAW_BODY_SUFFIX, RAW_META_SUFFIX, safeParseRawCsvMeta } from './raw-csv-cache.ts'
+import {
+  RAW_BODY_SUFFIX,
+  RAW_META_SUFFIX,
+  rawDataMonth,
+  safeParseRawCsvMeta,
+} from './raw-csv-cache.ts'
 import type { RawCsvMeta } from './ports.ts'
 import { loadJson, loadState } from './snapshot-files.ts'
 import type { SnapshotFilesContext } from './snapshot-files.ts'
@@ -96,24 +101,27 @@ export async function checkRawCsv(
 ): Promise<Finding[]> {
   const root = resolveInside(ctx.dataDir, RAW_CSV_DIR)
   const out: Finding[] = []
-  for (const date of (await readdirOrEmpty(ctx.fs, root)).sort()) {
-    const abs = path.join(root, date)
-    if (!isIsoDate(date)) {
-      const code = isTempName(date) ? 'TEMP_LEFTOVER' : 'UNEXPECTED_FILE'
+  for (const name of (await readdirOrEmpty(ctx.fs, root)).sort()) {
+    const abs = path.join(root, name)
+    // `<asOf>` (the first data month cached) or `<asOf>_<YYYY-MM>` (the other one).
+    const key = parseSnapshotKey(name)
+    if (key === null) {
+      const code = isTempName(name) ? 'TEMP_LEFTOVER' : 'UNEXPECTED_FILE'
       out.push(finding(ctx, abs, code, 'not a raw-csv date directory'))
       continue
     }
-    out.push(...(await checkRawDate(ctx, date, counts)))
+    out.push(...(await checkRawDate(ctx, name, key, counts)))
   }
   return out
 }
 
 async function checkRawDate(
   ctx: SnapshotFilesContext,
-  date: string,
+  dirName: string,
+  key: { asOf: string; otherMonth: string | null },
   counts: VerifyCounts,
 ): Promise<Finding[]> {
-  const dir = resolveInside(ctx.dataDir, RAW_CSV_DIR, date)
+  const dir = resolveInside(ctx.dataDir, RAW_CSV_DIR, dirName)
   const names = (await readdirOrEmpty(ctx.fs, dir)).sort()
   const out: Finding[] = []
   for (const name of names) {
@@ -121,7 +129,8 @@ async function checkRawDate(
     if (isTempName(name)) {
       out.push(finding(ctx, abs, 'TEMP_LEFTOVER', 'temp file of an interrupted write'))
     } else if (name.endsWith(RAW_META_SUFFIX)) {
-      const f = await checkRawPair(ctx, date, dir, name.slice(0, -RAW_META_SUFFIX.length), counts)
+      const base = name.slice(0, -RAW_META_SUFFIX.length)
+      const f = await checkRawPair(ctx, key, dir, base, counts)
       if (f) out.push(f)
     } else if (name.endsWith(RAW_BODY_SUFFIX)) {
       if (!names.includes(name.slice(0, -RAW_BODY_SUFFIX.length) + RAW_META_SUFFIX)) {
@@ -136,7 +145,7 @@ async function checkRawDate(
 
 async function checkRawPair(
   ctx: SnapshotFilesContext,
-  date: string,
+  key: { asOf: string; otherMonth: string | null },
   dir: string,
   base: string,
   counts: VerifyCounts,
@@ -153,7 +162,8 @@ async function checkRawPair(
   }
   if (
     meta === null ||
-    meta.asOf !== date ||
+    meta.asOf !== key.asOf ||
+    (key.otherMonth !== null && rawDataMonth(meta) !== key.otherMonth) ||
     rawCsvBaseName(meta.report, meta.districtId) !== base
   ) {
     return finding(

@@ -11,7 +11,7 @@ import type pg from 'pg'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import type { JobHistoryStore } from '../pg/job-history-port.ts'
 import type { StorageFs } from '../storage/index.ts'
-import { nodeStorageFs } from '../storage/index.ts'
+import { nodeStorageFs, rawDataMonth } from '../storage/index.ts'
 import {
   readDiskConfig,
   readPgConfig,
@@ -21,6 +21,7 @@ import {
 import {
   createPgSealedRawBodies,
   listDiskRawDates,
+  pgRawWhere,
   readDiskRawDate,
 } from '../storage/sealed-raw-bodies.ts'
 import {
@@ -103,7 +104,7 @@ export async function migrateDataDir(options: MigrateDataDirOptions): Promise<Tr
         tally(rawCounts, outcome)
         if (outcome === 'conflict')
           problems.push({
-            path: `postgres:raw_csv_bodies/${asOf}/${raw.meta.report}${raw.meta.districtId ? `_${raw.meta.districtId}` : ''}`,
+            path: pgRawWhere(raw.meta, rawDataMonth(raw.meta) ?? ''),
             message: 'PostgreSQL already holds another body under this key: left as it is',
           })
       }
