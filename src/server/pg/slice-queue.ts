@@ -266,6 +266,9 @@ export async function createSliceQueue<T>(options: SliceQueueOptions): Promise<S
           } finally {
             clearTimeout(timer)
           }
+          // A run stopped by the expiry failed, however its handler ended: the slice is retried
+          // (or given up after its last retry), never recorded as done.
+          if (expiry.signal.aborted && !failure) failure = { error: expiry.signal.reason }
           // pg-boss 10 records a slice's end without awaiting it: with the database gone that
           // write would reject unhandled (and end the process). Hand the slice back only once
           // the database answers again; a slice whose worker stops meanwhile expires as usual.
