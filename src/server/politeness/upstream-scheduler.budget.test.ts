@@ -60,6 +60,18 @@ function scriptedBudget(shared = false) {
   }
 }
 
+/** A scheduler at 5 per 1000 ms, 4 in flight, whose every start the scripted budget decides. */
+function onScriptedBudget(shared = false) {
+  const b = scriptedBudget(shared)
+  const scheduler = createUpstreamScheduler({
+    maxRequests: 5,
+    windowMs: 1000,
+    maxConcurrent: 4,
+    budget: b.budget,
+  })
+  return { b, scheduler }
+}
+
 /** A permit the test controls: `valid` says whether a claim now is in time. */
 function permit(valid: () => boolean) {
   const log: string[] = []
@@ -75,13 +87,7 @@ function permit(valid: () => boolean) {
 }
 
 it('starts only when granted, after the wait a denial names, and nothing while the budget fails', async () => {
-  const b = scriptedBudget()
-  const scheduler = createUpstreamScheduler({
-    maxRequests: 5,
-    windowMs: 1000,
-    maxConcurrent: 4,
-    budget: b.budget,
-  })
+  const { b, scheduler } = onScriptedBudget()
   const starts: number[] = []
   const done = scheduler.schedule(HOST, async () => void starts.push(Date.now()), { lane: 'j1' })
   await vi.advanceTimersByTimeAsync(0)
@@ -108,13 +114,7 @@ it('starts only when granted, after the wait a denial names, and nothing while t
 })
 
 it('asks with priority for the refresh lane, and gives back a grant whose request was cancelled meanwhile', async () => {
-  const b = scriptedBudget()
-  const scheduler = createUpstreamScheduler({
-    maxRequests: 5,
-    windowMs: 1000,
-    maxConcurrent: 4,
-    budget: b.budget,
-  })
+  const { b, scheduler } = onScriptedBudget()
   const ac = new AbortController()
   const ran: string[] = []
   const job = scheduler
@@ -144,13 +144,7 @@ it('asks with priority for the refresh lane, and gives back a grant whose reques
 })
 
 it('a request whose grant expired before its send is not sent: it asks again and goes on the next grant', async () => {
-  const b = scriptedBudget(true)
-  const scheduler = createUpstreamScheduler({
-    maxRequests: 5,
-    windowMs: 1000,
-    maxConcurrent: 4,
-    budget: b.budget,
-  })
+  const { b, scheduler } = onScriptedBudget(true)
   const sent: number[] = []
   let attempts = 0
   const done = scheduler.schedule(
@@ -180,13 +174,7 @@ it('a request whose grant expired before its send is not sent: it asks again and
 })
 
 it('with a shared budget: the budget decides the rate; a 429 and a 5xx are reported to it and its pause is kept', async () => {
-  const b = scriptedBudget(true)
-  const scheduler = createUpstreamScheduler({
-    maxRequests: 5,
-    windowMs: 1000,
-    maxConcurrent: 4,
-    budget: b.budget,
-  })
+  const { b, scheduler } = onScriptedBudget(true)
   const starts: number[] = []
   const first = scheduler.schedule(HOST, async () => void starts.push(Date.now()), { lane: 'j1' })
   const second = scheduler.schedule(HOST, async () => void starts.push(Date.now()), { lane: 'j1' })
@@ -230,13 +218,7 @@ it('with a shared budget: the budget decides the rate; a 429 and a 5xx are repor
 })
 
 it('a grant for a slot just ahead starts at that slot, not before', async () => {
-  const b = scriptedBudget(true)
-  const scheduler = createUpstreamScheduler({
-    maxRequests: 5,
-    windowMs: 1000,
-    maxConcurrent: 4,
-    budget: b.budget,
-  })
+  const { b, scheduler } = onScriptedBudget(true)
   const starts: number[] = []
   const done = scheduler.schedule(HOST, async () => void starts.push(Date.now()), { lane: 'j1' })
   await vi.advanceTimersByTimeAsync(0)
