@@ -67,6 +67,8 @@ export type ListQuery = JobListQuery
 type Prepared = Awaited<ReturnType<ReturnType<typeof createPreparer>>>
 
 const LATEST_LOOKUP_TIMEOUT_MS = 5000
+/** Job views kept (one per job); a page lists at most 200 jobs. */
+const MAX_KEPT_VIEWS = 256
 
 /** Validation, scope, strategy and plan of a request, against the stored coverage. */
 function createPreparer(deps: BackfillServiceDeps, latestOrNull: () => Promise<IsoDate | null>) {
@@ -200,19 +202,35 @@ export function createBackfillService(deps: BackfillServiceDeps) {
     return state
   }
 
+  /**
+   * The last view of each job with what it was made from. The same state (the reducer makes a
+   * new one per event), second, performance status and pause give the same view object, so
+   * pollers asking within one second share one view and the HTTP layer its bytes
+   * (docs/performance.md#kept-answers).
+   */
+  const views = new Map<string, { inputs: string; state: JobState; view: BackfillResponse }>()
+
   async function view(state: JobState): Promise<BackfillResponse> {
-    const response = toBackfillResponse(state, {
-      nowMs: deps.now(),
-      performanceStatus: await deps.performanceStatus(),
-    })
+    // The ETA and rate move with the clock in whole seconds, what the page shows.
+    const nowMs = Math.floor(deps.now() / 1000) * 1000
+    const performanceStatus = await deps.performanceStatus()
     const unfinished = state.status === 'processing' || state.status === 'queued'
     const idle = unfinished && deps.workPause ? await deps.workPause() : null
+    const pause = !idle && state.status === 'processing' ? deps.upstreamPause() : null
+    const inputs = JSON.stringify([nowMs, performanceStatus, idle, pause])
+    const kept = views.get(state.backfillId)
+    if (kept && kept.state === state && kept.inputs === inputs) return kept.view
+    const response = toBackfillResponse(state, { nowMs, performanceStatus })
+    let made = response
     if (idle) {
       const progress = { ...response.progress, etaSeconds: null, cellsPerMinute: null }
-      return { ...response, progress, pausedReason: idle.reason, pausedUntil: null }
+      made = { ...response, progress, pausedReason: idle.reason, pausedUntil: null }
+    } else if (pause) {
+      made = { ...response, pausedReason: pause.reason, pausedUntil: pause.until }
     }
-    const pause = state.status === 'processing' ? deps.upstreamPause() : null
-    return pause ? { ...response, pausedReason: pause.reason, pausedUntil: pause.until } : response
+    if (!views.has(state.backfillId) && views.size >= MAX_KEPT_VIEWS) views.clear()
+    views.set(state.backfillId, { inputs, state, view: made })
+    return made
   }
 
   return {

@@ -13,6 +13,7 @@ import { summaryFigures } from '../storage/series-index.ts'
 import type { SeriesIndexRecord, SummaryFigures } from '../storage/series-index.ts'
 import type { AppDeps } from './app.ts'
 import type { App } from './create-app.ts'
+import { JsonBody, KeptAnswers, sendJsonBody } from './cached-json.ts'
 import { httpError } from './errors.ts'
 import { districtId, isoDate, requiredRangeQuery } from './schemas.ts'
 
@@ -22,6 +23,8 @@ type Store = Pick<AppDeps['store'], 'listSnapshots' | 'seriesIndex' | 'readAllDi
 export const MAX_SERIES_DAYS = 400
 /** Without `from`, a series reaches back this far from its newest date: a year and a day. */
 export const DEFAULT_SERIES_DAYS = 366
+/** Series answers kept per endpoint (a page asks for a few ranges and districts at a time). */
+const MAX_KEPT_ANSWERS = 32
 
 const optionalRange = {
   from: isoDate
@@ -108,6 +111,10 @@ async function recordsOf(store: Store, from: IsoDate | null, to: IsoDate | null,
 /** Trends over the stored dates: one district's figures, one measure across districts. */
 export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): void {
   const { store } = deps
+  // Answers kept per query while the store hands out the same records, i.e. until one of the
+  // range's snapshots changes (docs/performance.md#kept-answers).
+  const districtAnswers = new KeptAnswers(MAX_KEPT_ANSWERS)
+  const allDistrictsAnswers = new KeptAnswers(MAX_KEPT_ANSWERS)
 
   app.get(
     '/api/districts/:districtId/series',
@@ -121,12 +128,16 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
         response: { 200: districtSeriesSchema },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const id = req.params.districtId
       const { from, to, dates, closingPeriod } = await storedDatesIn(store, req.query)
+      const records = await recordsOf(store, from, to, dates)
+      const key = JSON.stringify([id, from, to])
+      const kept = districtAnswers.get(key, records)
+      if (kept) return sendJsonBody(req, reply, kept)
       const points: SeriesPoint[] = []
       let latestFull: IsoDate | null = null
-      for (const record of await recordsOf(store, from, to, dates)) {
+      for (const record of records) {
         const asOf = record.asOf
         const own = Object.hasOwn(record.districts, id) ? record.districts[id] : undefined
         if (own) {
@@ -149,7 +160,8 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
           activeMembers: null,
         })
       }
-      return { districtId: id, from, to, points, latestFull }
+      const answer = districtSeriesSchema.parse({ districtId: id, from, to, points, latestFull })
+      return sendJsonBody(req, reply, districtAnswers.set(key, records, new JsonBody(answer)))
     },
   )
 
@@ -176,11 +188,15 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
         response: { 200: allDistrictsSeriesSchema },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { measure, top, districts } = req.query
       const { from, to, dates } = await storedDatesIn(store, req.query)
+      const records = await recordsOf(store, from, to, dates)
+      const key = JSON.stringify([measure, top, districts ?? null, from, to])
+      const kept = allDistrictsAnswers.get(key, records)
+      if (kept) return sendJsonBody(req, reply, kept)
       const perDate: { asOf: IsoDate; stats: Figures }[] = []
-      for (const record of await recordsOf(store, from, to, dates)) {
+      for (const record of records) {
         const stats = await figuresOf(store, record)
         if (stats) perDate.push({ asOf: record.asOf, stats })
       }
@@ -191,7 +207,7 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
           .sort((a, b) => (b.v ?? -Infinity) - (a.v ?? -Infinity) || a.id.localeCompare(b.id))
           .map((r) => r.id)
       const districtIds = districts ? ranked(districts) : ranked(newest.ids()).slice(0, top)
-      return {
+      const answer = allDistrictsSeriesSchema.parse({
         measure,
         from,
         to,
@@ -205,7 +221,8 @@ export function registerSeriesRoutes(app: App, deps: Pick<AppDeps, 'store'>): vo
             }),
           ),
         })),
-      }
+      })
+      return sendJsonBody(req, reply, allDistrictsAnswers.set(key, records, new JsonBody(answer)))
     },
   )
 }

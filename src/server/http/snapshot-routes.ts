@@ -3,6 +3,7 @@ import { snapshotViewSchema } from '../../shared/api-schemas.ts'
 import type { AppDeps } from './app.ts'
 import { diffDays } from '../../shared/iso-date.ts'
 import type { App } from './create-app.ts'
+import { JsonBody, sendJsonBody } from './cached-json.ts'
 import { httpError } from './errors.ts'
 import { ErrorCode } from '../../shared/error-codes.ts'
 import {
@@ -16,11 +17,10 @@ import {
 const MAX_RANGE_DAYS = 400
 
 /** Reading what is stored: snapshot list, one snapshot, one district file, coverage, series. */
-/** Coverage answers and their JSON bytes, kept as long as the store keeps the answer. */
-const serializedCoverage = new WeakMap<object, Buffer>()
-
 export function registerSnapshotRoutes(app: App, deps: Pick<AppDeps, 'store'>): void {
   const { store } = deps
+  /** Coverage answers and their bytes, kept as long as the store keeps the answer. */
+  const coverageBodies = new WeakMap<object, JsonBody>()
 
   app.get(
     '/api/snapshots',
@@ -115,10 +115,10 @@ export function registerSnapshotRoutes(app: App, deps: Pick<AppDeps, 'store'>): 
         districtIds: req.query.districts,
       })
       // The store hands out one answer until a snapshot changes: serialize it once, not per
-      // poller (docs/performance.md#coverage-index). The bytes are JSON.stringify's, as before.
-      let body = serializedCoverage.get(report)
-      if (!body) serializedCoverage.set(report, (body = Buffer.from(JSON.stringify(report))))
-      return reply.type('application/json; charset=utf-8').send(body)
+      // poller (docs/performance.md#kept-answers). The bytes are JSON.stringify's, as before.
+      let body = coverageBodies.get(report)
+      if (!body) coverageBodies.set(report, (body = new JsonBody(report)))
+      return sendJsonBody(req, reply, body)
     },
   )
 
