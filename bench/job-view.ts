@@ -2,7 +2,8 @@
  * Job view latency with 50 pollers (docs/performance.md#job-view): the server in its own process
  * runs a system-wide job (365 dates × all districts; 60 with `--quick`) from the simulator in a
  * third process, while 50 pollers each GET the job, wait `--poll-ms` (default 1000, a page's
- * polling) and GET again. Latencies are
+ * polling) and GET again, revalidating what it holds as a browser does (If-None-Match; a 304
+ * keeps its copy). Latencies are
  * of whole GETs (request sent to body read) from this process, while the job runs and for a few
  * seconds after it ended. `--product-root DIR` measures the server of another checkout (before).
  *
@@ -67,13 +68,23 @@ export async function jobViewLatency(opts: {
     const poller = async (i: number) => {
       // Staggered starts, so the pollers do not arrive in lockstep.
       await sleep((i * POLL_MS) / POLLERS)
+      // As a browser polls an answer sent with an ETag and no-cache: it revalidates what it
+      // holds (If-None-Match) and keeps its copy on a 304.
+      let etag: string | null = null
+      let held = ''
       for (;;) {
         const wasEnded = endedAt !== null
         const t = performance.now()
-        const r = await fetch(url)
-        const text = await r.text()
+        const r = await fetch(url, { headers: etag ? { 'if-none-match': etag } : {} })
+        const got = await r.text()
         const ms = performance.now() - t
-        if (r.status !== 200) throw new Error(`GET job answered ${r.status}: ${text}`)
+        if (r.status !== 200 && r.status !== 304)
+          throw new Error(`GET job answered ${r.status}: ${got}`)
+        if (r.status === 200) {
+          held = got
+          etag = r.headers.get('etag')
+        }
+        const text = held
         ;(wasEnded ? finished : running).push(ms)
         // The status leads the body; parsing 100 KB per GET here would load this process too.
         const status = /"status":"([a-z_]+)"/.exec(text)?.[1]

@@ -2,7 +2,7 @@
  * Reads at archive scale (docs/performance.md#coverage-and-series-reads): a data dir of 365
  * dates × 128 districts, then `/api/coverage` and the two series endpoints polled by 50
  * concurrent clients through the real server. Run alone with
- * `npx tsx bench/read-index.ts [--seconds 15] [--pollers 50] [--interval-ms 1000]`, or in `npm run bench -- --only coverage`.
+ * `npx tsx bench/read-index.ts [--seconds 15] [--pollers 50] [--interval-ms 1000] [--no-revalidate]`, or in `npm run bench -- --only coverage`.
  *
  * The data: one real full-detail district file and one real all-districts file, collected from
  * the simulator, copied to every date (and, for the summary-level files of the other 127
@@ -156,9 +156,11 @@ async function poll(
   pollers: number,
   seconds: number,
   intervalMs: number,
+  revalidate: boolean,
 ) {
   const latencies: number[] = []
   let bytes = 0
+  let revalidated = 0
   const cpu0 = (await procUsage(pid)).cpuMs
   const t0 = performance.now()
   const until = t0 + seconds * 1000
@@ -166,12 +168,20 @@ async function poll(
     Array.from({ length: pollers }, async (_, i) => {
       // Spread the first requests over one interval, as independent pages would be.
       await sleep((intervalMs * i) / pollers)
+      // A browser revalidates an answer sent with an ETag and no-cache (If-None-Match) and keeps
+      // its copy on a 304; --no-revalidate asks as a plain client does, for the whole body.
+      let etag: string | null = null
       do {
         const t = performance.now()
-        const res = await fetch(url)
+        const res = await fetch(url, {
+          headers: revalidate && etag ? { 'if-none-match': etag } : {},
+        })
         const body = await res.arrayBuffer()
-        if (res.status !== 200) throw new Error(`${url}: ${res.status}`)
-        bytes = body.byteLength
+        if (res.status !== 200 && res.status !== 304) throw new Error(`${url}: ${res.status}`)
+        if (res.status === 200) {
+          bytes = body.byteLength
+          etag = res.headers.get('etag')
+        } else revalidated++
         const ms = performance.now() - t
         latencies.push(ms)
         if (intervalMs > 0) await sleep(Math.max(0, intervalMs - ms))
@@ -188,6 +198,7 @@ async function poll(
     perSecond: latencies.length / wall,
     cpuMsPerRequest: cpuMs / latencies.length,
     bytes,
+    revalidated,
   }
 }
 
@@ -195,6 +206,7 @@ export async function benchReadIndex(record: Record) {
   const seconds = argNumber('--seconds', 15)
   const pollers = argNumber('--pollers', 50)
   const intervalMs = argNumber('--interval-ms', 1000)
+  const revalidate = !process.argv.includes('--no-revalidate')
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tmb-bench-archive-'))
   try {
     const t = performance.now()
@@ -221,11 +233,11 @@ export async function benchReadIndex(record: Record) {
           `${(performance.now() - t1).toFixed(0)} ms`,
           `${(c1 - c0).toFixed(0)} ms server CPU`,
         )
-        const r = await poll(url, child.pid!, pollers, seconds, intervalMs)
+        const r = await poll(url, child.pid!, pollers, seconds, intervalMs, revalidate)
         record(
           `${name}: ${pollers} pollers every ${intervalMs} ms, 365 x 128`,
           `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`,
-          `${r.requests} requests, ${r.perSecond.toFixed(1)}/s, ${r.cpuMsPerRequest.toFixed(2)} ms server CPU per request, ${(r.bytes / 1024).toFixed(0)} KiB, load ${loadavg()[0]!.toFixed(1)}`,
+          `${r.requests} requests (${r.revalidated} answered 304), ${r.perSecond.toFixed(1)}/s, ${r.cpuMsPerRequest.toFixed(2)} ms server CPU per request, ${(r.bytes / 1024).toFixed(0)} KiB as sent, load ${loadavg()[0]!.toFixed(1)}`,
         )
       }
       record('server peak RSS', `${(await procUsage(child.pid!)).peakRssMiB.toFixed(0)} MiB`)

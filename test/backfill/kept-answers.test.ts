@@ -16,7 +16,12 @@ afterAll(() => stack?.close())
 async function get(route: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${stack.url}${route}`, { headers })
   const text = await res.text()
-  return { status: res.status, etag: res.headers.get('etag'), text }
+  return {
+    status: res.status,
+    etag: res.headers.get('etag'),
+    cacheControl: res.headers.get('cache-control'),
+    text,
+  }
 }
 
 const ROUTES = [
@@ -82,5 +87,6 @@ describe('kept answers', () => {
     const missing = await get('/api/districts/backfill/bf_0000000000000000', {})
     expect(missing.status).toBe(404)
     expect(missing.etag).toBeNull()
+    expect(missing.cacheControl).toBe('no-store')
   })
 })

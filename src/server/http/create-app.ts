@@ -77,6 +77,12 @@ export async function createBaseApp(options: AppOptions): Promise<App> {
     assertSameOrigin(req, allowedHosts)
     assertAdmin(req, options.adminToken)
   })
+  // An error answer is about that moment: no cache keeps it (kept answers set their own policy).
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (reply.statusCode >= 400 && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store')
+    return payload
+  })
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => ({
