@@ -10,7 +10,14 @@
  *   npm run bench -- --only jobview [--quick] [--poll-ms N] [--product-root DIR]
  */
 import { performance } from 'node:perf_hooks'
-import { IN_FLIGHT, TODAY, isoMinusDays, startProduct, startSim } from './collection-cost.ts'
+import {
+  IN_FLIGHT,
+  TODAY,
+  isoMinusDays,
+  procUsage,
+  startProduct,
+  startSim,
+} from './collection-cost.ts'
 
 const POLLERS = 50
 const AFTER_MS = 5_000
@@ -21,6 +28,8 @@ export interface JobViewLatency {
   bodyBytes: number
   running: Percentiles
   finished: Percentiles
+  /** The server's CPU per GET after the job ended (only GETs then), ms. */
+  finishedCpuMsPerGet: number
 }
 
 interface Percentiles {
@@ -65,6 +74,7 @@ export async function jobViewLatency(opts: {
     const finished: number[] = []
     let endedAt: number | null = null
     let last = { bytes: 0, cells: 0 }
+    let endedCpu: Promise<{ cpuMs: number; gets: number }> | null = null
     const poller = async (i: number) => {
       // Staggered starts, so the pollers do not arrive in lockstep.
       await sleep((i * POLL_MS) / POLLERS)
@@ -92,6 +102,7 @@ export async function jobViewLatency(opts: {
           const job = JSON.parse(text) as { status: string; progress: { total: number } }
           if (job.status !== 'complete') throw new Error(`job ended ${job.status}`)
           endedAt = performance.now()
+          endedCpu = procUsage(product.pid).then((u) => ({ cpuMs: u.cpuMs, gets: finished.length }))
           last = { bytes: Buffer.byteLength(text), cells: job.progress.total }
         }
         if (endedAt !== null && performance.now() - endedAt > AFTER_MS) return
@@ -99,7 +110,10 @@ export async function jobViewLatency(opts: {
       }
     }
     await Promise.all(Array.from({ length: POLLERS }, (_, i) => poller(i)))
+    const atEnd = await endedCpu!
+    const cpuAfter = (await procUsage(product.pid)).cpuMs - atEnd.cpuMs
     return {
+      finishedCpuMsPerGet: cpuAfter / Math.max(1, finished.length - atEnd.gets),
       dates,
       cells: last.cells,
       bodyBytes: last.bytes,
@@ -133,7 +147,15 @@ export async function jobViewRows(
     value: `${p.p50Ms.toFixed(1)} / ${p.p99Ms.toFixed(1)} ms`,
     note: `${what}; ${p.gets} GETs${productRoot ? `; server of ${productRoot}` : ''}`,
   })
-  return [row('while running', r.running), row('after the end', r.finished)]
+  return [
+    row('while running', r.running),
+    row('after the end', r.finished),
+    {
+      name: 'job view after the end: server CPU per GET',
+      value: `${r.finishedCpuMsPerGet.toFixed(2)} ms`,
+      note: what,
+    },
+  ]
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -237,7 +237,7 @@ export async function benchReadIndex(record: Record) {
         record(
           `${name}: ${pollers} pollers every ${intervalMs} ms, 365 x 128`,
           `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`,
-          `${r.requests} requests (${r.revalidated} answered 304), ${r.perSecond.toFixed(1)}/s, ${r.cpuMsPerRequest.toFixed(2)} ms server CPU per request, ${(r.bytes / 1024).toFixed(0)} KiB as sent, load ${loadavg()[0]!.toFixed(1)}`,
+          `${r.requests} requests (${r.revalidated} answered 304), ${r.perSecond.toFixed(1)}/s, ${r.cpuMsPerRequest.toFixed(2)} ms server CPU per request, ${(r.bytes / 1024).toFixed(0)} KiB body, load ${loadavg()[0]!.toFixed(1)}`,
         )
       }
       record('server peak RSS', `${(await procUsage(child.pid!)).peakRssMiB.toFixed(0)} MiB`)

@@ -89,6 +89,8 @@ export function createSnapshotReads(
     { generation: string; state: SnapshotState | null; series?: SeriesIndexRecord }
   >()
   let answers = new Map<string, CoverageReport>()
+  /** Every indexed as-of's slots, ascending, built again only after the index changed. */
+  let allSlots: [IsoDate, Slot[]][] | null = null
   // Each caller waits for a pass that started after it asked, so it sees every write before it;
   // callers arriving together share that pass (50 pollers cost one, not 50).
   let requested = 0
@@ -111,7 +113,10 @@ export function createSnapshotReads(
       known.set(key, { generation, state })
       changed = true
     }
-    if (changed) answers = new Map()
+    if (changed) {
+      answers = new Map()
+      allSlots = null
+    }
   }
 
   async function refresh(): Promise<void> {
@@ -138,9 +143,16 @@ export function createSnapshotReads(
   async function indexedSlots(from: IsoDate | null, to: IsoDate | null) {
     await refresh()
     const out = new Map<IsoDate, Slot[]>()
+    for (const [asOf, slots] of (allSlots ??= buildAllSlots()))
+      if (inOpenRange(asOf, { from, to })) out.set(asOf, slots)
+    return out
+  }
+
+  function buildAllSlots(): [IsoDate, Slot[]][] {
+    const all: [IsoDate, Slot[]][] = []
     for (const key of [...known.keys()].sort()) {
       const parsed = parseSnapshotKey(key)
-      if (!parsed || parsed.otherMonth !== null || !inOpenRange(parsed.asOf, { from, to })) continue
+      if (!parsed || parsed.otherMonth !== null) continue
       const head = known.get(key)!.state
       if (!head) continue
       const slots: Slot[] = [{ key, state: head }]
@@ -148,9 +160,21 @@ export function createSnapshotReads(
       const other = otherKey === null ? null : (known.get(otherKey)?.state ?? null)
       if (otherKey !== null && other !== null) slots.push({ key: otherKey, state: other })
       slots.sort((a, b) => (a.state.metadata.dataMonth < b.state.metadata.dataMonth ? -1 : 1))
-      out.set(parsed.asOf, slots)
+      all.push([parsed.asOf, slots])
     }
-    return out
+    return all
+  }
+
+  /** A state's listing entry, made once per state (states are never changed, only replaced). */
+  const summaries = new WeakMap<
+    SnapshotState,
+    { head?: SnapshotSummary; other?: SnapshotSummary }
+  >()
+  function summaryOf(state: SnapshotState, isDefault: boolean): SnapshotSummary {
+    let kept = summaries.get(state)
+    if (!kept) summaries.set(state, (kept = {}))
+    const slot = isDefault ? 'head' : 'other'
+    return (kept[slot] ??= Object.freeze(summarize(state, isDefault)))
   }
 
   /** The snapshot's series record with every entry true for its state; missing ones derived again. */
@@ -274,7 +298,7 @@ export function createSnapshotReads(
       const r = resolveOpenRange(range)
       const out: SnapshotSummary[] = []
       for (const slots of (await indexedSlots(r.from, r.to)).values())
-        slots.forEach((slot, i) => out.push(summarize(slot.state, i === slots.length - 1)))
+        slots.forEach((slot, i) => out.push(summaryOf(slot.state, i === slots.length - 1)))
       return out
     },
 
