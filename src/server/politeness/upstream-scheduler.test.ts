@@ -225,3 +225,22 @@ describe('createUpstreamScheduler', () => {
     scheduler.close()
   })
 })
+
+describe('status', () => {
+  it('reports an empty window the same within one second', () => {
+    let t = Date.parse('2026-11-29T00:00:00.100Z')
+    const scheduler = createUpstreamScheduler({
+      maxRequests: 2,
+      windowMs: 1000,
+      maxConcurrent: 1,
+      now: () => t,
+    })
+    const first = scheduler.status('h')
+    t += 850
+    expect(scheduler.status('h')).toEqual(first)
+    expect(first.rateLimiter.nextResetAt).toBe('2026-11-29T00:00:00.000Z')
+    t += 100
+    expect(scheduler.status('h').rateLimiter.nextResetAt).toBe('2026-11-29T00:00:01.000Z')
+    scheduler.close()
+  })
+})

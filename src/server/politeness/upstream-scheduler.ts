@@ -561,7 +561,11 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
           currentCount: starts.length,
           maxRequests: config.maxRequests,
           windowMs: config.windowMs,
-          nextResetAt: new Date(oldest === undefined ? t : oldest + config.windowMs).toISOString(),
+          // An empty window has nothing to reset: now, on the whole second, so a status read
+          // twice within a second is the same (job views are kept per second).
+          nextResetAt: new Date(
+            oldest === undefined ? Math.floor(t / 1000) * 1000 : oldest + config.windowMs,
+          ).toISOString(),
         },
         concurrencyLimiter: {
           activeSlots: s?.active ?? 0,
