@@ -33,7 +33,10 @@ runSnapshotStoreContract('postgres store', async () => {
     async tamperDistrict(asOf, id, edit) {
       const where = `as_of = $1 AND other_month = '' AND name = $2`
       const name = `district_${id}.json`
-      const { rows } = await pool.query(`SELECT body FROM snapshot_files WHERE ${where}`, [asOf, name])
+      const { rows } = await pool.query(`SELECT body FROM snapshot_files WHERE ${where}`, [
+        asOf,
+        name,
+      ])
       const body = Buffer.from(edit((rows[0].body as Buffer).toString('utf8')), 'utf8')
       await pool.query(`UPDATE snapshot_files SET body = $3 WHERE ${where}`, [asOf, name, body])
     },

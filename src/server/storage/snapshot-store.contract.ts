@@ -16,7 +16,11 @@ export interface ContractSubject {
    * Rewrites the stored bytes of a district file of the as-of's first month with `edit`, leaving
    * its manifest entry as it was (a file damaged where it is stored).
    */
-  tamperDistrict: (asOf: IsoDate, districtId: string, edit: (text: string) => string) => Promise<void>
+  tamperDistrict: (
+    asOf: IsoDate,
+    districtId: string,
+    edit: (text: string) => string,
+  ) => Promise<void>
 }
 
 /** Same size, other bytes: only the sha256 tells (the note of test-helpers' files holds the '@'). */
