@@ -179,8 +179,9 @@ export interface SnapshotReader {
     dataMonth?: YearMonth,
   ): Promise<boolean>
   /**
-   * The districts of `districtIds` that `hasValidDistrict` would answer true for, from one load
-   * of the as-of's manifest (skip checks of a whole date; docs/performance.md#re-run).
+   * The districts of `districtIds` (normalised, as manifests key them) that `hasValidDistrict`
+   * would answer true for, from one load of the as-of's manifest (skip checks of a whole date;
+   * docs/performance.md#re-run).
    */
   validDistricts(
     asOf: IsoDate,
