@@ -245,8 +245,9 @@ export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
           { target: files.meta, data: serializeJson(stored) },
         ])
         // Stamped after the rename: what a stat of this path now finds (a copy: callers own
-        // `stored`).
-        remember(files.meta, (await statOrNull(fs, files.meta))?.changeStamp, copyMeta(stored))
+        // `stored`). Best effort: the entry is stored, a failed stat only leaves it unindexed.
+        const now = await statOrNull(fs, files.meta).catch(() => null)
+        remember(files.meta, now?.changeStamp, copyMeta(stored))
         t.entryCount += previous ? 0 : 1
         t.sizeBytes += stored.sizeBytes - (previous?.sizeBytes ?? 0)
         return stored
