@@ -232,25 +232,29 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
   }
 
   /**
-   * A valid stored file; with caching on, also the raw bodies it is built from (one quarantined
-   * by `verify --repair` is fetched again, so `rebuild` can re-derive the file later).
+   * The districts whose stored file is valid (one store call for the date); with caching on,
+   * also whose raw bodies it is built from are still cached (one quarantined by
+   * `verify --repair` is fetched again, so `rebuild` can re-derive the file later).
    */
-  async function isStored(
+  async function storedOf(
     date: IsoDate,
-    districtId: string,
+    districtIds: string[],
     detail: DetailLevel,
-    bodies: Map<string, Promise<boolean>>,
-  ) {
-    if (!(await deps.store.hasValidDistrict(date, districtId, detail))) return false
-    if (!state.request.enableCaching) return true
+  ): Promise<Set<string>> {
+    if (districtIds.length === 0) return new Set()
+    const valid = await deps.store.validDistricts(date, districtIds, detail)
+    if (!state.request.enableCaching) return valid
     // A summary-level file is built from the date's summary alone: one look serves every district.
-    const key = detail === 'summary' ? WHOLE_DATE : districtId
-    let cached = bodies.get(key)
-    if (cached === undefined) {
-      cached = deps.collector.hasCachedBodies(districtId, date, detail)
-      bodies.set(key, cached)
+    if (detail === 'summary') {
+      const first = districtIds.find((id) => valid.has(id))
+      const cached =
+        first !== undefined && (await deps.collector.hasCachedBodies(first, date, detail))
+      return cached ? valid : new Set()
     }
-    return cached
+    const stored = new Set<string>()
+    for (const id of districtIds)
+      if (valid.has(id) && (await deps.collector.hasCachedBodies(id, date, detail))) stored.add(id)
+    return stored
   }
 
   /**
@@ -271,14 +275,22 @@ export function createJobExecutor(initial: JobState, deps: RunDeps, ctx: RunCont
     const failed = new Set(
       (metadata?.failedDistricts ?? []).filter(isRecordedFailure).map((f) => f.districtId),
     )
-    const bodies = new Map<string, Promise<boolean>>()
-    for (const districtId of districtIds) {
-      const entry = manifest?.districts[districtId]
-      // Only a file that could be skipped is worth opening.
-      if (!entry || isUnpublished(date, ctx.latestPublishedAsOf)) continue
-      const intact =
-        satisfiesDetail(entry.detail, detail) && (await isStored(date, districtId, detail, bodies))
-      found.set(districtId, { detail: entry.detail, jobId: entry.jobId, intact })
+    const listed = isUnpublished(date, ctx.latestPublishedAsOf)
+      ? []
+      : districtIds.filter((id) => manifest?.districts[id] !== undefined)
+    // Only a file that could be skipped is worth opening.
+    const stored = await storedOf(
+      date,
+      listed.filter((id) => satisfiesDetail(manifest!.districts[id]!.detail, detail)),
+      detail,
+    )
+    for (const districtId of listed) {
+      const entry = manifest!.districts[districtId]!
+      found.set(districtId, {
+        detail: entry.detail,
+        jobId: entry.jobId,
+        intact: stored.has(districtId),
+      })
     }
     return planDateCells({
       date,

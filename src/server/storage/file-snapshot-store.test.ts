@@ -16,6 +16,10 @@ runSnapshotStoreContract('file store', async () => {
   return {
     store: createFileSnapshotStore({ dataDir, toolVersion: 'test', now: () => FIXED_NOW }),
     cleanup,
+    async tamperDistrict(asOf, id, edit) {
+      const file = path.join(dataDir, 'snapshots', asOf, `district_${id}.json`)
+      await fsp.writeFile(file, edit(await fsp.readFile(file, 'utf8')))
+    },
   }
 })
 

@@ -29,15 +29,25 @@ interface StoredSnapshot {
   seriesIndex: string | null
 }
 
-export function createMemorySnapshotStore(options: MemorySnapshotStoreOptions = {}): SnapshotStore {
-  return createSnapshotStoreOn(createMemoryBackend(), {
+export function createMemorySnapshotStore(
+  options: MemorySnapshotStoreOptions = {},
+  backend: SnapshotBackend = createMemoryBackend(),
+): SnapshotStore {
+  return createSnapshotStoreOn(backend, {
     now: options.now ?? (() => new Date()),
     toolVersion: options.toolVersion ?? 'memory',
     summaryStatsOf: options.summaryStatsOf,
   })
 }
 
-function createMemoryBackend(): SnapshotBackend {
+export interface MemoryBackend extends SnapshotBackend {
+  /** Replaces a stored file's text and nothing else (a copy damaged where it is kept; tests). */
+  overwriteFile(key: SnapshotKey, name: string, text: string): void
+  /** A stored file's text, or undefined. */
+  fileText(key: SnapshotKey, name: string): string | undefined
+}
+
+export function createMemoryBackend(): MemoryBackend {
   const snapshots = new Map<SnapshotKey, StoredSnapshot>()
   let current: CurrentPointer | null = null
   // Deep copies keep callers from mutating stored state through returned objects.
@@ -86,6 +96,10 @@ function createMemoryBackend(): SnapshotBackend {
       snapshots.set(asOf, stored)
       return Promise.resolve(true)
     },
+    overwriteFile(key, name, text) {
+      snapshots.get(key)?.files.set(name, text)
+    },
+    fileText: (key, name) => snapshots.get(key)?.files.get(name),
     readCurrent: () => Promise.resolve(current ? clone(current) : null),
     writeCurrent(pointer) {
       current = clone(pointer)

@@ -27,7 +27,20 @@ const open = (p: PgPool = pool) =>
 
 runSnapshotStoreContract('postgres store', async () => {
   await empty()
-  return { store: open(), cleanup: () => Promise.resolve() }
+  return {
+    store: open(),
+    cleanup: () => Promise.resolve(),
+    async tamperDistrict(asOf, id, edit) {
+      const where = `as_of = $1 AND other_month = '' AND name = $2`
+      const name = `district_${id}.json`
+      const { rows } = await pool.query(`SELECT body FROM snapshot_files WHERE ${where}`, [
+        asOf,
+        name,
+      ])
+      const body = Buffer.from(edit((rows[0].body as Buffer).toString('utf8')), 'utf8')
+      await pool.query(`UPDATE snapshot_files SET body = $3 WHERE ${where}`, [asOf, name, body])
+    },
+  }
 })
 
 describe('postgres snapshot store', () => {

@@ -178,6 +178,17 @@ export interface SnapshotReader {
     neededDetail: DetailLevel,
     dataMonth?: YearMonth,
   ): Promise<boolean>
+  /**
+   * The districts of `districtIds` (normalised, as manifests key them) that `hasValidDistrict`
+   * would answer true for, from one load of the as-of's manifest (skip checks of a whole date;
+   * docs/performance.md#re-run).
+   */
+  validDistricts(
+    asOf: IsoDate,
+    districtIds: readonly DistrictId[],
+    neededDetail: DetailLevel,
+    dataMonth?: YearMonth,
+  ): Promise<Set<DistrictId>>
   /** The as-of a requested date was answered with, or null. */
   findByRequestedDate(date: IsoDate): Promise<IsoDate | null>
 }

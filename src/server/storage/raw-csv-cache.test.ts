@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { RawCsvMetaInput } from './ports.ts'
+import type { RawCsvCache, RawCsvMetaInput } from './ports.ts'
 import { createMemoryRawCsvCache, createRawCsvCache } from './raw-csv-cache.ts'
 import type { RawCsvProblem } from './raw-csv-cache.ts'
 import { runRawCsvCacheContract } from './raw-csv-cache.contract.ts'
@@ -136,6 +136,112 @@ describe('raw CSV cache (file)', () => {
         meta: META,
       }),
     ).rejects.toMatchObject({ code: 'STORAGE_VALIDATION' })
+  })
+})
+
+describe('raw CSV cache (file): meta index', () => {
+  let dataDir: string
+  let cleanup: () => Promise<void>
+  beforeEach(async () => {
+    ;({ dataDir, cleanup } = await makeTempRoot())
+  })
+  afterEach(() => cleanup())
+
+  const file = (name: string) => path.join(dataDir, 'raw-csv/2026-02-20', name)
+  /** A file system that records the base name of every file read. */
+  const recordingReads = (base: StorageFs = nodeStorageFs) => {
+    const reads: string[] = []
+    const fs: StorageFs = {
+      ...base,
+      readFile: (p) => (reads.push(path.basename(p)), base.readFile(p)),
+    }
+    return { fs, reads }
+  }
+  const put = (cache: RawCsvCache, districtId: string, body = BODY, meta = META) =>
+    cache.put({ asOf: '2026-02-20', report: 'clubperformance', districtId, body, meta })
+
+  it('answers has and get without reading a meta again once it was put or read', async () => {
+    const { fs, reads } = recordingReads()
+    const cache = createRawCsvCache({ dataDir, fs })
+    for (const id of ['61', '62', '63']) await put(cache, id)
+    reads.length = 0
+    for (const id of ['61', '62', '63'])
+      expect(await cache.has('2026-02-20', 'clubperformance', id, '2026-02')).toBe(true)
+    expect(reads).toEqual([])
+    expect((await cache.get('2026-02-20', 'clubperformance', '61'))?.body).toBe(BODY)
+    expect(reads).toEqual(['clubperformance_61.csv'])
+    // A new process: each meta is read once, then answered from the index.
+    const next = recordingReads()
+    const fresh = createRawCsvCache({ dataDir, fs: next.fs })
+    for (let i = 0; i < 2; i++)
+      for (const id of ['61', '62'])
+        expect(await fresh.has('2026-02-20', 'clubperformance', id)).toBe(true)
+    expect(next.reads).toEqual(['clubperformance_61.meta.json', 'clubperformance_62.meta.json'])
+  })
+
+  it('never answers from the index for a meta or body changed or removed since, by any process', async () => {
+    const ours = createRawCsvCache({ dataDir })
+    const other = createRawCsvCache({ dataDir })
+    await put(ours, '61')
+    expect(await ours.has('2026-02-20', 'clubperformance', '61')).toBe(true)
+    // Another process restates the body: ours serves the new body with the new meta.
+    const restated = `${BODY}\r\n"61","Third Club"`
+    const theirs = await put(other, '61', restated, {
+      ...META,
+      fetchedAt: '2026-02-22T09:00:00.000Z',
+    })
+    expect(await ours.get('2026-02-20', 'clubperformance', '61')).toEqual({
+      body: restated,
+      meta: theirs,
+    })
+    // A meta rewritten in place (not renamed) to another size.
+    await fsp.writeFile(
+      file('clubperformance_61.meta.json'),
+      JSON.stringify({ ...theirs, sizeBytes: theirs.sizeBytes + 1, url: 'x' }),
+    )
+    expect(await ours.has('2026-02-20', 'clubperformance', '61')).toBe(false)
+    await put(ours, '61')
+    await fsp.rm(file('clubperformance_61.meta.json'))
+    expect(await ours.has('2026-02-20', 'clubperformance', '61')).toBe(false)
+    expect(await ours.get('2026-02-20', 'clubperformance', '61')).toBeNull()
+    await put(ours, '61')
+    await fsp.rm(file('clubperformance_61.csv'))
+    expect(await ours.has('2026-02-20', 'clubperformance', '61')).toBe(false)
+    expect(await ours.get('2026-02-20', 'clubperformance', '61')).toBeNull()
+  })
+
+  it('still treats a body that does not match its indexed meta as a miss', async () => {
+    const problems: RawCsvProblem[] = []
+    const cache = createRawCsvCache({ dataDir, onCorrupt: (p) => problems.push(p) })
+    await put(cache, '61')
+    expect((await cache.get('2026-02-20', 'clubperformance', '61'))?.body).toBe(BODY)
+    await fsp.writeFile(file('clubperformance_61.csv'), BODY.replace('61', '62'))
+    expect(await cache.get('2026-02-20', 'clubperformance', '61')).toBeNull()
+    expect(problems).toMatchObject([{ code: 'RAW_SHA_MISMATCH' }])
+  })
+
+  it('hands out copies: changing a returned meta does not change the next answer', async () => {
+    const cache = createRawCsvCache({ dataDir })
+    const stored = await put(cache, '61')
+    stored.url = 'changed'
+    const got = (await cache.get('2026-02-20', 'clubperformance', '61'))!.meta
+    expect(got.url).toBe(META.url)
+    got.footer!.dataMonth = '1999-01'
+    expect(await cache.has('2026-02-20', 'clubperformance', '61', '2026-02')).toBe(true)
+  })
+
+  it('reads the meta every time through a file system that gives no change stamp', async () => {
+    const stampless: StorageFs = {
+      ...nodeStorageFs,
+      stat: async (p) => ({ ...(await nodeStorageFs.stat(p)), changeStamp: undefined }),
+    }
+    const { fs, reads } = recordingReads(stampless)
+    const cache = createRawCsvCache({ dataDir, fs })
+    await put(cache, '61')
+    reads.length = 0
+    for (let i = 0; i < 2; i++)
+      expect(await cache.has('2026-02-20', 'clubperformance', '61')).toBe(true)
+    expect(reads).toEqual(['clubperformance_61.meta.json', 'clubperformance_61.meta.json'])
   })
 })
 

@@ -144,6 +144,9 @@ export function buildRawMeta(key: RawCsvKey, body: string, input: RawCsvMetaInpu
   }
 }
 
+/** Meta files kept parsed (about 0.5 KB each); past this, the oldest parsed is dropped. */
+export const MAX_INDEXED_METAS = 10_000
+
 export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
   const dataDir = path.resolve(options.dataDir)
   const fs = options.fs ?? nodeStorageFs
@@ -153,8 +156,40 @@ export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
   let totals: Promise<{ entryCount: number; sizeBytes: number }> | null = null
   // Counted from disk once, then kept up to date by put().
   const loadTotals = () => (totals ??= scanTotals(fs, dataDir))
+  /**
+   * The meta index (docs/performance.md#re-run): each meta file parsed, by path, with the
+   * change stamp of the file it was parsed from. Filled on put, lazily on reads.
+   */
+  const metas = new Map<string, { stamp: string; meta: RawCsvMeta }>()
 
+  function remember(file: string, stamp: string | undefined, meta: RawCsvMeta | null): void {
+    metas.delete(file)
+    if (stamp === undefined || meta === null) return
+    if (metas.size >= MAX_INDEXED_METAS) metas.delete(metas.keys().next().value!)
+    metas.set(file, { stamp, meta })
+  }
+
+  /**
+   * The meta at `file`, parsed again only when the file changed. A stat on every call (never the
+   * index alone) tells whether the file is still the one parsed, so an entry cannot answer for a
+   * meta removed or replaced since, by this process or another one on the same DATA_DIR. The
+   * stat comes before the read: a file replaced in between is stamped with the old stamp and
+   * read again next time.
+   */
   async function readMeta(file: string): Promise<RawCsvMeta | null> {
+    const now = await statOrNull(fs, file)
+    const known = metas.get(file)
+    if (now === null) {
+      metas.delete(file)
+      return null
+    }
+    if (now.changeStamp !== undefined && known?.stamp === now.changeStamp) return known.meta
+    const meta = await parseMetaAt(file)
+    remember(file, now.changeStamp, meta)
+    return meta
+  }
+
+  async function parseMetaAt(file: string): Promise<RawCsvMeta | null> {
     const bytes = await readOrNull(fs, file)
     if (bytes === null) return null
     try {
@@ -170,13 +205,17 @@ export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
     return { files, meta: await readMeta(files.meta) }
   }
 
-  /** Every stored slot of one key: the first-cached month's, then the other month's. */
-  async function slotsOf(key: RawCsvKey) {
+  /**
+   * The stored slots of one key that can hold `month` (undefined: every slot), the first-cached
+   * month's first. A month asked for is in one directory only: the first slot's, else its own.
+   */
+  async function slotsOf(key: RawCsvKey, month?: YearMonth | null) {
     const first = await readSlot(key, null)
     const firstMonth = first.meta ? rawDataMonth(first.meta) : null
     const slots = first.meta ? [{ meta: first.meta, value: first.files }] : []
+    if (month !== undefined && first.meta && firstMonth === month) return slots
     for (const m of dataMonthsOf(key.asOf)) {
-      if (m === firstMonth) continue
+      if (m === firstMonth || (month !== undefined && m !== month)) continue
       const other = await readSlot(key, m)
       // An entry only counts in the directory its own footer month names.
       if (other.meta && rawDataMonth(other.meta) === m)
@@ -200,10 +239,15 @@ export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
         const previous = otherMonth === null ? first : await readMeta(files.meta)
         const dir = path.dirname(files.body)
         await io('mkdir', dir, () => fs.mkdir(dir))
+        metas.delete(files.meta)
         await writeAtomicPair(fs, dir, [
           { target: files.body, data: body },
           { target: files.meta, data: serializeJson(stored) },
         ])
+        // Stamped after the rename: what a stat of this path now finds (a copy: callers own
+        // `stored`). Best effort: the entry is stored, a failed stat only leaves it unindexed.
+        const now = await statOrNull(fs, files.meta).catch(() => null)
+        remember(files.meta, now?.changeStamp, copyMeta(stored))
         t.entryCount += previous ? 0 : 1
         t.sizeBytes += stored.sizeBytes - (previous?.sizeBytes ?? 0)
         return stored
@@ -212,7 +256,8 @@ export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
 
     async get(asOf, report, districtId, dataMonth) {
       const key = resolveRawKey(asOf, report, districtId)
-      const slot = pickRawMonth(await slotsOf(key), resolveRawMonth(dataMonth))
+      const month = resolveRawMonth(dataMonth)
+      const slot = pickRawMonth(await slotsOf(key, month), month)
       const body = slot ? await readOrNull(fs, slot.value.body) : null
       if (slot === null || body === null) {
         counters.misses++
@@ -230,12 +275,13 @@ export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
         return null
       }
       counters.hits++
-      return { body: body.toString('utf8'), meta }
+      return { body: body.toString('utf8'), meta: copyMeta(meta) }
     },
 
     async has(asOf, report, districtId, dataMonth) {
       const key = resolveRawKey(asOf, report, districtId)
-      const slot = pickRawMonth(await slotsOf(key), resolveRawMonth(dataMonth))
+      const month = resolveRawMonth(dataMonth)
+      const slot = pickRawMonth(await slotsOf(key, month), month)
       if (slot === null) return false
       // A size check (no read): skip-existing asks this for every stored cell.
       const size = await statSizeOrNull(fs, slot.value.body)
@@ -252,7 +298,7 @@ export function createRawCsvCache(options: RawCsvCacheOptions): RawCsvCache {
           .filter((n) => n.endsWith(RAW_META_SUFFIX))
           .sort()) {
           const meta = await readMeta(path.join(dir, name))
-          if (meta) out.push(meta)
+          if (meta) out.push(copyMeta(meta))
         }
       }
       return out
@@ -301,13 +347,22 @@ export async function rawDirs(
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
-async function statSizeOrNull(fs: StorageFs, file: string): Promise<number | null> {
+async function statOrNull(fs: StorageFs, file: string) {
   try {
-    return (await fs.stat(file)).sizeBytes
+    return await fs.stat(file)
   } catch (e) {
     if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return null
     throw new StorageIoError('stat', file, e)
   }
+}
+
+async function statSizeOrNull(fs: StorageFs, file: string): Promise<number | null> {
+  return (await statOrNull(fs, file))?.sizeBytes ?? null
+}
+
+/** A meta the caller may change without changing the index's. */
+function copyMeta(meta: RawCsvMeta): RawCsvMeta {
+  return { ...meta, footer: meta.footer === null ? null : { ...meta.footer } }
 }
 
 function safeParseJson(bytes: Buffer): RawCsvMeta | null {

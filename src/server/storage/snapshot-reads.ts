@@ -57,6 +57,12 @@ function isUntrustworthy(e: unknown): boolean {
   return e instanceof StorageCorruptError || e instanceof StorageUnsupportedSchemaError
 }
 
+function assertNeededDetail(neededDetail: unknown): DetailLevel {
+  if (neededDetail !== 'summary' && neededDetail !== 'full')
+    throw new StorageValidationError('neededDetail', neededDetail, "must be 'summary' or 'full'")
+  return neededDetail
+}
+
 /**
  * Runs a read of one as-of alone with that as-of's writes in this process, so a reader never
  * sees a write half moved into place (a manifest committed, its files not yet renamed).
@@ -276,6 +282,41 @@ export function createSnapshotReads(
     return file
   }
 
+  /** The snapshot a read answers, or null when it is absent or cannot be trusted. */
+  async function trustedSlot(date: IsoDate, month: YearMonth | undefined): Promise<Slot | null> {
+    try {
+      return await resolveSlot(load, date, month)
+    } catch (e) {
+      if (isUntrustworthy(e)) return null
+      throw e
+    }
+  }
+
+  /**
+   * The skip-existing rule for one district of a slot: listed with enough detail, and its file
+   * the bytes the manifest committed (size + sha256). Those were validated when written, so only
+   * a schema version this build does not read needs the full parse to decide
+   * (docs/performance.md#skipped-cells). An untrustworthy file is not intact.
+   */
+  async function isIntact(slot: Slot, id: DistrictId, neededDetail: DetailLevel): Promise<boolean> {
+    const entry = slot.state.manifest.districts[id]
+    if (!entry || !detailSatisfies(entry.detail, neededDetail)) return false
+    try {
+      const bytes = await backend.readCommitted(slot.key, slot.state.manifest, districtFileName(id))
+      const version = leadingSchemaVersion(bytes)
+      if (
+        bytes.length === entry.sizeBytes &&
+        version !== null &&
+        READABLE_DISTRICT_FILE_VERSIONS.includes(version)
+      )
+        return true
+      return (await loadDistrict(slot, id)) !== null
+    } catch (e) {
+      if (isUntrustworthy(e)) return false
+      throw e
+    }
+  }
+
   async function* series(id: DistrictId, from: IsoDate, to: IsoDate): AsyncGenerator<DistrictFile> {
     for (const asOf of await datesIn(from, to)) {
       const file = await onDate(asOf, async () => {
@@ -380,41 +421,28 @@ export function createSnapshotReads(
 
     async hasValidDistrict(asOf, districtId, neededDetail: DetailLevel, dataMonth) {
       const id = assertDistrictId(districtId)
-      if (neededDetail !== 'summary' && neededDetail !== 'full') {
-        throw new StorageValidationError(
-          'neededDetail',
-          neededDetail,
-          "must be 'summary' or 'full'",
-        )
-      }
+      const detail = assertNeededDetail(neededDetail)
       const date = assertAsOf(asOf)
       const month = dataMonth === undefined ? undefined : assertYearMonth(dataMonth)
-      try {
-        return await onDate(date, async () => {
-          const slot = await resolveSlot(load, date, month)
-          const entry = slot?.state.manifest.districts[id]
-          if (!slot || !entry || !detailSatisfies(entry.detail, neededDetail)) return false
-          const bytes = await backend.readCommitted(
-            slot.key,
-            slot.state.manifest,
-            districtFileName(id),
-          )
-          // Intact = the bytes the manifest committed (size + sha256, checked above): they were
-          // validated when written, so only a schema version this build does not read needs
-          // the full parse to decide (docs/performance.md#skipped-cells).
-          const version = leadingSchemaVersion(bytes)
-          if (
-            bytes.length === entry.sizeBytes &&
-            version !== null &&
-            READABLE_DISTRICT_FILE_VERSIONS.includes(version)
-          )
-            return true
-          return (await loadDistrict(slot, id)) !== null
-        })
-      } catch (e) {
-        if (isUntrustworthy(e)) return false
-        throw e
-      }
+      return onDate(date, async () => {
+        const slot = await trustedSlot(date, month)
+        return slot !== null && (await isIntact(slot, id, detail))
+      })
+    },
+
+    async validDistricts(asOf, districtIds, neededDetail: DetailLevel, dataMonth) {
+      const ids = [...new Set(districtIds.map((id) => assertDistrictId(id)))]
+      const detail = assertNeededDetail(neededDetail)
+      const date = assertAsOf(asOf)
+      const month = dataMonth === undefined ? undefined : assertYearMonth(dataMonth)
+      // One manifest load for the whole date (docs/performance.md#re-run), then each file.
+      return onDate(date, async () => {
+        const valid = new Set<DistrictId>()
+        const slot = await trustedSlot(date, month)
+        if (slot === null) return valid
+        for (const id of ids) if (await isIntact(slot, id, detail)) valid.add(id)
+        return valid
+      })
     },
 
     async findByRequestedDate(date) {

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { IsoDate } from '../../shared/iso-date.ts'
 import type { SnapshotStore } from './ports.ts'
 import { serializeDistrictFile } from './schema.ts'
 import { allDistrictsFile, districtFile, metaFor, source, sourcesFor } from './test-helpers.ts'
@@ -11,7 +12,19 @@ import { allDistrictsFile, districtFile, metaFor, source, sourcesFor } from './t
 export interface ContractSubject {
   store: SnapshotStore
   cleanup: () => Promise<void>
+  /**
+   * Rewrites the stored bytes of a district file of the as-of's first month with `edit`, leaving
+   * its manifest entry as it was (a file damaged where it is stored).
+   */
+  tamperDistrict: (
+    asOf: IsoDate,
+    districtId: string,
+    edit: (text: string) => string,
+  ) => Promise<void>
 }
+
+/** Same size, other bytes: only the sha256 tells (the note of test-helpers' files holds the '@'). */
+const sameSizeEdit = (text: string) => text.replace('@', '#')
 
 export function runSnapshotStoreContract(
   name: string,
@@ -428,6 +441,10 @@ export function runSnapshotStoreContract(
         expect((await store.readDistrict(asOf, '61'))?.dataMonth).toBe('2026-06')
         expect(await store.hasValidDistrict(asOf, '61', 'summary', '2026-07')).toBe(false)
         expect(await store.hasValidDistrict(asOf, '61', 'summary', '2026-06')).toBe(true)
+        expect(await store.validDistricts(asOf, ['61'], 'summary', '2026-07')).toEqual(new Set())
+        expect(await store.validDistricts(asOf, ['61'], 'summary', '2026-06')).toEqual(
+          new Set(['61']),
+        )
         await expect(store.readDistrict(asOf, '61', '2026-13')).rejects.toMatchObject({
           code: 'STORAGE_VALIDATION',
           field: 'dataMonth',
@@ -578,6 +595,44 @@ export function runSnapshotStoreContract(
         expect(await store.hasValidDistrict('2026-02-21', '61', 'summary')).toBe(false)
       })
 
+      it('answers every district of a date as hasValidDistrict answers each', async () => {
+        const store = await open()
+        await store.writeDistrict(districtFile('61', '2026-02-20', { detail: 'full' }))
+        await store.writeDistrict(districtFile('F', '2026-02-20', { detail: 'summary' }))
+        await store.writeDistrict(districtFile('02', '2026-02-20', { detail: 'summary' }))
+        const ids = ['61', 'F', '02', '9']
+        for (const detail of ['summary', 'full'] as const) {
+          const valid = await store.validDistricts('2026-02-20', ids, detail)
+          for (const id of ids)
+            expect(valid.has(id), `${id} ${detail}`).toBe(
+              await store.hasValidDistrict('2026-02-20', id, detail),
+            )
+        }
+        expect(await store.validDistricts('2026-02-20', ids, 'full')).toEqual(new Set(['61']))
+        expect(await store.validDistricts('2026-02-20', [' f ', '61'], 'summary')).toEqual(
+          new Set(['F', '61']),
+        )
+        expect(await store.validDistricts('2026-02-20', [], 'summary')).toEqual(new Set())
+        expect(await store.validDistricts('2026-02-21', ids, 'summary')).toEqual(new Set())
+      })
+
+      it('does not count a district file altered where it is stored, and still the others', async () => {
+        const store = await open()
+        await store.writeDistricts(
+          '2026-02-20',
+          ['61', 'F'].map((id) => districtFile(id, '2026-02-20', { detail: 'full' })),
+          metaFor('2026-02-20'),
+        )
+        await subject!.tamperDistrict('2026-02-20', '61', sameSizeEdit)
+        expect(await store.validDistricts('2026-02-20', ['61', 'F'], 'summary')).toEqual(
+          new Set(['F']),
+        )
+        expect(await store.hasValidDistrict('2026-02-20', '61', 'summary')).toBe(false)
+        await expect(store.readDistrict('2026-02-20', '61')).rejects.toMatchObject({
+          code: 'STORAGE_CORRUPT',
+        })
+      })
+
       it('finds the as-of a requested date was answered with', async () => {
         const store = await open()
         await store.writeDistricts(
@@ -628,6 +683,12 @@ export function runSnapshotStoreContract(
         await expect(
           store.hasValidDistrict('2026-02-20', '61', 'detailed' as 'full'),
         ).rejects.toMatchObject({ code: 'STORAGE_VALIDATION' })
+        await expect(
+          store.validDistricts('2026-02-20', ['61'], 'detailed' as 'full'),
+        ).rejects.toMatchObject({ code: 'STORAGE_VALIDATION' })
+        await expect(
+          store.validDistricts('2026-02-20', ['61', '../x'], 'summary'),
+        ).rejects.toMatchObject({ code: 'STORAGE_VALIDATION', value: '../x' })
       })
     })
   })

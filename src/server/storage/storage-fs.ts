@@ -18,7 +18,11 @@ export interface StorageFs {
   /** Recursive; no error when the directory exists. */
   mkdir(path: string): Promise<void>
   readdir(path: string): Promise<string[]>
-  stat(path: string): Promise<{ sizeBytes: number; isDirectory: boolean }>
+  /**
+   * `changeStamp` differs whenever the file is replaced or written (inode, size, mtime and ctime
+   * in ns); absent when the file system cannot tell, and then nothing is cached by it.
+   */
+  stat(path: string): Promise<{ sizeBytes: number; isDirectory: boolean; changeStamp?: string }>
   unlink(path: string): Promise<void>
   /** Removes a directory the store created itself and never published (recursive). */
   removeTempDir(path: string): Promise<void>
@@ -38,8 +42,12 @@ export const nodeStorageFs: StorageFs = {
   },
   readdir: (p) => fsp.readdir(p),
   stat: async (p) => {
-    const s = await fsp.stat(p)
-    return { sizeBytes: s.size, isDirectory: s.isDirectory() }
+    const s = await fsp.stat(p, { bigint: true })
+    return {
+      sizeBytes: Number(s.size),
+      isDirectory: s.isDirectory(),
+      changeStamp: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`,
+    }
   },
   unlink: (p) => fsp.unlink(p),
   removeTempDir: (p) => fsp.rm(p, { recursive: true, force: true }),
