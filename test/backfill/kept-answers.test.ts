@@ -74,14 +74,26 @@ describe('kept answers', () => {
       `/api/districts/backfill/${job.backfillId}`,
       `/api/districts/61/backfill/${job.backfillId}`,
     ]) {
-      const first = await get(route)
-      expect(first.status, route).toBe(200)
-      expect(JSON.parse(first.text)).toMatchObject({
-        backfillId: job.backfillId,
-        status: job.status,
-      })
-      const again = await get(route, { 'if-none-match': first.etag! })
-      expect(again.status, route).toBe(304)
+      // The view carries the upstream's rate window, which drains in the second after the job
+      // and names its reset on the whole second: a revalidation is a 304 when nothing moved, and
+      // otherwise a new body under a new tag, never the old tag on new bytes.
+      let hits = 0
+      for (let i = 0; i < 10 && hits === 0; i++) {
+        const first = await get(route)
+        expect(first.status, route).toBe(200)
+        expect(JSON.parse(first.text)).toMatchObject({
+          backfillId: job.backfillId,
+          status: job.status,
+        })
+        const again = await get(route, { 'if-none-match': first.etag! })
+        if (again.status === 304) hits++
+        else {
+          expect(again.status, route).toBe(200)
+          expect(again.etag, route).not.toBe(first.etag)
+          expect(again.text, route).not.toBe(first.text)
+        }
+      }
+      expect(hits, route).toBe(1)
     }
     // Within one clock second the service hands out one view object (its bytes are kept by it).
     const svc = stack.server.services.backfills
@@ -89,7 +101,11 @@ describe('kept answers', () => {
       const t0 = Date.now()
       const a = await svc.get(job.backfillId)
       const b = await svc.get(job.backfillId)
-      if (Math.floor(t0 / 1000) !== Math.floor(Date.now() / 1000) && tries < 5) continue
+      // A new second, or the rate window drained in between: not the same inputs, ask again.
+      const moved =
+        Math.floor(t0 / 1000) !== Math.floor(Date.now() / 1000) ||
+        JSON.stringify(a) !== JSON.stringify(b)
+      if (moved && tries < 10) continue
       expect(b).toBe(a)
       break
     }
