@@ -93,7 +93,14 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/browser/build-web.global-setup.ts'],
+          // One Chromium for the run; each file connects to it and opens its own contexts.
+          globalSetup: [
+            'test/browser/build-web.global-setup.ts',
+            'test/browser/chromium.global-setup.ts',
+          ],
+          // The files share one worker's loaded modules (playwright-core, the server) instead of
+          // each loading them again. They keep no module-level state of their own.
+          isolate: false,
         },
       },
     ],
