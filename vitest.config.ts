@@ -68,6 +68,9 @@ export default defineConfig({
           setupFiles: ['test/helpers/leak-check.ts'],
           exclude: ['**/node_modules/**'],
           environment: 'node',
+          // As in the node project: one worker's loaded modules for every file. Each file makes
+          // its own database and keeps no module-level state.
+          isolate: false,
           // The PostgreSQL end-to-end tests start the compiled CLI too.
           globalSetup: [
             'test/helpers/node-build.global-setup.ts',
