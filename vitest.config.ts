@@ -68,6 +68,9 @@ export default defineConfig({
           setupFiles: ['test/helpers/leak-check.ts'],
           exclude: ['**/node_modules/**'],
           environment: 'node',
+          // As in the node project: one worker's loaded modules for every file. Each file makes
+          // its own database and keeps no module-level state.
+          isolate: false,
           // The PostgreSQL end-to-end tests start the compiled CLI too.
           globalSetup: [
             'test/helpers/node-build.global-setup.ts',
@@ -93,7 +96,14 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/browser/build-web.global-setup.ts'],
+          // One Chromium for the run; each file connects to it and opens its own contexts.
+          globalSetup: [
+            'test/browser/build-web.global-setup.ts',
+            'test/browser/chromium.global-setup.ts',
+          ],
+          // The files share one worker's loaded modules (playwright-core, the server) instead of
+          // each loading them again. They keep no module-level state of their own.
+          isolate: false,
         },
       },
     ],

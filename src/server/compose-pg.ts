@@ -128,7 +128,10 @@ export function createPgBackend({ config, logger, now }: PgBackendOptions) {
         ? null
         : { reason: 'no worker is running: the job waits until a worker process connects' }
     },
-    /** True in exactly one process per period: the automatic refresh runs once, not per process. */
+    /**
+     * The claim's time (database clock, µs) in exactly one process per period, null in the others:
+     * the automatic refresh runs once, not per process.
+     */
     claimRefresh: (everyMs: number) => claimScheduledRun(pool, 'refresh', everyMs),
     async close(): Promise<void> {
       await worker?.stop()

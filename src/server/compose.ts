@@ -56,6 +56,11 @@ export interface ServiceOverrides {
   memoryStorage?: boolean
   /** Sees every start and end the upstream budget decides, on the services' clock. */
   observeScheduler?: (event: SchedulerEvent) => void
+  /**
+   * PostgreSQL mode: sees each automatic refresh this process claimed, with the claim's time on
+   * the database's clock in microseconds (the moment the once-per-period rule decided).
+   */
+  observeRefreshClaim?: (atUs: number) => void
 }
 
 export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}) {
@@ -244,7 +249,11 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
           ? () =>
               pg.runsWork &&
               void pg.claimRefresh(everyMs).then(
-                (mine) => void (mine && refresh.refresh()),
+                (atUs) => {
+                  if (atUs === null) return
+                  overrides.observeRefreshClaim?.(atUs)
+                  void refresh.refresh()
+                },
                 (error: unknown) => logger.warn({ err: error }, 'automatic refresh not claimed'),
               )
           : () => void refresh.refresh()

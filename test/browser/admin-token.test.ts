@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startStack, type Stack } from '../helpers/stack.ts'
-import { clickStart, launchChromium, setDates } from './harness.ts'
+import { clickStart, connectChromium, setDates } from './harness.ts'
 
 const TOKEN = 'browser-test-token'
 let stack: Stack
@@ -9,7 +9,7 @@ let browser: Browser
 
 beforeAll(async () => {
   stack = await startStack({ env: { ADMIN_TOKEN: TOKEN } })
-  browser = await launchChromium()
+  browser = await connectChromium()
 })
 
 afterAll(async () => {

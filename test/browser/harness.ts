@@ -1,37 +1,23 @@
 /**
  * Real-browser harness: the full stack (simulator + server serving dist/web) and Debian's
- * Chromium driven by playwright-core. Missing Chromium is a failure, never a skip.
+ * Chromium driven by playwright-core, one Chromium for the whole run (chromium.global-setup.ts).
  */
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Locator, type Page, type Response } from 'playwright-core'
+import { inject } from 'vitest'
 import type { BackfillResponse } from '../../src/shared/backfill-api.ts'
 import { startStack, type Stack, type StackOptions } from '../helpers/stack.ts'
 
-export const CHROMIUM_PATH = '/usr/bin/chromium'
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-]
-
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `The browser tests need Debian's Chromium at ${CHROMIUM_PATH}, which is missing. ` +
-        'Install it with: apt-get update && apt-get install -y chromium',
-    )
-  }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+/**
+ * A connection to the run's one Chromium (test/browser/chromium.global-setup.ts). Closing it
+ * closes every context opened through it and leaves the browser running for the next file.
+ */
+export function connectChromium(): Promise<Browser> {
+  return chromium.connect(inject('chromium').wsEndpoint)
 }
 
 export interface BrowserStack {
@@ -54,7 +40,7 @@ export async function startBrowserStack(options: StackOptions = {}): Promise<Bro
   const stack = await startStack(options)
   let browser: Browser
   try {
-    browser = await launchChromium()
+    browser = await connectChromium()
   } catch (error) {
     await stack.close()
     throw error

@@ -58,6 +58,8 @@ export interface GrantRow {
   at: number
   sent: number | null
   released: boolean
+  /** When a grant given back was released (its slot free again), on the database's clock. */
+  releasedAt: number | null
   lane: string
   process: string
   effectiveMax: number | null
@@ -68,19 +70,22 @@ export async function grantRows(p: PgPool): Promise<GrantRow[]> {
     at: string
     sent: string | null
     released: boolean
+    released_ms: string | null
     lane: string
     process: string
     effective_max: number | null
   }>(
     `SELECT (extract(epoch FROM at) * 1000)::text AS at,
             (extract(epoch FROM sent_at) * 1000)::text AS sent,
-            released_at IS NOT NULL AS released, lane, process, effective_max
+            released_at IS NOT NULL AS released,
+            (extract(epoch FROM released_at) * 1000)::text AS released_ms, lane, process, effective_max
      FROM upstream_grants ORDER BY at`,
   )
   return rows.map((r) => ({
     at: Number(r.at),
     sent: r.sent === null ? null : Number(r.sent),
     released: r.released,
+    releasedAt: r.released_ms === null ? null : Number(r.released_ms),
     lane: r.lane,
     process: r.process,
     effectiveMax: r.effective_max,

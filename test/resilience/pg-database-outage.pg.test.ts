@@ -40,10 +40,16 @@ afterAll(async () => {
 })
 
 const health = async () => (await stack.api<HealthView>('GET', '/api/health')).body
+/**
+ * Grants not given back. A grant whose send slot passed before its request could claim it (on a
+ * loaded machine) is given back and asked for again: it stands for no request (pg-budget.ts).
+ */
 const grantCount = async () => {
   const pool = stack.server.services.pgPoliteness?.pool
   if (!pool) throw new Error('the stack is not in PostgreSQL mode')
-  const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM upstream_grants')
+  const { rows } = await pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM upstream_grants WHERE released_at IS NULL',
+  )
   return rows[0]?.n ?? 0
 }
 const arrivals = () =>

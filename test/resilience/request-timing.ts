@@ -3,13 +3,16 @@
  * window, and how many overlap at once. Pure, so the checks themselves are tested.
  */
 
-/** The largest number of instants inside any half-open window `[t, t + windowMs)`. */
+/**
+ * The largest number of instants inside any half-open window `[t, t + windowMs)`; 0 when the
+ * window is empty (`windowMs` <= 0).
+ */
 export function maxInAnyWindow(times: readonly number[], windowMs: number): number {
   const sorted = [...times].sort((a, b) => a - b)
   let best = 0
   let first = 0
   for (let last = 0; last < sorted.length; last++) {
-    while ((sorted[last] ?? 0) - (sorted[first] ?? 0) >= windowMs) first++
+    while (first <= last && (sorted[last] ?? 0) - (sorted[first] ?? 0) >= windowMs) first++
     best = Math.max(best, last - first + 1)
   }
   return best
@@ -21,7 +24,7 @@ export function densestWindow(times: readonly number[], windowMs: number): numbe
   let best: number[] = []
   let first = 0
   for (let last = 0; last < sorted.length; last++) {
-    while ((sorted[last] ?? 0) - (sorted[first] ?? 0) >= windowMs) first++
+    while (first <= last && (sorted[last] ?? 0) - (sorted[first] ?? 0) >= windowMs) first++
     if (last - first + 1 > best.length) best = sorted.slice(first, last + 1)
   }
   const base = best[0] ?? 0

@@ -22,11 +22,11 @@ it('lets exactly one of several processes run a period, and the next period agai
   const everyMs = 400
   const round = () =>
     Promise.all(pools.flatMap((p) => [0, 1].map(() => claimScheduledRun(p, 'refresh', everyMs))))
-  expect((await round()).filter(Boolean)).toHaveLength(1)
+  expect((await round()).filter((at) => at !== null)).toHaveLength(1)
   // Within the period nobody runs it again.
-  expect((await round()).filter(Boolean)).toHaveLength(0)
+  expect((await round()).filter((at) => at !== null)).toHaveLength(0)
   await new Promise((r) => setTimeout(r, everyMs))
-  expect((await round()).filter(Boolean)).toHaveLength(1)
+  expect((await round()).filter((at) => at !== null)).toHaveLength(1)
   // Another name is a schedule of its own.
-  expect(await claimScheduledRun(pools[1]!, 'other', everyMs)).toBe(true)
+  expect(await claimScheduledRun(pools[1]!, 'other', everyMs)).not.toBeNull()
 })
