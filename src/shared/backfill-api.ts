@@ -121,7 +121,13 @@ export interface CollectionStrategy {
  * not list the district (docs/upstream.md#the-district-set-of-a-date), so nothing was asked.
  */
 export type CellState =
-  'pending' | 'completed' | 'skipped' | 'unavailable' | 'not-a-district' | 'failed' | 'cancelled'
+  | 'pending'
+  | 'completed'
+  | 'skipped'
+  | 'unavailable'
+  | 'not-a-district'
+  | 'failed'
+  | 'cancelled'
 
 export interface CellError {
   code: ErrorCode

@@ -10,7 +10,10 @@ export const SNAPSHOT_SCHEMA_VERSION = 1
 export type DetailLevel = 'summary' | 'full'
 
 export type ReportKind =
-  'districtsummary' | 'districtperformance' | 'divisionperformance' | 'clubperformance'
+  | 'districtsummary'
+  | 'districtperformance'
+  | 'divisionperformance'
+  | 'clubperformance'
 
 export const REPORT_KINDS: readonly ReportKind[] = [
   'districtsummary',

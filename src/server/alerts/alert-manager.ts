@@ -10,7 +10,11 @@ import { computeDelayMs, delay } from '../politeness/index.ts'
 export type AlertSeverity = 'info' | 'warning' | 'critical'
 
 export type AlertKind =
-  'job:error' | 'job:partial_success' | 'circuit:open' | 'circuit:closed' | 'district:failing'
+  | 'job:error'
+  | 'job:partial_success'
+  | 'circuit:open'
+  | 'circuit:closed'
+  | 'district:failing'
 
 export interface Alert {
   id: string

@@ -60,7 +60,8 @@ export interface InitiateOptions {
 }
 
 export type InitiateResult =
-  { kind: 'started'; job: BackfillResponse } | { kind: 'plan'; plan: DryRunPlan }
+  | { kind: 'started'; job: BackfillResponse }
+  | { kind: 'plan'; plan: DryRunPlan }
 
 export type ListQuery = JobListQuery
 

@@ -33,7 +33,8 @@ export interface RequestIssue {
 }
 
 export type SafeParseBackfillRequestResult =
-  { ok: true; value: ResolvedBackfillRequest } | { ok: false; issues: RequestIssue[] }
+  | { ok: true; value: ResolvedBackfillRequest }
+  | { ok: false; issues: RequestIssue[] }
 
 export interface ParseRequestContext {
   /** Today's UTC date, from the injected clock: no date after it can have data. */

@@ -25,7 +25,8 @@ export interface CircuitStatus {
 }
 
 export type CircuitDecision =
-  { decision: 'go' } | { decision: 'wait'; untilMs: number; reason: string }
+  | { decision: 'go' }
+  | { decision: 'wait'; untilMs: number; reason: string }
 
 /**
  * In one process a plain state machine (sync); shared by processes (src/server/pg/pg-circuit.ts)

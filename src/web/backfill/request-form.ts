@@ -49,7 +49,8 @@ export function defaultFormState(today: string): BackfillFormState {
 }
 
 export type ToRequestResult =
-  { ok: true; value: BackfillRequest } | { ok: false; issues: FieldIssue[] }
+  | { ok: true; value: BackfillRequest }
+  | { ok: false; issues: FieldIssue[] }
 
 function wholeNumber(
   text: string,
