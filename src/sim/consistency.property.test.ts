@@ -25,13 +25,27 @@ const districtDate = fc.constantFrom(...DATES).chain((asOf) =>
   }),
 )
 
+/** The three district reports, each rendered and parsed only when a check first reads it. */
 function reports(districtId: string, asOf: string) {
-  const parse = (report: 'clubperformance' | 'divisionperformance' | 'districtperformance') =>
-    parseCsvBody(truth.renderReport(report, districtId, asOf) ?? '').rows
+  const parsed = new Map<string, Row[]>()
+  const parse = (report: 'clubperformance' | 'divisionperformance' | 'districtperformance') => {
+    let rows = parsed.get(report)
+    if (rows === undefined) {
+      rows = parseCsvBody(truth.renderReport(report, districtId, asOf) ?? '').rows
+      parsed.set(report, rows)
+    }
+    return rows
+  }
   return {
-    club: parse('clubperformance'),
-    division: parse('divisionperformance'),
-    district: parse('districtperformance'),
+    get club() {
+      return parse('clubperformance')
+    },
+    get division() {
+      return parse('divisionperformance')
+    },
+    get district() {
+      return parse('districtperformance')
+    },
   }
 }
 
