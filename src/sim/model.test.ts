@@ -57,4 +57,29 @@ describe('the snapshot cache', () => {
     expect(again).not.toBe(first)
     expect(again).toEqual(first)
   })
+
+  it('shares rosters only between models of the same seed, club counts and district set', () => {
+    const on = (options: Parameters<typeof createTestModel>[0], districtId: string) =>
+      createTestModel({ today: '2026-09-23', seed: SEED, ...options }).model.snapshot(
+        districtId,
+        '2026-2027',
+        '2026-09-22',
+      )
+    const fresh =
+      (counts: Record<string, number>, successions: typeof DEFAULT_DISTRICTS) =>
+      (districtId: string) =>
+        computeDistrictSnapshot(
+          createRosterSource(SEED, counts, successions).roster(districtId, '2026-2027'),
+          '2026-09-22',
+        )
+    expect(on({}, '61')).toEqual(fresh({}, DEFAULT_DISTRICTS)('61'))
+    expect(on({ clubCounts: { '61': 40 } }, '61')).toEqual(
+      fresh({ '61': 40 }, DEFAULT_DISTRICTS)('61'),
+    )
+    expect(on({ clubCounts: { '61': 40 } }, '61')).not.toEqual(on({}, '61'))
+    // A district of the realignment takes over clubs by default, and has its own when listed.
+    expect(on({ districts: ['201'] }, '201')).toEqual(fresh({}, [])('201'))
+    expect(on({ districts: ['201'] }, '201')).not.toEqual(on({}, '201'))
+    expect(on({ seed: SEED + 1 }, '61')).not.toEqual(on({}, '61'))
+  })
 })

@@ -15,6 +15,7 @@ import { programYearStart } from './headers.ts'
 import type { SimulatorConfig } from './options.ts'
 import { renderReportCsv } from './render.ts'
 import { createRosterSource } from './roster.ts'
+import type { RosterSource } from './roster.ts'
 
 /**
  * Default districts, with the 2026 realignment (docs/upstream.md#lessons-of-2026) at the
@@ -104,6 +105,37 @@ const BODY_CACHE_SIZE = 64
  */
 const SNAPSHOT_CACHE_SIZE = 128
 
+/**
+ * Roster sources shared by every model of one seed, club counts and district set in the
+ * process: a roster is a pure function of those, read only, and building the rosters of the
+ * default districts costs about half a second per program year. Tests start many simulators
+ * of a few seeds; a server runs one. Frozen, so a caller that tried to change one would throw.
+ */
+const ROSTER_SOURCES = 4
+const rosterSources = new Map<string, RosterSource>()
+
+function sharedRosterSource(config: SimulatorConfig): RosterSource {
+  const key = JSON.stringify([config.seed, config.clubCounts, config.districts === null])
+  return cached(rosterSources, ROSTER_SOURCES, key, () => {
+    const source = createRosterSource(
+      config.seed,
+      config.clubCounts,
+      config.districts ? [] : DEFAULT_DISTRICTS,
+    )
+    return {
+      roster(districtId, programYear) {
+        const roster = source.roster(districtId, programYear)
+        if (!Object.isFrozen(roster)) {
+          for (const club of roster.clubs) Object.freeze(club)
+          Object.freeze(roster.clubs)
+          Object.freeze(roster)
+        }
+        return roster
+      },
+    }
+  })
+}
+
 /** The cached value of `key`, made (and the oldest entry dropped when full) on a miss. */
 function cached<V>(cache: Map<string, V>, size: number, key: string, make: () => V): V {
   const hit = cache.get(key)
@@ -140,11 +172,7 @@ export function createSimModel(config: SimulatorConfig): SimModel {
     today: () => todayOverride ?? config.today(),
     ...(rolloverAt === null ? {} : { rollover: { rolledOver } }),
   })
-  const rosters = createRosterSource(
-    config.seed,
-    config.clubCounts,
-    config.districts ? [] : DEFAULT_DISTRICTS,
-  )
+  const rosters = sharedRosterSource(config)
   const bodies = new Map<string, string>()
   // Shared by every caller: the renderers and the truth only read a snapshot, and it is frozen
   // (with its club list) so a caller that tried to change it would throw.
