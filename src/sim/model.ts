@@ -1,7 +1,7 @@
 /**
  * The simulated dashboard's data: calendar + district rosters + rendering. Everything is
- * computed lazily from the seed; only rosters (per district and year), the recently computed
- * district snapshots and a few recent bodies are cached.
+ * computed lazily from the seed; only rosters (per district and year, shared by the models of
+ * one seed), the recently computed district snapshots and a few recent bodies are cached.
  */
 import type { IsoDate, YearMonth } from '../shared/iso-date.ts'
 import { compareDistrictIds } from '../shared/district-id.ts'
