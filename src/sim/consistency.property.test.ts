@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { eachDate } from '../shared/iso-date.ts'
 import type { ClubValues } from './club-values.ts'
 import { createTestModel, parseCsvBody } from './test-support.ts'
@@ -25,13 +25,37 @@ const districtDate = fc.constantFrom(...DATES).chain((asOf) =>
   }),
 )
 
+/**
+ * The five checks below share one random seed per run of the suite, so they draw the same
+ * (district, as-of) pairs: each still checks its runs' worth of random pairs, a new sample at
+ * every run, and a pair's reports are rendered and parsed once for all of them (the seed is
+ * in a failure's message, to replay it).
+ */
+const SAMPLE_SEED = Math.floor(Math.random() * 0x7fffffff)
+const parsedReports = new Map<string, Row[]>()
+afterAll(() => parsedReports.clear())
+
+/** The three district reports, each rendered and parsed only when a check first reads it. */
 function reports(districtId: string, asOf: string) {
-  const parse = (report: 'clubperformance' | 'divisionperformance' | 'districtperformance') =>
-    parseCsvBody(truth.renderReport(report, districtId, asOf) ?? '').rows
+  const parse = (report: 'clubperformance' | 'divisionperformance' | 'districtperformance') => {
+    const key = `${report}|${districtId}|${asOf}`
+    let rows = parsedReports.get(key)
+    if (rows === undefined) {
+      rows = parseCsvBody(truth.renderReport(report, districtId, asOf) ?? '').rows
+      parsedReports.set(key, rows)
+    }
+    return rows
+  }
   return {
-    club: parse('clubperformance'),
-    division: parse('divisionperformance'),
-    district: parse('districtperformance'),
+    get club() {
+      return parse('clubperformance')
+    },
+    get division() {
+      return parse('divisionperformance')
+    },
+    get district() {
+      return parse('districtperformance')
+    },
   }
 }
 
@@ -88,7 +112,7 @@ describe('generated data holds together', () => {
           expect(r['Club Number']).toMatch(/^\d{8}$/)
         }
       }),
-      { numRuns: 25 },
+      { numRuns: 25, seed: SAMPLE_SEED },
     )
   })
 
@@ -104,7 +128,7 @@ describe('generated data holds together', () => {
         expect(unassigned.every((r) => r.Area === '0A')).toBe(true)
         expect(club.slice(0, unassigned.length)).toEqual(unassigned)
       }),
-      { numRuns: 25 },
+      { numRuns: 25, seed: SAMPLE_SEED },
     )
   })
 
@@ -123,7 +147,7 @@ describe('generated data holds together', () => {
           expect(division[i]?.['Charter Date/Suspend Date']).toBe(r['Charter Date/Suspend Date'])
         })
       }),
-      { numRuns: 25 },
+      { numRuns: 25, seed: SAMPLE_SEED },
     )
   })
 
@@ -163,7 +187,7 @@ describe('generated data holds together', () => {
         check('Area', (r) => `${r.Division}|${r.Area}`)
         check('Division', (r) => r.Division ?? '')
       }),
-      { numRuns: 20 },
+      { numRuns: 20, seed: SAMPLE_SEED },
     )
   })
 
@@ -206,7 +230,7 @@ describe('generated data holds together', () => {
         expect(row.REGION).toBe(districtId === 'U' ? 'DNAR' : row.REGION)
         expect(row.REGION).toMatch(/^(0[1-9]|1[0-4]|DNAR)$/)
       }),
-      { numRuns: 25 },
+      { numRuns: 25, seed: SAMPLE_SEED },
     )
   })
 })

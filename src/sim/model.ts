@@ -1,7 +1,7 @@
 /**
  * The simulated dashboard's data: calendar + district rosters + rendering. Everything is
- * computed lazily from the seed; only rosters (per district and year) and a few recent
- * bodies are cached.
+ * computed lazily from the seed; only rosters (per district and year, shared by the models of
+ * one seed), the recently computed district snapshots and a few recent bodies are cached.
  */
 import type { IsoDate, YearMonth } from '../shared/iso-date.ts'
 import { compareDistrictIds } from '../shared/district-id.ts'
@@ -15,6 +15,7 @@ import { programYearStart } from './headers.ts'
 import type { SimulatorConfig } from './options.ts'
 import { renderReportCsv } from './render.ts'
 import { createRosterSource } from './roster.ts'
+import type { RosterSource } from './roster.ts'
 
 /**
  * Default districts, with the 2026 realignment (docs/upstream.md#lessons-of-2026) at the
@@ -97,6 +98,58 @@ export interface SimModel {
 }
 
 const BODY_CACHE_SIZE = 64
+/**
+ * Recently computed district snapshots. One as-of's summary needs every district's snapshot
+ * (up to 23), and a client fetches the summary and then each district's three reports of the
+ * same as-of, so this holds a few as-ofs of the default district set.
+ */
+const SNAPSHOT_CACHE_SIZE = 128
+
+/**
+ * Roster sources shared by every model of one seed, club counts and district set in the
+ * process: a roster is a pure function of those, read only, and building the rosters of the
+ * default districts costs about half a second per program year. Tests start many simulators
+ * of a few seeds; a server runs one. Frozen, so a caller that tried to change one would throw.
+ */
+const ROSTER_SOURCES = 4
+const rosterSources = new Map<string, RosterSource>()
+
+function sharedRosterSource(config: SimulatorConfig): RosterSource {
+  const key = JSON.stringify([config.seed, config.clubCounts, config.districts === null])
+  return cached(rosterSources, ROSTER_SOURCES, key, () => {
+    const source = createRosterSource(
+      config.seed,
+      config.clubCounts,
+      config.districts ? [] : DEFAULT_DISTRICTS,
+    )
+    return {
+      roster(districtId, programYear) {
+        const roster = source.roster(districtId, programYear)
+        if (!Object.isFrozen(roster)) {
+          for (const club of roster.clubs) Object.freeze(club)
+          Object.freeze(roster.clubs)
+          Object.freeze(roster)
+        }
+        return roster
+      },
+    }
+  })
+}
+
+/** The cached value of `key`, made (and the oldest entry dropped when full) on a miss. */
+function cached<V>(cache: Map<string, V>, size: number, key: string, make: () => V): V {
+  const hit = cache.get(key)
+  if (hit !== undefined) {
+    // Refresh recency so the map iterates least-recently-used first.
+    cache.delete(key)
+    cache.set(key, hit)
+    return hit
+  }
+  const value = make()
+  if (cache.size >= size) cache.delete(cache.keys().next().value ?? '')
+  cache.set(key, value)
+  return value
+}
 
 function shiftYear(programYear: string, years: number): string {
   const start = programYearStart(programYear) + years
@@ -119,12 +172,11 @@ export function createSimModel(config: SimulatorConfig): SimModel {
     today: () => todayOverride ?? config.today(),
     ...(rolloverAt === null ? {} : { rollover: { rolledOver } }),
   })
-  const rosters = createRosterSource(
-    config.seed,
-    config.clubCounts,
-    config.districts ? [] : DEFAULT_DISTRICTS,
-  )
+  const rosters = sharedRosterSource(config)
   const bodies = new Map<string, string>()
+  // Shared by every caller: the renderers and the truth only read a snapshot, and it is frozen
+  // (with its club list) so a caller that tried to change it would throw.
+  const snapshots = new Map<string, DistrictSnapshot>()
 
   const districtsFor = (programYear: string): string[] => {
     if (config.districts) return [...config.districts].sort(compareDistrictIds)
@@ -142,16 +194,23 @@ export function createSimModel(config: SimulatorConfig): SimModel {
   }
   const snapshot: SimModel['snapshot'] = (districtId, programYear, asOf, shiftDays = 0) => {
     if (!districtsFor(programYear).includes(districtId)) return null
-    return computeDistrictSnapshot(rosters.roster(districtId, programYear), asOf, shiftDays)
+    const key = `${districtId}|${programYear}|${asOf}|${shiftDays}`
+    return cached(snapshots, SNAPSHOT_CACHE_SIZE, key, () => {
+      const computed = computeDistrictSnapshot(
+        rosters.roster(districtId, programYear),
+        asOf,
+        shiftDays,
+      )
+      Object.freeze(computed.clubs)
+      return Object.freeze(computed)
+    })
   }
   const renderUncached = (t: RenderTarget, shiftDays: number): string => {
     const dataAsOf = t.dataAsOf
     const ids =
       dataAsOf === null ? [] : t.districtId === null ? districtsFor(t.programYear) : [t.districtId]
-    const snapshots = ids.flatMap(
-      (id) => snapshot(id, t.programYear, dataAsOf ?? '', shiftDays) ?? [],
-    )
-    return renderReportCsv(t.report, t.programYear, snapshots, t.dataMonth, t.footerAsOf)
+    const found = ids.flatMap((id) => snapshot(id, t.programYear, dataAsOf ?? '', shiftDays) ?? [])
+    return renderReportCsv(t.report, t.programYear, found, t.dataMonth, t.footerAsOf)
   }
 
   return {
@@ -178,19 +237,9 @@ export function createSimModel(config: SimulatorConfig): SimModel {
     isArchivedProgramYear: (py) => archivedProgramYears().includes(py),
     keepsOnlyMonthEnds: (py) => config.monthEndOnlyYears.includes(py),
     snapshot,
-    render(target, shiftDays = 0) {
-      const key = JSON.stringify([target, shiftDays])
-      let body = bodies.get(key)
-      if (body === undefined) {
-        body = renderUncached(target, shiftDays)
-        if (bodies.size >= BODY_CACHE_SIZE) bodies.delete(bodies.keys().next().value ?? '')
-        bodies.set(key, body)
-      } else {
-        // Refresh recency so the map iterates least-recently-used first.
-        bodies.delete(key)
-        bodies.set(key, body)
-      }
-      return body
-    },
+    render: (target, shiftDays = 0) =>
+      cached(bodies, BODY_CACHE_SIZE, JSON.stringify([target, shiftDays]), () =>
+        renderUncached(target, shiftDays),
+      ),
   }
 }
