@@ -22,11 +22,6 @@ import {
 
 let env: BrowserStack
 
-/** First paint of a 400 × 130 map, from clicking "Show" (includes fetching and parsing ≈2 MB). */
-const MAP_PAINT_BUDGET_MS = 5000
-/** Moving the focus or opening the inspector on that map. */
-const MAP_INTERACTION_BUDGET_MS = 1500
-
 /** Waits until the map has drawn the report of `from`..`to`. */
 async function painted(page: Page, from: string, to: string): Promise<void> {
   await page.locator(`.coverage-map__stack canvas[data-painted^="${from}|${to}|"]`).waitFor()
@@ -241,7 +236,7 @@ function timeInPage(start: string, done: string): string {
 }
 
 describe('coverage map at scale in Chromium', () => {
-  it('draws 400 dates × 130 districts and opens a cell within budget', async () => {
+  it('draws 400 dates × 130 districts and opens a cell, recording the times', async () => {
     const report = bigReport('2025-10-28', 400, 130)
     const page = await env.open()
     // The page's own fetch, answered with the big report: the test measures the page, not storage.
@@ -300,10 +295,8 @@ describe('coverage map at scale in Chromium', () => {
       `${JSON.stringify(timing, null, 2)}\n`,
     )
     console.log(`coverage map 400 × 130: ${JSON.stringify(timing)}`)
-    // Budgets for a loaded 2-core machine (docs/performance.md#page); typical figures are far lower.
-    expect(paintMs).toBeLessThan(MAP_PAINT_BUDGET_MS)
-    expect(keyMs).toBeLessThan(MAP_INTERACTION_BUDGET_MS)
-    expect(inspectorMs).toBeLessThan(MAP_INTERACTION_BUDGET_MS)
+    // The times are the bench's to compare with their budgets (`npm run bench -- --only page`,
+    // docs/performance.md#page): how long a paint takes depends on the machine's other work.
     await page.context().close()
   })
 })
