@@ -11,7 +11,7 @@ const ROOT = path.resolve(import.meta.dirname, '..')
 const SCANNED_DIRS = ['src', 'test', 'bench']
 const SKIPPED_DIRS = new Set(['node_modules', 'fixtures', 'dist'])
 const SCANNED_EXT = /\.(ts|tsx|js|md)$/
-const ROOT_FILES = ['README.md', 'eslint.config.js', 'vitest.config.ts', 'vite.config.web.ts']
+const ROOT_FILES = ['README.md', 'oxlint.config.mjs', 'vitest.config.ts', 'vite.config.web.ts']
 /** This file: its samples are broken on purpose. */
 const SELF = 'test/docs-references.test.ts'
 

@@ -62,7 +62,7 @@ describe('alert webhook', () => {
     })
     expect(partial?.body).toHaveProperty('id')
     expect(partial?.body).toHaveProperty('message')
-    expect(Date.parse((partial?.body as Json).at)).not.toBeNaN()
+    expect(Date.parse((partial!.body as Json).at)).not.toBeNaN()
 
     stack.sim.clearFaults()
     stack.sim.addFault({ kind: 'outage', mode: 'status' })
@@ -72,7 +72,7 @@ describe('alert webhook', () => {
       return posts.length > 0 && posts
     })
     expect(open?.body).toMatchObject({ kind: 'circuit:open', severity: 'critical' })
-    expect((open?.body as Json).details.host).toBe(new URL(stack.sim.url).host)
+    expect((open!.body as Json).details.host).toBe(new URL(stack.sim.url).host)
 
     stack.sim.clearFaults()
     // Until the circuit's probe is due, a refresh is refused at once (503 CIRCUIT_OPEN, with the
@@ -103,7 +103,7 @@ describe('alert webhook', () => {
     expect(receiver.posts.map((p) => p.status)).toEqual([500, 500, 200])
     const ids = receiver.posts.map((p) => (p.body as Json).id)
     expect(new Set(ids).size).toBe(1)
-    expect((receiver.posts[2]?.body as Json).kind).toBe('job:partial_success')
+    expect((receiver.posts[2]!.body as Json).kind).toBe('job:partial_success')
     const alerts = (await stack.api<Json>('GET', '/api/alerts')).body.alerts as Json[]
     expect(alerts).toHaveLength(1)
     expect(alerts[0]?.delivery).toEqual({ state: 'delivered', attempts: 3, lastError: 'HTTP 500' })
