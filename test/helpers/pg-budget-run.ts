@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { PgPool } from '../../src/server/pg/pool.ts'
+import { compiledChild } from './compiled-child.ts'
 
 const CHILD = fileURLToPath(new URL('./pg-budget-child.ts', import.meta.url))
 
@@ -13,7 +14,7 @@ export type ChildLine =
   | { refreshAsked: number }
   | { done: string; latencies: number[]; givenBack: { expired: number; unused: number } }
 
-export function runBudgetChild(
+export async function runBudgetChild(
   env: {
     databaseUrl: string
     targetUrl: string
@@ -24,8 +25,9 @@ export function runBudgetChild(
   },
   extra: Record<string, string> = {},
 ): Promise<ChildLine[]> {
+  const script = await compiledChild(CHILD)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+    const child = spawn(process.execPath, [script], {
       env: {
         ...process.env,
         DATABASE_URL: env.databaseUrl,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { compiledChild } from '../../../test/helpers/compiled-child.ts'
 import { createTestDatabase } from '../../../test/helpers/pg-database.ts'
 import type { TestDatabase } from '../../../test/helpers/pg-database.ts'
 import { MIGRATIONS, PgSchemaTooNewError, createPgPool, migrate } from './index.ts'
@@ -55,7 +56,8 @@ describe('migrate', () => {
 
   it('applies the real schema once when separate processes migrate at the same instant', async () => {
     const db = await freshDb()
-    const children = Array.from({ length: 3 }, () => startChild(db.url))
+    const script = await compiledChild(CHILD)
+    const children = Array.from({ length: 3 }, () => startChild(db.url, script))
     await Promise.all(children.map((c) => c.ready))
     for (const c of children) c.go()
     const results = await Promise.all(children.map((c) => c.result))
@@ -103,8 +105,8 @@ describe('migrate', () => {
   })
 })
 
-function startChild(databaseUrl: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+function startChild(databaseUrl: string, script: string) {
+  const child = spawn(process.execPath, [script], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
