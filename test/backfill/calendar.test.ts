@@ -59,12 +59,17 @@ async function expectTruthfulSnapshot(date: IsoDate, ids: readonly string[]) {
 }
 
 describe('a range across a closing period and a program-year boundary', () => {
-  it('in the archive (2025-06-28..2025-07-23), keys snapshots by the footer as-of with the published data month and closing flag', async () => {
+  it('in the archive (2025-06-29..2025-07-22), keys snapshots by the footer as-of with the published data month and closing flag', async () => {
     await configureDistricts(stack, ['21', '61'])
-    // Three June days, June's whole closing period in July (to 2025-07-20) and three July days
-    // after it: each kind of date, not more of them than that.
-    const dates = eachDate('2025-06-28', '2025-07-23')
-    const job = await runJob(stack, { startDate: dates[0], endDate: dates.at(-1) })
+    // June 2025 closed on 2025-07-20 in the simulator. The last two June days, the first two and
+    // the last two days of June's closing period in July, and two July days after it: each kind
+    // of date and each edge between kinds, not more of them than that (a dates list).
+    expect(stack.sim.truth.closingDate('2025-06')).toBe('2025-07-20')
+    const dates = [
+      ...['2025-06-29', '2025-06-30', '2025-07-01', '2025-07-02'],
+      ...['2025-07-19', '2025-07-20', '2025-07-21', '2025-07-22'],
+    ]
+    const job = await runJob(stack, { dates })
     expect(job.status).toBe('complete')
     expect(job.progress.completed).toBe(dates.length * 2)
     expect(job.snapshotIds).toEqual(dates)
@@ -75,20 +80,26 @@ describe('a range across a closing period and a program-year boundary', () => {
       expect(meta.dataMonth).toBe(stack.sim.truth.dataMonthFor(date)?.dataMonth)
       if (meta.closingPeriod) closing.push(date)
     }
-    // June 2025 closed on 2025-07-20 in the simulator: its July as-ofs are June's closing period.
-    expect(closing).toEqual(eachDate('2025-07-01', stack.sim.truth.closingDate('2025-06')))
+    // Its July as-ofs up to 2025-07-20 are June's closing period.
+    expect(closing).toEqual(eachDate('2025-07-01', '2025-07-20').filter((d) => dates.includes(d)))
     // The June data comes from the 2024-2025 archive, July's from 2025-2026's.
     const requests = requestsFor(stack, dates)
     expect(new Set(requests.map((r) => `${r.asOf}:${r.programYear}`)).size).toBe(dates.length)
   }, 120_000)
 
-  it('across the live rollover (2026-06-25..2026-07-31), a retired and a new district are "not a district" on the dates their summary does not list them, asked for nothing there', async () => {
+  it('across the live rollover (2026-06-29..2026-07-31), a retired and a new district are "not a district" on the dates their summary does not list them, asked for nothing there', async () => {
     // 13 is retired after 2025-26, its clubs moved to 201 (and 202): each date lists one of them.
     await configureDistricts(stack, ['13', '201'])
-    const dates = eachDate('2026-06-25', '2026-07-31')
+    // June 2026 closes on 2026-07-29: the last June days, the first days of its closing period
+    // in July, its last days and the first two days of 2026-27 data (a dates list).
+    expect(stack.sim.truth.closingDate('2026-06')).toBe('2026-07-29')
+    const dates = [
+      ...['2026-06-29', '2026-06-30', '2026-07-01', '2026-07-02'],
+      ...['2026-07-28', '2026-07-29', '2026-07-30', '2026-07-31'],
+    ]
     const before = await snapshotDirs()
     stack.sim.clearLog()
-    const job = await runJob(stack, { startDate: dates[0], endDate: dates.at(-1) })
+    const job = await runJob(stack, { dates })
     const failed = cellsOf(job).filter((c) => c.state === 'failed')
     expect(
       failed.map((c) => `${c.date} ${c.districtId}: ${c.error?.message}`),
@@ -122,11 +133,7 @@ describe('a range across a closing period and a program-year boundary', () => {
     expect(job.progress.notADistrict).toBe(dates.length)
     expect(job.progress.unavailable).toBe(0)
     // The stored summaries now answer the dry run: the same cells, no request.
-    const plan = await stack.api<Json>('POST', '/api/districts/backfill', {
-      startDate: dates[0],
-      endDate: dates.at(-1),
-      dryRun: true,
-    })
+    const plan = await stack.api<Json>('POST', '/api/districts/backfill', { dates, dryRun: true })
     expect(plan.status).toBe(200)
     expect(plan.body.counts).toMatchObject({ notADistrict: dates.length, fetch: 0 })
     const planned = (plan.body.cells as Json[]).filter((c) => c.action === 'not-a-district')

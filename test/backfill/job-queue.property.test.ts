@@ -82,7 +82,7 @@ it('Feature: unified-backfill-service, Property 1: Job Queue Unification', async
       }
     },
   )
-  await fc.assert(property, { numRuns: 100 })
+  await fc.assert(property, { numRuns: 40 })
 }, 60_000)
 
 /** Every key path of a JSON value. Arrays are leaves: an empty list has the same shape as a full one. */
@@ -153,5 +153,5 @@ it('Feature: unified-backfill-service, Property 8: API Backward Compatibility', 
     expect(shapeOf(viaDistrict.body)).toEqual(shapeOf(done.body))
     expect(datedRequests(stack).filter((r) => r.asOf === UNPUBLISHED)).toEqual([])
   })
-  await fc.assert(property, { numRuns: 100 })
+  await fc.assert(property, { numRuns: 40 })
 }, 60_000)

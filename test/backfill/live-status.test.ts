@@ -39,24 +39,28 @@ async function steppedStack(today: string) {
 const probes = (s: Stack) =>
   exportRequests(s).filter((r) => r.report === 'districtsummary' && r.asOf === null)
 
-it('a system-wide job of 60 dates asks for the live year once, though it spans 10 hours', async () => {
+// 12 dates span 2 hours at least: an hourly ask outside July would already ask twice.
+it('a system-wide job of 12 dates asks for the live year once, though it spans 2 hours', async () => {
   const { stack: s, now, startMs } = await steppedStack('2026-11-29')
-  const dates = eachDate('2026-09-01', '2026-10-30')
+  const dates = eachDate('2026-09-25', '2026-10-06')
   const job = await runJob(s, { startDate: dates[0], endDate: dates.at(-1) })
   expect(job.status).toBe('complete')
   expect(job.snapshotIds).toHaveLength(dates.length)
   expect(now() - startMs).toBeGreaterThan(dates.length * STEP_MS)
+  expect(now() - startMs).toBeGreaterThanOrEqual(2 * HOUR_MS)
   expect(probes(s)).toHaveLength(1)
 })
 
 it('while the root still serves the old year in July, a long job asks again at most once an hour', async () => {
   // The simulator switches to 2026-2027 on 07-26: on 07-20 the root still serves June.
   const { stack: s, now, startMs } = await steppedStack('2026-07-20')
-  const dates = eachDate('2026-05-01', '2026-07-19')
+  // 24 dates span 4 hours at least: room for a second ask, and far fewer asks than dates.
+  const dates = eachDate('2026-06-26', '2026-07-19')
   const job = await runJob(s, { startDate: dates[0], endDate: dates.at(-1) })
   expect(job.status).toBe('complete')
   const spanMs = now() - startMs
   expect(spanMs).toBeGreaterThan(dates.length * STEP_MS)
+  expect(spanMs).toBeGreaterThanOrEqual(4 * HOUR_MS)
   const asked = probes(s).length
   expect(asked).toBeGreaterThan(1)
   expect(asked).toBeLessThanOrEqual(1 + Math.ceil(spanMs / HOUR_MS))

@@ -93,7 +93,7 @@ it('Feature: unified-backfill-service, Property 9: Concurrent Processing Limits'
     },
   )
   let saturated = 0
-  await fc.assert(property, { numRuns: 100 })
+  await fc.assert(property, { numRuns: 40 })
   // The bound was reached, not merely never approached: the limit is what held it.
   expect(saturated).toBeGreaterThan(0)
 }, 120_000)
@@ -147,6 +147,8 @@ const requestArb = fc.record({
   skipExisting: fc.boolean(),
 })
 
+type RequestPick = typeof requestArb extends fc.Arbitrary<infer T> ? T : never
+
 it('Feature: unified-backfill-service, Property 11: Frontend API Compatibility', async () => {
   const property = fc.asyncProperty(requestArb, async (req) => {
     const end = addDays(req.startDate, req.days)
@@ -181,5 +183,21 @@ it('Feature: unified-backfill-service, Property 11: Frontend API Compatibility',
     expect(isTerminal(final.status)).toBe(true)
     expect(final.performanceStatus).toBeDefined()
   })
-  await fc.assert(property, { numRuns: 100 })
+  // Every kind of job with every collection type first, then random requests.
+  const kinds = ['global', 'targeted', 'district'] as const
+  const types = ['system-wide', 'per-district', 'auto'] as const
+  const examples = kinds.flatMap((kind, k) =>
+    types.map((collectionType, t): [RequestPick] => [
+      {
+        kind,
+        targets: CONFIGURED.slice(t, t + 1 + k),
+        startDate: '2026-11-28',
+        days: (k + t) % 2,
+        collectionType,
+        concurrency: 1 + k + 3 * t,
+        skipExisting: t % 2 === 0,
+      },
+    ]),
+  )
+  await fc.assert(property, { numRuns: 40, examples })
 }, 120_000)

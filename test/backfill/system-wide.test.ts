@@ -37,7 +37,7 @@ async function expectSummaryFiles(date: IsoDate, ids: readonly string[], jobId: 
 
 describe('system-wide backfill', () => {
   it('with no district configured, writes a summary-level file for every district of each summary from one request per date', async () => {
-    const dates = eachDate('2026-11-01', '2026-11-14')
+    const dates = eachDate('2026-11-01', '2026-11-04')
     stack.sim.clearLog()
     const job = await runJob(stack, { startDate: dates[0], endDate: dates.at(-1) })
     expect(job.status).toBe('complete')
@@ -65,7 +65,7 @@ describe('system-wide backfill', () => {
   it('with many configured districts and collectionType system-wide, covers exactly those districts with one request per date', async () => {
     const configured = ['02', '09', '21', '33', '36', '42', '44', '61']
     await configureDistricts(stack, configured)
-    const dates = eachDate('2026-10-15', '2026-10-28')
+    const dates = eachDate('2026-10-15', '2026-10-18')
     stack.sim.clearLog()
     const job = await runJob(stack, {
       startDate: dates[0],
