@@ -7,7 +7,7 @@ import { BACKFILL_ID_RE } from '../../shared/backfill-id.ts'
 import type { AppDeps } from './app.ts'
 import type { InitiateOptions } from '../backfill/index.ts'
 import type { App } from './create-app.ts'
-import { JsonBody, sendJsonBody } from './cached-json.ts'
+import { bodiesByIdentity, sendJsonBody } from './cached-json.ts'
 import { districtId } from './schemas.ts'
 
 const backfillId = z
@@ -62,12 +62,9 @@ export function registerBackfillRoutes(app: App, deps: Pick<AppDeps, 'backfills'
 
   // The service hands out one view object while the job and its clock second are the same:
   // pollers within that second share its bytes (docs/performance.md#kept-answers).
-  const viewBodies = new WeakMap<object, JsonBody>()
-  const sendView = (req: FastifyRequest, reply: FastifyReply, view: BackfillResponse) => {
-    let body = viewBodies.get(view)
-    if (!body) viewBodies.set(view, (body = new JsonBody(view)))
-    return sendJsonBody(req, reply, body)
-  }
+  const viewBody = bodiesByIdentity()
+  const sendView = (req: FastifyRequest, reply: FastifyReply, view: BackfillResponse) =>
+    sendJsonBody(req, reply, viewBody(view))
 
   const idParams = z.strictObject({ backfillId })
   app.get(

@@ -100,6 +100,19 @@ export async function sendJsonBody(
 }
 
 /**
+ * The kept bytes of answers the store or service hands out as the same object while nothing
+ * changed (a coverage answer, a job view): one `JsonBody` per object, dropped with the object.
+ */
+export function bodiesByIdentity(): (answer: object) => JsonBody {
+  const bodies = new WeakMap<object, JsonBody>()
+  return (answer) => {
+    let body = bodies.get(answer)
+    if (!body) bodies.set(answer, (body = new JsonBody(answer)))
+    return body
+  }
+}
+
+/**
  * Answers kept per query while what they were made from is the same: `inputs` are the
  * objects the answer was computed from (the store hands out the same objects until a snapshot
  * changes), compared by identity. At most `capacity` queries; a full cache starts again.

@@ -3,7 +3,7 @@ import { snapshotViewSchema } from '../../shared/api-schemas.ts'
 import type { AppDeps } from './app.ts'
 import { diffDays } from '../../shared/iso-date.ts'
 import type { App } from './create-app.ts'
-import { JsonBody, sendJsonBody } from './cached-json.ts'
+import { bodiesByIdentity, sendJsonBody } from './cached-json.ts'
 import { httpError } from './errors.ts'
 import { ErrorCode } from '../../shared/error-codes.ts'
 import {
@@ -19,8 +19,8 @@ const MAX_RANGE_DAYS = 400
 /** Reading what is stored: snapshot list, one snapshot, one district file, coverage, series. */
 export function registerSnapshotRoutes(app: App, deps: Pick<AppDeps, 'store'>): void {
   const { store } = deps
-  /** Coverage answers and their bytes, kept as long as the store keeps the answer. */
-  const coverageBodies = new WeakMap<object, JsonBody>()
+  /** Coverage answers' bytes, kept as long as the store keeps the answer. */
+  const coverageBody = bodiesByIdentity()
 
   app.get(
     '/api/snapshots',
@@ -116,9 +116,7 @@ export function registerSnapshotRoutes(app: App, deps: Pick<AppDeps, 'store'>): 
       })
       // The store hands out one answer until a snapshot changes: serialize it once, not per
       // poller (docs/performance.md#kept-answers). The bytes are JSON.stringify's, as before.
-      let body = coverageBodies.get(report)
-      if (!body) coverageBodies.set(report, (body = new JsonBody(report)))
-      return sendJsonBody(req, reply, body)
+      return sendJsonBody(req, reply, coverageBody(report))
     },
   )
 
