@@ -6,9 +6,12 @@
  * client does) and reports the answer's status and Retry-After to the scheduler (as resilience
  * does), so a 429 or a 5xx is shared through the budget. Prints one JSON line per start (and when
  * the refresh asked), then `{"done":…}` with its acquire latencies and the grants it gave back.
+ * Starts in lockstep with its siblings: connects, prints `{"ready":LANE}` and sends nothing until
+ * a line arrives on stdin (test/helpers/pg-budget-run.ts writes it once every child is ready).
  *
  * Env: DATABASE_URL, TARGET_URL, COUNT, LANE, MAX_REQUESTS, WINDOW_MS, REFRESH_AFTER_MS.
  */
+import { createInterface } from 'node:readline'
 import { createUpstreamScheduler } from '../../src/server/politeness/index.ts'
 import { createDatabaseHealth } from '../../src/server/pg/database-health.ts'
 import { createPgBudget } from '../../src/server/pg/pg-budget.ts'
@@ -58,6 +61,15 @@ function send(i: number, requestLane: string, priority: boolean): Promise<void> 
 }
 
 async function main(): Promise<void> {
+  await pool.query('SELECT 1')
+  print({ ready: lane })
+  await new Promise<void>((resolve) => {
+    const go = createInterface({ input: process.stdin })
+    go.once('line', () => {
+      go.close()
+      resolve()
+    })
+  })
   const requests = Array.from({ length: Number(env('COUNT')) }, (_, i) => send(i, lane, false))
   if (refreshAfterMs !== undefined) {
     await new Promise((r) => setTimeout(r, Number(refreshAfterMs)))

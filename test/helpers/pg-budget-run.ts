@@ -14,46 +14,68 @@ export type ChildLine =
   | { refreshAsked: number }
   | { done: string; latencies: number[]; givenBack: { expired: number; unused: number } }
 
-export async function runBudgetChild(
-  env: {
-    databaseUrl: string
-    targetUrl: string
-    count: number
-    lane: string
-    max: number
-    windowMs: number
-  },
-  extra: Record<string, string> = {},
-): Promise<ChildLine[]> {
+export interface BudgetChild {
+  databaseUrl: string
+  targetUrl: string
+  count: number
+  lane: string
+  max: number
+  windowMs: number
+  /** More environment for the child (REFRESH_AFTER_MS). */
+  extra?: Record<string, string>
+}
+
+/**
+ * Runs the children in lockstep: each connects and says it is ready, and only when all are does
+ * any of them start sending. How long a Node process takes to start (seconds apart on a loaded
+ * machine) then decides nothing: all of them have their whole work waiting from the same moment.
+ * Resolves with each child's lines (the ready line left out), in the order given.
+ */
+export async function runBudgetChildren(children: BudgetChild[]): Promise<ChildLine[][]> {
   const script = await compiledChild(CHILD)
-  return new Promise((resolve, reject) => {
+  const procs = children.map((c) => {
     const child = spawn(process.execPath, [script], {
       env: {
         ...process.env,
-        DATABASE_URL: env.databaseUrl,
-        TARGET_URL: env.targetUrl,
-        COUNT: String(env.count),
-        LANE: env.lane,
-        MAX_REQUESTS: String(env.max),
-        WINDOW_MS: String(env.windowMs),
-        ...extra,
+        DATABASE_URL: c.databaseUrl,
+        TARGET_URL: c.targetUrl,
+        COUNT: String(c.count),
+        LANE: c.lane,
+        MAX_REQUESTS: String(c.max),
+        WINDOW_MS: String(c.windowMs),
+        ...c.extra,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     })
     let out = ''
     let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    child.once('close', (code) => {
-      if (code !== 0) return reject(new Error(`${env.lane} exited ${code}: ${err}`))
-      resolve(
-        out
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as ChildLine),
-      )
+    let markReady: () => void = () => {}
+    const ready = new Promise<void>((resolve) => (markReady = resolve))
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      if (out.includes('{"ready":')) markReady()
     })
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const lines = new Promise<ChildLine[]>((resolve, reject) => {
+      child.once('error', reject)
+      child.once('close', (code) => {
+        if (code !== 0) return reject(new Error(`${c.lane} exited ${code}: ${err}`))
+        resolve(
+          out
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as ChildLine | { ready: string })
+            .filter((l): l is ChildLine => !('ready' in l)),
+        )
+      })
+    })
+    return { child, ready, lines }
   })
+  const all = Promise.all(procs.map((p) => p.lines))
+  // A child that dies before it is ready rejects `all`: do not wait for the others forever.
+  await Promise.race([Promise.all(procs.map((p) => p.ready)), all])
+  for (const { child } of procs) child.stdin.end('go\n')
+  return all
 }
 
 export interface GrantRow {

@@ -16,7 +16,7 @@ import { migrate } from '../../src/server/pg/migrate.ts'
 import { sendSlackMs } from '../../src/server/pg/pg-budget.ts'
 import { createPgPool, type PgPool } from '../../src/server/pg/pool.ts'
 import { startSimulator, type Simulator } from '../../src/sim/index.ts'
-import { grantRows, runBudgetChild, type GrantRow } from '../helpers/pg-budget-run.ts'
+import { grantRows, runBudgetChildren, type GrantRow } from '../helpers/pg-budget-run.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/pg-database.ts'
 
 const MAX = 5
@@ -49,24 +49,22 @@ async function freshDatabase(): Promise<{ db: TestDatabase; pool: PgPool }> {
 }
 
 /**
- * Runs the three processes; `midway` once 8 starts were granted (the budget is saturated) and
- * each process had one: on a loaded machine a child's start (tsx) can lag the others' by
- * seconds, and the faults must find all three working.
+ * Runs the three processes (in lockstep: all three have their whole work waiting from the same
+ * moment); `midway` once 8 starts were granted (the budget is saturated) and each process had
+ * one, so the faults find all three working with most of their work still waiting.
  */
 async function runThree(db: TestDatabase, pool: PgPool, midway: () => void): Promise<void> {
   sim.clearFaults()
   sim.clearLog()
-  const children = Promise.all(
-    LANES.map((lane) =>
-      runBudgetChild({
-        databaseUrl: db.url,
-        targetUrl: sim.url,
-        count: PER_PROCESS,
-        lane,
-        max: MAX,
-        windowMs: WINDOW_MS,
-      }),
-    ),
+  const children = runBudgetChildren(
+    LANES.map((lane) => ({
+      databaseUrl: db.url,
+      targetUrl: sim.url,
+      count: PER_PROCESS,
+      lane,
+      max: MAX,
+      windowMs: WINDOW_MS,
+    })),
   )
   let finished = false
   void children.finally(() => (finished = true))
