@@ -113,7 +113,7 @@ async function runWithServices<T>(
   writes: boolean,
 ): Promise<T> {
   const config = configFromFlags(flags, process.env, QUIET)
-  const services = createServices(config, createLogger(config.logLevel))
+  const services = await createServices(config, createLogger(config.logLevel))
   try {
     if (writes) await prepareOrRefuse(services)
     return await fn(services)

@@ -9,7 +9,7 @@
  */
 import { createLogger } from '../server/logger.ts'
 import { createServices, type Services } from '../server/compose.ts'
-import { connectedWorkers, createPgPool, type PgPool } from '../server/pg/index.ts'
+import type { PgPool } from '../server/pg/index.ts'
 import { isTerminal, type BackfillResponse } from '../shared/backfill-api.ts'
 import { configFromFlags, type CommonFlags } from './config-from-flags.ts'
 import { createBar, EXIT, EXIT_BY_STATUS, payloadOf, printJson, printSummary } from './output.ts'
@@ -38,7 +38,9 @@ export async function withPgServices<T>(
     ...configFromFlags(flags, process.env, { LOG_LEVEL: 'warn' }),
     role: 'api' as const,
   }
-  const services = createServices(config, createLogger(config.logLevel))
+  const services = await createServices(config, createLogger(config.logLevel))
+  // Loaded here, not at start-up: a file-mode command never needs pg (docs/performance.md#start-up).
+  const { createPgPool } = await import('../server/pg/index.ts')
   const pool = createPgPool({
     databaseUrl: config.databaseUrl!,
     applicationName: 'tm-backfill cli',
@@ -60,6 +62,7 @@ export async function followPgJob(
   job: BackfillResponse,
   flags: PgFollowFlags,
 ): Promise<number> {
+  const { connectedWorkers } = await import('../server/pg/index.ts')
   const svc = services.backfills
   const id = job.backfillId
   const bar = flags.progress !== false && !flags.json ? createBar() : null

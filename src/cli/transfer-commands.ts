@@ -6,9 +6,7 @@ import { stat } from 'node:fs/promises'
 import type { Command } from 'commander'
 import path from 'node:path'
 import { createLogger } from '../server/logger.ts'
-import { createPgPool, migrate, redactDatabaseUrl } from '../server/pg/index.ts'
 import type { PgPool } from '../server/pg/index.ts'
-import { createPgJobHistory } from '../server/pg/pg-job-history.ts'
 import {
   acquireDataDirLock,
   DataDirLockedError,
@@ -28,7 +26,11 @@ export interface TransferFlags {
   json?: boolean
 }
 
+/** The PostgreSQL modules, loaded by the commands that use them (docs/performance.md#start-up). */
+const pgModules = () => import('../server/pg/index.ts')
+
 async function connect(command: string): Promise<PgPool> {
+  const { createPgPool, migrate, redactDatabaseUrl } = await pgModules()
   const config = configFromFlags({}, process.env, { LOG_LEVEL: 'warn' })
   if (config.databaseUrl === null)
     throw new UsageError(
@@ -119,7 +121,7 @@ export async function migrateCommand(
       const report = await migrateDataDir({
         sourceDir: source,
         pool,
-        jobHistory: createPgJobHistory(pool),
+        jobHistory: (await pgModules()).createPgJobHistory(pool),
         onProgress: progressPrinter('migrate'),
       }).catch((e: unknown) => {
         if (e instanceof UnfinishedJobsError) throw new CliError(e.message)
@@ -153,7 +155,7 @@ export async function exportCommand(flags: TransferFlags & { toDataDir: string }
       const report = await exportDataDir({
         targetDir: target,
         pool,
-        jobHistory: createPgJobHistory(pool),
+        jobHistory: (await pgModules()).createPgJobHistory(pool),
         onProgress: progressPrinter('export'),
       })
       return reportTransfer(report, flags.json)

@@ -34,8 +34,6 @@ import {
   type StorageFs,
 } from './storage/index.ts'
 import { createHealth } from './health.ts'
-import { createPgBackend } from './compose-pg.ts'
-import { createPgPoliteness } from './pg/pg-politeness.ts'
 import type { AppDeps } from './http/index.ts'
 import { createDashboardClient } from './upstream/index.ts'
 import { TOOL_VERSION } from './version.ts'
@@ -63,7 +61,11 @@ export interface ServiceOverrides {
   observeRefreshClaim?: (atUs: number) => void
 }
 
-export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}) {
+export async function createServices(
+  config: Config,
+  logger: Logger,
+  overrides: ServiceOverrides = {},
+) {
   const now = overrides.now ?? Date.now
   const nowDate = () => new Date(now())
   const inMemory = overrides.memoryStorage === true
@@ -75,10 +77,18 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     now,
   })
   const fs = storageHealth.fs
-  // PostgreSQL mode: every store and the job queue live in the database (compose-pg.ts).
-  const pg = config.databaseUrl
-    ? createPgBackend({ config: { ...config, databaseUrl: config.databaseUrl }, logger, now })
-    : null
+  // PostgreSQL mode: every store and the job queue live in the database (compose-pg.ts). Its
+  // modules (pg, pg-boss) load only in that mode: a file-mode CLI command or server starts
+  // without them (docs/performance.md#start-up).
+  const pgModules = config.databaseUrl ? await loadPgModules() : null
+  const pg =
+    pgModules && config.databaseUrl
+      ? pgModules.createPgBackend({
+          config: { ...config, databaseUrl: config.databaseUrl },
+          logger,
+          now,
+        })
+      : null
   const store = pg
     ? pg.store
     : inMemory
@@ -103,9 +113,10 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
   const districtConfig =
     pg?.districtConfig ?? createDistrictConfigStore({ dataDir: config.dataDir, now: nowDate, fs })
   // PostgreSQL mode: one budget for every process (docs/decisions/shared-budget.md).
-  const pgPoliteness = config.databaseUrl
-    ? createPgPoliteness({ databaseUrl: config.databaseUrl, logger, now })
-    : null
+  const pgPoliteness =
+    pgModules && config.databaseUrl
+      ? pgModules.createPgPoliteness({ databaseUrl: config.databaseUrl, logger, now })
+      : null
   const scheduler = createUpstreamScheduler({
     budget: pgPoliteness?.budget,
     maxRequests: config.upstream.maxRequests,
@@ -290,7 +301,7 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
   }
 }
 
-export type Services = ReturnType<typeof createServices>
+export type Services = Awaited<ReturnType<typeof createServices>>
 
 /** The HTTP app's dependencies, taken from the composed services (the one place that does). */
 export function toAppDeps(services: Services): AppDeps {
@@ -313,4 +324,12 @@ export function toAppDeps(services: Services): AppDeps {
         ...range,
       }),
   }
+}
+
+async function loadPgModules() {
+  const [{ createPgBackend }, { createPgPoliteness }] = await Promise.all([
+    import('./compose-pg.ts'),
+    import('./pg/pg-politeness.ts'),
+  ])
+  return { createPgBackend, createPgPoliteness }
 }

@@ -27,7 +27,7 @@ export async function startServer(
   const lock = config.databaseUrl
     ? NO_LOCK
     : await lockDataDir(config, logger, options.command ?? 'serve', () => close())
-  const services = createServices(config, logger, overrides)
+  const services = await createServices(config, logger, overrides)
   let app: Awaited<ReturnType<typeof createApp>> | null = null
   try {
     await services.start()
@@ -76,7 +76,7 @@ export async function startWorker(
   logger: Logger,
   overrides: ServiceOverrides = {},
 ): Promise<RunningWorker> {
-  const services = createServices(config, logger, overrides)
+  const services = await createServices(config, logger, overrides)
   try {
     await services.start()
   } catch (error) {

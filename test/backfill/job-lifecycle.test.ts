@@ -75,7 +75,7 @@ describe('job records', () => {
       DATA_DIR: stack.dataDir,
       TOASTMASTERS_DASHBOARD_URL: stack.sim.url,
     })
-    const again = createServices(config, createSilentLogger())
+    const again = await createServices(config, createSilentLogger())
     try {
       await again.start()
       const after = await again.backfills.get(started.job.backfillId)

@@ -23,7 +23,7 @@ async function leaveCancelledJob(sim: Simulator, dataDir: string): Promise<strin
     TOASTMASTERS_DASHBOARD_URL: sim.url,
     UPSTREAM_MAX_REQUESTS: '0',
   })
-  const services = createServices(config, createSilentLogger())
+  const services = await createServices(config, createSilentLogger())
   try {
     sim.addFault({ id: 'slow-61', kind: 'latency', ms: 10_000, match: { districtId: '61' } })
     const started = await services.backfills.initiate(
