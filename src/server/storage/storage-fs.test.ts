@@ -1,0 +1,102 @@
+/**
+ * nodeStorageFs: a durable write (writeDurable, writeAtomic) really reaches fsync(2) on the file
+ * and on its directory, with the open and close done synchronously around it, and only the fsync
+ * handed to libuv's thread pool (docs/performance.md#round-3-one-thread-pool-round-trip-per-durable-file).
+ */
+import fs from 'node:fs'
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { errnoOf } from './errors.ts'
+import { nodeStorageFs, writeAtomic, writeDurable } from './storage-fs.ts'
+
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tmb-storage-fs-'))
+})
+afterEach(async () => {
+  vi.restoreAllMocks()
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** The path each fd passed to fs.fsync was opened on (via fs.openSync), in call order. */
+function recordFsyncs() {
+  const opened = new Map<number, string>()
+  const synced: string[] = []
+  const openSync = fs.openSync
+  vi.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof fs.openSync>) => {
+    const fd = openSync(...args)
+    opened.set(fd, String(args[0]))
+    return fd
+  })
+  const fsync = fs.fsync
+  vi.spyOn(fs, 'fsync').mockImplementation((fd, cb) => {
+    synced.push(opened.get(fd) ?? `fd ${fd}`)
+    fsync(fd, cb)
+  })
+  return synced
+}
+
+describe('nodeStorageFs', () => {
+  it('writeDurable writes every byte and fsyncs that file', async () => {
+    const synced = recordFsyncs()
+    const target = path.join(dir, 'a.csv')
+    const data = 'é,x\n'.repeat(300_000) // larger than one write(2) may take
+    await writeDurable(nodeStorageFs, target, data)
+    expect(await readFile(target, 'utf8')).toBe(data)
+    expect(synced).toEqual([target])
+  })
+
+  it('writeAtomic fsyncs the temp file before its rename and the directory after', async () => {
+    const synced = recordFsyncs()
+    const target = path.join(dir, 'b.json')
+    await writeAtomic(nodeStorageFs, target, '{"a":1}\n')
+    expect(await readFile(target, 'utf8')).toBe('{"a":1}\n')
+    expect(await readdir(dir)).toEqual(['b.json'])
+    expect(synced).toHaveLength(2)
+    expect(path.dirname(synced[0]!)).toBe(dir)
+    expect(path.basename(synced[0]!)).toMatch(/^\.b\.json\..*\.tmp$/)
+    expect(synced[1]).toBe(dir)
+  })
+
+  it('closes the descriptor it opened for an fsync, also when the fsync fails', async () => {
+    const target = path.join(dir, 'c')
+    await nodeStorageFs.writeFile(target, 'c')
+    const closed: number[] = []
+    const closeSync = fs.closeSync
+    vi.spyOn(fs, 'closeSync').mockImplementation((fd) => (closed.push(fd), closeSync(fd)))
+    const opened: number[] = []
+    const openSync = fs.openSync
+    vi.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof fs.openSync>) => {
+      const fd = openSync(...args)
+      opened.push(fd)
+      return fd
+    })
+    vi.spyOn(fs, 'fsync').mockImplementation((_fd, cb) =>
+      cb(Object.assign(new Error('EIO: injected'), { code: 'EIO' })),
+    )
+    const failure = await nodeStorageFs.fsync(target).catch((e: unknown) => e)
+    expect(errnoOf(failure)).toBe('EIO')
+    expect(opened).toHaveLength(1)
+    expect(closed).toEqual(opened)
+  })
+
+  it('reports a missing file or directory with its errno, as the async calls did', async () => {
+    const missing = path.join(dir, 'no-such-dir', 'f')
+    expect(errnoOf(await nodeStorageFs.writeFile(missing, 'x').catch((e: unknown) => e))).toBe(
+      'ENOENT',
+    )
+    expect(errnoOf(await nodeStorageFs.fsync(missing).catch((e: unknown) => e))).toBe('ENOENT')
+    expect(errnoOf(await nodeStorageFs.appendFile(missing, 'x').catch((e: unknown) => e))).toBe(
+      'ENOENT',
+    )
+  })
+
+  it('appendFile appends, creating the file', async () => {
+    const target = path.join(dir, 'log.ndjson')
+    await nodeStorageFs.appendFile(target, 'one\n')
+    await nodeStorageFs.appendFile(target, 'two\n')
+    expect(await readFile(target, 'utf8')).toBe('one\ntwo\n')
+  })
+})
