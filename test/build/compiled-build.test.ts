@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NODE_OUT_DIR, PACKAGE_ROOT } from '../../bin/build-stamp.js'
 import { EXIT } from '../../src/cli/output.ts'
 import { stop } from '../helpers/cli.ts'
+import { startStack } from '../helpers/stack.ts'
 
 interface PackageJson {
   version: string
@@ -132,6 +133,27 @@ describe('the compiled build', () => {
       expect(res.status).toBe(200)
       expect(await res.text()).toBe(page)
       expect((await fetch(`${url}/api/health`)).status).toBe(200)
+      // zod is compiled into the build (scripts/build-node.ts, BUNDLED): the routes' schemas
+      // describe and validate as they do from the source, the OpenAPI document included.
+      const badJob = { startDate: '2026-02-30', collectionType: 'sideways' }
+      const compiled = {
+        doc: await (await fetch(`${url}/api/openapi.json`)).json(),
+        bad: await fetch(`${url}/api/districts/backfill`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(badJob),
+        }),
+      }
+      const source = await startStack()
+      try {
+        expect(compiled.doc).toEqual((await source.api('GET', '/api/openapi.json')).body)
+        const fromSource = await source.api('POST', '/api/districts/backfill', badJob)
+        expect(compiled.bad.status).toBe(400)
+        expect(fromSource.status).toBe(400)
+        expect(await compiled.bad.json()).toEqual(fromSource.body)
+      } finally {
+        await source.close()
+      }
     } finally {
       await stop(server)
     }
