@@ -14,15 +14,22 @@ import pkg from '../package.json' with { type: 'json' }
 import { ENTRIES, NODE_OUT_DIR, PACKAGE_ROOT, buildState } from '../bin/build-stamp.js'
 
 /**
- * Packages compiled into the build instead of loaded from node_modules at run time. Every CLI
- * start loads them; as separate modules they cost more to find and load than to run (zod alone is
- * some 100 files with its locales, which the bundle leaves out): a CLI start 0.29 → 0.18 s of CPU
- * (docs/performance.md#start-up). zod and fastify-type-provider-zod go together, so the routes'
- * schemas and the type provider share one zod. Not bundled: packages that find files of their own
- * at run time (pino's transports, write-file-atomic's `__filename`, @fastify/static and swagger's
- * assets, pg's optional native binding) and the server-only ones, which load once per server.
+ * Packages compiled into the build instead of loaded from node_modules at run time: the
+ * pure-JavaScript ones the CLI and the server load at every start. As separate modules they cost
+ * more to find and load than to run (zod alone is some 100 files with its locales, which the
+ * bundle leaves out; fastify and its plugins some 300 CommonJS files): a CLI start 0.29 → 0.18 s
+ * of CPU, a server start 0.6 → 0.35 s (docs/performance.md#start-up). zod and
+ * fastify-type-provider-zod go together, so the routes' schemas and the type provider share one
+ * zod. Not bundled: packages that find files of their own at run time (pino's transports,
+ * write-file-atomic's `__filename`), pg's optional native binding and pg-boss (loaded only in
+ * PostgreSQL mode, in chunks of their own).
  */
 export const BUNDLED = [
+  '@fastify/accept-negotiator',
+  '@fastify/helmet',
+  '@fastify/static',
+  '@fastify/swagger',
+  'fastify',
   'cli-progress',
   'commander',
   'csv-parse',
@@ -35,6 +42,9 @@ export const BUNDLED = [
 const EXTERNAL = Object.keys(pkg.dependencies).filter(
   (name) => !(BUNDLED as readonly string[]).includes(name),
 )
+
+/** Required inside try/catch by a bundled package and absent when not installed (debug's colours). */
+const OPTIONAL = ['supports-color']
 
 /** CommonJS packages in an ESM bundle still call `require` for Node's own modules. */
 const REQUIRE_SHIM =
@@ -82,7 +92,9 @@ export async function buildNode(): Promise<NodeBuild> {
   const packages = [
     ...new Set(
       Object.values(result.metafile.outputs).flatMap((o) =>
-        o.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path),
+        o.imports
+          .filter((i) => i.external && !isBuiltin(i.path) && !OPTIONAL.includes(i.path))
+          .map((i) => i.path),
       ),
     ),
   ].sort()
