@@ -46,10 +46,15 @@ export async function configureDistricts(stack: Stack, districts: string[]): Pro
   }
 }
 
+const POLL_FIRST_MS = 20
+const POLL_MAX_MS = 100
+
 /**
  * Polls `probe` until it returns something other than undefined/false/null; throws naming `what`
- * when `timeoutMs` passes first. The short interval only paces the polling: the condition decides.
- * The default catches a hang, not a loaded machine (a job of seconds takes a minute at load 20).
+ * when `timeoutMs` passes first. The interval only paces the polling: the condition decides. It
+ * starts at 20 ms and grows to 100 ms, so a wait of seconds costs tens of probes, not hundreds (a
+ * probe of the job view is an HTTP round trip: CPU in the test and in the server alike). The
+ * default catches a hang, not a loaded machine (a job of seconds takes a minute at load 20).
  */
 export async function waitFor<T>(
   what: string,
@@ -57,12 +62,14 @@ export async function waitFor<T>(
   timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs
+  let intervalMs = POLL_FIRST_MS
   for (;;) {
     const value = await probe()
     if (value !== undefined && value !== null && value !== false) return value
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+    intervalMs = Math.min(POLL_MAX_MS, intervalMs * 1.5)
   }
 }
 
