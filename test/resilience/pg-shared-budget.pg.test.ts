@@ -14,7 +14,7 @@
  *    a loaded machine the simulator's own process can be descheduled and record two arrivals
  *    together); and no second holds more arrivals than the sends of that second plus the
  *    spread. Without that allowance when the spread is small.
- *  - Rate: while work waited, sends at 90% of the limit or more, less the time slots sat unused
+ *  - Rate: from the first send to the last (work waited all along), sends at 90% of the limit or more, less the time slots sat unused
  *    because their sender came too late to claim them (given back, recorded by the database).
  *  - Priority: a refresh request asked for while the three saturate the budget is granted within
  *    one other grant of asking.
@@ -90,14 +90,10 @@ it('three processes: ≤5 sends in any second (grants, recorded sends, arrivals)
     `densest sends: ${densestWindow(sends, WINDOW_MS).join(', ')}`,
   ).toBeLessThanOrEqual(MAX)
 
-  // Rate while work waited in every process: from the moment all three were sending (they start
-  // in lockstep, so that is almost at once) until the first one ran out.
-  const sendsOf = (proc: string) => live.filter((g) => g.process === proc).map((g) => g.sent ?? 0)
-  const procs = ['job-a', 'job-b', 'job-c']
-  const from = Math.max(...procs.map((p) => Math.min(...sendsOf(p))))
-  const to = Math.min(...procs.map((p) => Math.max(...sendsOf(p))))
-  const waiting = sends.filter((t) => t >= from && t <= to).sort((a, b) => a - b)
-  expect(waiting.length).toBeGreaterThanOrEqual(20)
+  // Rate while work waited: every request was queued when the three got their go, so until the
+  // last send some process had work waiting. (Not only while all three were sending: beside CPU
+  // hogs one process can get most grants and run out early, leaving that overlap a few sends.)
+  const waiting = [...sends].sort((a, b) => a - b)
   // Less the time slots sat unused because their sender came too late to claim them (a loaded
   // machine): from each given-back grant's slot until its release freed it, as the database
   // recorded both (union of those intervals inside the window). 0 on a machine that is not starved.
