@@ -1,8 +1,8 @@
 /**
  * `npm run build:node`: the server, CLI and simulator compiled to JavaScript in dist/node
  * (docs/architecture.md#build), so production runs no TypeScript loader. esbuild bundles our own
- * modules and the pure-JavaScript packages every CLI start loads (`BUNDLED`); the other packages
- * stay external (they come from node_modules, `dependencies` only). The stamp it writes last lets
+ * modules and the pure-JavaScript packages every CLI or server start loads (`BUNDLED`); the other
+ * packages stay external (they come from node_modules, `dependencies` only). The stamp it writes last lets
  * bin/tm-backfill.js and the tests tell a fresh build from a stale one.
  */
 import { rename, rm, writeFile } from 'node:fs/promises'
@@ -21,27 +21,25 @@ import { ENTRIES, NODE_OUT_DIR, PACKAGE_ROOT, buildState } from '../bin/build-st
  * of CPU, a server start 0.6 → 0.35 s (docs/performance.md#start-up). zod and
  * fastify-type-provider-zod go together, so the routes' schemas and the type provider share one
  * zod. Not bundled: packages that find files of their own at run time (pino's transports,
- * write-file-atomic's `__filename`), pg's optional native binding and pg-boss (loaded only in
- * PostgreSQL mode, in chunks of their own).
+ * write-file-atomic's `__filename`), and pg and pg-boss (loaded only in PostgreSQL mode, in
+ * chunks of their own; bundled they started no faster).
  */
-export const BUNDLED = [
+const BUNDLED: readonly string[] = [
   '@fastify/accept-negotiator',
   '@fastify/helmet',
   '@fastify/static',
   '@fastify/swagger',
-  'fastify',
   'cli-progress',
   'commander',
   'csv-parse',
+  'fastify',
   'fastify-type-provider-zod',
   'p-limit',
   'proper-lockfile',
   'zod',
-] as const
+]
 
-const EXTERNAL = Object.keys(pkg.dependencies).filter(
-  (name) => !(BUNDLED as readonly string[]).includes(name),
-)
+const EXTERNAL = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name))
 
 /** Required inside try/catch by a bundled package and absent when not installed (debug's colours). */
 const OPTIONAL = ['supports-color']

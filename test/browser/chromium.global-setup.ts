@@ -14,10 +14,9 @@ export const CHROMIUM_PATH = '/usr/bin/chromium'
 
 /**
  * The guide's flags, and three that spare CPU without changing what a page does: no
- * site-isolation trials (a page and its about:blank opener share one renderer instead of two: 73
- * renderer processes for the project's 28 tests became 44 to 49), no software GL rasterizer and no
- * GPU compositing (the GPU process rasterized with SwiftShader for a page that draws no WebGL).
- * The browser project went from 38.5 to 34.2 s of CPU (docs/performance.md#fourth-round).
+ * site-isolation trials (fewer renderer processes: 73 for the project's 28 tests became 44 to 49),
+ * no software GL rasterizer and no GPU compositing (the page draws no WebGL). The browser project
+ * went from 38.5 to 34.2 s of CPU (docs/performance.md#fourth-round).
  */
 const CHROMIUM_ARGS = [
   '--headless',
