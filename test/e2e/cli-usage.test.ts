@@ -4,10 +4,11 @@
  * shows the defaults that command really uses, and its exit codes.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../helpers/cli.ts'
+import { cliArgv, runCli } from '../helpers/cli.ts'
 
 type Result = Awaited<ReturnType<typeof runCli>>
 
@@ -43,7 +44,22 @@ beforeAll(async () => {
   })
   runs.simHelp = runCli(['sim', '--help'])
   runs.demoHelp = runCli(['demo', '--help'])
+  runs.helpIntoClosedPipe = helpIntoClosedPipe()
 })
+
+/** `tm-backfill --help | head -0`: the reader of stdout is gone before the help is written. */
+function helpIntoClosedPipe(): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, cliArgv(['--help']), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout: '', stderr }))
+  })
+}
 
 afterAll(async () => {
   await Promise.allSettled(Object.values(runs))
@@ -124,5 +140,11 @@ describe('tm-backfill --help', () => {
     // The demo always collects from its own simulator: no flag pretends otherwise.
     expect(r.stdout).not.toContain('--dashboard-url')
     expect(r.stdout).toMatch(/Exit codes:/)
+  })
+
+  it('ends with 0 and nothing on stderr when its reader has gone (a closed pipe)', async () => {
+    const r = await runs.helpIntoClosedPipe!
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
   })
 })
