@@ -93,19 +93,19 @@ function statusAt(plan: ClubPlan, active: number, day: number): ClubStatus {
 
 /** docs/upstream.md#domain-rules-behind-the-columns: the ten DCP goals and the columns feeding them. */
 export function countGoalsMet(v: Omit<ClubValues, 'goalsMet' | 'distinguishedStatus'>): number {
-  const goals = [
-    v.level1s >= 4,
-    v.level2s >= 2,
-    v.addLevel2s >= 2,
-    v.level3s >= 2,
-    v.level4s >= 1,
-    v.addLevel4s >= 1,
-    v.newMembers >= 4,
-    v.addNewMembers >= 4,
-    v.offTrainedRound1 >= 4 && v.offTrainedRound2 >= 4,
-    v.offListOnTime >= 1 && (v.duesOnTimeOct >= 1 || v.duesOnTimeApr >= 1),
-  ]
-  return goals.filter(Boolean).length
+  // Summed rather than collected into an array: this runs for every club of every snapshot.
+  return (
+    +(v.level1s >= 4) +
+    +(v.level2s >= 2) +
+    +(v.addLevel2s >= 2) +
+    +(v.level3s >= 2) +
+    +(v.level4s >= 1) +
+    +(v.addLevel4s >= 1) +
+    +(v.newMembers >= 4) +
+    +(v.addNewMembers >= 4) +
+    +(v.offTrainedRound1 >= 4 && v.offTrainedRound2 >= 4) +
+    +(v.offListOnTime >= 1 && (v.duesOnTimeOct >= 1 || v.duesOnTimeApr >= 1))
+  )
 }
 
 /** Club levels (docs/upstream.md#domain-rules-behind-the-columns); Smedley (`M`) and the CSP requirement exist from 2025-26. */
@@ -125,11 +125,6 @@ export function distinguishedLetter(
   return ''
 }
 
-function split(total: number, cap: number): [number, number] {
-  const first = Math.min(total, cap)
-  return [first, total - first]
-}
-
 function charterSuspendCell(plan: ClubPlan, day: number): string {
   if (plan.suspendDate !== null && plan.suspendDay !== null && day >= plan.suspendDay)
     return ` Susp ${toShortUsDate(plan.suspendDate)}`
@@ -137,6 +132,11 @@ function charterSuspendCell(plan: ClubPlan, day: number): string {
   return ''
 }
 
+/**
+ * Built as one object whose last two fields are filled in once the others are known (not a
+ * partial spread into a second object): a snapshot makes one per club, and the simulator makes
+ * thousands of snapshots in a test run (docs/performance.md#simulator).
+ */
 export function clubValuesAt(plan: ClubPlan, dayIndex: number, pyStart: number): ClubValues {
   // A suspended club's counters freeze on its suspension day.
   const day = plan.suspendDay !== null ? Math.min(dayIndex, plan.suspendDay) : dayIndex
@@ -144,10 +144,10 @@ export function clubValuesAt(plan: ClubPlan, dayIndex: number, pyStart: number):
   const payments = paymentsAt(plan, day)
   const activeMembers = isSuspended ? 0 : activeMembersAt(plan, payments, day)
   const status = statusAt(plan, activeMembers, dayIndex)
-  const [level2s, addLevel2s] = split(counterAt(plan.level2s, day), 2)
-  const [level4s, addLevel4s] = split(counterAt(plan.level4s, day), 1)
-  const [newMembers, addNewMembers] = split(payments.newMembers, 4)
-  const partial = {
+  // The first 2 Level 2s (1 Level 4, 4 new members) count for one goal, the rest for the next.
+  const level2Total = counterAt(plan.level2s, day)
+  const level4Total = counterAt(plan.level4s, day)
+  const values: ClubValues = {
     districtId: plan.districtId,
     division: plan.division,
     area: plan.area,
@@ -158,33 +158,35 @@ export function clubValuesAt(plan: ClubPlan, dayIndex: number, pyStart: number):
     memBase: plan.memBase,
     activeMembers,
     netGrowth: activeMembers - plan.memBase,
+    goalsMet: 0,
     level1s: counterAt(plan.level1s, day),
-    level2s,
-    addLevel2s,
+    level2s: Math.min(level2Total, 2),
+    addLevel2s: level2Total - Math.min(level2Total, 2),
     level3s: counterAt(plan.level3s, day),
-    level4s,
-    addLevel4s,
-    newMembers,
-    addNewMembers,
+    level4s: Math.min(level4Total, 1),
+    addLevel4s: level4Total - Math.min(level4Total, 1),
+    newMembers: Math.min(payments.newMembers, 4),
+    addNewMembers: payments.newMembers - Math.min(payments.newMembers, 4),
     offTrainedRound1: counterAt(plan.trainedRound1, day),
     offTrainedRound2: counterAt(plan.trainedRound2, day),
     duesOnTimeOct: flagAt(plan.duesOctDay, day),
     duesOnTimeApr: flagAt(plan.duesAprDay, day),
     offListOnTime: flagAt(plan.offList1Day, day) + flagAt(plan.offList2Day, day),
+    distinguishedStatus: '',
     payments,
     novVisitAward: flagAt(plan.novVisitDay, day),
     mayVisitAward: flagAt(plan.mayVisitDay, day),
     charterSuspendDate: charterSuspendCell(plan, dayIndex),
     inClubBase: plan.inClubBase,
   }
-  const goalsMet = countGoalsMet(partial)
-  const letter = distinguishedLetter(
-    goalsMet,
+  values.goalsMet = countGoalsMet(values)
+  values.distinguishedStatus = distinguishedLetter(
+    values.goalsMet,
     activeMembers,
-    partial.netGrowth,
-    partial.csp,
+    values.netGrowth,
+    values.csp,
     status,
     pyStart,
   )
-  return { ...partial, goalsMet, distinguishedStatus: letter }
+  return values
 }
