@@ -12,100 +12,118 @@ import { headerFor } from './headers.ts'
 
 type Row = Record<string, string>
 
+/**
+ * How each column of a club-level report reads its cell from one row's item. A report is
+ * rendered by looking up each header's reader once and calling the readers for every club, so
+ * no record of header → value is built per club (thousands of clubs per test run; see
+ * docs/performance.md#simulator). A header the readers do not know prints empty.
+ */
+type Columns<T> = Readonly<Record<string, (item: T) => string>>
+
 const str = (n: number): string => String(n)
 
-export function clubRow(c: ClubValues): Row {
+const CLUB_COLUMNS: Columns<ClubValues> = {
+  District: (c) => c.districtId,
+  Division: (c) => c.division,
+  Area: (c) => c.area,
+  'Club Number': (c) => c.clubNumber,
+  'Club Name': (c) => c.clubName,
+  'Club Status': (c) => c.status,
+  CSP: (c) => (c.csp ? 'Y' : 'N'),
+  'Mem. Base': (c) => str(c.memBase),
+  'Active Members': (c) => str(c.activeMembers),
+  'Net Growth': (c) => str(c.netGrowth),
+  'Goals Met': (c) => str(c.goalsMet),
+  'Level 1s': (c) => str(c.level1s),
+  'Level 2s': (c) => str(c.level2s),
+  'Add. Level 2s': (c) => str(c.addLevel2s),
+  'Level 2s or EOM': (c) => str(c.level2s),
+  'Add. Level 2s or EOM': (c) => str(c.addLevel2s),
+  'Level 3s': (c) => str(c.level3s),
+  'Level 4s, Level 5s, or DTM award': (c) => str(c.level4s),
+  'Add. Level 4s, Level 5s, or DTM award': (c) => str(c.addLevel4s),
+  'Level 4s, Path Completions, or DTM Awards': (c) => str(c.level4s),
+  'Add. Level 4s, Path Completions, or DTM award': (c) => str(c.addLevel4s),
+  'New Members': (c) => str(c.newMembers),
+  'Add. New Members': (c) => str(c.addNewMembers),
+  'Off. Trained Round 1': (c) => str(c.offTrainedRound1),
+  'Off. Trained Round 2': (c) => str(c.offTrainedRound2),
+  'Mem. dues on time Oct': (c) => str(c.duesOnTimeOct),
+  'Mem. dues on time Apr': (c) => str(c.duesOnTimeApr),
+  'Off. List On Time': (c) => str(c.offListOnTime),
+  'Club Distinguished Status': (c) => c.distinguishedStatus,
+}
+
+/** The identity columns the division and district performance reports start with. */
+function identityColumns<T>(club: (item: T) => ClubValues): Columns<T> {
   return {
-    District: c.districtId,
-    Division: c.division,
-    Area: c.area,
-    'Club Number': c.clubNumber,
-    'Club Name': c.clubName,
-    'Club Status': c.status,
-    CSP: c.csp ? 'Y' : 'N',
-    'Mem. Base': str(c.memBase),
-    'Active Members': str(c.activeMembers),
-    'Net Growth': str(c.netGrowth),
-    'Goals Met': str(c.goalsMet),
-    'Level 1s': str(c.level1s),
-    'Level 2s': str(c.level2s),
-    'Add. Level 2s': str(c.addLevel2s),
-    'Level 2s or EOM': str(c.level2s),
-    'Add. Level 2s or EOM': str(c.addLevel2s),
-    'Level 3s': str(c.level3s),
-    'Level 4s, Level 5s, or DTM award': str(c.level4s),
-    'Add. Level 4s, Level 5s, or DTM award': str(c.addLevel4s),
-    'Level 4s, Path Completions, or DTM Awards': str(c.level4s),
-    'Add. Level 4s, Path Completions, or DTM award': str(c.addLevel4s),
-    'New Members': str(c.newMembers),
-    'Add. New Members': str(c.addNewMembers),
-    'Off. Trained Round 1': str(c.offTrainedRound1),
-    'Off. Trained Round 2': str(c.offTrainedRound2),
-    'Mem. dues on time Oct': str(c.duesOnTimeOct),
-    'Mem. dues on time Apr': str(c.duesOnTimeApr),
-    'Off. List On Time': str(c.offListOnTime),
-    'Club Distinguished Status': c.distinguishedStatus,
+    District: (r) => club(r).districtId,
+    Division: (r) => club(r).division,
+    Area: (r) => club(r).area,
+    Club: (r) => club(r).clubNumber,
+    'Club Name': (r) => club(r).clubName,
   }
 }
 
-function groupCells(scope: 'Area' | 'Division', g: GroupStats): Row {
-  const [pd, ps, pp] = g.paidGoals
-  const [dd, ds, dp] = g.distinguishedGoals
+/** A club of the division performance report with its area's and its division's figures. */
+interface DivisionRow {
+  club: ClubValues
+  area: GroupStats
+  division: GroupStats
+}
+
+function groupColumns(
+  scope: 'Area' | 'Division',
+  group: (r: DivisionRow) => GroupStats,
+): Columns<DivisionRow> {
   return {
-    [`${scope} Club Base`]: str(g.clubBase),
-    [`${scope} Paid Club Goal for Dist.`]: str(pd),
-    [`${scope} Paid Club Goal for Select Dist.`]: str(ps),
-    [`${scope} Paid Club Goal for Pres. Dist.`]: str(pp),
-    [`Total Paid ${scope} Clubs`]: str(g.paidClubs),
-    [`${scope} Dist. Club Goal for Dist.`]: str(dd),
-    [`${scope} Dist. Club Goal for Select Dist.`]: str(ds),
-    [`${scope} Dist. Club Goal for Pres. Dist.`]: str(dp),
-    [`Total Dist. ${scope} Clubs`]: str(g.distinguishedClubs),
-    [`Distinguished ${scope}`]: g.recognition,
+    [`${scope} Club Base`]: (r) => str(group(r).clubBase),
+    [`${scope} Paid Club Goal for Dist.`]: (r) => str(group(r).paidGoals[0]),
+    [`${scope} Paid Club Goal for Select Dist.`]: (r) => str(group(r).paidGoals[1]),
+    [`${scope} Paid Club Goal for Pres. Dist.`]: (r) => str(group(r).paidGoals[2]),
+    [`Total Paid ${scope} Clubs`]: (r) => str(group(r).paidClubs),
+    [`${scope} Dist. Club Goal for Dist.`]: (r) => str(group(r).distinguishedGoals[0]),
+    [`${scope} Dist. Club Goal for Select Dist.`]: (r) => str(group(r).distinguishedGoals[1]),
+    [`${scope} Dist. Club Goal for Pres. Dist.`]: (r) => str(group(r).distinguishedGoals[2]),
+    [`Total Dist. ${scope} Clubs`]: (r) => str(group(r).distinguishedClubs),
+    [`Distinguished ${scope}`]: (r) => group(r).recognition,
   }
 }
 
-const clubIdentity = (c: ClubValues): Row => ({
-  District: c.districtId,
-  Division: c.division,
-  Area: c.area,
-  Club: c.clubNumber,
-  'Club Name': c.clubName,
-})
-
-function divisionRow(c: ClubValues, snapshot: DistrictSnapshot): Row {
-  const area = snapshot.areas.get(`${c.division}|${c.area}`)
-  const division = snapshot.divisions.get(c.division)
-  if (!area || !division) throw new Error(`no aggregates for club ${c.clubNumber}`)
-  return {
-    ...clubIdentity(c),
-    'October Renewals': str(c.duesOnTimeOct),
-    'April Renewals': str(c.duesOnTimeApr),
-    'Nov Visit award': str(c.novVisitAward),
-    'May Visit award': str(c.mayVisitAward),
-    'Membership to date': str(c.activeMembers),
-    'Club Goals Met': str(c.goalsMet),
-    'Distinguished Club': c.distinguishedStatus,
-    ...groupCells('Area', area),
-    ...groupCells('Division', division),
-    'Charter Date/Suspend Date': c.charterSuspendDate,
-  }
+const DIVISION_COLUMNS: Columns<DivisionRow> = {
+  ...identityColumns((r: DivisionRow) => r.club),
+  'October Renewals': (r) => str(r.club.duesOnTimeOct),
+  'April Renewals': (r) => str(r.club.duesOnTimeApr),
+  'Nov Visit award': (r) => str(r.club.novVisitAward),
+  'May Visit award': (r) => str(r.club.mayVisitAward),
+  'Membership to date': (r) => str(r.club.activeMembers),
+  'Club Goals Met': (r) => str(r.club.goalsMet),
+  'Distinguished Club': (r) => r.club.distinguishedStatus,
+  ...groupColumns('Area', (r) => r.area),
+  ...groupColumns('Division', (r) => r.division),
+  'Charter Date/Suspend Date': (r) => r.club.charterSuspendDate,
 }
 
-function districtPerformanceRow(c: ClubValues): Row {
-  const p = c.payments
-  return {
-    ...clubIdentity(c),
-    New: str(p.newMembers),
-    'Late Ren.': str(p.lateRenewals),
-    'Oct. Ren.': str(p.octRenewals),
-    'Apr. Ren.': str(p.aprRenewals),
-    'Total Ren.': str(p.totalRenewals),
-    'Total Chart': str(p.charter),
-    'Total to Date': str(p.totalToDate),
-    'Distinguished Status': c.distinguishedStatus,
-    'Charter Date/Suspend Date': c.charterSuspendDate,
-  }
+const DISTRICT_COLUMNS: Columns<ClubValues> = {
+  ...identityColumns((c: ClubValues) => c),
+  New: (c) => str(c.payments.newMembers),
+  'Late Ren.': (c) => str(c.payments.lateRenewals),
+  'Oct. Ren.': (c) => str(c.payments.octRenewals),
+  'Apr. Ren.': (c) => str(c.payments.aprRenewals),
+  'Total Ren.': (c) => str(c.payments.totalRenewals),
+  'Total Chart': (c) => str(c.payments.charter),
+  'Total to Date': (c) => str(c.payments.totalToDate),
+  'Distinguished Status': (c) => c.distinguishedStatus,
+  'Charter Date/Suspend Date': (c) => c.charterSuspendDate,
+}
+
+function divisionRows(snapshot: DistrictSnapshot): DivisionRow[] {
+  return snapshot.clubs.map((club) => {
+    const area = snapshot.areas.get(`${club.division}|${club.area}`)
+    const division = snapshot.divisions.get(club.division)
+    if (!area || !division) throw new Error(`no aggregates for club ${club.clubNumber}`)
+    return { club, area, division }
+  })
 }
 
 export function summaryRecord(t: DistrictTotals): Row {
@@ -139,34 +157,29 @@ export function pickColumns(row: Row, header: readonly string[]): Row {
   return Object.fromEntries(header.map((h) => [h, row[h] ?? '']))
 }
 
-export function rowsOf(report: ReportKind, snapshots: readonly DistrictSnapshot[]): Row[] {
-  if (report === 'districtsummary') {
-    return [...snapshots]
-      .map((s) => s.totals)
-      .sort((a, b) =>
-        a.region !== b.region
-          ? a.region < b.region
-            ? -1
-            : 1
-          : compareDistrictIds(a.districtId, b.districtId),
-      )
-      .map(summaryRecord)
-  }
-  const snapshot = snapshots[0]
-  if (!snapshot) return []
-  if (report === 'clubperformance') return snapshot.clubs.map(clubRow)
-  if (report === 'divisionperformance') return snapshot.clubs.map((c) => divisionRow(c, snapshot))
-  return snapshot.clubs.map(districtPerformanceRow)
+function summaryRows(snapshots: readonly DistrictSnapshot[]): Row[] {
+  return [...snapshots]
+    .map((s) => s.totals)
+    .sort((a, b) =>
+      a.region !== b.region
+        ? a.region < b.region
+          ? -1
+          : 1
+        : compareDistrictIds(a.districtId, b.districtId),
+    )
+    .map(summaryRecord)
 }
 
-export function renderCsv(
+function renderTable<T>(
   header: readonly string[],
-  rows: readonly Row[],
+  items: readonly T[],
+  columns: Columns<T>,
   dataMonth: YearMonth,
   footerAsOf: IsoDate,
 ): string {
+  const readers = header.map((h) => (Object.hasOwn(columns, h) ? columns[h]! : () => ''))
   const lines = [csvLine(header)]
-  for (const row of rows) lines.push(csvLine(header.map((h) => row[h] ?? '')))
+  for (const item of items) lines.push(csvLine(readers.map((read) => read(item))))
   lines.push(footerLine(dataMonth, footerAsOf))
   return lines.join('')
 }
@@ -178,5 +191,18 @@ export function renderReportCsv(
   dataMonth: YearMonth,
   footerAsOf: IsoDate,
 ): string {
-  return renderCsv(headerFor(report, programYear), rowsOf(report, snapshots), dataMonth, footerAsOf)
+  const header = headerFor(report, programYear)
+  const table = <T>(items: readonly T[], columns: Columns<T>) =>
+    renderTable(header, items, columns, dataMonth, footerAsOf)
+  if (report === 'districtsummary') {
+    const rows = summaryRows(snapshots)
+    const columns: Columns<Row> = Object.fromEntries(header.map((h) => [h, (r: Row) => r[h] ?? '']))
+    return table(rows, columns)
+  }
+  const snapshot = snapshots[0]
+  const clubs = snapshot?.clubs ?? []
+  if (report === 'clubperformance') return table(clubs, CLUB_COLUMNS)
+  if (report === 'divisionperformance')
+    return table(snapshot ? divisionRows(snapshot) : [], DIVISION_COLUMNS)
+  return table(clubs, DISTRICT_COLUMNS)
 }
