@@ -108,10 +108,12 @@ const SNAPSHOT_CACHE_SIZE = 128
 /**
  * Roster sources shared by every model of one seed, club counts and district set in the
  * process: a roster is a pure function of those, read only, and building the rosters of the
- * default districts costs about half a second per program year. Tests start many simulators
- * of a few seeds; a server runs one. Frozen, so a caller that tried to change one would throw.
+ * default districts costs about half a second per program year. Tests start many simulators of
+ * about a dozen seed and club-count choices (a run of the node project built 602 rosters with 4
+ * sources kept, 405 with 8: docs/performance.md#simulator); a server runs one. Frozen, so a
+ * caller that tried to change one would throw.
  */
-const ROSTER_SOURCES = 4
+const ROSTER_SOURCES = 8
 const rosterSources = new Map<string, RosterSource>()
 
 function sharedRosterSource(config: SimulatorConfig): RosterSource {
