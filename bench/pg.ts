@@ -16,6 +16,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { DEFAULT_DISTRICTS } from '../src/sim/index.ts'
+import { ensureNodeBuild } from '../scripts/build-node.ts'
 import { startCli, stop } from '../test/helpers/cli.ts'
 import { startPgCluster, type PgCluster } from '../test/helpers/pg-cluster.ts'
 
@@ -371,6 +372,9 @@ async function budget(
 export async function benchPg(
   record: (name: string, value: string, note?: string) => void,
 ): Promise<PgBenchResult> {
+  // The simulator and the workers are the compiled CLI's (test/helpers/cli.ts): a fresh clone
+  // has no build yet.
+  await ensureNodeBuild()
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tmb-pgbench-'))
   const cluster = await startPgCluster()
   const simProc = await startCli(
