@@ -1,5 +1,31 @@
+import { chmodSync, mkdirSync, statSync, statfsSync } from 'node:fs'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vitest/config'
+
+/**
+ * The tests' temp dirs (data dirs, the PostgreSQL cluster, Chromium's profile) go to
+ * /dev/shm/tmb-tests when /dev/shm is there with room (4 GiB free) and TMPDIR is not set: a
+ * real file system (tmpfs) where fsync(2) is still called and returns at once, instead of a
+ * disk journal commit per durable write. Tests that check durability record the calls, not the
+ * disk (docs/performance.md#test-suite). Set TMPDIR to put them elsewhere.
+ */
+const TEST_TMPFS = '/dev/shm'
+function testTmpDir(): string | null {
+  if (process.env.TMPDIR) return null
+  try {
+    const fs = statfsSync(TEST_TMPFS)
+    if (fs.bavail * fs.bsize < 4 * 2 ** 30) return null
+    const dir = `${TEST_TMPFS}/tmb-tests`
+    // Like /tmp: every user may make dirs in it (the cluster runs as the postgres user).
+    mkdirSync(dir, { recursive: true })
+    if (statSync(dir).uid === process.getuid?.()) chmodSync(dir, 0o1777)
+    return dir
+  } catch {
+    return null
+  }
+}
+const tmpDir = testTmpDir()
+if (tmpDir) process.env.TMPDIR = tmpDir
 
 /**
  * Timeouts catch a test that hangs, never a slow machine: on this 2-core machine shared by
