@@ -100,17 +100,22 @@ describe('generated data holds together', () => {
   it('club rows obey the per-club relations', () => {
     fc.assert(
       fc.property(districtDate, ({ districtId, asOf }) => {
-        for (const r of reports(districtId, asOf).club) {
-          if ('Net Growth' in r)
-            expect(n(r, 'Net Growth')).toBe(n(r, 'Active Members') - n(r, 'Mem. Base'))
-          expect(n(r, 'Goals Met')).toBe(goalsFromColumns(r))
-          expect(['Active', 'Low', 'Ineligible', 'Suspended']).toContain(r['Club Status'])
-          expect(['', 'D', 'S', 'P', 'M']).toContain(r['Club Distinguished Status'])
-          expect(n(r, 'New Members')).toBeLessThanOrEqual(4)
-          if (n(r, 'Add. New Members') > 0) expect(n(r, 'New Members')).toBe(4)
-          if (r['Club Status'] === 'Suspended') expect(n(r, 'Active Members')).toBe(0)
-          expect(r['Club Number']).toMatch(/^\d{8}$/)
-        }
+        // Every broken relation, named with its club: one assertion per report, not per cell.
+        const broken = reports(districtId, asOf).club.flatMap((r) =>
+          [
+            'Net Growth' in r &&
+              n(r, 'Net Growth') !== n(r, 'Active Members') - n(r, 'Mem. Base') &&
+              'net growth',
+            n(r, 'Goals Met') !== goalsFromColumns(r) && 'goals met',
+            !['Active', 'Low', 'Ineligible', 'Suspended'].includes(r['Club Status']!) && 'status',
+            !['', 'D', 'S', 'P', 'M'].includes(r['Club Distinguished Status']!) && 'letter',
+            n(r, 'New Members') > 4 && 'new members over 4',
+            n(r, 'Add. New Members') > 0 && n(r, 'New Members') !== 4 && 'add. new members',
+            r['Club Status'] === 'Suspended' && n(r, 'Active Members') !== 0 && 'suspended',
+            !/^\d{8}$/.test(r['Club Number'] ?? '') && 'club number',
+          ].flatMap((what) => (what ? [`${r['Club Number']}: ${what}`] : [])),
+        )
+        expect(broken).toEqual([])
       }),
       { numRuns: 25, seed: SAMPLE_SEED },
     )
@@ -136,16 +141,27 @@ describe('generated data holds together', () => {
     fc.assert(
       fc.property(districtDate, ({ districtId, asOf }) => {
         const { club, division, district } = reports(districtId, asOf)
-        district.forEach((r, i) => {
-          const renewals = n(r, 'Late Ren.') + n(r, 'Oct. Ren.') + n(r, 'Apr. Ren.')
-          expect(n(r, 'Total Ren.')).toBe(renewals)
-          expect(n(r, 'Total to Date')).toBe(n(r, 'New') + renewals + n(r, 'Total Chart'))
-          expect(r['Distinguished Status']).toBe(club[i]?.['Club Distinguished Status'])
-          expect(n(division[i], 'Membership to date')).toBe(n(club[i], 'Active Members'))
-          expect(n(division[i], 'Club Goals Met')).toBe(n(club[i], 'Goals Met'))
-          expect(division[i]?.['Distinguished Club']).toBe(club[i]?.['Club Distinguished Status'])
-          expect(division[i]?.['Charter Date/Suspend Date']).toBe(r['Charter Date/Suspend Date'])
-        })
+        // Column against column over the whole report: one assertion per relation.
+        const renewals = (r: Row) => n(r, 'Late Ren.') + n(r, 'Oct. Ren.') + n(r, 'Apr. Ren.')
+        const col = (rows: Row[], f: (r: Row) => unknown) => rows.map(f)
+        expect(col(district, (r) => n(r, 'Total Ren.'))).toEqual(col(district, renewals))
+        expect(col(district, (r) => n(r, 'Total to Date'))).toEqual(
+          col(district, (r) => n(r, 'New') + renewals(r) + n(r, 'Total Chart')),
+        )
+        const clubs = club.slice(0, district.length)
+        const divisions = division.slice(0, district.length)
+        const letters = col(clubs, (r) => r['Club Distinguished Status'])
+        expect(col(district, (r) => r['Distinguished Status'])).toEqual(letters)
+        expect(col(divisions, (r) => n(r, 'Membership to date'))).toEqual(
+          col(clubs, (r) => n(r, 'Active Members')),
+        )
+        expect(col(divisions, (r) => n(r, 'Club Goals Met'))).toEqual(
+          col(clubs, (r) => n(r, 'Goals Met')),
+        )
+        expect(col(divisions, (r) => r['Distinguished Club'])).toEqual(letters)
+        expect(col(divisions, (r) => r['Charter Date/Suspend Date'])).toEqual(
+          col(district, (r) => r['Charter Date/Suspend Date']),
+        )
       }),
       { numRuns: 25, seed: SAMPLE_SEED },
     )
@@ -266,12 +282,17 @@ describe('generated data over time', () => {
     fc.assert(
       fc.property(pair, fc.constantFrom(...truth.districtsFor(PY)), ([early, late], districtId) => {
         const later = new Map(clubsOn(districtId, late!).map((c) => [c.clubNumber, c]))
-        for (const club of clubsOn(districtId, early!)) {
+        // Every vanished club and every counter that went down: one assertion per pair of days.
+        const wrong = clubsOn(districtId, early!).flatMap((club) => {
           const after = later.get(club.clubNumber)
-          expect(after, club.clubNumber).toBeDefined()
-          for (const counter of CUMULATIVE)
-            expect(counter(after!)).toBeGreaterThanOrEqual(counter(club))
-        }
+          if (!after) return [`${club.clubNumber} vanished`]
+          return CUMULATIVE.flatMap((counter, i) =>
+            counter(after) < counter(club)
+              ? [`${club.clubNumber} counter ${i}: ${counter(club)} -> ${counter(after)}`]
+              : [],
+          )
+        })
+        expect(wrong).toEqual([])
       }),
       { numRuns: 40 },
     )
