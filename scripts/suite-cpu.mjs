@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// `node scripts/suite-cpu.mjs [command...]` (default: `npm test`): the command's CPU (user + sys of
+// its whole process tree, as `/usr/bin/time` reports it) and wall time, beside a speed probe of
+// the machine measured in the same run (docs/performance.md#how-to-measure). On the shared 2-core
+// machines the same work costs 20–25 % more CPU on some runs than on others; the probe (a fixed
+// integer loop, about 70 ms, every 15 s, well under 1 % of one core) shows how fast the machine
+// ran meanwhile, so runs can be compared with each other and with the reference speed below.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** The probe's CPU on the quiet 2-core machine of 2026-12-03 (15 probes: 66–76 ms, median 67). */
+const REFERENCE_PROBE_MS = 67
+const PROBE_EVERY_MS = 15_000
+
+function work() {
+  let x = 1
+  let s = 0
+  for (let i = 0; i < 3e7; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    s = (s + (x & 1023)) | 0
+  }
+  return s
+}
+
+function probe() {
+  const t = process.cpuUsage()
+  work()
+  const d = process.cpuUsage(t)
+  return Math.round((d.user + d.system) / 100) / 10
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length === 0
+    ? NaN
+    : (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2
+}
+
+const command = process.argv.length > 2 ? process.argv.slice(2) : ['npm', 'test']
+work() // warm up the optimizing compiler
+const before = Array.from({ length: 5 }, probe)
+const during = []
+const timer = setInterval(() => during.push(probe()), PROBE_EVERY_MS)
+const dir = mkdtempSync(join(tmpdir(), 'suite-cpu-'))
+const timeFile = join(dir, 'time')
+const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%U %S %e', ...command], {
+  stdio: 'inherit',
+})
+const code = await new Promise((resolve) => child.on('close', resolve))
+clearInterval(timer)
+const after = Array.from({ length: 5 }, probe)
+// The last line is ours ("Command exited with non-zero status N" may come before it).
+const [user, sys, wall] = readFileSync(timeFile, 'utf8')
+  .trim()
+  .split('\n')
+  .at(-1)
+  .split(' ')
+  .map(Number)
+rmSync(dir, { recursive: true, force: true })
+const speed = median(during.length > 0 ? during : [...before, ...after])
+const cpu = user + sys
+const summary = {
+  command: command.join(' '),
+  exitCode: code,
+  cpuSeconds: +cpu.toFixed(1),
+  userSeconds: user,
+  sysSeconds: sys,
+  wallSeconds: wall,
+  probeMs: { before: median(before), during: speed, after: median(after), samples: during.length },
+  referenceProbeMs: REFERENCE_PROBE_MS,
+  cpuAtReferenceSpeed: +((cpu * REFERENCE_PROBE_MS) / speed).toFixed(1),
+}
+process.stderr.write(
+  `\nsuite-cpu: ${summary.cpuSeconds} s CPU (${user} user + ${sys} sys), ${wall} s wall, exit ${code}\n` +
+    `suite-cpu: probe ${summary.probeMs.before} ms before, ${speed} ms during (${during.length} samples), ${summary.probeMs.after} ms after; reference ${REFERENCE_PROBE_MS} ms\n` +
+    `suite-cpu: ${summary.cpuAtReferenceSpeed} s CPU at the reference speed\n` +
+    `${JSON.stringify(summary)}\n`,
+)
+process.exitCode = code === 0 ? 0 : 1
