@@ -30,6 +30,19 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
     name,
     url: `postgres://${user}@${host}:${port}/${name}`,
     drop: () =>
-      admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+      admin(async (c) => {
+        // Connections a file's clients are still closing (pg-boss's stop resolves before its
+        // pool's last connections are gone) get a moment to leave: FORCE would terminate them,
+        // and a terminated connection of a pool that stopped listening is an uncaught error.
+        for (let i = 0; i < 30; i++) {
+          const { rows } = await c.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          )
+          if ((rows[0]?.n ?? 0) === 0) break
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      }),
   }
 }
