@@ -2,28 +2,35 @@
 // `node scripts/suite-cpu.mjs [command...]` (default: `npm test`): the command's CPU (user + sys of
 // its whole process tree, as `/usr/bin/time` reports it) and wall time, beside a speed probe of
 // the machine measured in the same run (docs/performance.md#how-to-measure). On the shared 2-core
-// machines the same work costs 20–25 % more CPU on some runs than on others; the probe (a fixed
-// integer loop, about 70 ms, every 15 s, well under 1 % of one core) shows how fast the machine
+// machines the same work costs 20–25 % more CPU on some runs than on others; the probe (fixed work:
+// an integer loop, allocation, JSON and a hash, about 70 ms, every 15 s, well under 1 % of one core) shows how fast the machine
 // ran meanwhile, so runs can be compared with each other and with the reference speed below.
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-/** The probe's CPU on the quiet 2-core machine of 2026-12-03 (15 probes: 66–76 ms, median 67). */
-const REFERENCE_PROBE_MS = 67
+/** The probe's CPU on the quiet 2-core machine of 2026-12-03 (30 probes: 52–115 ms, median 71). */
+const REFERENCE_PROBE_MS = 71
 const PROBE_EVERY_MS = 15_000
 
 function work() {
   let x = 1
   let s = 0
-  for (let i = 0; i < 3e7; i++) {
+  for (let i = 0; i < 1e7; i++) {
     x ^= x << 13
     x ^= x >>> 17
     x ^= x << 5
     s = (s + (x & 1023)) | 0
   }
-  return s
+  // Allocation, a Map, JSON and a hash: what the suite's JavaScript does most, and what other
+  // tenants' memory traffic slows down more than a loop over registers.
+  const rows = []
+  for (let i = 0; i < 20_000; i++) rows.push({ id: `c${i}`, n: i, v: [i, i * 2, String(i)] })
+  const text = JSON.stringify(rows)
+  s += JSON.parse(text).length + new Map(rows.map((r) => [r.id, r])).size
+  return s + createHash('sha256').update(text).digest()[0]
 }
 
 function probe() {
@@ -42,7 +49,7 @@ const median = (xs) => {
 
 const command = process.argv.length > 2 ? process.argv.slice(2) : ['npm', 'test']
 work() // warm up the optimizing compiler
-const before = Array.from({ length: 5 }, probe)
+const before = Array.from({ length: 9 }, probe)
 const during = []
 const timer = setInterval(() => during.push(probe()), PROBE_EVERY_MS)
 const dir = mkdtempSync(join(tmpdir(), 'suite-cpu-'))
@@ -52,7 +59,7 @@ const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%U %S %e', ...comma
 })
 const code = await new Promise((resolve) => child.on('close', resolve))
 clearInterval(timer)
-const after = Array.from({ length: 5 }, probe)
+const after = Array.from({ length: 9 }, probe)
 // The last line is ours ("Command exited with non-zero status N" may come before it).
 const [user, sys, wall] = readFileSync(timeFile, 'utf8')
   .trim()
