@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `node scripts/suite-cpu.mjs [command...]` (default: `npm test`): the command's CPU (user + sys of
 // its whole process tree, as `/usr/bin/time` reports it) and wall time, beside a speed probe of
-// the machine measured in the same run (docs/performance.md#how-to-measure). On the shared 2-core
-// machines the same work costs 20–25 % more CPU on some runs than on others; the probe (fixed work:
-// an integer loop, allocation, JSON and a hash, about 70 ms, every 15 s, well under 1 % of one core) shows how fast the machine
-// ran meanwhile, so runs can be compared with each other and with the reference speed below.
+// the machine measured in the same session (docs/performance.md#how-to-measure). On the shared
+// 2-core machines the same work costs 20–25 % more CPU on some days than on others. The probe is
+// fixed work (an integer loop, allocation, JSON and a hash, about 70 ms of CPU) run 9 times just
+// before and 9 times just after the command; its median against the reference below says how
+// fast the machine was, and the command's CPU is scaled by it. It also runs every 15 s during the
+// command (well under 1 % of a core), which shows how much the command's own load slows it.
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -68,7 +70,9 @@ const [user, sys, wall] = readFileSync(timeFile, 'utf8')
   .split(' ')
   .map(Number)
 rmSync(dir, { recursive: true, force: true })
-const speed = median(during.length > 0 ? during : [...before, ...after])
+// The machine's speed is the quiet probes' (before and after): during the run the probe competes
+// with the suite itself for both cores, which shows contention, not the machine.
+const speed = median([...before, ...after])
 const cpu = user + sys
 const summary = {
   command: command.join(' '),
@@ -77,13 +81,18 @@ const summary = {
   userSeconds: user,
   sysSeconds: sys,
   wallSeconds: wall,
-  probeMs: { before: median(before), during: speed, after: median(after), samples: during.length },
+  probeMs: {
+    before: median(before),
+    during: median(during),
+    after: median(after),
+    samples: during.length,
+  },
   referenceProbeMs: REFERENCE_PROBE_MS,
   cpuAtReferenceSpeed: +((cpu * REFERENCE_PROBE_MS) / speed).toFixed(1),
 }
 process.stderr.write(
   `\nsuite-cpu: ${summary.cpuSeconds} s CPU (${user} user + ${sys} sys), ${wall} s wall, exit ${code}\n` +
-    `suite-cpu: probe ${summary.probeMs.before} ms before, ${speed} ms during (${during.length} samples), ${summary.probeMs.after} ms after; reference ${REFERENCE_PROBE_MS} ms\n` +
+    `suite-cpu: probe ${summary.probeMs.before} ms before, ${summary.probeMs.after} ms after (${summary.probeMs.during} ms during the run, ${during.length} samples); reference ${REFERENCE_PROBE_MS} ms\n` +
     `suite-cpu: ${summary.cpuAtReferenceSpeed} s CPU at the reference speed\n` +
     `${JSON.stringify(summary)}\n`,
 )
