@@ -1,6 +1,8 @@
 /**
- * CSV bodies of the four reports for one snapshot. Rows are built as header → value records
- * and printed in the program year's header order, so a header change never shifts values.
+ * CSV bodies of the four reports for one snapshot. Every cell is found by its column's name
+ * (a reader per column for the club-level reports, a header → value record per district for the
+ * summary) and printed in the program year's header order, so a header change never shifts
+ * values.
  */
 import type { IsoDate, YearMonth } from '../shared/iso-date.ts'
 import type { ReportKind } from '../shared/snapshot-types.ts'
