@@ -134,13 +134,21 @@ it('a burst of 5xx seen by some processes slows every process down', async () =>
   // machine: "every process got a slowed grant" would be a claim about scheduling, not budget.)
   const sawFailure = new Set(failed.map((e) => laneOf(e.url)))
   const unharmed = LANES.filter((lane) => !sawFailure.has(lane))
-  if (unharmed.length > 0)
-    expect(
-      slowed.some((g) => unharmed.includes(g.process)),
-      `a process that saw no 503 (${unharmed.join(', ')}) was slowed`,
-    ).toBe(true)
   const firstSlowed = Math.min(...slowed.map((g) => g.at))
   const lastSlowed = Math.max(...slowed.map((g) => g.at))
+  // A process that saw no 503 and was granted a start while the slowdown lasted got it at the
+  // slowed rate. Beside CPU hogs the slowed slots can all go to the process that saw the 503s
+  // (the others descheduled until the rate has recovered): then there is nothing to check here,
+  // and the full-rate check below still fails a slowdown kept per process, whose unharmed
+  // processes would take full-rate grants in the meantime.
+  const unharmedMeanwhile = live.filter(
+    (g) => unharmed.includes(g.process) && g.at >= firstSlowed && g.at <= lastSlowed,
+  )
+  if (unharmedMeanwhile.length > 0)
+    expect(
+      unharmedMeanwhile.some((g) => (g.effectiveMax ?? MAX) < MAX),
+      `a process that saw no 503 (${unharmed.join(', ')}) was slowed`,
+    ).toBe(true)
   const fullRateMeanwhile = live.filter(
     (g) => g.at > firstSlowed && g.at < lastSlowed && (g.effectiveMax ?? MAX) === MAX,
   )
