@@ -3,6 +3,7 @@
  * interrupted write leaves a data dir `verify` finds clean without `--repair`, and a DATA_DIR
  * that cannot be written is refused with its path and errno (exit 1, no stack trace).
  */
+import { existsSync } from 'node:fs'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -90,4 +91,20 @@ describe('writing CLI commands and an interrupted write', () => {
     )
     expect(r.stderr).not.toMatch(/\n\s+at /)
   }, 60_000)
+
+  // Node 20's own recursive mkdir spins forever on such a path (src/server/storage/storage-fs.ts
+  // makeDirectory): a cron job given it must end at once with the errno, not burn a core.
+  it.runIf(existsSync('/proc/self'))(
+    'refuses at once a DATA_DIR whose parent exists but where the kernel makes no directory (/proc)',
+    async () => {
+      const blocked = '/proc/tmb-no-such-dir'
+      const r = await runCli(['rebuild', '--from', asOf, '--to', asOf, '--data-dir', blocked])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(
+        new RegExp(`^tm-backfill: DATA_DIR ${blocked} cannot be written: ENOENT`),
+      )
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    },
+    60_000,
+  )
 })

@@ -18,6 +18,7 @@ import lockfile from 'proper-lockfile'
 import writeFileAtomic from 'write-file-atomic'
 import { ErrorCode } from '../../shared/error-codes.ts'
 import { StorageUnavailableError } from './errors.ts'
+import { makeDirectory } from './storage-fs.ts'
 
 export const LOCK_DIR = '.lock'
 export const LOCK_HOLDER_FILE = 'lock-holder.json'
@@ -80,7 +81,7 @@ export async function acquireDataDirLock(options: AcquireOptions): Promise<DataD
   const dataDir = path.resolve(options.dataDir)
   const staleMs = options.staleMs ?? LOCK_STALE_MS
   try {
-    await fsp.mkdir(dataDir, { recursive: true })
+    await makeDirectory(dataDir)
     await ensureDataDirId(dataDir)
   } catch (e) {
     // A DATA_DIR that cannot be created or written is named with its errno, like the probe does.

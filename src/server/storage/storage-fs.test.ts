@@ -3,13 +3,13 @@
  * and on its directory, with the open and close done synchronously around it, and only the fsync
  * handed to libuv's thread pool (docs/performance.md#round-3-one-thread-pool-round-trip-per-durable-file).
  */
-import fs from 'node:fs'
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
+import fs, { existsSync } from 'node:fs'
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { errnoOf } from './errors.ts'
-import { nodeStorageFs, writeAtomic, writeDurable } from './storage-fs.ts'
+import { makeDirectory, nodeStorageFs, writeAtomic, writeDurable } from './storage-fs.ts'
 
 let dir: string
 beforeEach(async () => {
@@ -99,4 +99,34 @@ describe('nodeStorageFs', () => {
     await nodeStorageFs.appendFile(target, 'two\n')
     expect(await readFile(target, 'utf8')).toBe('one\ntwo\n')
   })
+})
+
+describe('makeDirectory (mkdir -p)', () => {
+  it('creates every missing level, and is a no-op for a directory that exists', async () => {
+    const deep = path.join(dir, 'a', 'b', 'c')
+    await makeDirectory(deep)
+    expect((await stat(deep)).isDirectory()).toBe(true)
+    await makeDirectory(deep)
+    await makeDirectory(path.join(dir, 'a'))
+    expect(await readdir(path.join(dir, 'a'))).toEqual(['b'])
+  })
+
+  it("refuses a path through or onto a file with the kernel's errno", async () => {
+    const file = path.join(dir, 'f')
+    await writeFile(file, 'x')
+    expect(errnoOf(await makeDirectory(file).catch((e: unknown) => e))).toBe('EEXIST')
+    expect(errnoOf(await makeDirectory(path.join(file, 'sub')).catch((e: unknown) => e))).toBe(
+      'ENOTDIR',
+    )
+  })
+
+  // Node 20's recursive mkdir loops forever at full CPU on such a path (the kernel answers ENOENT
+  // although /proc exists); a data dir there must fail at once, not hang a cron job.
+  it.runIf(existsSync('/proc/self'))(
+    'fails at once with ENOENT where the kernel refuses a directory whose parent exists (/proc)',
+    async () => {
+      const e = await makeDirectory('/proc/tmb-no-such-dir/data').catch((err: unknown) => err)
+      expect(errnoOf(e)).toBe('ENOENT')
+    },
+  )
 })

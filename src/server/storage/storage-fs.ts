@@ -34,6 +34,39 @@ export interface StorageFs {
 }
 
 /**
+ * `mkdir -p`: creates `dir` and any missing parents; no error when it is a directory already.
+ * Node 20's `mkdir(dir, { recursive: true })` never returns when the kernel answers ENOENT for a
+ * directory whose parent exists (a path inside /proc does that): it creates the parent again and
+ * retries the child, forever, at full CPU. Here each level is made once, so such a path fails with
+ * the kernel's ENOENT at once.
+ */
+export async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await fsp.mkdir(dir)
+    return
+  } catch (e) {
+    if (errnoOf(e) === 'EEXIST' && (await isDirectory(dir))) return
+    const parent = path.dirname(dir)
+    if (errnoOf(e) !== 'ENOENT' || parent === dir) throw e
+    await makeDirectory(parent)
+  }
+  try {
+    await fsp.mkdir(dir)
+  } catch (e) {
+    if (errnoOf(e) === 'EEXIST' && (await isDirectory(dir))) return
+    throw e
+  }
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await fsp.stat(p)).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/**
  * The real file system. Writes and appends run synchronously: open, write and close of a small
  * file are page-cache work of microseconds, cheaper than the thread-pool round trip (and the two
  * context switches) that each of them costs asynchronously. Only what waits on the disk, the
@@ -46,9 +79,7 @@ export const nodeStorageFs: StorageFs = {
   writeFile: async (p, data) => fs.writeFileSync(p, data, 'utf8'),
   fsync: fsyncPath,
   rename: (from, to) => fsp.rename(from, to),
-  mkdir: async (p) => {
-    await fsp.mkdir(p, { recursive: true })
-  },
+  mkdir: makeDirectory,
   readdir: (p) => fsp.readdir(p),
   stat: async (p) => {
     const s = await fsp.stat(p, { bigint: true })
