@@ -1,5 +1,6 @@
+import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
-import { normalizeDistrictId, parseDistrictId } from './district-id.ts'
+import { compareDistrictIds, normalizeDistrictId, parseDistrictId } from './district-id.ts'
 
 describe('normalizeDistrictId', () => {
   it.each([
@@ -16,4 +17,38 @@ describe('normalizeDistrictId', () => {
     expect(normalizeDistrictId(raw)).toBeNull()
     expect(() => parseDistrictId(raw, 'targetDistricts[0]')).toThrow(/targetDistricts\[0\]/)
   })
+})
+
+describe('compareDistrictIds', () => {
+  it('lists numbers numerically, then letter ids, each tie by its text', () => {
+    const ids = ['F', '106', '9', '02', '2', 'U', '61', 'U1', '1A', '010', '10']
+    expect([...ids].sort(compareDistrictIds)).toEqual([
+      '02',
+      '2',
+      '9',
+      '010',
+      '10',
+      '61',
+      '106',
+      '1A',
+      'F',
+      'U',
+      'U1',
+    ])
+  })
+
+  const id = fc.stringMatching(/^[A-Z0-9]{1,4}$/)
+  test.prop([id, id])(
+    "is the collator's order for any two ids (antisymmetric, 0 only for equal ids)",
+    (a, b) => {
+      const ab = Math.sign(compareDistrictIds(a, b))
+      expect(ab).toBe(-Math.sign(compareDistrictIds(b, a)))
+      expect(ab === 0).toBe(a === b)
+      const numeric = (s: string) => /^\d+$/.test(s)
+      if (numeric(a) && numeric(b) && Number(a) !== Number(b))
+        expect(ab).toBe(Math.sign(Number(a) - Number(b)))
+      else if (numeric(a) !== numeric(b)) expect(ab).toBe(numeric(a) ? -1 : 1)
+      else expect(ab).toBe(Math.sign(a.localeCompare(b)))
+    },
+  )
 })

