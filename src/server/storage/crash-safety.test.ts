@@ -18,7 +18,7 @@ import {
   metaFor,
   sourcesFor,
 } from './test-helpers.ts'
-import { verify } from './verify.ts'
+import { INTERRUPTED_WRITE_CODES, verify } from './verify.ts'
 
 const D = '2026-02-20'
 const storeOn = (dataDir: string, fs: StorageFs = nodeStorageFs) =>
@@ -126,6 +126,11 @@ async function replayWithFault(
     ).toContainEqual(seen)
     if (error === null) expect(seen).toEqual(states.after)
     const report = await verify({ dataDir })
+    // The start-up sweep's scope finds the same leftovers without reading the snapshot files.
+    const sweep = await verify({ dataDir, scope: 'interrupted-writes' })
+    expect(sweep.problems, `sweep after ${mode} at step ${failAt}`).toEqual(
+      report.problems.filter((p) => INTERRUPTED_WRITE_CODES.includes(p.code)),
+    )
     const allowed = mode === 'once' ? [] : CRASH_LEFTOVERS
     expect(
       report.problems.filter((p) => !allowed.includes(p.code)),

@@ -43,6 +43,7 @@ export async function prepareDataDir(options: {
     dataDir: options.dataDir,
     repair: true,
     repairCodes: INTERRUPTED_WRITE_CODES,
+    scope: 'interrupted-writes',
     fs,
   })
   const swept = sweep.problems.filter((p) => p.repaired).map((p) => p.path)

@@ -43,12 +43,19 @@ export function finding(
 export async function checkSnapshots(
   ctx: SnapshotFilesContext,
   counts: VerifyCounts,
+  /**
+   * Only what an interrupted write leaves (temp and staged files): a snapshot directory without
+   * one is listed, not read; one with one has its manifest read, its files are not checked.
+   */
+  options: { interruptedOnly?: boolean } = {},
 ): Promise<Finding[]> {
   const root = resolveInside(ctx.dataDir, SNAPSHOTS_DIR)
   const out: Finding[] = []
   for (const name of (await readdirOrEmpty(ctx.fs, root)).sort()) {
     const abs = path.join(root, name)
-    if (parseSnapshotKey(name) !== null) out.push(...(await checkSnapshot(ctx, name, counts)))
+    if (parseSnapshotKey(name) !== null && options.interruptedOnly)
+      out.push(...(await checkInterruptedIn(ctx, name)))
+    else if (parseSnapshotKey(name) !== null) out.push(...(await checkSnapshot(ctx, name, counts)))
     else if (isTempName(name))
       out.push(finding(ctx, abs, 'TEMP_LEFTOVER', 'unfinished snapshot or temp file'))
     else out.push(finding(ctx, abs, 'UNEXPECTED_FILE', 'not a snapshot (name is not a date)'))
@@ -139,6 +146,21 @@ async function checkSnapshot(
       )
   }
   return out
+}
+
+/**
+ * The temp and staged files of one snapshot directory, judged as checkSnapshot judges them (a
+ * staged file against the manifest), found from its listing. A directory whose state cannot be
+ * loaded has no such findings there either (checkSnapshot reports it whole).
+ */
+async function checkInterruptedIn(ctx: SnapshotFilesContext, key: SnapshotKey): Promise<Finding[]> {
+  const names = await readdirOrEmpty(ctx.fs, snapshotDir(ctx.dataDir, key))
+  if (!names.some((n) => isTempName(n) || n.startsWith(PENDING_PREFIX))) return []
+  const state = await loadState(ctx, key).catch((e: unknown) => {
+    if (e instanceof StorageCorruptError || e instanceof StorageUnsupportedSchemaError) return null
+    throw e
+  })
+  return state === null ? [] : checkNames(ctx, key, state, names)
 }
 
 /** Files in the dir that the manifest does not explain. */

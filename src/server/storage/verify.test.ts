@@ -14,7 +14,9 @@ import {
   listTree,
   makeTempRoot,
 } from './test-helpers.ts'
-import { verify } from './verify.ts'
+import type { StorageFs } from './storage-fs.ts'
+import { nodeStorageFs } from './storage-fs.ts'
+import { INTERRUPTED_WRITE_CODES, verify } from './verify.ts'
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex')
 const STAMP = FIXED_NOW.toISOString().replace(/:/g, '-')
@@ -24,7 +26,20 @@ describe('verify', () => {
   let cleanup: () => Promise<void>
   let store: SnapshotStore
   const snap = (...p: string[]) => path.join(dataDir, 'snapshots', ...p)
-  const run = (repair = false) => verify({ dataDir, repair, now: () => FIXED_NOW })
+  /**
+   * verify; and, before a check without repair, the start-up sweep's scope on the same data dir,
+   * which must find exactly the interrupted-write findings of the whole check.
+   */
+  const run = async (repair = false) => {
+    if (!repair) {
+      const whole = await verify({ dataDir, now: () => FIXED_NOW })
+      const sweep = await verify({ dataDir, now: () => FIXED_NOW, scope: 'interrupted-writes' })
+      expect(sweep.problems, 'the sweep scope').toEqual(
+        whole.problems.filter((p) => INTERRUPTED_WRITE_CODES.includes(p.code)),
+      )
+    }
+    return verify({ dataDir, repair, now: () => FIXED_NOW })
+  }
 
   beforeEach(async () => {
     ;({ dataDir, cleanup } = await makeTempRoot())
@@ -256,5 +271,28 @@ describe('verify', () => {
     const after = new Set(await listTree(dataDir))
     for (const p of before)
       expect(after.has(p) || after.has(`quarantine/${STAMP}/${p}`), p).toBe(true)
+  })
+
+  it('the start-up sweep scope reads, of the snapshots, only the manifest and metadata of one holding a temp or staged file', async () => {
+    await fsp.writeFile(snap('2026-02-21', '.manifest.json.1a2b.tmp'), '{')
+    const read: string[] = []
+    const recording: StorageFs = {
+      ...nodeStorageFs,
+      readFile: (p) => (read.push(path.relative(dataDir, p)), nodeStorageFs.readFile(p)),
+    }
+    const report = await verify({
+      dataDir,
+      repair: true,
+      repairCodes: INTERRUPTED_WRITE_CODES,
+      scope: 'interrupted-writes',
+      fs: recording,
+    })
+    expect(report.problems.map((p) => `${p.code} ${p.path} ${p.repaired}`)).toEqual([
+      'TEMP_LEFTOVER snapshots/2026-02-21/.manifest.json.1a2b.tmp true',
+    ])
+    const notRaw = read.filter((p) => !p.startsWith('raw-csv/'))
+    expect(new Set(notRaw)).toEqual(
+      new Set(['snapshots/2026-02-21/manifest.json', 'snapshots/2026-02-21/metadata.json']),
+    )
   })
 })

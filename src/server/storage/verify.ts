@@ -44,7 +44,17 @@ export interface VerifyOptions {
   now?: () => Date
   /** @default node:fs/promises */
   fs?: StorageFs
+  /**
+   * `interrupted-writes`: look only for what INTERRUPTED_WRITE_CODES name (the start-up sweep):
+   * directory listings, the manifest of a snapshot that holds a temp or staged file, and the raw
+   * CSV pairs, without reading, hashing and validating every snapshot file, current.json, the
+   * config and the series index. It finds the same interrupted-write findings as `all` does.
+   * @default 'all'
+   */
+  scope?: VerifyScope
 }
+
+export type VerifyScope = 'all' | 'interrupted-writes'
 
 /**
  * What a crash mid-write leaves: temp files and staged files, and a raw CSV body renamed into
@@ -81,7 +91,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     options.repairCodes
       ? findings.filter((f) => options.repairCodes?.includes(f.problem.code))
       : findings
-  const first = await checkAll(ctx)
+  const scope = options.scope ?? 'all'
+  const first = await checkAll(ctx, scope)
   if (!options.repair || selected(first.findings).length === 0) {
     return {
       ok: first.findings.length === 0,
@@ -96,7 +107,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   let round = first
   for (let i = 0; i < MAX_REPAIR_ROUNDS && selected(round.findings).length > 0; i++) {
     await applyFixes(repairer, selected(round.findings))
-    round = await checkAll(ctx)
+    round = await checkAll(ctx, scope)
   }
   const left = new Set(round.findings.map((f) => `${f.problem.code} ${f.problem.path}`))
   const problems = first.findings.map((f) => ({
@@ -113,8 +124,20 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
 
 async function checkAll(
   ctx: SnapshotFilesContext,
+  scope: VerifyScope,
 ): Promise<{ findings: Finding[]; counts: VerifyCounts }> {
   const counts: VerifyCounts = { snapshots: 0, files: 0, rawBodies: 0 }
+  if (scope === 'interrupted-writes') {
+    const findings = [
+      ...(await checkSnapshots(ctx, counts, { interruptedOnly: true })),
+      ...(await checkRawCsv(ctx, counts)),
+      ...(await checkStrayTemps(ctx)),
+    ]
+    return {
+      findings: findings.filter((f) => INTERRUPTED_WRITE_CODES.includes(f.problem.code)),
+      counts,
+    }
+  }
   const snapshots = await checkSnapshots(ctx, counts)
   const unsound = new Set(
     snapshots
