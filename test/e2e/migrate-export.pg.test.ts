@@ -32,8 +32,8 @@ import { createMemoryJobHistory } from '../helpers/memory-job-history.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/pg-database.ts'
 import { spawn } from 'node:child_process'
 
-/** Not data: each DATA_DIR has its own identity and lock. */
-const NOT_DATA = new Set(['.lock', 'lock-holder.json', 'data-dir-id'])
+/** Not data: each DATA_DIR has its own identity, lock and start-up sweep stamp. */
+const NOT_DATA = new Set(['.lock', 'lock-holder.json', 'data-dir-id', 'last-sweep.json'])
 /**
  * Compared as JSON, not bytes: PostgreSQL keeps these as jsonb (manifest, current pointer) or
  * as events, which do not keep key order; every byte anything hashes is compared exactly.

@@ -23,7 +23,13 @@ export interface StorageFs {
    * `changeStamp` differs whenever the file is replaced or written (inode, size, mtime and ctime
    * in ns); absent when the file system cannot tell, and then nothing is cached by it.
    */
-  stat(path: string): Promise<{ sizeBytes: number; isDirectory: boolean; changeStamp?: string }>
+  stat(path: string): Promise<{
+    sizeBytes: number
+    isDirectory: boolean
+    changeStamp?: string
+    /** Last modification (ms since the epoch); for a directory, of its entries. */
+    mtimeMs?: number
+  }>
   unlink(path: string): Promise<void>
   /** Removes a directory the store created itself and never published (recursive). */
   removeTempDir(path: string): Promise<void>
@@ -87,6 +93,7 @@ export const nodeStorageFs: StorageFs = {
       sizeBytes: Number(s.size),
       isDirectory: s.isDirectory(),
       changeStamp: `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`,
+      mtimeMs: Number(s.mtimeMs),
     }
   },
   unlink: (p) => fsp.unlink(p),

@@ -98,6 +98,8 @@ export async function checkConfig(ctx: SnapshotFilesContext): Promise<Finding[]>
 export async function checkRawCsv(
   ctx: SnapshotFilesContext,
   counts: VerifyCounts,
+  /** Date directories modified before this instant, with no temp file, are only listed. */
+  options: { changedSince?: number | undefined } = {},
 ): Promise<Finding[]> {
   const root = resolveInside(ctx.dataDir, RAW_CSV_DIR)
   const out: Finding[] = []
@@ -110,7 +112,7 @@ export async function checkRawCsv(
       out.push(finding(ctx, abs, code, 'not a raw-csv date directory'))
       continue
     }
-    out.push(...(await checkRawDate(ctx, name, key, counts)))
+    out.push(...(await checkRawDate(ctx, name, key, counts, options.changedSince)))
   }
   return out
 }
@@ -120,15 +122,23 @@ async function checkRawDate(
   dirName: string,
   key: { asOf: string; otherMonth: string | null },
   counts: VerifyCounts,
+  changedSince: number | undefined,
 ): Promise<Finding[]> {
   const dir = resolveInside(ctx.dataDir, RAW_CSV_DIR, dirName)
   const names = (await readdirOrEmpty(ctx.fs, dir)).sort()
   const out: Finding[] = []
+  // Unchanged since then and no temp file: no write was interrupted in here since; the pairs'
+  // bodies need not be read. A directory whose mtime cannot be told is read.
+  const listOnly =
+    changedSince !== undefined &&
+    !names.some(isTempName) &&
+    ((await ctx.fs.stat(dir).catch(() => null))?.mtimeMs ?? Infinity) < changedSince
   for (const name of names) {
     const abs = path.join(dir, name)
     if (isTempName(name)) {
       out.push(finding(ctx, abs, 'TEMP_LEFTOVER', 'temp file of an interrupted write'))
     } else if (name.endsWith(RAW_META_SUFFIX)) {
+      if (listOnly) continue
       const base = name.slice(0, -RAW_META_SUFFIX.length)
       const f = await checkRawPair(ctx, key, dir, base, counts)
       if (f) out.push(f)

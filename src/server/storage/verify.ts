@@ -52,6 +52,12 @@ export interface VerifyOptions {
    * @default 'all'
    */
   scope?: VerifyScope
+  /**
+   * With the `interrupted-writes` scope: a raw CSV date directory last modified before this
+   * instant (ms since the epoch) and holding no temp file has its pairs listed, not read (an
+   * interrupted write renames into its directory, which moves the directory's mtime).
+   */
+  rawChangedSince?: number
 }
 
 export type VerifyScope = 'all' | 'interrupted-writes'
@@ -92,7 +98,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       ? findings.filter((f) => options.repairCodes?.includes(f.problem.code))
       : findings
   const scope = options.scope ?? 'all'
-  const first = await checkAll(ctx, scope)
+  const first = await checkAll(ctx, scope, options.rawChangedSince)
   if (!options.repair || selected(first.findings).length === 0) {
     return {
       ok: first.findings.length === 0,
@@ -107,7 +113,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   let round = first
   for (let i = 0; i < MAX_REPAIR_ROUNDS && selected(round.findings).length > 0; i++) {
     await applyFixes(repairer, selected(round.findings))
-    round = await checkAll(ctx, scope)
+    round = await checkAll(ctx, scope, options.rawChangedSince)
   }
   const left = new Set(round.findings.map((f) => `${f.problem.code} ${f.problem.path}`))
   const problems = first.findings.map((f) => ({
@@ -125,12 +131,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
 async function checkAll(
   ctx: SnapshotFilesContext,
   scope: VerifyScope,
+  rawChangedSince: number | undefined,
 ): Promise<{ findings: Finding[]; counts: VerifyCounts }> {
   const counts: VerifyCounts = { snapshots: 0, files: 0, rawBodies: 0 }
   if (scope === 'interrupted-writes') {
     const findings = [
       ...(await checkSnapshots(ctx, counts, { interruptedOnly: true })),
-      ...(await checkRawCsv(ctx, counts)),
+      ...(await checkRawCsv(ctx, counts, { changedSince: rawChangedSince })),
       ...(await checkStrayTemps(ctx)),
     ]
     return {
