@@ -3,13 +3,16 @@
  * runs a system-wide job (365 dates × all districts; 60 with `--quick`) from the simulator in a
  * third process, while 50 pollers each GET the job, wait `--poll-ms` (default 1000, a page's
  * polling) and GET again, revalidating what it holds as a browser does (If-None-Match; a 304
- * keeps its copy). Latencies are
- * of whole GETs (request sent to body read) from this process, while the job runs and for a few
- * seconds after it ended. `--product-root DIR` measures the server of another checkout (before).
+ * keeps its copy), with a browser's kept-alive connection and `Accept-Encoding: br, gzip`
+ * (bench/browser-get.ts). Latencies are of whole GETs (request sent to the body's last byte; the
+ * body is decoded after that, as a browser's own work) from this process, while the job runs and
+ * for a few seconds after it ended. `--product-root DIR` measures the server of another checkout (before).
  *
  *   npm run bench -- --only jobview [--quick] [--poll-ms N] [--product-root DIR]
  */
+import http from 'node:http'
 import { performance } from 'node:perf_hooks'
+import { browserGet, decoded } from './browser-get.ts'
 import {
   IN_FLIGHT,
   TODAY,
@@ -70,6 +73,7 @@ export async function jobViewLatency(opts: {
     if (res.status !== 202) throw new Error(`backfill refused: ${await res.text()}`)
     const { backfillId } = (await res.json()) as { backfillId: string }
     const url = `${product.url}/api/districts/backfill/${backfillId}`
+    const agent = new http.Agent({ keepAlive: true, maxSockets: POLLERS })
     const running: number[] = []
     const finished: number[] = []
     let endedAt: number | null = null
@@ -85,14 +89,13 @@ export async function jobViewLatency(opts: {
       for (;;) {
         const wasEnded = endedAt !== null
         const t = performance.now()
-        const r = await fetch(url, { headers: etag ? { 'if-none-match': etag } : {} })
-        const got = await r.text()
+        const r = await browserGet(agent, url, etag)
         const ms = performance.now() - t
         if (r.status !== 200 && r.status !== 304)
-          throw new Error(`GET job answered ${r.status}: ${got}`)
+          throw new Error(`GET job answered ${r.status}: ${decoded(r)}`)
         if (r.status === 200) {
-          held = got
-          etag = r.headers.get('etag')
+          held = decoded(r)
+          etag = r.etag
         }
         const text = held
         ;(wasEnded ? finished : running).push(ms)
@@ -110,6 +113,7 @@ export async function jobViewLatency(opts: {
       }
     }
     await Promise.all(Array.from({ length: POLLERS }, (_, i) => poller(i)))
+    agent.destroy()
     const atEnd = await endedCpu!
     const cpuAfter = (await procUsage(product.pid)).cpuMs - atEnd.cpuMs
     return {

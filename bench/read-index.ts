@@ -26,6 +26,7 @@ import type { AllDistrictsFile, DistrictFile } from '../src/shared/snapshot-type
 import { eachDate, yearMonthOf } from '../src/shared/iso-date.ts'
 import type { IsoDate } from '../src/shared/iso-date.ts'
 import { startSimulator } from '../src/sim/index.ts'
+import { browserGet } from './browser-get.ts'
 import { procUsage, runJob } from './collection-cost.ts'
 
 type Record = (name: string, value: string, note?: string) => void
@@ -148,37 +149,6 @@ async function startServerProcess(dataDir: string): Promise<{ url: string; child
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
- * One GET as the page's browser makes it: a kept-alive connection, `Accept-Encoding: br, gzip`
- * (what Chromium sends, less the encodings the server does not make) and `If-None-Match` with the
- * tag it holds. Timed from the request to the answer's last byte; decoding the body is each
- * browser's own work, so it is not done here (with 50 pollers in this one process it would be
- * the client's CPU, on the cores the server runs on, that the latencies measured).
- */
-function browserGet(
-  agent: http.Agent,
-  url: string,
-  etag: string | null,
-): Promise<{ status: number; etag: string | null; wireBytes: number }> {
-  return new Promise((resolve, reject) => {
-    const headers: http.OutgoingHttpHeaders = { 'accept-encoding': 'br, gzip' }
-    if (etag) headers['if-none-match'] = etag
-    const req = http.get(url, { agent, headers }, (res) => {
-      let wireBytes = 0
-      res.on('data', (chunk: Buffer) => (wireBytes += chunk.length))
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          etag: typeof res.headers.etag === 'string' ? res.headers.etag : null,
-          wireBytes,
-        }),
-      )
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-  })
-}
-
-/**
  * `pollers` clients, each asking for `url`, waiting for the whole answer, then asking again at
  * its next `intervalMs` tick (the page polls; 0 = at once), for `seconds`.
  */
@@ -212,7 +182,7 @@ async function poll(
         const ms = performance.now() - t
         latencies.push(ms)
         if (res.status === 200) {
-          wireBytes = res.wireBytes
+          wireBytes = res.wire.length
           etag = res.etag
           fullLatencies.push(ms)
         } else revalidated++
