@@ -16,6 +16,7 @@ import { startSimulator, type Simulator } from '../../src/sim/index.ts'
 import { EXIT } from '../../src/cli/output.ts'
 import { runCli, startCli, stop } from '../helpers/cli.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/pg-database.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 let sim: Simulator
 let db: TestDatabase
@@ -83,10 +84,12 @@ describe('tm-backfill beside PostgreSQL', () => {
       env(),
     )
     worker = started.child
-    const deadline = Date.now() + 60_000
-    while ((await jobStatus(queuedId)) !== 'complete' && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 250))
-    expect(await jobStatus(queuedId)).toBe('complete')
+    await waitFor(
+      'the queued job to complete',
+      async () => (await jobStatus(queuedId)) === 'complete',
+      60_000,
+      { everyMs: 250 },
+    )
 
     const r = await runCli(
       [

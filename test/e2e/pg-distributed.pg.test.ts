@@ -13,7 +13,7 @@ import type { PgPool } from '../../src/server/pg/index.ts'
 import { createPgSnapshotStore } from '../../src/server/storage/index.ts'
 import { startSimulator, type Simulator } from '../../src/sim/index.ts'
 import { startCli, stop } from '../helpers/cli.ts'
-import type { Json } from '../helpers/jobs.ts'
+import { waitFor, type Json } from '../helpers/jobs.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/pg-database.ts'
 
 const SLICE_TIMEOUT_S = 8
@@ -68,15 +68,9 @@ async function api(url: string, method: string, route: string, body?: unknown): 
   return { status: res.status, body: (await res.json()) as Json }
 }
 
-async function poll<T>(what: string, probe: () => Promise<T | null | false>, ms: number) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (v !== null && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+/** waitFor at a fixed 200 ms: each probe is an HTTP round trip to one of the cluster's API processes. */
+const poll = <T>(what: string, probe: () => Promise<T | null | false>, ms: number) =>
+  waitFor(what, probe, ms, { everyMs: 200 })
 
 const job = async (id: string, at = apis[0]!.url) =>
   (await api(at, 'GET', `/api/districts/backfill/${id}`)).body as Json

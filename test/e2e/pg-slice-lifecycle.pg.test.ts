@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPgPool, type PgPool } from '../../src/server/pg/index.ts'
 import { startSimulator, type Simulator } from '../../src/sim/index.ts'
 import { runCli, startCli, stop } from '../helpers/cli.ts'
-import type { Json } from '../helpers/jobs.ts'
+import { waitFor, type Json } from '../helpers/jobs.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/pg-database.ts'
 
 const SLICE_TIMEOUT_S = 5
@@ -57,15 +57,9 @@ async function api(method: string, route: string, body?: unknown): Promise<Json>
 const job = async (id: string) => (await api('GET', `/api/districts/backfill/${id}`)).body as Json
 const ended = (j: Json) => ['complete', 'partial_success', 'error', 'cancelled'].includes(j.status)
 
-async function poll<T>(what: string, probe: () => Promise<T | null | false>, ms: number) {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (v !== null && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+/** waitFor at a fixed 200 ms: each probe is an HTTP round trip to one of the cluster's API processes. */
+const poll = <T>(what: string, probe: () => Promise<T | null | false>, ms: number) =>
+  waitFor(what, probe, ms, { everyMs: 200 })
 
 async function setFaults(faults: Json[]): Promise<void> {
   const res = await fetch(`${sim.url}/__sim/faults`, {

@@ -6,6 +6,9 @@
 import type { RetryPolicy } from '../../src/server/politeness/index.ts'
 import { isTerminal, type BackfillResponse } from '../../src/shared/backfill-api.ts'
 import { startStack, TEST_TODAY, type Stack, type StackOptions } from './stack.ts'
+import { waitFor } from './wait.ts'
+
+export { waitFor } from './wait.ts'
 
 /** A JSON body as the tests read it: loose on purpose, the assertions do the checking. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -43,33 +46,6 @@ export async function configureDistricts(stack: Stack, districts: string[]): Pro
   for (const id of current.body.configured) {
     const r = await stack.api('DELETE', `/api/districts/${id}`)
     if (r.status !== 200) throw new Error(`DELETE /api/districts/${id} answered ${r.status}`)
-  }
-}
-
-const POLL_FIRST_MS = 20
-const POLL_MAX_MS = 100
-
-/**
- * Polls `probe` until it returns something other than undefined/false/null; throws naming `what`
- * when `timeoutMs` passes first. The interval only paces the polling: the condition decides. It
- * starts at 20 ms and grows to 100 ms, so a wait of seconds costs tens of probes, not hundreds (a
- * probe of the job view is an HTTP round trip: CPU in the test and in the server alike). The
- * default catches a hang, not a loaded machine (a job of seconds takes a minute at load 20).
- */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let intervalMs = POLL_FIRST_MS
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined && value !== null && value !== false) return value
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
-    intervalMs = Math.min(POLL_MAX_MS, intervalMs * 1.5)
   }
 }
 

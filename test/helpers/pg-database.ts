@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { inject } from 'vitest'
+import { waitFor } from './wait.ts'
 
 export interface TestDatabase {
   name: string
@@ -34,14 +35,19 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
         // Connections a file's clients are still closing (pg-boss's stop resolves before its
         // pool's last connections are gone) get a moment to leave: FORCE would terminate them,
         // and a terminated connection of a pool that stopped listening is an uncaught error.
-        for (let i = 0; i < 30; i++) {
-          const { rows } = await c.query<{ n: number }>(
-            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
-            [name],
-          )
-          if ((rows[0]?.n ?? 0) === 0) break
-          await new Promise((r) => setTimeout(r, 100))
-        }
+        // Up to 3 s; then FORCE anyway.
+        await waitFor(
+          `the connections to ${name} to close`,
+          async () => {
+            const { rows } = await c.query<{ n: number }>(
+              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+              [name],
+            )
+            return (rows[0]?.n ?? 0) === 0
+          },
+          3000,
+          { everyMs: 100 },
+        ).catch(() => undefined)
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
       }),
   }
