@@ -32,6 +32,7 @@ const BUNDLED: readonly string[] = [
   'cli-progress',
   'commander',
   'csv-parse',
+  'd3-dsv',
   'fastify',
   'fastify-type-provider-zod',
   'p-limit',

@@ -5,6 +5,7 @@
  */
 import { ErrorCode } from '../../shared/error-codes.ts'
 import { parse } from 'csv-parse/sync'
+import { csvParseRows } from 'd3-dsv'
 import { UpstreamBodyError } from './errors.ts'
 import { parseFooter } from './dashboard-date.ts'
 import type { FooterLine } from './dashboard-date.ts'
@@ -21,7 +22,7 @@ export interface CsvBody {
   lineBreak: '\r\n' | '\n'
 }
 
-/** Splits off the unquoted footer line, then hands the rest to csv-parse. Throws UPSTREAM_PARSE. */
+/** Splits off the unquoted footer line, then parses the rest (parseRecords). Throws UPSTREAM_PARSE. */
 export function parseCsvBody(text: string, url: string | null = null): CsvBody {
   const hasBom = text.startsWith('\uFEFF')
   const content = hasBom ? text.slice(1) : text
@@ -55,7 +56,41 @@ function splitFooter(content: string): { csvText: string; footer: FooterLine | n
   return { csvText: withoutFinalBreak.slice(0, lastBreak + 1), footer }
 }
 
+/**
+ * RFC 4180 text, line by line: every field either quoted (its quotes doubled inside) or free of
+ * quotes, commas and line breaks, fields separated by commas, lines ended by CRLF or LF. A
+ * field's first character tells the two kinds apart, so matching never backtracks far (about
+ * 0.025 ms for a 26 KB export).
+ */
+const WELL_FORMED_CSV =
+  /^(?:(?:"(?:[^"]|"")*"|[^",\r\n]*)(?:,(?:"(?:[^"]|"")*"|[^",\r\n]*))*(?:\r?\n|$))*$/
+
+/** Every line break is CRLF, or every one is LF, with no bare CR: one record delimiter. */
+function hasOneLineBreak(text: string): boolean {
+  const lf = countOf(text, '\n')
+  const cr = countOf(text, '\r')
+  return cr === 0 || (cr === lf && countOf(text, '\r\n') === lf)
+}
+
+function countOf(text: string, needle: string): number {
+  let n = 0
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) n++
+  return n
+}
+
+/**
+ * Well-formed text with one kind of line break goes to d3-dsv's parser, about 4× faster than
+ * csv-parse and, for such text, the same records (src/server/upstream/csv-body.test.ts checks it
+ * on generated bodies); anything else goes to csv-parse, whose errors report what is malformed
+ * (d3-dsv reads malformed quoting without complaint, and would lose characters).
+ */
 function parseRecords(csvText: string, url: string | null): string[][] {
+  if (WELL_FORMED_CSV.test(csvText) && hasOneLineBreak(csvText)) return csvParseRows(csvText)
+  return parseStrict(csvText, url)
+}
+
+/** csv-parse, for any text: its records, or UPSTREAM_PARSE naming what is malformed. */
+function parseStrict(csvText: string, url: string | null): string[][] {
   try {
     // relax_column_count: the cell-count check above reports which row is off.
     return parse(csvText, { relax_column_count: true }) as string[][]
