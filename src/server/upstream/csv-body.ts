@@ -85,8 +85,16 @@ function countOf(text: string, needle: string): number {
  * (d3-dsv reads malformed quoting without complaint, and would lose characters).
  */
 function parseRecords(csvText: string, url: string | null): string[][] {
-  if (WELL_FORMED_CSV.test(csvText) && hasOneLineBreak(csvText)) return csvParseRows(csvText)
-  return parseStrict(csvText, url)
+  return isPlainCsv(csvText) ? csvParseRows(csvText) : parseStrict(csvText, url)
+}
+
+function isPlainCsv(csvText: string): boolean {
+  try {
+    return WELL_FORMED_CSV.test(csvText) && hasOneLineBreak(csvText)
+  } catch {
+    // The regular expression's backtracking ran out of stack (not seen up to 8 MB): csv-parse.
+    return false
+  }
 }
 
 /** csv-parse, for any text: its records, or UPSTREAM_PARSE naming what is malformed. */
