@@ -5,6 +5,8 @@
  */
 import path from 'node:path'
 import type { Logger } from 'pino'
+import { z } from 'zod'
+import { parseJsonBytes } from './schema.ts'
 import { StorageUnavailableError } from './errors.ts'
 import { nodeStorageFs, randomSuffix, readOrNull, tempPathFor, writeAtomic } from './storage-fs.ts'
 import type { StorageFs } from './storage-fs.ts'
@@ -81,14 +83,16 @@ export async function prepareDataDir(options: {
   return { swept }
 }
 
+/** What last-sweep.json holds. */
+const sweepStamp = z.object({ startedAt: z.iso.datetime() })
+
 /** The stamp's instant; null when there is none or it is not one (then everything is read). */
 async function readSweepStamp(fs: StorageFs, file: string): Promise<number | null> {
   const bytes = await readOrNull(fs, file).catch(() => null)
   if (bytes === null) return null
   try {
-    const { startedAt } = JSON.parse(bytes.toString('utf8')) as { startedAt?: unknown }
-    const ms = typeof startedAt === 'string' ? Date.parse(startedAt) : Number.NaN
-    return Number.isFinite(ms) ? ms : null
+    const stamp = sweepStamp.safeParse(parseJsonBytes(bytes, file))
+    return stamp.success ? Date.parse(stamp.data.startedAt) : null
   } catch {
     return null
   }

@@ -53,9 +53,12 @@ export async function checkSnapshots(
   const out: Finding[] = []
   for (const name of (await readdirOrEmpty(ctx.fs, root)).sort()) {
     const abs = path.join(root, name)
-    if (parseSnapshotKey(name) !== null && options.interruptedOnly)
-      out.push(...(await checkInterruptedIn(ctx, name)))
-    else if (parseSnapshotKey(name) !== null) out.push(...(await checkSnapshot(ctx, name, counts)))
+    if (parseSnapshotKey(name) !== null)
+      out.push(
+        ...(await (options.interruptedOnly
+          ? checkInterruptedIn(ctx, name)
+          : checkSnapshot(ctx, name, counts))),
+      )
     else if (isTempName(name))
       out.push(finding(ctx, abs, 'TEMP_LEFTOVER', 'unfinished snapshot or temp file'))
     else out.push(finding(ctx, abs, 'UNEXPECTED_FILE', 'not a snapshot (name is not a date)'))
