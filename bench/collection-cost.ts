@@ -16,6 +16,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { gzipSync } from 'node:zlib'
 import { COMPILED_SERVER, buildState } from '../bin/build-stamp.js'
+import { NODE_FLAGS } from '../bin/node-flags.js'
 import { buildNode } from '../scripts/build-node.ts'
 import { parseReportBody } from '../src/server/upstream/reports/parse-report.ts'
 
@@ -120,7 +121,8 @@ export async function startProduct(simUrl: string, options: ProductOptions = {})
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tmb-cost-'))
   const port = await freePort()
   const flags = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []
-  const entry = root === ROOT ? [COMPILED_SERVER] : ['--import', 'tsx', 'src/server/main.ts']
+  const entry =
+    root === ROOT ? [...NODE_FLAGS, COMPILED_SERVER] : ['--import', 'tsx', 'src/server/main.ts']
   const child = spawn(process.execPath, [...flags, ...entry], {
     cwd: root,
     env: {

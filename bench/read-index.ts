@@ -16,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
+import { NODE_FLAGS } from '../bin/node-flags.js'
 import { loadConfig } from '../src/server/config.ts'
 import { createSilentLogger } from '../src/server/logger.ts'
 import { summaryStatsByDistrict } from '../src/server/normalize/index.ts'
@@ -132,7 +133,13 @@ function percentile(sorted: number[], p: number): number {
 async function startServerProcess(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./read-index-server.ts', import.meta.url)), dataDir],
+    [
+      ...NODE_FLAGS,
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./read-index-server.ts', import.meta.url)),
+      dataDir,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=1536
 // `tm-backfill`: runs the compiled CLI (dist/node/cli.js, `npm run build`) in this process when
 // that build is fresh, that is no file it was built from changed since (bin/build-stamp.js;
 // docs/architecture.md#build). A source checkout without a fresh build runs the TypeScript

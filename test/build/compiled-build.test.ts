@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NODE_OUT_DIR, PACKAGE_ROOT } from '../../bin/build-stamp.js'
+import { NODE_FLAGS } from '../../bin/node-flags.js'
 import { EXIT } from '../../src/cli/output.ts'
 import { stop } from '../helpers/cli.ts'
 import { startStack } from '../helpers/stack.ts'
@@ -16,6 +17,7 @@ import { startStack } from '../helpers/stack.ts'
 interface PackageJson {
   version: string
   dependencies: Record<string, string>
+  scripts: Record<string, string>
 }
 
 let scratch: string
@@ -107,17 +109,21 @@ describe('the compiled build', () => {
     expect(help.stdout).toMatch(/^Usage: tm-backfill /)
     expect(await pidsLogged()).toHaveLength(1)
 
-    const server = spawn(process.execPath, [path.join(root, 'dist', 'node', 'server.js')], {
-      cwd: elsewhere,
-      env: {
-        ...process.env,
-        PORT: '0',
-        DATA_DIR: path.join(scratch, 'data'),
-        TOASTMASTERS_DASHBOARD_URL: 'http://127.0.0.1:9',
-        LOG_LEVEL: 'silent',
+    const server = spawn(
+      process.execPath,
+      [...NODE_FLAGS, path.join(root, 'dist', 'node', 'server.js')],
+      {
+        cwd: elsewhere,
+        env: {
+          ...process.env,
+          PORT: '0',
+          DATA_DIR: path.join(scratch, 'data'),
+          TOASTMASTERS_DASHBOARD_URL: 'http://127.0.0.1:9',
+          LOG_LEVEL: 'silent',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    )
     try {
       let out = ''
       const url = await new Promise<string>((resolve, reject) => {
@@ -174,5 +180,36 @@ describe('the compiled build', () => {
     expect(r.stderr).toBe("tm-backfill: unknown option '--bogus' (--help lists the options)\n")
     expect(r.code).toBe(EXIT.USAGE)
     expect(await pidsLogged()).toHaveLength(1)
+  })
+
+  it('starts with the heap cap of bin/node-flags.js wherever production starts', async () => {
+    const flags = NODE_FLAGS.join(' ')
+    for (const script of ['start', 'demo', 'cli', 'sim'])
+      expect(pkg.scripts[script], `npm run ${script}`).toMatch(new RegExp(`^node ${flags} `))
+    const bin = path.join(PACKAGE_ROOT, 'bin', 'tm-backfill.js')
+    const firstLine = (await readFile(bin, 'utf8')).split('\n', 1)[0]
+    expect(firstLine).toBe(`#!/usr/bin/env -S node ${flags}`)
+    // The bin run as a program (its first line starting node) has the heap of a node given the
+    // flags, not the default one.
+    const printLimit = path.join(scratch, 'print-heap-limit.cjs')
+    await writeFile(
+      printLimit,
+      "process.stderr.write('heap ' + require('node:v8').getHeapStatistics().heap_size_limit + '\\n')\n",
+    )
+    const viaBin = await new Promise<string>((resolve, reject) => {
+      const child = spawn(bin, ['--help'], {
+        env: { ...process.env, NODE_OPTIONS: `--require ${printLimit}` },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      child.on('error', reject)
+      child.on('close', () => resolve(stderr))
+    })
+    const flagged = await run([...NODE_FLAGS, '--require', printLimit, '-e', '0'], { cwd: scratch })
+    const plain = await run(['--require', printLimit, '-e', '0'], { cwd: scratch })
+    expect(viaBin).toMatch(/^heap \d+\n$/)
+    expect(viaBin).toBe(flagged.stderr)
+    expect(plain.stderr).not.toBe(flagged.stderr)
   })
 })

@@ -4,10 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { COMPILED_CLI } from '../../bin/build-stamp.js'
+import { NODE_FLAGS } from '../../bin/node-flags.js'
 
-/** Arguments of `node` that start the CLI with `args`. */
+/** Arguments of `node` that start the CLI with `args`, with the flags `tm-backfill` passes. */
 export function cliArgv(args: string[]): string[] {
-  return [COMPILED_CLI, ...args]
+  return [...NODE_FLAGS, COMPILED_CLI, ...args]
 }
 
 export function runCli(
