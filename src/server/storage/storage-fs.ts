@@ -73,22 +73,26 @@ async function isDirectory(p: string): Promise<boolean> {
 }
 
 /**
- * The real file system. Writes and appends run synchronously: open, write and close of a small
- * file are page-cache work of microseconds, cheaper than the thread-pool round trip (and the two
- * context switches) that each of them costs asynchronously. Only what waits on the disk, the
- * fsync, goes to libuv's thread pool, so a durable file write (`writeDurable`) is one round trip
- * instead of six (docs/performance.md#round-3-one-thread-pool-round-trip-per-durable-file).
- * Each step stays its own call, so an injected writeFile or fsync still sees, and can fail, each.
+ * The real file system. Writes, appends, reads, stats and directory listings run synchronously:
+ * open, write or read and close of a small file are page-cache work of microseconds, cheaper
+ * than the thread-pool round trip (and the two context switches) that each of them costs
+ * asynchronously; `fsp.readFile` alone is four or five such trips (open, fstat, read, close). Only
+ * what waits on the disk, the fsync, goes to libuv's thread pool, so a durable file write
+ * (`writeDurable`) is one round trip instead of six
+ * (docs/performance.md#round-3-one-thread-pool-round-trip-per-durable-file) and a read none
+ * (docs/performance.md#round-7-synchronous-reads). The price: a read the page cache cannot answer
+ * holds the event loop while the disk answers. Each step stays its own call, so an injected
+ * writeFile or fsync still sees, and can fail, each.
  */
 export const nodeStorageFs: StorageFs = {
-  readFile: (p) => fsp.readFile(p),
+  readFile: async (p) => fs.readFileSync(p),
   writeFile: async (p, data) => fs.writeFileSync(p, data, 'utf8'),
   fsync: fsyncPath,
   rename: (from, to) => fsp.rename(from, to),
   mkdir: makeDirectory,
-  readdir: (p) => fsp.readdir(p),
+  readdir: async (p) => fs.readdirSync(p),
   stat: async (p) => {
-    const s = await fsp.stat(p, { bigint: true })
+    const s = fs.statSync(p, { bigint: true })
     return {
       sizeBytes: Number(s.size),
       isDirectory: s.isDirectory(),
