@@ -93,6 +93,40 @@ describe('nodeStorageFs', () => {
     )
   })
 
+  it('reports a missing file to read, stat or list with its errno', async () => {
+    const missing = path.join(dir, 'no-such-dir', 'f')
+    const errno = (p: Promise<unknown>) => p.then(() => null, errnoOf)
+    expect(await errno(nodeStorageFs.readFile(missing))).toBe('ENOENT')
+    expect(await errno(nodeStorageFs.stat(missing))).toBe('ENOENT')
+    expect(await errno(nodeStorageFs.readdir(missing))).toBe('ENOENT')
+  })
+
+  it('lets the event loop turn during a long chain of synchronous calls', async () => {
+    // A chain that never waits on the thread pool (as a verify of a whole DATA_DIR reads,
+    // stats and lists) would hold the loop for as long as it runs: a timer could not fire. The
+    // loop turns once the chain has run MAX_SYNC_TURN_MS.
+    const file = path.join(dir, 'f.json')
+    await writeFile(file, '{}')
+    const calls: [string, () => Promise<unknown>][] = [
+      ['readFile', () => nodeStorageFs.readFile(file)],
+      ['stat', () => nodeStorageFs.stat(file)],
+      ['readdir', () => nodeStorageFs.readdir(dir)],
+      ['writeFile', () => nodeStorageFs.writeFile(file, '{}')],
+      ['appendFile', () => nodeStorageFs.appendFile(path.join(dir, 'log'), 'x')],
+    ]
+    for (const [name, call] of calls) {
+      let fired = false
+      const timer = setTimeout(() => (fired = true), 1)
+      let n = 0
+      while (!fired && n < 200_000) {
+        await call()
+        n++
+      }
+      clearTimeout(timer)
+      expect(fired, `${name}: the timer fired within the chain (${n} calls)`).toBe(true)
+    }
+  })
+
   it('appendFile appends, creating the file', async () => {
     const target = path.join(dir, 'log.ndjson')
     await nodeStorageFs.appendFile(target, 'one\n')

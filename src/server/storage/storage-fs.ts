@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { setImmediate } from 'node:timers'
 import { StorageIoError, errnoOf } from './errors.ts'
 import { TMP_FILE_SUFFIX } from './paths.ts'
 
@@ -73,6 +75,42 @@ async function isDirectory(p: string): Promise<boolean> {
 }
 
 /**
+ * How long synchronous file work may hold one turn of the event loop before the next call lets
+ * it turn (timers, sockets): a chain of calls that never waits on the thread pool (a `verify` of
+ * a whole DATA_DIR reads, hashes and parses every file) would otherwise keep a server from
+ * answering for as long as the chain runs.
+ */
+export const MAX_SYNC_TURN_MS = 5
+
+/**
+ * When the current turn of the event loop started doing synchronous file work, or null once the
+ * loop has turned since. One per process, like the event loop it measures. `setImmediate` and
+ * `performance.now` are the real ones, taken at load, so a test's fake timers cannot stop it.
+ */
+const turn = { startedAt: null as number | null }
+const now = performance.now.bind(performance)
+
+/** Null while this turn may go on; otherwise a promise that resolves after the loop turned. */
+function yieldIfLong(): Promise<void> | null {
+  const at = now()
+  if (turn.startedAt === null) {
+    turn.startedAt = at
+    setImmediate(() => (turn.startedAt = null))
+    return null
+  }
+  if (at - turn.startedAt < MAX_SYNC_TURN_MS) return null
+  // The immediate queued when the turn started runs first and ends it.
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
+/** `work` run synchronously, after letting the event loop turn if this turn ran long. */
+async function sync<T>(work: () => T): Promise<T> {
+  const wait = yieldIfLong()
+  if (wait) await wait
+  return work()
+}
+
+/**
  * The real file system. Writes, appends, reads, stats and directory listings run synchronously:
  * open, write or read and close of a small file are page-cache work of microseconds, cheaper
  * than the thread-pool round trip (and the two context switches) that each of them costs
@@ -81,18 +119,19 @@ async function isDirectory(p: string): Promise<boolean> {
  * (`writeDurable`) is one round trip instead of six
  * (docs/performance.md#round-3-one-thread-pool-round-trip-per-durable-file) and a read none
  * (docs/performance.md#round-7-synchronous-reads). The price: a read the page cache cannot answer
- * holds the event loop while the disk answers. Each step stays its own call, so an injected
- * writeFile or fsync still sees, and can fail, each.
+ * holds the event loop while the disk answers; and a chain of such calls lets the loop turn
+ * every `MAX_SYNC_TURN_MS`. Each step stays its own call, so an injected writeFile or fsync
+ * still sees, and can fail, each.
  */
 export const nodeStorageFs: StorageFs = {
-  readFile: async (p) => fs.readFileSync(p),
-  writeFile: async (p, data) => fs.writeFileSync(p, data, 'utf8'),
+  readFile: (p) => sync(() => fs.readFileSync(p)),
+  writeFile: (p, data) => sync(() => fs.writeFileSync(p, data, 'utf8')),
   fsync: fsyncPath,
   rename: (from, to) => fsp.rename(from, to),
   mkdir: makeDirectory,
-  readdir: async (p) => fs.readdirSync(p),
+  readdir: (p) => sync(() => fs.readdirSync(p)),
   stat: async (p) => {
-    const s = fs.statSync(p, { bigint: true })
+    const s = await sync(() => fs.statSync(p, { bigint: true }))
     return {
       sizeBytes: Number(s.size),
       isDirectory: s.isDirectory(),
@@ -102,7 +141,7 @@ export const nodeStorageFs: StorageFs = {
   },
   unlink: (p) => fsp.unlink(p),
   removeTempDir: (p) => fsp.rm(p, { recursive: true, force: true }),
-  appendFile: async (p, data) => fs.appendFileSync(p, data, 'utf8'),
+  appendFile: (p, data) => sync(() => fs.appendFileSync(p, data, 'utf8')),
   statfs: async (p) => {
     const s = await fsp.statfs(p)
     // bavail: the blocks an unprivileged writer may still use (root may dip into the reserve).
