@@ -13,7 +13,8 @@ import type { PgPool } from '../../src/server/pg/index.ts'
 import { createPgSnapshotStore } from '../../src/server/storage/index.ts'
 import { startSimulator, type Simulator } from '../../src/sim/index.ts'
 import { startCli, stop } from '../helpers/cli.ts'
-import { waitFor, type Json } from '../helpers/jobs.ts'
+import { type Json } from '../helpers/jobs.ts'
+import { waitForProcesses } from '../helpers/wait.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/pg-database.ts'
 
 const SLICE_TIMEOUT_S = 8
@@ -67,10 +68,6 @@ async function api(url: string, method: string, route: string, body?: unknown): 
   })
   return { status: res.status, body: (await res.json()) as Json }
 }
-
-/** waitFor at a fixed 200 ms: each probe is an HTTP round trip to one of the cluster's API processes. */
-const poll = <T>(what: string, probe: () => Promise<T | null | false>, ms: number) =>
-  waitFor(what, probe, ms, { everyMs: 200 })
 
 const job = async (id: string, at = apis[0]!.url) =>
   (await api(at, 'GET', `/api/districts/backfill/${id}`)).body as Json
@@ -158,7 +155,7 @@ describe('PostgreSQL mode, several processes', () => {
     const id = await startJob({ startDate: '2026-10-01', endDate: '2026-10-06' })
     const w1 = workers[0]!
     // Worker 1 has a cell slice started and not ended.
-    await poll(
+    await waitForProcesses(
       'worker 1 mid-slice',
       async () => {
         const out = w1.output()
@@ -175,7 +172,11 @@ describe('PostgreSQL mode, several processes', () => {
     expect((await job(id)).status).toBe('processing')
 
     const bound = (SLICE_TIMEOUT_S + 5 + 1 + 1) * 1000 + 20_000
-    const final = await poll('job end', async () => ((j) => ended(j) && j)(await job(id)), bound)
+    const final = await waitForProcesses(
+      'job end',
+      async () => ((j) => ended(j) && j)(await job(id)),
+      bound,
+    )
     expect(final.status).toBe('complete')
     expect(final.progress).toMatchObject({ total: 18, completed: 18, failed: 0 })
 
@@ -217,7 +218,11 @@ describe('PostgreSQL mode, several processes', () => {
   it('cancel at one API process stops in-flight work on the workers within 2 s, and the job never becomes complete', async () => {
     const [a, b] = apis.map((p) => p.url) as [string, string]
     const id = await startJob({ startDate: '2026-10-13', endDate: '2026-10-18' }, a)
-    await poll('cells in flight', async () => (await job(id, a)).progress.completed >= 2, 30_000)
+    await waitForProcesses(
+      'cells in flight',
+      async () => (await job(id, a)).progress.completed >= 2,
+      30_000,
+    )
     // Answers slower than the bound: a slice that went on after the cancel would ask for its
     // cell's next report within 2 s.
     await setLatency(2500)
@@ -245,7 +250,8 @@ describe('PostgreSQL mode, several processes', () => {
     // keep the later job from asking again.
     const body = { startDate: '2026-10-20', endDate: '2026-10-22', enableCaching: false }
     const ids = await Promise.all([startJob(body, a), startJob(body, b)])
-    for (const id of ids) await poll('job end', async () => ended(await job(id)), 60_000)
+    for (const id of ids)
+      await waitForProcesses('job end', async () => ended(await job(id)), 60_000)
     const states = await Promise.all(ids.map((id) => job(id)))
     expect(states.map((s) => s.status)).toEqual(['complete', 'complete'])
     const requests = cellRequests()

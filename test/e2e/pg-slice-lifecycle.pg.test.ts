@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPgPool, type PgPool } from '../../src/server/pg/index.ts'
 import { startSimulator, type Simulator } from '../../src/sim/index.ts'
 import { runCli, startCli, stop } from '../helpers/cli.ts'
-import { waitFor, type Json } from '../helpers/jobs.ts'
+import { type Json } from '../helpers/jobs.ts'
+import { waitForProcesses } from '../helpers/wait.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/pg-database.ts'
 
 const SLICE_TIMEOUT_S = 5
@@ -56,10 +57,6 @@ async function api(method: string, route: string, body?: unknown): Promise<Json>
 
 const job = async (id: string) => (await api('GET', `/api/districts/backfill/${id}`)).body as Json
 const ended = (j: Json) => ['complete', 'partial_success', 'error', 'cancelled'].includes(j.status)
-
-/** waitFor at a fixed 200 ms: each probe is an HTTP round trip to one of the cluster's API processes. */
-const poll = <T>(what: string, probe: () => Promise<T | null | false>, ms: number) =>
-  waitFor(what, probe, ms, { everyMs: 200 })
 
 async function setFaults(faults: Json[]): Promise<void> {
   const res = await fetch(`${sim.url}/__sim/faults`, {
@@ -141,7 +138,11 @@ describe('PostgreSQL mode: a job never hangs', () => {
     const id = await startJob({ startDate: '2026-10-05', endDate: '2026-10-06' })
     // Each exhausted cell: (1 + retries) × timeout, a 1 s retry delay and polls.
     const bound = (SLICE_RETRIES + 1) * (SLICE_TIMEOUT_S + 2) * 1000 + 30_000
-    const final = await poll('job end', async () => ((j) => ended(j) && j)(await job(id)), bound)
+    const final = await waitForProcesses(
+      'job end',
+      async () => ((j) => ended(j) && j)(await job(id)),
+      bound,
+    )
     expect(final.status).toBe('partial_success')
     expect(final.progress).toMatchObject({ total: 6, completed: 4, failed: 2 })
     const d61 = final.progress.districtProgress['61']
@@ -155,7 +156,7 @@ describe('PostgreSQL mode: a job never hangs', () => {
     const retriedAt = Date.now()
     const retry = await api('POST', `/api/districts/backfill/${id}/retry`)
     expect(retry.status, JSON.stringify(retry.body)).toBe(202)
-    const again = await poll(
+    const again = await waitForProcesses(
       'retry end',
       async () => ((j) => ended(j) && j)(await job(retry.body.backfillId as string)),
       60_000,
@@ -173,7 +174,11 @@ describe('PostgreSQL mode: a job never hangs', () => {
     // Slow answers: with two workers of two slots, most of the job's cells wait.
     await setFaults([{ kind: 'latency', ms: 1500 }])
     const id = await startJob({ startDate: '2026-10-12', endDate: '2026-10-17' })
-    await poll('cell slices waiting', async () => (await liveSlices(id)).length > 6, 30_000)
+    await waitForProcesses(
+      'cell slices waiting',
+      async () => (await liveSlices(id)).length > 6,
+      30_000,
+    )
     const res = await api('DELETE', `/api/districts/backfill/${id}`)
     expect(res.status).toBe(200)
     expect(res.body.status).toBe('cancelled')
@@ -221,7 +226,7 @@ describe('PostgreSQL mode: a job never hangs', () => {
     const id = await startJob({ startDate: '2026-10-20', endDate: '2026-10-21' })
     // The API process asks pg_stat_activity at most every 2 s; a killed worker's connections
     // leave it once the database sees their sockets closed.
-    const idle = await poll(
+    const idle = await waitForProcesses(
       'the job to say no worker runs',
       async () => ((j) => j.pausedReason !== null && j)(await job(id)),
       30_000,

@@ -31,3 +31,15 @@ export async function waitFor<T>(
     if (options.everyMs === undefined) intervalMs = Math.min(POLL_MAX_MS, intervalMs * 1.5)
   }
 }
+
+/**
+ * `waitFor` at a fixed 200 ms, for the multi-process tests: each probe is an HTTP round trip to
+ * one of several server processes (or a query of their cluster).
+ */
+export function waitForProcesses<T>(
+  what: string,
+  probe: () => Promise<T | null | false>,
+  timeoutMs: number,
+): Promise<T> {
+  return waitFor(what, probe, timeoutMs, { everyMs: 200 })
+}
