@@ -127,7 +127,7 @@ async function replayWithFault(
     if (error === null) expect(seen).toEqual(states.after)
     const report = await verify({ dataDir })
     // The start-up sweep's scope finds the same leftovers without reading the snapshot files.
-    const sweep = await verify({ dataDir, scope: 'interrupted-writes' })
+    const sweep = await verify({ dataDir, scope: { kind: 'interrupted-writes' } })
     expect(sweep.problems, `sweep after ${mode} at step ${failAt}`).toEqual(
       report.problems.filter((p) => INTERRUPTED_WRITE_CODES.includes(p.code)),
     )

@@ -66,8 +66,10 @@ export async function prepareDataDir(options: {
     dataDir: options.dataDir,
     repair: true,
     repairCodes: INTERRUPTED_WRITE_CODES,
-    scope: 'interrupted-writes',
-    ...(last === null ? {} : { rawChangedSince: last - SWEEP_CLOCK_MARGIN_MS }),
+    scope: {
+      kind: 'interrupted-writes',
+      ...(last === null ? {} : { rawChangedSince: last - SWEEP_CLOCK_MARGIN_MS }),
+    },
     fs,
   })
   const swept = sweep.problems.filter((p) => p.repaired).map((p) => p.path)

@@ -33,7 +33,11 @@ describe('verify', () => {
   const run = async (repair = false) => {
     if (!repair) {
       const whole = await verify({ dataDir, now: () => FIXED_NOW })
-      const sweep = await verify({ dataDir, now: () => FIXED_NOW, scope: 'interrupted-writes' })
+      const sweep = await verify({
+        dataDir,
+        now: () => FIXED_NOW,
+        scope: { kind: 'interrupted-writes' },
+      })
       expect(sweep.problems, 'the sweep scope').toEqual(
         whole.problems.filter((p) => INTERRUPTED_WRITE_CODES.includes(p.code)),
       )
@@ -284,7 +288,7 @@ describe('verify', () => {
       dataDir,
       repair: true,
       repairCodes: INTERRUPTED_WRITE_CODES,
-      scope: 'interrupted-writes',
+      scope: { kind: 'interrupted-writes' },
       fs: recording,
     })
     expect(report.problems.map((p) => `${p.code} ${p.path} ${p.repaired}`)).toEqual([

@@ -44,23 +44,20 @@ export interface VerifyOptions {
   now?: () => Date
   /** @default node:fs/promises */
   fs?: StorageFs
-  /**
-   * `interrupted-writes`: look only for what INTERRUPTED_WRITE_CODES name (the start-up sweep):
-   * directory listings, the manifest of a snapshot that holds a temp or staged file, and the raw
-   * CSV pairs, without reading, hashing and validating every snapshot file, current.json, the
-   * config and the series index. It finds the same interrupted-write findings as `all` does.
-   * @default 'all'
-   */
+  /** @default 'all' */
   scope?: VerifyScope
-  /**
-   * With the `interrupted-writes` scope: a raw CSV date directory last modified before this
-   * instant (ms since the epoch) and holding no temp file has its pairs listed, not read (an
-   * interrupted write renames into its directory, which moves the directory's mtime).
-   */
-  rawChangedSince?: number
 }
 
-export type VerifyScope = 'all' | 'interrupted-writes'
+/**
+ * `all`: every check. `interrupted-writes`: look only for what INTERRUPTED_WRITE_CODES name (the
+ * start-up sweep): directory listings, the manifest of a snapshot that holds a temp or staged
+ * file, and the raw CSV pairs, without reading, hashing and validating every snapshot file,
+ * current.json, the config and the series index. It finds the same interrupted-write findings as
+ * `all` does. With `rawChangedSince`, a raw CSV date directory last modified before that instant
+ * (ms since the epoch) and holding no temp file has its pairs listed, not read (an interrupted
+ * write renames into its directory, which moves the directory's mtime).
+ */
+export type VerifyScope = 'all' | { kind: 'interrupted-writes'; rawChangedSince?: number }
 
 /**
  * What a crash mid-write leaves: temp files and staged files, and a raw CSV body renamed into
@@ -98,7 +95,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       ? findings.filter((f) => options.repairCodes?.includes(f.problem.code))
       : findings
   const scope = options.scope ?? 'all'
-  const first = await checkAll(ctx, scope, options.rawChangedSince)
+  const first = await checkAll(ctx, scope)
   if (!options.repair || selected(first.findings).length === 0) {
     return {
       ok: first.findings.length === 0,
@@ -113,7 +110,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   let round = first
   for (let i = 0; i < MAX_REPAIR_ROUNDS && selected(round.findings).length > 0; i++) {
     await applyFixes(repairer, selected(round.findings))
-    round = await checkAll(ctx, scope, options.rawChangedSince)
+    round = await checkAll(ctx, scope)
   }
   const left = new Set(round.findings.map((f) => `${f.problem.code} ${f.problem.path}`))
   const problems = first.findings.map((f) => ({
@@ -131,13 +128,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
 async function checkAll(
   ctx: SnapshotFilesContext,
   scope: VerifyScope,
-  rawChangedSince: number | undefined,
 ): Promise<{ findings: Finding[]; counts: VerifyCounts }> {
   const counts: VerifyCounts = { snapshots: 0, files: 0, rawBodies: 0 }
-  if (scope === 'interrupted-writes') {
+  if (scope !== 'all') {
     const findings = [
       ...(await checkSnapshots(ctx, counts, { interruptedOnly: true })),
-      ...(await checkRawCsv(ctx, counts, { changedSince: rawChangedSince })),
+      ...(await checkRawCsv(ctx, counts, { changedSince: scope.rawChangedSince })),
       ...(await checkStrayTemps(ctx)),
     ]
     return {
