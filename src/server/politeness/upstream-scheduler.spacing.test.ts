@@ -288,6 +288,22 @@ describe('upstream scheduler: the decisions it records', () => {
     }
   })
 
+  it('stamps a pause with the instant it was decided from, however the clock moves meanwhile', () => {
+    // A clock that moves on at every reading, as Date.now can between two statements.
+    let t = 1_000_000
+    const events: SchedulerEvent[] = []
+    const scheduler = createUpstreamScheduler({
+      maxRequests: 10,
+      windowMs: 1000,
+      maxConcurrent: 4,
+      now: () => t++,
+      observe: (e) => events.push(e),
+    })
+    scheduler.reportOutcome(HOST, { status: 429, retryAfterMs: 1000 })
+    const pause = events.find((e) => e.type === 'pause')
+    expect(pause && pause.until! - pause.at).toBe(1000)
+  })
+
   it('records a pause for a 429 and starts nothing before it ends', async () => {
     const events = await record(
       { maxRequests: 10, windowMs: 1000, maxConcurrent: 4 },

@@ -539,7 +539,8 @@ export function createUpstreamScheduler(config: SchedulerConfig): UpstreamSchedu
         const pause = outcome.retryAfterMs ?? config.windowMs
         s.pausedUntil = Math.max(s.pausedUntil, t + pause)
         s.slowdown = Math.min(MAX_SLOWDOWN, s.slowdown * 2)
-        observe('pause', host, '', { until: s.pausedUntil })
+        // Stamped with the instant the pause was decided from, not a later reading of the clock.
+        observe('pause', host, '', { at: t, until: s.pausedUntil })
       } else if (outcome.status !== undefined && outcome.status >= 500) {
         s.slowdown = Math.min(MAX_SLOWDOWN, s.slowdown * 1.5)
       } else if (outcome.status !== undefined && outcome.status < 400 && s.slowdown > 1) {
