@@ -93,7 +93,7 @@ function moved<T extends DistrictFile | AllDistrictsFile>(file: T, asOf: IsoDate
 }
 
 /** 365 dates × 128 districts, written through the file store (fsync off: setup only). */
-export async function buildArchive(dataDir: string) {
+async function buildArchive(dataDir: string) {
   const tpl = await collectTemplates()
   const store = createFileSnapshotStore({
     dataDir,
