@@ -222,8 +222,14 @@ interface Run {
   productWallMs: number
   floorCpuMs: number
   floorWallMs: number
+  /** Requests the job made for its cells (answered 200; the live-status request left out). */
   requests: number
+  /** Requests the product's own dry-run plan said the job would make for its cells. */
   planned: number
+  /** The formula's count for the scenario (the summary per date, three reports per district-date). */
+  expected: number
+  /** Live-status requests, the dry run's and the job's together. */
+  liveStatusRequests: number
   rerunCpuMs: number
   rerunRequests: number
   peakRssMiB: number
@@ -235,14 +241,38 @@ interface Run {
   rawFiles: number
 }
 
+/** The export requests the product's dry run plans for `job` (`requests.total` of its plan). */
+async function plannedRequests(url: string, job: Record<string, unknown>): Promise<number> {
+  const res = await fetch(`${url}/api/districts/backfill`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...job, dryRun: true }),
+  })
+  if (res.status !== 200) throw new Error(`dry run answered ${res.status}: ${await res.text()}`)
+  const plan = (await res.json()) as { requests: { total: number; exact: boolean } }
+  if (!plan.requests.exact) throw new Error('the dry run says its request count is not exact')
+  return plan.requests.total
+}
+
+/**
+ * The live-status request: the root path's summary with no dates (`districtsummary~~~{PY}`),
+ * which tells the client the newest as-of and the live program year (docs/upstream.md#client-recipe).
+ * The plan needs it before it can count anything; it is cached for 10 minutes.
+ */
+const isLiveStatus = (e: { url: string }) =>
+  /^districtsummary~~~/.test(new URL(e.url, 'http://sim').searchParams.get('report') ?? '')
+
 async function scenario(
   sim: Sim,
   job: Record<string, unknown>,
-  planned: number,
+  expected: number,
   profileDir: string | null,
 ): Promise<Run> {
   const product = await startProduct(sim.url, { profileDir })
   try {
+    await sim.clear()
+    const planned = await plannedRequests(product.url, job)
+    const planLog = await sim.log()
     await sim.clear()
     const before = await procUsage(product.pid)
     const t = performance.now()
@@ -272,8 +302,10 @@ async function scenario(
       productWallMs,
       floorCpuMs: floor.cpuMs,
       floorWallMs: floor.wallMs,
-      requests: log.length,
+      requests: log.filter((e) => !isLiveStatus(e)).length,
       planned,
+      expected,
+      liveStatusRequests: [...planLog, ...log].filter(isLiveStatus).length,
       rerunCpuMs: rerunAfter.cpuMs - rerunBefore.cpuMs,
       rerunRequests,
       peakRssMiB: after.peakRssMiB,
@@ -346,6 +378,8 @@ export async function collectionCost(opts: {
         floorWallMs: m('floorWallMs'),
         requests: m('requests'),
         planned: m('planned'),
+        expected: m('expected'),
+        liveStatusRequests: m('liveStatusRequests'),
         rerunCpuPercent: median(runs.map((r) => (100 * r.rerunCpuMs) / r.productCpuMs)),
         rerunRequests: m('rerunRequests'),
         peakRssMiB: m('peakRssMiB'),
@@ -444,7 +478,7 @@ export async function collectionCostRows(
     rows.push({
       name: `${name}: product / floor CPU`,
       value: `${s.cpuRatio.toFixed(2)}x`,
-      note: `${(s.productCpuMs! / 1000).toFixed(2)} s vs ${(s.floorCpuMs! / 1000).toFixed(2)} s; wall ${(s.productWallMs! / 1000).toFixed(1)} s vs ${(s.floorWallMs! / 1000).toFixed(1)} s; ${s.requests} requests, plan ${s.planned}; ${note}`,
+      note: `${(s.productCpuMs! / 1000).toFixed(2)} s vs ${(s.floorCpuMs! / 1000).toFixed(2)} s; wall ${(s.productWallMs! / 1000).toFixed(1)} s vs ${(s.floorWallMs! / 1000).toFixed(1)} s; ${s.requests} requests for the cells, the dry run's plan ${s.planned} (counted from the scenario: ${s.expected}), + ${s.liveStatusRequests} live-status request (the plan's own); ${note}`,
     })
     rows.push({
       name: `${name}: re-run (skip-existing) CPU`,
