@@ -162,15 +162,23 @@ export async function startProduct(simUrl: string, options: ProductOptions = {})
   }
 }
 
-/** Starts a backfill on the server at `url` and polls it (every `pollMs`) until it ends. */
-export async function runJob(url: string, body: unknown, pollMs = 100) {
+/**
+ * `POST /api/districts/backfill` on the server at `url`; the answer's JSON when its status is
+ * `status` (202 a job started, 200 a dry run's plan), an error with the answer's text otherwise.
+ */
+export async function postBackfill<T>(url: string, body: unknown, status: 200 | 202): Promise<T> {
   const res = await fetch(`${url}/api/districts/backfill`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   })
-  if (res.status >= 300) throw new Error(`backfill refused: ${await res.text()}`)
-  const job = (await res.json()) as { backfillId: string }
+  if (res.status !== status) throw new Error(`backfill answered ${res.status}: ${await res.text()}`)
+  return (await res.json()) as T
+}
+
+/** Starts a backfill on the server at `url` and polls it (every `pollMs`) until it ends. */
+export async function runJob(url: string, body: unknown, pollMs = 100) {
+  const job = await postBackfill<{ backfillId: string }>(url, body, 202)
   for (;;) {
     const j = (await (await fetch(`${url}/api/districts/backfill/${job.backfillId}`)).json()) as {
       status: string
@@ -226,7 +234,7 @@ interface Run {
   requests: number
   /** Requests the product's own dry-run plan said the job would make for its cells. */
   planned: number
-  /** The formula's count for the scenario (the summary per date, three reports per district-date). */
+  /** The count worked out from the scenario's size (dates, districts, reports per district). */
   expected: number
   /** Live-status requests, the dry run's and the job's together. */
   liveStatusRequests: number
@@ -241,15 +249,13 @@ interface Run {
   rawFiles: number
 }
 
-/** The export requests the product's dry run plans for `job` (`requests.total` of its plan). */
+/** The requests for its cells the product's dry run plans for `job` (its `requests.total`). */
 async function plannedRequests(url: string, job: Record<string, unknown>): Promise<number> {
-  const res = await fetch(`${url}/api/districts/backfill`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...job, dryRun: true }),
-  })
-  if (res.status !== 200) throw new Error(`dry run answered ${res.status}: ${await res.text()}`)
-  const plan = (await res.json()) as { requests: { total: number; exact: boolean } }
+  const plan = await postBackfill<{ requests: { total: number; exact: boolean } }>(
+    url,
+    { ...job, dryRun: true },
+    200,
+  )
   if (!plan.requests.exact) throw new Error('the dry run says its request count is not exact')
   return plan.requests.total
 }

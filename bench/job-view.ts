@@ -17,6 +17,7 @@ import {
   IN_FLIGHT,
   TODAY,
   isoMinusDays,
+  postBackfill,
   procUsage,
   startProduct,
   startSim,
@@ -60,18 +61,16 @@ export async function jobViewLatency(opts: {
   const product = await startProduct(sim.url, { root: opts.productRoot })
   try {
     const end = isoMinusDays(TODAY, 2)
-    const res = await fetch(`${product.url}/api/districts/backfill`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
+    const { backfillId } = await postBackfill<{ backfillId: string }>(
+      product.url,
+      {
         startDate: isoMinusDays(end, dates - 1),
         endDate: end,
         collectionType: 'system-wide',
         concurrency: IN_FLIGHT,
-      }),
-    })
-    if (res.status !== 202) throw new Error(`backfill refused: ${await res.text()}`)
-    const { backfillId } = (await res.json()) as { backfillId: string }
+      },
+      202,
+    )
     const url = `${product.url}/api/districts/backfill/${backfillId}`
     const agent = new http.Agent({ keepAlive: true, maxSockets: POLLERS })
     const running: number[] = []
