@@ -434,4 +434,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE raw_csv_bodies ADD PRIMARY KEY (as_of, report, district_id, data_month);
     `,
   },
+  {
+    version: 8,
+    name: 'job state as a checkpoint of its events',
+    sql: `
+      -- state is the fold of events 1..state_seq, not necessarily of every event: a job's
+      -- current state is that checkpoint with events state_seq+1..event_count folded in, so an
+      -- append writes its event and the row's counters, and the whole state only now and then
+      -- (docs/performance.md#ledger-in-postgresql). Rows written before hold the full fold.
+      ALTER TABLE backfill_jobs ADD COLUMN state_seq integer;
+      UPDATE backfill_jobs SET state_seq = event_count;
+      ALTER TABLE backfill_jobs ALTER COLUMN state_seq SET NOT NULL;
+    `,
+  },
 ]

@@ -1,8 +1,8 @@
 /**
  * Job histories as recorded in PostgreSQL (`backfill_job_events`), for moving them between a
  * file DATA_DIR and a database: read a job's events as they were appended, or record a whole
- * history at once. An imported job's row holds the job reducer's fold of its events, exactly as
- * if its events had been appended one by one (pg-job-queue.ts).
+ * history at once. An imported job's row holds the job reducer's fold of all its events (its
+ * checkpoint at the last one), the state appending them one by one comes to (pg-job-queue.ts).
  */
 import type pg from 'pg'
 import type { JobEvent } from '../backfill/job-events.ts'
@@ -62,8 +62,9 @@ export function createPgJobHistory(pool: pg.Pool): JobHistoryStore {
 }
 
 /**
- * Records a new job's row (the fold of `events`) and its events in the caller's transaction;
- * false, writing nothing, when a job of that id is already recorded.
+ * Records a new job's row (the fold of `events`, its checkpoint at the last of them) and its
+ * events in the caller's transaction; false, writing nothing, when a job of that id is already
+ * recorded.
  */
 export async function insertJobRecord(
   client: pg.PoolClient,
@@ -73,8 +74,8 @@ export async function insertJobRecord(
 ): Promise<boolean> {
   const inserted = await client.query(
     `INSERT INTO backfill_jobs (backfill_id, created_at, status, kind, district_id,
-       target_districts, ended_at, state, hints, event_count)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (backfill_id) DO NOTHING`,
+       target_districts, ended_at, state, hints, event_count, state_seq)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT (backfill_id) DO NOTHING`,
     [
       state.backfillId,
       state.createdAt,

@@ -5,7 +5,10 @@ import { CONTRACT_T0, contractSpec, runJobQueueContract } from '../backfill/job-
 import { createSilentLogger } from '../logger.ts'
 import { createPgJobHistory } from './pg-job-history.ts'
 import { createPgJobQueue } from './pg-job-queue.ts'
-import { createPgPool, migrate } from './index.ts'
+import type { JobEvent, JobSpec } from '../backfill/job-events.ts'
+import { replayJobEvents, type JobState } from '../backfill/job-state.ts'
+import { addDays } from '../../shared/iso-date.ts'
+import { MIGRATIONS, createPgPool, migrate } from './index.ts'
 import type { PgPool } from './index.ts'
 
 let db: TestDatabase
@@ -147,4 +150,146 @@ it('reads a job polled with no new event from what it kept, and sees an event an
   expect(await reader.get(id)).toBeNull()
   await reader.close()
   await writer.close()
+})
+
+/** A job of `dates` × `districts` cells (per-district), ids from 1. */
+function wideSpec(n: number, dates: number, districts: number): JobSpec {
+  const ids = Array.from({ length: districts }, (_, i) => String(i + 1))
+  const days = Array.from({ length: dates }, (_, i) => addDays('2026-03-01', i))
+  const spec = contractSpec(n, ids)
+  return { ...spec, cells: days.flatMap((date) => ids.map((districtId) => ({ date, districtId }))) }
+}
+
+const rowOf = async (id: string) =>
+  (
+    await pool.query<{ state: JobState; state_seq: number; event_count: number }>(
+      'SELECT state, state_seq, event_count FROM backfill_jobs WHERE backfill_id = $1',
+      [id],
+    )
+  ).rows[0]!
+
+it('writes a long job whole only every half its cells of events, and a process with no fold of it reads the state its events fold to', async () => {
+  await clear()
+  const other = createPgPool({ databaseUrl: db.url, max: 6 })
+  pools.push(other)
+  const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
+  const writer = createPgJobQueue({ pool, ...opts })
+  const early = createPgJobQueue({ pool: other, ...opts })
+  const spec = wideSpec(11, 30, 20) // 600 cells: a checkpoint every 300 events
+  await writer.enqueue(spec, HINTS)
+  const job = await writer.claim()
+  if (!job) throw new Error('no job claimed')
+  const id = spec.backfillId
+  // A fold older than the checkpoint the writer is about to write.
+  expect((await early.get(id))?.status).toBe('processing')
+  const at = new Date(CONTRACT_T0).toISOString()
+  const cellEvents = (c: { date: string; districtId: string }): JobEvent[] => [
+    { type: 'cell:started', at, date: c.date, districtId: c.districtId },
+    { type: 'cell:skipped', at, date: c.date, districtId: c.districtId, detail: 'full' },
+  ]
+  const cells = spec.cells
+  for (const c of cells.slice(0, 200)) for (const e of cellEvents(c)) await writer.append(id, [e])
+
+  const row = await rowOf(id)
+  expect(row.event_count).toBe(402)
+  // One checkpoint so far (at 301 = 1 + 300), not one per append.
+  expect(row.state_seq).toBe(301)
+  const history = createPgJobHistory(pool)
+  const events = await history.readEvents(id)
+  expect(row.state).toEqual(replayJobEvents(events.slice(0, row.state_seq)))
+  const folded = replayJobEvents(events)
+  expect(await writer.get(id)).toEqual(folded)
+  // Brought forward past the checkpoint, and read fresh by a process that kept nothing.
+  expect(await early.get(id)).toEqual(folded)
+  const fresh = createPgJobQueue({ pool: other, ...opts })
+  expect(await fresh.get(id)).toEqual(folded)
+  expect((await fresh.load(id))?.state).toEqual(folded)
+  expect((await fresh.list({ limit: 5, offset: 0 })).jobs).toEqual([folded])
+
+  for (const c of cells.slice(200)) for (const e of cellEvents(c)) await early.append(id, [e])
+  expect((await writer.finishIfSettled(id))?.status).toBe('complete')
+  // An ended job's row holds its whole final state.
+  const end = await rowOf(id)
+  expect(end.state_seq).toBe(end.event_count)
+  expect(end.state).toEqual(replayJobEvents(await history.readEvents(id)))
+  expect(await fresh.get(id)).toEqual(end.state)
+  expect(end.state.progress.skipped).toBe(600)
+  await job.release()
+  for (const q of [writer, early, fresh]) await q.close()
+})
+
+it('keeps no fold of a transaction that rolled back', async () => {
+  await clear()
+  const other = createPgPool({ databaseUrl: db.url, max: 4 })
+  pools.push(other)
+  const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
+  const queue = createPgJobQueue({
+    pool,
+    ...opts,
+    onStarted: () => Promise.reject(new Error('no slices today')),
+  })
+  const canceller = createPgJobQueue({ pool: other, ...opts })
+  const spec = contractSpec(12, ['61'])
+  await queue.enqueue(spec, HINTS)
+  // The start (event 2) is rolled back; another process then records a cancel as event 2.
+  await expect(queue.claim()).rejects.toThrow('no slices today')
+  expect((await rowOf(spec.backfillId)).event_count).toBe(1)
+  await canceller.cancel(spec.backfillId)
+  // A fold of the rolled-back start, kept at the same count, would still say processing.
+  expect((await queue.get(spec.backfillId))?.status).toBe('cancelled')
+  await queue.close()
+  await canceller.close()
+})
+
+it('reads and appends to a job recorded before its state became a checkpoint (schema 7)', async () => {
+  const old = await createTestDatabase('jobq7')
+  const p = createPgPool({ databaseUrl: old.url, max: 4 })
+  try {
+    await migrate(p, { migrations: MIGRATIONS.filter((m) => m.version < 8) })
+    const at = new Date(CONTRACT_T0).toISOString()
+    const spec = contractSpec(13, ['02', '61'])
+    const events: JobEvent[] = [
+      { type: 'job:queued', at, job: spec },
+      { type: 'job:started', at },
+      { type: 'cell:skipped', at, date: '2026-03-01', districtId: '61' },
+    ]
+    const state = replayJobEvents(events)
+    // What schema 7's queue wrote: the whole fold with every append.
+    await p.query(
+      `INSERT INTO backfill_jobs (backfill_id, created_at, status, kind, district_id,
+         target_districts, ended_at, state, hints, event_count)
+       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, 3)`,
+      [
+        spec.backfillId,
+        at,
+        state.status,
+        state.kind,
+        null,
+        ['02', '61'],
+        JSON.stringify(state),
+        '{}',
+      ],
+    )
+    for (const [i, e] of events.entries())
+      await p.query(
+        'INSERT INTO backfill_job_events (backfill_id, seq, event) VALUES ($1, $2, $3)',
+        [spec.backfillId, i + 1, JSON.stringify(e)],
+      )
+    await migrate(p)
+    const queue = createPgJobQueue({
+      pool: p,
+      now: () => CONTRACT_T0,
+      logger: createSilentLogger(),
+    })
+    expect(await queue.get(spec.backfillId)).toEqual(state)
+    const next = await queue.append(spec.backfillId, [
+      { type: 'cell:skipped', at, date: '2026-03-01', districtId: '02' },
+    ])
+    expect(next?.progress.skipped).toBe(2)
+    expect(await queue.finishIfSettled(spec.backfillId)).toMatchObject({ status: 'complete' })
+    await queue.close()
+  } finally {
+    await p.end()
+    await old.drop()
+  }
 })

@@ -1,11 +1,14 @@
 /**
  * The JobQueue port (docs/architecture.md#the-job-model) over PostgreSQL, shared by every
- * process of a PostgreSQL deployment. A job is a row of `backfill_jobs` holding the job
- * reducer's fold of its events, and its events are rows of `backfill_job_events`: the record.
- * Every append reads the row `FOR UPDATE`, folds the events with `applyJobEvent`, inserts the
- * ones that change something and updates the row in one transaction, so appends from several
- * processes fold in one order and a terminal job never changes again (a cancelled job never
- * turns complete).
+ * process of a PostgreSQL deployment. A job's events are rows of `backfill_job_events`: the
+ * record. Its row of `backfill_jobs` holds the counters (`event_count`, `status`) and a
+ * checkpoint: the job reducer's fold of its first `state_seq` events. The current state is that
+ * checkpoint with the later events folded in, and each process keeps the fold it last read or
+ * wrote, so an append reads and writes one event and the row's counters, not the whole state
+ * (which grows with the job's cells: docs/performance.md#ledger-in-postgresql). Every append
+ * locks the row `FOR UPDATE`, folds the events with `applyJobEvent`, inserts the ones that change
+ * something and updates the row in one transaction, so appends from several processes fold in
+ * one order and a terminal job never changes again (a cancelled job never turns complete).
  *
  * Across processes: every recorded event is announced with `NOTIFY tm_backfill_event`
  * (`backfillId:seq`, the listener reads the event) and a cancel with `NOTIFY
@@ -31,7 +34,7 @@ import {
   pendingCellCount,
   type JobState,
 } from '../backfill/job-state.ts'
-import type { CellError } from '../../shared/backfill-api.ts'
+import { isTerminal, type CellError } from '../../shared/backfill-api.ts'
 import type { IsoDate } from '../../shared/iso-date.ts'
 import { insertJobRecord } from './pg-job-history.ts'
 
@@ -98,13 +101,47 @@ export interface PgJobQueue extends JobQueue {
   watch(backfillId: string): { signal: AbortSignal; done: () => void }
 }
 
-/** States read by `get` and `list` kept per job, at most this many (the least recently read go). */
-const KEPT_STATES = 256
+/** Folds kept per job, at most this many (the least recently used go). */
+const KEPT_FOLDS = 256
 
-interface JobRow {
+/**
+ * An append writes the whole state again once this many events are past the checkpoint: half the
+ * job's cells (a job records two to three events per cell), at least MIN_CHECKPOINT_GAP. The
+ * checkpoint's cost grows with the cells, so spread over that many events it is constant per
+ * event, and a process with no fold of the job folds at most that many events onto it.
+ */
+const MIN_CHECKPOINT_GAP = 256
+
+function checkpointDue(state: JobState, seq: number, stateSeq: number): boolean {
+  if (isTerminal(state.status)) return true
+  return seq - stateSeq >= Math.max(MIN_CHECKPOINT_GAP, Math.ceil(state.progress.total / 2))
+}
+
+/** A job's state after its first `seq` events. An id names one history, so a fold never goes stale. */
+interface Fold {
+  seq: number
   state: JobState
-  hints: RunHints
+}
+
+/** What a read takes of a job's row. */
+interface RowHead {
   event_count: number
+  state_seq: number
+  /** The checkpoint, or null when the reader's fold (at the seq it sent) can be brought forward. */
+  state: JobState | null
+}
+
+/**
+ * The row's counters, and its checkpoint only when the reader's fold (its seq in `known`, -1 for
+ * none) cannot be brought forward by the events after it: when it is older than the checkpoint.
+ */
+const headColumns = (known: string) => `j.event_count, j.state_seq,
+  CASE WHEN ${known} BETWEEN j.state_seq AND j.event_count THEN NULL ELSE j.state END AS state`
+
+/** The work of one transaction: its connection, and the folds it made (kept once it commits). */
+interface Tx {
+  client: pg.PoolClient
+  folds: Map<string, Fold>
 }
 
 export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
@@ -128,7 +165,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     const client = await pool.connect()
     client.on('notification', (msg) => {
       if (msg.channel === CANCEL_CHANNEL && msg.payload) abortWatched(msg.payload)
-      if (msg.channel === EVENT_CHANNEL && msg.payload) void deliver(msg.payload)
+      if (msg.channel === EVENT_CHANNEL && msg.payload) deliver(msg.payload)
     })
     client.on('error', (error) => logger.error({ err: error }, 'job notification listener failed'))
     await client.query(`LISTEN ${EVENT_CHANNEL}`)
@@ -146,22 +183,34 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     for (const w of waiting) w()
   }
 
-  async function deliver(payload: string): Promise<void> {
+  /** Notified events reach the listeners one at a time, in the order they were notified. */
+  let delivering: Promise<void> = Promise.resolve()
+
+  function deliver(payload: string): void {
     wakeAll()
+    if (listeners.size === 0) return
+    delivering = delivering.then(() => deliverOne(payload))
+  }
+
+  /** The notified event with the job's state as this process folds it now (at or after it). */
+  async function deliverOne(payload: string): Promise<void> {
     if (listeners.size === 0) return
     const sep = payload.lastIndexOf(':')
     const backfillId = payload.slice(0, sep)
     const seq = Number(payload.slice(sep + 1))
     try {
-      const { rows } = await pool.query<{ event: JobEvent; state: JobState }>(
-        `SELECT e.event, j.state FROM backfill_job_events e
+      const known = folds.get(backfillId)
+      const { rows } = await pool.query<RowHead & { event: JobEvent }>(
+        `SELECT e.event, ${headColumns('$3::int')} FROM backfill_job_events e
            JOIN backfill_jobs j USING (backfill_id)
           WHERE e.backfill_id = $1 AND e.seq = $2`,
-        [backfillId, seq],
+        [backfillId, seq, known?.seq ?? -1],
       )
       const row = rows[0]
-      if (!row) return
-      for (const l of listeners) l(row.state, row.event)
+      const fold = row ? await foldRow(pool, backfillId, row, known) : null
+      if (!row || !fold) return
+      keep(backfillId, fold)
+      for (const l of listeners) l(fold.state, row.event)
     } catch (error) {
       logger.warn({ err: error, backfillId, seq }, 'could not read a notified job event')
     }
@@ -183,13 +232,16 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     })
   }
 
-  async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** Runs `fn` in one transaction; the folds it made are kept once it has committed. */
+  async function transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await pool.connect()
     let broken = false
     try {
       await client.query('BEGIN')
-      const result = await fn(client)
+      const tx: Tx = { client, folds: new Map() }
+      const result = await fn(tx)
       await client.query('COMMIT')
+      for (const [id, fold] of tx.folds) keep(id, fold)
       return result
     } catch (error) {
       await client.query('ROLLBACK').catch(() => (broken = true))
@@ -199,20 +251,60 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     }
   }
 
-  /** Folds `events` into the locked row and records the ones that change it. */
-  async function appendIn(
-    client: pg.PoolClient,
+  /**
+   * Brings a fold forward to the row's count: from the row's checkpoint when it sent one, else
+   * from `known` (the fold whose seq the read sent), by the events after it. Null when those
+   * events are gone (the job was removed between the two reads).
+   */
+  async function foldRow(
+    q: pg.Pool | pg.PoolClient,
     backfillId: string,
-    events: JobEvent[],
-  ): Promise<JobState | null> {
-    const { rows } = await client.query<JobRow>(
-      'SELECT state, hints, event_count FROM backfill_jobs WHERE backfill_id = $1 FOR UPDATE',
-      [backfillId],
+    row: RowHead,
+    known: Fold | undefined,
+  ): Promise<Fold | null> {
+    const base = row.state !== null ? { seq: row.state_seq, state: row.state } : known
+    if (base === undefined || base.seq > row.event_count) return null
+    if (base.seq === row.event_count) return base
+    const { rows } = await q.query<{ event: JobEvent }>(
+      `SELECT event FROM backfill_job_events
+        WHERE backfill_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`,
+      [backfillId, base.seq, row.event_count],
+    )
+    if (rows.length !== row.event_count - base.seq) return null
+    let state = base.state
+    for (const r of rows) state = applyJobEvent(state, r.event)
+    return { seq: row.event_count, state }
+  }
+
+  /** The job's current state under its row lock (taken here), and the row's checkpoint seq. */
+  async function lockedFold(
+    tx: Tx,
+    backfillId: string,
+  ): Promise<{ fold: Fold; stateSeq: number } | null> {
+    const known = tx.folds.get(backfillId) ?? folds.get(backfillId)
+    const { rows } = await tx.client.query<RowHead>(
+      `SELECT ${headColumns('$2::int')} FROM backfill_jobs j WHERE j.backfill_id = $1 FOR UPDATE`,
+      [backfillId, known?.seq ?? -1],
     )
     const row = rows[0]
     if (!row) return null
-    let state = row.state
-    let seq = row.event_count
+    // Under the lock every event the row counts is there.
+    const fold = await foldRow(tx.client, backfillId, row, known)
+    if (fold === null) throw new Error(`the recorded events of ${backfillId} do not match its row`)
+    tx.folds.set(backfillId, fold)
+    return { fold, stateSeq: row.state_seq }
+  }
+
+  /** Folds `events` into the locked row and records the ones that change it. */
+  async function appendIn(
+    tx: Tx,
+    backfillId: string,
+    events: JobEvent[],
+  ): Promise<JobState | null> {
+    const locked = await lockedFold(tx, backfillId)
+    if (!locked) return null
+    const { client } = tx
+    let { state, seq } = locked.fold
     const before = state
     for (const event of events) {
       const next = applyJobEvent(state, event)
@@ -226,21 +318,32 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
       await client.query('SELECT pg_notify($1, $2)', [EVENT_CHANNEL, `${backfillId}:${seq}`])
     }
     if (state === before) return state
-    await client.query(
-      `UPDATE backfill_jobs SET state = $2, status = $3, event_count = $4,
-         ended_at = $5 WHERE backfill_id = $1`,
-      [backfillId, JSON.stringify(state), state.status, seq, state.completedAt],
-    )
+    if (checkpointDue(state, seq, locked.stateSeq)) {
+      await client.query(
+        `UPDATE backfill_jobs SET state = $2, state_seq = $4, status = $3, event_count = $4,
+           ended_at = $5 WHERE backfill_id = $1`,
+        [backfillId, JSON.stringify(state), state.status, seq, state.completedAt],
+      )
+    } else {
+      await client.query(
+        `UPDATE backfill_jobs SET status = $2, event_count = $3, ended_at = $4
+          WHERE backfill_id = $1`,
+        [backfillId, state.status, seq, state.completedAt],
+      )
+    }
+    tx.folds.set(backfillId, { seq, state })
     return state
   }
 
   async function insertJob(
-    client: pg.PoolClient,
+    tx: Tx,
     state: JobState,
     hints: RunHints,
     events: JobEvent[],
   ): Promise<boolean> {
+    const { client } = tx
     if (!(await insertJobRecord(client, state, hints, events))) return false
+    tx.folds.set(state.backfillId, { seq: events.length, state })
     await client.query('SELECT pg_notify($1, $2)', [
       EVENT_CHANNEL,
       `${state.backfillId}:${events.length}`,
@@ -249,83 +352,61 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
   }
 
   /**
-   * The last state read of each job and its event count. A read sends the count it holds and
-   * gets the state back only when the count moved, so a job polled with no new event is neither
-   * sent nor parsed again, and its view is found in the view's own keeping
-   * (docs/performance.md#job-view). The count grows with every recorded event in any process.
+   * The fold this process last read or wrote of each job. A read sends the count it holds and
+   * gets only the events after it, or the checkpoint when the fold is older than that; a job
+   * polled with no new event is neither sent nor folded again, and the very state object comes
+   * back, so its view is found in the view's own keeping (docs/performance.md#job-view). Only
+   * committed folds are kept (`transaction`).
    */
-  const kept = new Map<string, { seq: number; state: JobState }>()
+  const folds = new Map<string, Fold>()
 
-  function keep(backfillId: string, seq: number, state: JobState | null): JobState | null {
-    const known = kept.get(backfillId)
-    kept.delete(backfillId)
-    if (state === null) {
-      if (known === undefined || known.seq !== seq) return null
-      kept.set(backfillId, known)
-      return known.state
-    }
-    // A slower read of an older count never replaces a newer one.
-    const newest = known !== undefined && known.seq > seq ? known : { seq, state }
-    kept.set(backfillId, newest)
-    if (kept.size > KEPT_STATES) kept.delete(kept.keys().next().value as string)
-    return state
+  function keep(backfillId: string, fold: Fold): Fold {
+    const known = folds.get(backfillId)
+    folds.delete(backfillId)
+    // A slower read of an older count never replaces a newer fold.
+    const newest = known !== undefined && known.seq > fold.seq ? known : fold
+    folds.set(backfillId, newest)
+    if (folds.size > KEPT_FOLDS) folds.delete(folds.keys().next().value as string)
+    return fold
   }
 
-  /** Job states by id, each sent only when its count differs from the one kept here. */
-  async function readStates(
-    where: string,
-    params: unknown[],
-    tail = '',
-  ): Promise<{ backfill_id: string; event_count: number; state: JobState | null }[]> {
-    const ids = [...kept.keys()]
-    const seqs = ids.map((id) => kept.get(id)?.seq ?? -1)
+  /** Current job states by id, each brought forward from the fold kept here where it can be. */
+  async function readStates(where: string, params: unknown[], tail = ''): Promise<JobState[]> {
+    const known = new Map(folds)
+    const ids = [...known.keys()]
+    const seqs = ids.map((id) => known.get(id)?.seq ?? -1)
     const n = params.length
-    const { rows } = await pool.query<{
-      backfill_id: string
-      event_count: number
-      state: JobState | null
-    }>(
-      `SELECT j.backfill_id, j.event_count,
-              CASE WHEN j.event_count = k.seq THEN NULL ELSE j.state END AS state
+    const { rows } = await pool.query<RowHead & { backfill_id: string }>(
+      `SELECT j.backfill_id, ${headColumns('k.seq')}
          FROM backfill_jobs j
          LEFT JOIN unnest($${n + 1}::text[], $${n + 2}::int[]) AS k(id, seq) ON k.id = j.backfill_id
         WHERE ${where} ${tail}`,
       [...params, ids, seqs],
     )
-    return rows
-  }
-
-  /** The rows' states: kept ones found again, the rest read whole (a kept one dropped meanwhile). */
-  async function statesOf(
-    rows: { backfill_id: string; event_count: number; state: JobState | null }[],
-  ): Promise<JobState[]> {
     const out: JobState[] = []
     for (const row of rows) {
-      const state = keep(row.backfill_id, row.event_count, row.state)
-      if (state !== null) out.push(state)
-      else {
-        const again = await readStates('j.backfill_id = $1', [row.backfill_id])
-        const whole = again[0]
-        if (whole?.state)
-          out.push(keep(whole.backfill_id, whole.event_count, whole.state) as JobState)
-      }
+      // Null: removed since the row was read.
+      const fold = await foldRow(pool, row.backfill_id, row, known.get(row.backfill_id))
+      if (fold !== null) out.push(keep(row.backfill_id, fold).state)
     }
     return out
   }
 
   async function readState(backfillId: string): Promise<JobState | null> {
-    const rows = await readStates('j.backfill_id = $1', [backfillId])
-    if (rows.length === 0) kept.delete(backfillId)
-    return (await statesOf(rows))[0] ?? null
+    const states = await readStates('j.backfill_id = $1', [backfillId])
+    if (states.length === 0) folds.delete(backfillId)
+    return states[0] ?? null
   }
 
   async function load(backfillId: string) {
-    const { rows } = await pool.query<JobRow>(
-      'SELECT state, hints, event_count FROM backfill_jobs WHERE backfill_id = $1',
-      [backfillId],
+    const known = folds.get(backfillId)
+    const { rows } = await pool.query<RowHead & { hints: RunHints }>(
+      `SELECT j.hints, ${headColumns('$2::int')} FROM backfill_jobs j WHERE j.backfill_id = $1`,
+      [backfillId, known?.seq ?? -1],
     )
     const row = rows[0]
-    return row ? { state: row.state, hints: row.hints } : null
+    const fold = row ? await foldRow(pool, backfillId, row, known) : null
+    return row && fold ? { state: keep(backfillId, fold).state, hints: row.hints } : null
   }
 
   async function unfinished(): Promise<string[]> {
@@ -337,7 +418,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
   }
 
   const append = (backfillId: string, events: JobEvent[]) =>
-    transaction((client) => appendIn(client, backfillId, events))
+    transaction((tx) => appendIn(tx, backfillId, events))
 
   function watch(backfillId: string) {
     const controller = new AbortController()
@@ -356,7 +437,8 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
 
   /** The oldest queued job, started, when fewer than the limit run; null otherwise. */
   async function tryClaim(): Promise<{ state: JobState; hints: RunHints } | null> {
-    return transaction(async (client) => {
+    return transaction(async (tx) => {
+      const { client } = tx
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [LIMITS_LOCK])
       const running = await client.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM backfill_jobs WHERE status = 'processing'`,
@@ -368,7 +450,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
       )
       const row = rows[0]
       if (!row) return null
-      const state = await appendIn(client, row.backfill_id, [{ type: 'job:started', at: at() }])
+      const state = await appendIn(tx, row.backfill_id, [{ type: 'job:started', at: at() }])
       if (state) await options.onStarted?.(state, client)
       return state ? { state, hints: row.hints } : null
     })
@@ -406,24 +488,20 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
   }
 
   /** Ends a running job whose every cell has settled, under its row lock (taken again here). */
-  async function finishIn(client: pg.PoolClient, backfillId: string): Promise<JobState | null> {
-    const { rows } = await client.query<{ state: JobState }>(
-      'SELECT state FROM backfill_jobs WHERE backfill_id = $1 FOR UPDATE',
-      [backfillId],
-    )
-    const state = rows[0]?.state
+  async function finishIn(tx: Tx, backfillId: string): Promise<JobState | null> {
+    const state = (await lockedFold(tx, backfillId))?.fold.state
     if (!state || state.status !== 'processing') return state ?? null
     if (pendingCellCount(state) > 0) return state
-    return appendIn(client, backfillId, [{ type: 'job:finished', at: at() }])
+    return appendIn(tx, backfillId, [{ type: 'job:finished', at: at() }])
   }
 
   /** Appends `event`, and tells every process to stop the job's work. */
   const stopWith = (backfillId: string, event: JobEvent) =>
-    transaction(async (client) => {
-      const after = await appendIn(client, backfillId, [event])
-      if (after) await options.onStopped?.(backfillId, client)
+    transaction(async (tx) => {
+      const after = await appendIn(tx, backfillId, [event])
+      if (after) await options.onStopped?.(backfillId, tx.client)
       // Delivered at commit, to every process (this one included).
-      if (after) await client.query('SELECT pg_notify($1, $2)', [CANCEL_CHANNEL, backfillId])
+      if (after) await tx.client.query('SELECT pg_notify($1, $2)', [CANCEL_CHANNEL, backfillId])
       return after
     })
 
@@ -433,15 +511,11 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     watch,
     ready: () => listener.then(() => undefined),
 
-    finishIfSettled: (backfillId: string) => transaction((client) => finishIn(client, backfillId)),
+    finishIfSettled: (backfillId: string) => transaction((tx) => finishIn(tx, backfillId)),
 
     failPending: (backfillId, cells, error) =>
-      transaction(async (client) => {
-        const { rows } = await client.query<{ state: JobState }>(
-          'SELECT state FROM backfill_jobs WHERE backfill_id = $1 FOR UPDATE',
-          [backfillId],
-        )
-        const state = rows[0]?.state
+      transaction(async (tx) => {
+        const state = (await lockedFold(tx, backfillId))?.fold.state
         if (!state || state.status !== 'processing') return state ?? null
         const now = at()
         const events: JobEvent[] = listDateCells(state, cells.date)
@@ -457,8 +531,8 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
             districtId: c.districtId,
             error: { ...error, at: now },
           }))
-        await appendIn(client, backfillId, events)
-        return finishIn(client, backfillId)
+        await appendIn(tx, backfillId, events)
+        return finishIn(tx, backfillId)
       }),
 
     fail: (backfillId: string, message: string) =>
@@ -469,7 +543,8 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     async enqueue(spec: JobSpec, hints: RunHints): Promise<JobState> {
       const queued: JobEvent = { type: 'job:queued', at: at(), job: spec }
       const state = createJobState(queued)
-      await transaction(async (client) => {
+      await transaction(async (tx) => {
+        const { client } = tx
         await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [LIMITS_LOCK])
         const { rows } = await client.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM backfill_jobs WHERE status = 'queued'`,
@@ -481,7 +556,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
             `${waiting} jobs are already waiting (limit ${maxQueued}); try again when some have finished`,
           )
         }
-        await insertJob(client, state, hints, [queued])
+        await insertJob(tx, state, hints, [queued])
       })
       return state
     },
@@ -529,7 +604,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
           'ORDER BY j.created_at DESC, j.ord LIMIT $4 OFFSET $5',
         ),
       ])
-      return { total: count.rows[0]?.n ?? 0, jobs: await statesOf(page) }
+      return { total: count.rows[0]?.n ?? 0, jobs: page }
     },
 
     async restore(resumeHints: () => Promise<RunHints>) {
@@ -554,6 +629,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
           RETURNING backfill_id`,
         [new Date(endedBefore).toISOString()],
       )
+      for (const r of rows) folds.delete(r.backfill_id)
       return rows.map((r) => r.backfill_id).sort()
     },
 
