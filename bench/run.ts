@@ -17,6 +17,7 @@ import { benchPg } from './pg.ts'
 import { benchReadIndex } from './read-index.ts'
 import { collectionCostRows, runJob as runJobEvery } from './collection-cost.ts'
 import { jobViewRows } from './job-view.ts'
+import { ledgerRows } from './ledger.ts'
 
 interface Row {
   name: string
@@ -191,7 +192,7 @@ async function pageTimings() {
 }
 
 /** The groups `--only a,b` picks from (default: all). */
-const GROUPS = ['backfill', 'coverage', 'page', 'pg', 'cost', 'jobview'] as const
+const GROUPS = ['backfill', 'coverage', 'page', 'pg', 'cost', 'jobview', 'ledger'] as const
 type Group = (typeof GROUPS)[number]
 
 function groupsFromArgs(argv: readonly string[]): Group[] {
@@ -224,6 +225,9 @@ async function main() {
   // Job view latency with 50 pollers (docs/performance.md#job-view).
   if (groups.includes('jobview'))
     for (const r of await jobViewRows(process.argv.slice(2))) record(r.name, r.value, r.note)
+  // Ledger work per event at growing job sizes, in process and in PostgreSQL (docs/performance.md#ledger).
+  if (groups.includes('ledger'))
+    for (const r of await ledgerRows(process.argv.slice(2))) record(r.name, r.value, r.note)
   const width = Math.max(...rows.map((r) => r.name.length))
   process.stdout.write('\n')
   for (const r of rows)
