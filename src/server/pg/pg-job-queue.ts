@@ -110,7 +110,7 @@ const KEPT_FOLDS = 256
  * checkpoint's cost grows with the cells, so spread over that many events it is constant per
  * event, and a process with no fold of the job folds at most that many events onto it.
  */
-const MIN_CHECKPOINT_GAP = 256
+const MIN_CHECKPOINT_GAP = 32
 
 function checkpointDue(state: JobState, seq: number, stateSeq: number): boolean {
   if (isTerminal(state.status)) return true
