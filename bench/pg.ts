@@ -80,7 +80,7 @@ function cpuOf(pid: number, withChildren = false): number {
 }
 
 /** The postmaster (with its exited backends) and every living backend. */
-function databaseCpu(cluster: PgCluster): number {
+export function databaseCpu(cluster: PgCluster): number {
   const postmaster = Number(
     readFileSync(path.join(cluster.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
   )
@@ -120,7 +120,7 @@ const simLog = async (sim: string) =>
   (await json<{ entries: LogEntry[] }>(`${sim}/__sim/log`)).entries
 const clearSimLog = (sim: string) => fetch(`${sim}/__sim/log`, { method: 'DELETE' })
 
-async function createDatabase(cluster: PgCluster, name: string): Promise<string> {
+export async function createDatabase(cluster: PgCluster, name: string): Promise<string> {
   const client = new pg.Client({ connectionString: cluster.adminUrl })
   await client.connect()
   try {

@@ -293,3 +293,21 @@ it('reads and appends to a job recorded before its state became a checkpoint (sc
     await old.drop()
   }
 })
+
+it('keeps folds up to a number of cells in all, and reads a job pushed out again from the database', async () => {
+  await clear()
+  const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
+  const queue = createPgJobQueue({ pool, ...opts, keptCells: 50 })
+  const a = wideSpec(14, 3, 10) // 30 cells
+  const b = wideSpec(15, 3, 10)
+  await queue.enqueue(a, HINTS)
+  await queue.enqueue(b, HINTS)
+  const first = await queue.get(a.backfillId)
+  expect(await queue.get(a.backfillId)).toBe(first)
+  // 60 cells would be over the 50: reading b pushes a out.
+  await queue.get(b.backfillId)
+  const again = await queue.get(a.backfillId)
+  expect(again).not.toBe(first)
+  expect(again).toEqual(first)
+  await queue.close()
+})

@@ -53,6 +53,8 @@ export interface PgJobQueueOptions {
   maxQueuedJobs?: number
   /** How often a waiting claim or `idle` looks again without a notification. @default 1000 */
   pollMs?: number
+  /** The most cells the folds kept in memory may count, in all (see KEPT_CELLS). @default 200000 */
+  keptCells?: number
   /**
    * Called inside the transaction that starts a claimed job, with that transaction's
    * connection: work queued through it exists exactly when the job is started.
@@ -101,8 +103,13 @@ export interface PgJobQueue extends JobQueue {
   watch(backfillId: string): { signal: AbortSignal; done: () => void }
 }
 
-/** Folds kept per job, at most this many (the least recently used go). */
+/**
+ * Folds kept, at most this many jobs and this many cells in all (the least recently used go
+ * first; the newest is kept whatever its size). A year of every district is some 47 000 cells and
+ * 30–40 MB of heap, so the cells bound what the kept folds hold.
+ */
 const KEPT_FOLDS = 256
+const KEPT_CELLS = 200_000
 
 /**
  * An append writes the whole state again once this many events are past the checkpoint: half the
@@ -149,6 +156,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
   const maxRunning = options.maxRunningJobs ?? 2
   const maxQueued = options.maxQueuedJobs ?? 20
   const pollMs = options.pollMs ?? 1000
+  const maxKeptCells = options.keptCells ?? KEPT_CELLS
   const at = () => new Date(options.now()).toISOString()
   const listeners = new Set<JobListener>()
   const watched = new Map<string, Set<AbortController>>()
@@ -359,15 +367,30 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
    * committed folds are kept (`transaction`).
    */
   const folds = new Map<string, Fold>()
+  /** The cells of the kept folds' jobs, in all. */
+  let keptCells = 0
 
   function keep(backfillId: string, fold: Fold): Fold {
     const known = folds.get(backfillId)
     folds.delete(backfillId)
     // A slower read of an older count never replaces a newer fold.
     const newest = known !== undefined && known.seq > fold.seq ? known : fold
+    if (known !== undefined) keptCells -= known.state.progress.total
     folds.set(backfillId, newest)
-    if (folds.size > KEPT_FOLDS) folds.delete(folds.keys().next().value as string)
+    keptCells += newest.state.progress.total
+    while (folds.size > 1 && (folds.size > KEPT_FOLDS || keptCells > maxKeptCells)) {
+      const [oldest, dropped] = folds.entries().next().value as [string, Fold]
+      folds.delete(oldest)
+      keptCells -= dropped.state.progress.total
+    }
     return fold
+  }
+
+  function forget(backfillId: string): void {
+    const known = folds.get(backfillId)
+    if (known === undefined) return
+    folds.delete(backfillId)
+    keptCells -= known.state.progress.total
   }
 
   /** Current job states by id, each brought forward from the fold kept here where it can be. */
@@ -394,7 +417,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
 
   async function readState(backfillId: string): Promise<JobState | null> {
     const states = await readStates('j.backfill_id = $1', [backfillId])
-    if (states.length === 0) folds.delete(backfillId)
+    if (states.length === 0) forget(backfillId)
     return states[0] ?? null
   }
 
@@ -629,7 +652,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
           RETURNING backfill_id`,
         [new Date(endedBefore).toISOString()],
       )
-      for (const r of rows) folds.delete(r.backfill_id)
+      for (const r of rows) forget(r.backfill_id)
       return rows.map((r) => r.backfill_id).sort()
     },
 
