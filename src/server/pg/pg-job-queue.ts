@@ -106,7 +106,7 @@ export interface PgJobQueue extends JobQueue {
 /**
  * Folds kept, at most this many jobs and this many cells in all (the least recently used go
  * first; the newest is kept whatever its size). A year of every district is some 47 000 cells and
- * 30–40 MB of heap, so the cells bound what the kept folds hold.
+ * 10–22 MB of heap (folded here / parsed from a checkpoint), so the cells bound what they hold.
  */
 const KEPT_FOLDS = 256
 const KEPT_CELLS = 200_000
