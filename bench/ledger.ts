@@ -63,7 +63,10 @@ function cellEvents(date: string, districtId: string, i: number): JobEvent[] {
   ]
 }
 
-/** The job's events folded once; repeated until 0.3 s of CPU, so a small job is timed as well. */
+/**
+ * The job's events folded from its start, at least 3 times and for 0.3 s of CPU; the fastest
+ * fold counts (the others carry the collector's and the machine's interruptions).
+ */
 function inProcess(size: Size, n: number): { usPerEvent: number; events: number; runs: number } {
   const job = spec(n, size)
   const events = job.cells.flatMap((c, i) => cellEvents(c.date, c.districtId, i))
@@ -71,18 +74,22 @@ function inProcess(size: Size, n: number): { usPerEvent: number; events: number;
     type: 'job:started',
     at: AT,
   })
-  const t0 = process.cpuUsage()
+  const cpu = () => {
+    const u = process.cpuUsage()
+    return u.user + u.system
+  }
+  const t0 = cpu()
   let runs = 0
-  let usedUs = 0
-  while (runs === 0 || usedUs < 300_000) {
+  let fastest = Infinity
+  while (runs < 3 || cpu() - t0 < 300_000) {
+    const r0 = cpu()
     let state: JobState = start
     for (const e of events) state = applyJobEvent(state, e)
+    fastest = Math.min(fastest, cpu() - r0)
     if (state.progress.completed !== job.cells.length) throw new Error('the fold lost cells')
     runs++
-    const used = process.cpuUsage(t0)
-    usedUs = used.user + used.system
   }
-  return { usPerEvent: usedUs / (events.length * runs), events: events.length, runs }
+  return { usPerEvent: fastest / events.length, events: events.length, runs }
 }
 
 interface PgFigures {
@@ -172,7 +179,7 @@ export async function ledgerRows(argv: readonly string[]): Promise<LedgerRow[]> 
     rows.push({
       name: `ledger in process, ${label(s)}`,
       value: `${r.usPerEvent.toFixed(2)} µs`,
-      note: `per event (${r.events} events, folded ${r.runs}×)`,
+      note: `per event, the fastest of ${r.runs} folds of ${r.events} events`,
     })
   })
   const ratioIn = (inProc.at(-1)?.usPerEvent ?? 0) / (inProc[0]?.usPerEvent ?? 1)

@@ -85,7 +85,7 @@ function emptyDistrict(districtId: string): JobDistrictProgress {
 function insertDate(dates: readonly IsoDate[], date: IsoDate): IsoDate[] {
   const last = dates[dates.length - 1]
   if (last === undefined || last < date) return [...dates, date]
-  if (dates.includes(date)) return [...dates]
+  if (dates.includes(date)) return dates as IsoDate[]
   return [...dates, date].sort()
 }
 
@@ -241,7 +241,9 @@ export interface LedgerState {
 }
 
 function addSnapshotId(ids: readonly string[], id: string): string[] {
-  return ids.includes(id) ? [...ids] : [...ids, id].sort()
+  // Never mutated, so a list that already names the id is shared, not copied.
+  if (ids[ids.length - 1] === id || ids.includes(id)) return ids as string[]
+  return [...ids, id].sort()
 }
 
 /** One cell event. Only a pending cell moves; anything else (unknown, settled) is a no-op. */

@@ -413,3 +413,15 @@ describe('replayJobEvents', () => {
     )
   })
 })
+
+describe('applyJobEvent: work per event', () => {
+  it('shares the list of snapshot ids when a cell completes an as-of it already names', () => {
+    const one = run(started(), completed(D1, '02'))
+    expect(one.snapshotIds).toEqual([D1])
+    const two = run(one, completed(D1, '61'))
+    // Copying a list of up to 400 ids per cell was what made an event grow with the dates.
+    expect(two.snapshotIds).toBe(one.snapshotIds)
+    expect(run(two, completed(D2, '02')).snapshotIds).toEqual([D1, D2])
+    expect(one.snapshotIds).toEqual([D1])
+  })
+})
