@@ -179,3 +179,17 @@ it('cancel takes the waiting and running slices of a key prefix off the queue, a
     await pool.end()
   }
 }, 60_000)
+
+it('runs waiting slices back to back on one slot, not one per polling interval', async () => {
+  const q = await createSliceQueue<{ job: string }>({
+    databaseUrl: db.url,
+    queue: 'back-to-back',
+    pollingIntervalSeconds: 5,
+  })
+  queues.push(q)
+  for (let i = 0; i < 8; i++) await q.enqueue({ key: `2026-03-0${i + 1}:61`, data: { job: 'b' } })
+  const ran: string[] = []
+  await q.work(async (slice) => void ran.push(slice.key), { concurrency: 1 })
+  // One slice per 5 s interval would take 35 s and more for the eight.
+  await vi.waitFor(() => expect(ran).toHaveLength(8), { timeout: 15_000, interval: 50 })
+}, 60_000)

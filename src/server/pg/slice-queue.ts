@@ -245,8 +245,12 @@ export async function createSliceQueue<T>(options: SliceQueueOptions): Promise<S
     async work(handler, workOptions = {}) {
       // pg-boss 10 runs one handler at a time per work() loop: one loop per slot.
       for (let i = 0; i < (workOptions.concurrency ?? 1); i++) {
-        await boss.work<SliceJob<T>>(queue, { pollingIntervalSeconds }, async ([job]) => {
+        let slot: string | null = null
+        slot = await boss.work<SliceJob<T>>(queue, { pollingIntervalSeconds }, async ([job]) => {
           if (!job) return
+          // pg-boss 10 waits the polling interval after every fetch, a slice found or not, so a
+          // slot would run at most one slice per interval. One was found: ask again at once.
+          if (slot !== null) boss.notifyWorker(slot)
           let failure: { error: unknown } | null = null
           // pg-boss fails the run at expireInSeconds and retries it: this run must stop then.
           const expiry = new AbortController()
