@@ -311,3 +311,41 @@ it('keeps folds up to a number of cells in all, and reads a job pushed out again
   expect(again).toEqual(first)
   await queue.close()
 })
+
+it('hands every event another process records to the listeners once each, in order, in a burst too', async () => {
+  await clear()
+  const other = createPgPool({ databaseUrl: db.url, max: 4 })
+  pools.push(other)
+  const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
+  const writer = createPgJobQueue({ pool, ...opts })
+  const reader = createPgJobQueue({ pool: other, ...opts })
+  await reader.ready()
+  const seen: string[] = []
+  reader.subscribe((state, event) => {
+    if (state.backfillId !== spec.backfillId) return
+    seen.push(`${event.type}:${'districtId' in event ? event.districtId : ''}`)
+  })
+  const spec = wideSpec(16, 1, 40)
+  await writer.enqueue(spec, HINTS)
+  const job = await writer.claim()
+  if (!job) throw new Error('no job claimed')
+  const at = new Date(CONTRACT_T0).toISOString()
+  // Not awaited one by one: the notifications arrive faster than they are read.
+  await Promise.all(
+    spec.cells.map((c) =>
+      writer.append(spec.backfillId, [
+        { type: 'cell:skipped', at, date: c.date, districtId: c.districtId },
+      ]),
+    ),
+  )
+  const recorded = (await createPgJobHistory(pool).readEvents(spec.backfillId)).map(
+    (e) => `${e.type}:${'districtId' in e ? e.districtId : ''}`,
+  )
+  expect(recorded).toHaveLength(42)
+  await vi.waitFor(() => expect(seen).toHaveLength(recorded.length), { timeout: 10_000 })
+  // Once each, in the order recorded.
+  expect(seen).toEqual(recorded)
+  await job.release()
+  await writer.close()
+  await reader.close()
+})

@@ -191,34 +191,51 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
     for (const w of waiting) w()
   }
 
-  /** Notified events reach the listeners one at a time, in the order they were notified. */
+  /** Notified events reach the listeners one at a time, in the order they were recorded. */
   let delivering: Promise<void> = Promise.resolve()
+  /** Per job, the last event handed to the listeners here (the most recent jobs only). */
+  const delivered = new Map<string, number>()
 
   function deliver(payload: string): void {
     wakeAll()
     if (listeners.size === 0) return
-    delivering = delivering.then(() => deliverOne(payload))
+    delivering = delivering.then(() => deliverFrom(payload))
   }
 
-  /** The notified event with the job's state as this process folds it now (at or after it). */
-  async function deliverOne(payload: string): Promise<void> {
+  /**
+   * The notified event and every later one not yet handed over, each with the job's state as
+   * this process folds it now (at or after the event): a burst of notifications costs one read,
+   * and the events after the first are found already delivered.
+   */
+  async function deliverFrom(payload: string): Promise<void> {
     if (listeners.size === 0) return
     const sep = payload.lastIndexOf(':')
     const backfillId = payload.slice(0, sep)
     const seq = Number(payload.slice(sep + 1))
+    const after = Math.max(delivered.get(backfillId) ?? 0, seq - 1)
+    if (after >= seq) return
     try {
       const known = folds.get(backfillId)
-      const { rows } = await pool.query<RowHead & { event: JobEvent }>(
-        `SELECT e.event, ${headColumns('$3::int')} FROM backfill_job_events e
-           JOIN backfill_jobs j USING (backfill_id)
-          WHERE e.backfill_id = $1 AND e.seq = $2`,
-        [backfillId, seq, known?.seq ?? -1],
+      const { rows } = await pool.query<RowHead>(
+        `SELECT ${headColumns('$2::int')} FROM backfill_jobs j WHERE j.backfill_id = $1`,
+        [backfillId, known?.seq ?? -1],
       )
       const row = rows[0]
-      const fold = row ? await foldRow(pool, backfillId, row, known) : null
-      if (!row || !fold) return
+      if (!row) return
+      const [events, fold] = await Promise.all([
+        pool.query<{ event: JobEvent }>(
+          `SELECT event FROM backfill_job_events
+            WHERE backfill_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`,
+          [backfillId, after, row.event_count],
+        ),
+        foldRow(pool, backfillId, row, known),
+      ])
+      if (!fold) return
       keep(backfillId, fold)
-      for (const l of listeners) l(fold.state, row.event)
+      delivered.delete(backfillId)
+      delivered.set(backfillId, row.event_count)
+      if (delivered.size > KEPT_FOLDS * 4) delivered.delete(delivered.keys().next().value as string)
+      for (const { event } of events.rows) for (const l of listeners) l(fold.state, event)
     } catch (error) {
       logger.warn({ err: error, backfillId, seq }, 'could not read a notified job event')
     }
