@@ -387,6 +387,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
   /** The cells of the kept folds' jobs, in all. */
   let keptCells = 0
 
+  /** Keeps `fold` unless a newer one is kept already; returns the newer of the two. */
   function keep(backfillId: string, fold: Fold): Fold {
     const known = folds.get(backfillId)
     folds.delete(backfillId)
@@ -400,7 +401,7 @@ export function createPgJobQueue(options: PgJobQueueOptions): PgJobQueue {
       folds.delete(oldest)
       keptCells -= dropped.state.progress.total
     }
-    return fold
+    return newest
   }
 
   function forget(backfillId: string): void {
