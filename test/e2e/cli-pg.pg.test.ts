@@ -132,3 +132,30 @@ describe('tm-backfill beside PostgreSQL', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
   }, 60_000)
 })
+
+it('three workers started at the same instant on a new database all start', async () => {
+  const fresh = await createTestDatabase('clipg3')
+  const started: ChildProcess[] = []
+  try {
+    const results = await Promise.allSettled(
+      ['a', 'b', 'c'].map((name) =>
+        startCli(
+          ['serve', '--role', 'worker', '--data-dir', path.join(dataDir, `w-${name}`)],
+          /worker started/,
+          { DATABASE_URL: fresh.url, TOASTMASTERS_DASHBOARD_URL: sim.url },
+        ),
+      ),
+    )
+    for (const r of results) if (r.status === 'fulfilled') started.push(r.value.child)
+    // Started by hand on a new database, two of three died of "deadlock detected" before the
+    // queues were created one at a time (slice-queue.pg.test.ts checks that they are).
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'started'))).toEqual([
+      'started',
+      'started',
+      'started',
+    ])
+  } finally {
+    for (const c of started) await stop(c, 'SIGTERM')
+    await fresh.drop()
+  }
+}, 90_000)

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { createTestDatabase } from '../../../test/helpers/pg-database.ts'
 import type { TestDatabase } from '../../../test/helpers/pg-database.ts'
-import { createSliceQueue } from './slice-queue.ts'
+import pg from 'pg'
+import { QUEUE_SETUP_LOCK, createSliceQueue } from './slice-queue.ts'
 import type { ClaimedSlice, ExhaustedSlice, SliceQueue } from './slice-queue.ts'
 import { createPgPool } from './pool.ts'
 
@@ -192,4 +193,34 @@ it('runs waiting slices back to back on one slot, not one per polling interval',
   await q.work(async (slice) => void ran.push(slice.key), { concurrency: 1 })
   // One slice per 5 s interval would take 35 s and more for the eight.
   await vi.waitFor(() => expect(ran).toHaveLength(8), { timeout: 15_000, interval: 50 })
+}, 60_000)
+
+it('creates its queues only while it holds the setup lock, so processes starting together take turns', async () => {
+  const fresh = await createTestDatabase('qsetup')
+  const holder = new pg.Client({ connectionString: fresh.url })
+  await holder.connect()
+  const waiting = async () =>
+    (
+      await holder.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+      )
+    ).rows[0]?.n ?? 0
+  try {
+    await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [QUEUE_SETUP_LOCK])
+    let created = false
+    const creating = createSliceQueue<{ job: string }>({ databaseUrl: fresh.url }).then((q) => {
+      created = true
+      return q
+    })
+    // Another process holds the lock: this one waits for it before creating anything.
+    await vi.waitFor(async () => expect(await waiting()).toBe(1), { timeout: 20_000 })
+    expect(created).toBe(false)
+    await holder.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [QUEUE_SETUP_LOCK])
+    const q = await creating
+    await q.stop()
+    expect(created).toBe(true)
+  } finally {
+    await holder.end()
+    await fresh.drop()
+  }
 }, 60_000)

@@ -12,7 +12,7 @@
  * key prefix's waiting and running slices off the queue at once (pg-boss's `cancel`).
  */
 import { createRequire } from 'node:module'
-import type pg from 'pg'
+import pg from 'pg'
 import PgBoss from 'pg-boss'
 
 type Settle = (this: unknown, ...args: unknown[]) => Promise<unknown>
@@ -141,6 +141,23 @@ export async function connectedWorkers(db: Pick<pg.Pool, 'query'>): Promise<numb
   return rows[0]?.n ?? 0
 }
 
+/** Held while a process creates the slice queues (session-level: it goes with the session). */
+export const QUEUE_SETUP_LOCK = 'tm-backfill:slice-queues:setup'
+
+async function oneAtATime(databaseUrl: string, fn: () => Promise<void>): Promise<void> {
+  const client = new pg.Client({
+    connectionString: databaseUrl,
+    application_name: 'tm-backfill-queue-setup',
+  })
+  await client.connect()
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [QUEUE_SETUP_LOCK])
+    await fn()
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
 /** The dead-letter queue of `queue`: its slices given up after their last retry. */
 export const exhaustedQueueOf = (queue: string) => `${queue}_exhausted`
 
@@ -205,19 +222,23 @@ export async function createSliceQueue<T>(options: SliceQueueOptions): Promise<S
       if ((await boss.getQueue(name)) === null) throw error
     })
   }
-  await ensureQueue(exhausted, () =>
-    boss.createQueue(exhausted, { name: exhausted, policy: 'standard', retryDelay: 1 }),
-  )
-  await ensureQueue(queue, () =>
-    boss.createQueue(queue, {
-      name: queue,
-      policy: 'stately',
-      expireInSeconds,
-      retryLimit,
-      retryDelay: 1,
-      deadLetter: exhausted,
-    }),
-  )
+  // pgboss.create_queue run by several processes at once deadlocks (seen with workers started
+  // together on a new database): they create the queues one at a time.
+  await oneAtATime(options.databaseUrl, async () => {
+    await ensureQueue(exhausted, () =>
+      boss.createQueue(exhausted, { name: exhausted, policy: 'standard', retryDelay: 1 }),
+    )
+    await ensureQueue(queue, () =>
+      boss.createQueue(queue, {
+        name: queue,
+        policy: 'stately',
+        expireInSeconds,
+        retryLimit,
+        retryDelay: 1,
+        deadLetter: exhausted,
+      }),
+    )
+  })
   let stopped = false
   async function untilReachable(): Promise<void> {
     for (;;) {
