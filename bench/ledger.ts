@@ -162,7 +162,10 @@ export async function ledgerRows(argv: readonly string[]): Promise<LedgerRow[]> 
   const si = argv.indexOf('--pg-sample')
   const sample = si === -1 ? null : Number(argv[si + 1])
   if (sample !== null && !(Number.isInteger(sample) && sample > 0)) {
-    throw new Error('--pg-sample must be a whole number of cells, 1 or more')
+    process.stderr.write(
+      `--pg-sample must be a whole number of cells, 1 or more (got ${argv[si + 1]})\n`,
+    )
+    process.exit(64)
   }
   // Every cell of the largest size in PostgreSQL takes minutes; the quick run stops below it.
   const pgSizes =

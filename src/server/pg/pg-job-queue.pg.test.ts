@@ -28,6 +28,15 @@ afterAll(async () => {
 
 const clear = () => pool.query('TRUNCATE backfill_jobs CASCADE')
 
+/** A second process's connections to the test database (ended after the file). */
+function peerPool(max: number): PgPool {
+  const other = createPgPool({ databaseUrl: db.url, max })
+  pools.push(other)
+  return other
+}
+
+const OPTS = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
+
 runJobQueueContract('PostgreSQL', async (limits) => {
   await clear()
   let nowMs = CONTRACT_T0
@@ -45,11 +54,9 @@ const HINTS = { latestPublishedAsOf: '2026-03-08' }
 
 it('folds appends from two processes in one order, and a job cancelled in one never completes in the other', async () => {
   await clear()
-  const other = createPgPool({ databaseUrl: db.url, max: 6 })
-  pools.push(other)
-  const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
-  const a = createPgJobQueue({ pool, ...opts })
-  const b = createPgJobQueue({ pool: other, ...opts })
+  const other = peerPool(6)
+  const a = createPgJobQueue({ pool, ...OPTS })
+  const b = createPgJobQueue({ pool: other, ...OPTS })
   const targets = Array.from({ length: 30 }, (_, i) => String(i + 1).padStart(2, '0'))
   await a.enqueue(contractSpec(1, targets), HINTS)
   const claimed = await a.claim()
@@ -123,11 +130,9 @@ it('imports a recorded history once, folded as the queue folds it, and refuses a
 
 it('reads a job polled with no new event from what it kept, and sees an event another process recorded', async () => {
   await clear()
-  const other = createPgPool({ databaseUrl: db.url, max: 2 })
-  pools.push(other)
-  const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
-  const reader = createPgJobQueue({ pool, ...opts })
-  const writer = createPgJobQueue({ pool: other, ...opts })
+  const other = peerPool(2)
+  const reader = createPgJobQueue({ pool, ...OPTS })
+  const writer = createPgJobQueue({ pool: other, ...OPTS })
   const spec = contractSpec(3, ['02', '61'])
   await writer.enqueue(spec, HINTS)
   await writer.claim()
@@ -170,11 +175,9 @@ const rowOf = async (id: string) =>
 
 it('writes a long job whole only every half its cells of events, and a process with no fold of it reads the state its events fold to', async () => {
   await clear()
-  const other = createPgPool({ databaseUrl: db.url, max: 6 })
-  pools.push(other)
-  const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
-  const writer = createPgJobQueue({ pool, ...opts })
-  const early = createPgJobQueue({ pool: other, ...opts })
+  const other = peerPool(6)
+  const writer = createPgJobQueue({ pool, ...OPTS })
+  const early = createPgJobQueue({ pool: other, ...OPTS })
   const spec = wideSpec(11, 30, 20) // 600 cells: a checkpoint every 300 events
   await writer.enqueue(spec, HINTS)
   const job = await writer.claim()
@@ -201,7 +204,7 @@ it('writes a long job whole only every half its cells of events, and a process w
   expect(await writer.get(id)).toEqual(folded)
   // Brought forward past the checkpoint, and read fresh by a process that kept nothing.
   expect(await early.get(id)).toEqual(folded)
-  const fresh = createPgJobQueue({ pool: other, ...opts })
+  const fresh = createPgJobQueue({ pool: other, ...OPTS })
   expect(await fresh.get(id)).toEqual(folded)
   expect((await fresh.load(id))?.state).toEqual(folded)
   expect((await fresh.list({ limit: 5, offset: 0 })).jobs).toEqual([folded])
@@ -220,15 +223,13 @@ it('writes a long job whole only every half its cells of events, and a process w
 
 it('keeps no fold of a transaction that rolled back', async () => {
   await clear()
-  const other = createPgPool({ databaseUrl: db.url, max: 4 })
-  pools.push(other)
-  const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
+  const other = peerPool(4)
   const queue = createPgJobQueue({
     pool,
-    ...opts,
+    ...OPTS,
     onStarted: () => Promise.reject(new Error('no slices today')),
   })
-  const canceller = createPgJobQueue({ pool: other, ...opts })
+  const canceller = createPgJobQueue({ pool: other, ...OPTS })
   const spec = contractSpec(12, ['61'])
   await queue.enqueue(spec, HINTS)
   // The start (event 2) is rolled back; another process then records a cancel as event 2.
@@ -296,8 +297,7 @@ it('reads and appends to a job recorded before its state became a checkpoint (sc
 
 it('keeps folds up to a number of cells in all, and reads a job pushed out again from the database', async () => {
   await clear()
-  const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
-  const queue = createPgJobQueue({ pool, ...opts, keptCells: 50 })
+  const queue = createPgJobQueue({ pool, ...OPTS, keptCells: 50 })
   const a = wideSpec(14, 3, 10) // 30 cells
   const b = wideSpec(15, 3, 10)
   await queue.enqueue(a, HINTS)
@@ -314,11 +314,9 @@ it('keeps folds up to a number of cells in all, and reads a job pushed out again
 
 it('hands every event another process records to the listeners once each, in order, in a burst too', async () => {
   await clear()
-  const other = createPgPool({ databaseUrl: db.url, max: 4 })
-  pools.push(other)
-  const opts = { now: () => CONTRACT_T0, logger: createSilentLogger(), pollMs: 100 }
-  const writer = createPgJobQueue({ pool, ...opts })
-  const reader = createPgJobQueue({ pool: other, ...opts })
+  const other = peerPool(4)
+  const writer = createPgJobQueue({ pool, ...OPTS })
+  const reader = createPgJobQueue({ pool: other, ...OPTS })
   await reader.ready()
   const seen: string[] = []
   reader.subscribe((state, event) => {
